@@ -1,0 +1,202 @@
+"""The exception tree shared by the library, the CLI and the watch engine.
+
+Every error the package raises on purpose is a ``TicketTailorError``. None of them
+ever carries the API key: requests are stored with their ``Authorization`` header
+removed, and messages are built from the API's reply, never from our own headers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx2
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "BadRequestError",
+    "ConflictError",
+    "DateParseError",
+    "ForbiddenError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "PaginationError",
+    "RateLimitError",
+    "ServerError",
+    "StateError",
+    "TicketTailorError",
+    "UsageError",
+    "WatchError",
+    "WebhookSignatureError",
+    "redact_request",
+]
+
+_SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie")
+
+
+def redact_request(request: httpx2.Request | None) -> httpx2.Request | None:
+    """A copy of ``request`` without credentials, safe to keep on an error or log."""
+    if request is None:
+        return None
+    headers = httpx2.Headers(
+        [(k, v) for k, v in request.headers.multi_items() if k.lower() not in _SECRET_HEADERS]
+    )
+    # The body of a GET is empty and the form bodies we send hold no secrets, but the
+    # content may be a stream that was already consumed: keep the bytes only if read.
+    try:
+        content = request.content
+    except httpx2.RequestNotRead:
+        content = b""
+    return httpx2.Request(request.method, request.url, headers=headers, content=content)
+
+
+class TicketTailorError(Exception):
+    """Base class of every error raised by tickettailor."""
+
+
+class APIError(TicketTailorError):
+    """A call to the API failed. ``.request`` is the request, credentials removed."""
+
+    def __init__(self, message: str, *, request: httpx2.Request | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = redact_request(request)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class APIConnectionError(APIError):
+    """The API could not be reached, or the connection broke before a reply."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The API did not answer within the timeout."""
+
+
+class MalformedResponseError(APIError):
+    """The reply was not JSON, or not the shape the endpoint documents."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx2.Request | None = None,
+        status_code: int | None = None,
+        body_text: str = "",
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.status_code = status_code
+        self.body_text = body_text
+        self.request_id = request_id
+
+
+class APIStatusError(APIError):
+    """The API answered with a non-2xx status.
+
+    ``.message`` is the API's own message (or the start of a non-JSON body),
+    ``.error_code`` e.g. ``"FORBIDDEN"``, ``.errors`` the field errors of a validation
+    failure, ``.request_id`` the CF-RAY / X-Request-Id to quote to support.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        request: httpx2.Request | None = None,
+        error_code: str | None = None,
+        hint: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        headers: httpx2.Headers | None = None,
+        body: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+        self.status_code = status_code
+        self.error_code = error_code
+        self.hint = hint
+        self.errors: list[dict[str, Any]] = errors or []
+        self.headers = headers if headers is not None else httpx2.Headers()
+        self.body = body
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        parts = [f"{self.status_code}"]
+        if self.error_code:
+            parts.append(self.error_code)
+        text = " ".join(parts) + f": {self.message}"
+        for item in self.errors:
+            field = item.get("field", "?")
+            messages = item.get("messages") or []
+            text += f"\n  {field}: {'; '.join(str(m) for m in messages)}"
+        if self.hint:
+            text += f"\nHint: {self.hint}"
+        if self.request_id:
+            text += f"\n(request id {self.request_id})"
+        return text
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status_code={self.status_code}, "
+            f"error_code={self.error_code!r}, message={self.message!r}, "
+            f"request_id={self.request_id!r})"
+        )
+
+
+class BadRequestError(APIStatusError):
+    """400 or 422: the API rejected the parameters. ``.errors`` lists the fields."""
+
+
+class ForbiddenError(APIStatusError):
+    """401 or 403: the key was rejected or lacks permission (the API cannot tell which)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such object or route."""
+
+
+class ConflictError(APIStatusError):
+    """409: the change conflicts with the object's state (e.g. a blocked delete)."""
+
+
+class RateLimitError(APIStatusError):
+    """429: the rate limit was reached. ``.retry_after`` is in seconds when known."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ServerError(APIStatusError):
+    """5xx: the API failed on its side."""
+
+
+class DateParseError(TicketTailorError, ValueError):
+    """A date or time given by the caller could not be read. Never sent to the API."""
+
+
+class UsageError(TicketTailorError, ValueError):
+    """The caller used the library wrongly (bad argument, foreign URL). Never sent."""
+
+
+class PaginationError(TicketTailorError):
+    """The API returned a cursor already seen; walking on would loop forever."""
+
+
+class WebhookSignatureError(TicketTailorError):
+    """An inbound webhook's signature is missing, stale or wrong."""
+
+
+class WatchError(TicketTailorError):
+    """The watch engine cannot proceed."""
+
+
+class StateError(WatchError):
+    """The watch state is foreign, from a newer version, or locked by another process."""
