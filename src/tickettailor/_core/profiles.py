@@ -32,6 +32,8 @@ from typing import Any, TypeGuard
 
 import platformdirs
 
+from tickettailor._core.errors import UsageError
+
 if sys.platform != "win32":  # fcntl is POSIX only; on Windows writes go unlocked.
     import fcntl
 
@@ -60,7 +62,7 @@ _FORMAT_VERSION = 1
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
-class ProfileError(ValueError):
+class ProfileError(UsageError):
     """The saved profiles cannot be read or written, or a profile name is invalid."""
 
 
