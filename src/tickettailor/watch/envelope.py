@@ -1,0 +1,54 @@
+"""The envelope every sink receives: one record, one event type, one stable key.
+
+``id`` is the idempotency key. It is built from the event type and the record id (and,
+for issued-ticket updates, the record's ``updated_at``, so a later void is a new key),
+never from anything that changes between deliveries: a crash and a replay send the same
+key, and a sink that honours it applies the record exactly once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, TypedDict
+
+__all__ = ["EVENT_TYPES", "Envelope", "envelope_key", "iso_utc", "make_envelope"]
+
+EVENT_TYPES = (
+    "order.created",
+    "issued_ticket.created",
+    "issued_ticket.updated",
+    "check_in.created",
+    "event.created",
+)
+
+
+class Envelope(TypedDict):
+    """``{"id", "type", "timestamp", "data"}``; ``data`` is the record exactly as returned."""
+
+    id: str
+    type: str
+    timestamp: str
+    data: dict[str, Any]
+
+
+def iso_utc(unix_seconds: int) -> str:
+    """ISO 8601 in UTC with a ``Z``, e.g. ``2026-11-29T21:39:35Z``."""
+    return datetime.fromtimestamp(unix_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def envelope_key(event_type: str, record_id: str, version: int | None = None) -> str:
+    """``order.created:or_1``; with a version ``issued_ticket.updated:it_1:1764450000``."""
+    key = f"{event_type}:{record_id}"
+    return key if version is None else f"{key}:{version}"
+
+
+def make_envelope(
+    event_type: str, record: dict[str, Any], unix_seconds: int, *, version: int | None = None
+) -> Envelope:
+    """The envelope for ``record``; ``unix_seconds`` is when its event happened."""
+    return Envelope(
+        id=envelope_key(event_type, str(record["id"]), version),
+        type=event_type,
+        timestamp=iso_utc(unix_seconds),
+        data=record,
+    )
