@@ -72,7 +72,17 @@ class APIError(TicketTailorError):
 
 
 class APIConnectionError(APIError):
-    """The API could not be reached, or the connection broke before a reply."""
+    """The API could not be reached, or the connection broke before a reply.
+
+    ``.unsent`` is True when the request surely never reached the server (the
+    connection could not be made), so even a write is safe to repeat.
+    """
+
+    def __init__(
+        self, message: str, *, request: httpx2.Request | None = None, unsent: bool = False
+    ) -> None:
+        super().__init__(message, request=request)
+        self.unsent = unsent
 
 
 class APITimeoutError(APIConnectionError):

@@ -1,0 +1,437 @@
+"""The client core: build requests, read responses, classify errors, decide retries.
+
+``BaseCore`` holds everything that needs no I/O. ``SyncCore`` and ``AsyncCore`` are
+the thin loops over it: reserve a slot in the rate budget, send, let the core turn the
+outcome into a result or an error, and sleep and retry when the policy says so.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import platform
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _dist_version
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx2
+
+from tickettailor._core.errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    BadRequestError,
+    ConflictError,
+    ForbiddenError,
+    MalformedResponseError,
+    NotFoundError,
+    RateLimitError,
+    ServerError,
+    UsageError,
+)
+from tickettailor._core.forms import encode_form
+from tickettailor._core.ratelimit import Clock, RateBudget, budget_for
+from tickettailor._core.retry import Failure, RetryPolicy
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "METHODS",
+    "APIResponse",
+    "AsyncCore",
+    "BaseCore",
+    "SyncCore",
+    "normalize_base_url",
+    "test_mode_from_env",
+]
+
+DEFAULT_BASE_URL = "https://api.tickettailor.com"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+TEST_MODE_ENV = "TICKETTAILOR_TEST_MODE"
+
+logger = logging.getLogger("tickettailor")
+
+QueryValue = str | int | float | bool | None | Sequence[str | int]
+Params = Mapping[str, QueryValue] | Sequence[tuple[str, str]]
+
+
+def _user_agent() -> str:
+    try:
+        ours = _dist_version("tickettailor")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        ours = "0"
+    return (
+        f"tickettailor-python/{ours} (python {platform.python_version()}; "
+        f"httpx2 {httpx2.__version__})"
+    )
+
+
+USER_AGENT = _user_agent()
+
+
+def test_mode_from_env() -> bool:
+    return os.environ.get(TEST_MODE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_base_url(url: str) -> str:
+    """The server root: scheme and host (and any proxy prefix), without ``/v1``."""
+    text = url.strip().rstrip("/")
+    parsed = httpx2.URL(text) if "://" in text else None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        raise UsageError(
+            f"Base URL {url!r} is not an http(s) URL: use the server root, e.g. "
+            f"{DEFAULT_BASE_URL} or http://127.0.0.1:8765."
+        )
+    if text.endswith("/v1"):
+        text = text[: -len("/v1")]
+    return text
+
+
+@dataclass(frozen=True)
+class APIResponse:
+    """A raw API reply: status, headers, and the body parsed as JSON (text if not JSON)."""
+
+    status_code: int
+    headers: httpx2.Headers
+    body: Any
+    text: str = ""
+
+    def json(self) -> Any:
+        """The body as JSON; raises MalformedResponseError when it is not JSON."""
+        if isinstance(self.body, str):
+            raise MalformedResponseError(
+                f"The response ({self.status_code}) is not JSON.",
+                status_code=self.status_code,
+                body_text=self.text,
+            )
+        return self.body
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: ForbiddenError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: BadRequestError,
+    429: RateLimitError,
+}
+_TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.DOTALL | re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+def _html_text(text: str, limit: int = 300) -> str:
+    """Readable text of an HTML error page (Cloudflare's, say), shortened."""
+    plain = _SPACE.sub(" ", _TAG.sub(" ", text)).strip()
+    return plain if len(plain) <= limit else plain[: limit - 1] + "…"
+
+
+def _parse_body(content: bytes) -> tuple[Any, str]:
+    """(parsed JSON or the text, the text)."""
+    text = content.decode("utf-8", errors="replace")
+    if not text.strip():
+        return None, text
+    try:
+        return json.loads(text), text
+    except ValueError:
+        return text, text
+
+
+class BaseCore:
+    """Request building, response classification and retry decisions, without I/O."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float | httpx2.Timeout = 30.0,
+        max_retries: int = 5,
+        test_mode: bool | None = None,
+        budget: RateBudget | None = None,
+        retry: RetryPolicy | None = None,
+        tz: str | None = None,
+    ) -> None:
+        if not api_key or not api_key.strip():
+            raise UsageError("The API key is empty: pass api_key= or set TICKETTAILOR_API_KEY.")
+        self._key = api_key.strip()
+        self.root = normalize_base_url(base_url)
+        self.api_root = self.root + "/v1"
+        self.timeout = timeout if isinstance(timeout, httpx2.Timeout) else httpx2.Timeout(timeout)
+        self.retry = retry or RetryPolicy(max_retries=max_retries)
+        self.clock = Clock(instant=test_mode_from_env() if test_mode is None else test_mode)
+        self.budget = budget or budget_for(self._key, self.api_root)
+        self.tz = tz
+        token = base64.b64encode(f"{self._key}:".encode()).decode()
+        self._auth = f"Basic {token}"
+        # Strings that must never leave the core in a message: the key and its header.
+        self._secrets = (self._key, token, base64.b64encode(self._key.encode()).decode())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.root!r})"
+
+    # -- requests --------------------------------------------------------------------
+
+    def url_for(self, path: str) -> httpx2.URL:
+        """The URL of ``path``: relative to the API root, with or without ``/v1``.
+
+        An absolute URL is accepted only on the configured server, so the key is never
+        sent to another host.
+        """
+        text = path.strip()
+        if "://" in text or text.startswith("//"):
+            url = httpx2.URL(text)
+            root = httpx2.URL(self.root)
+            if (url.scheme, url.host, url.port) != (root.scheme, root.host, root.port):
+                raise UsageError(
+                    f"Refusing to send the API key to {url.scheme}://{url.host}: "
+                    f"the client is configured for {self.root}. Pass a path such as "
+                    "/v1/orders, or set base_url to that server."
+                )
+            return url
+        if not text.startswith("/"):
+            text = "/" + text
+        if text == "/v1" or text.startswith(("/v1/", "/v1?")):
+            return httpx2.URL(self.root + text)
+        return httpx2.URL(self.api_root + text)
+
+    def build_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, object] | None = None,
+        json_body: Any = None,
+        content: bytes | str | None = None,
+    ) -> httpx2.Request:
+        verb = method.strip().upper()
+        if verb not in METHODS:
+            raise UsageError(f"Method {method!r} is not one of {', '.join(METHODS)}.")
+        given = [name for name, v in (("data", data), ("json", json_body)) if v is not None]
+        if content is not None:
+            given.append("content")
+        if len(given) > 1:
+            raise UsageError(f"Pass only one body: got {' and '.join(given)}.")
+        all_headers = httpx2.Headers({"Accept": "application/json", "User-Agent": USER_AGENT})
+        body: bytes | None = None
+        if data is not None:
+            body = urlencode(encode_form(data)).encode()
+            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif json_body is not None:
+            body = json.dumps(json_body).encode()
+            all_headers["Content-Type"] = "application/json"
+        elif content is not None:
+            body = content.encode() if isinstance(content, str) else content
+        for name, value in (headers or {}).items():
+            if name.lower() == "authorization":
+                raise UsageError("Do not pass an Authorization header: the client adds it.")
+            all_headers[name] = value
+        all_headers["Authorization"] = self._auth
+        return httpx2.Request(
+            verb, self.url_for(path), params=_query(params), headers=all_headers, content=body
+        )
+
+    # -- responses -------------------------------------------------------------------
+
+    def scrub(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret:
+                text = text.replace(secret, "[redacted]")
+        return text
+
+    def outcome(
+        self, request: httpx2.Request, response: httpx2.Response, *, expect_json: bool
+    ) -> APIResponse | APIError:
+        """The reply as an APIResponse, or the error it amounts to (not raised)."""
+        now = self.clock.now()
+        self.budget.update(response.headers, now)
+        body, text = _parse_body(response.content)
+        status = response.status_code
+        request_id = response.headers.get("cf-ray") or response.headers.get("x-request-id")
+        logger.debug(
+            "%s %s -> %s (rate limit remaining %s)",
+            request.method,
+            self.scrub(str(request.url)),
+            status,
+            response.headers.get("x-rate-limit-remaining", "?"),
+        )
+        if 200 <= status < 300:
+            if expect_json and (body is None or isinstance(body, str)):
+                return MalformedResponseError(
+                    f"{request.method} {request.url.path} returned {status} but the body is "
+                    f"not JSON: {self.scrub(_html_text(text, 120)) or '(empty)'}",
+                    request=request,
+                    status_code=status,
+                    body_text=self.scrub(text),
+                    request_id=request_id,
+                )
+            return APIResponse(status, response.headers, body, text)
+        return self._status_error(request, response, body, text, request_id)
+
+    def _status_error(
+        self,
+        request: httpx2.Request,
+        response: httpx2.Response,
+        body: Any,
+        text: str,
+        request_id: str | None,
+    ) -> APIStatusError:
+        status = response.status_code
+        fields: dict[str, Any] = {}
+        if isinstance(body, dict):
+            message = str(body.get("message") or response.reason_phrase)
+            fields = {
+                "error_code": body.get("error_code"),
+                "hint": body.get("hint"),
+                "errors": body.get("errors") if isinstance(body.get("errors"), list) else None,
+            }
+        elif 300 <= status < 400:
+            message = f"unexpected redirect to {response.headers.get('location', '?')}"
+        else:
+            message = _html_text(text) or response.reason_phrase or "no body"
+        cls = _STATUS_ERRORS.get(status, ServerError if status >= 500 else APIStatusError)
+        kwargs: dict[str, Any] = {
+            "status_code": status,
+            "request": request,
+            "headers": response.headers,
+            "body": body if not isinstance(body, str) else self.scrub(body),
+            "request_id": request_id,
+            **fields,
+        }
+        if cls is RateLimitError:
+            kwargs["retry_after"] = self.retry.server_wait(
+                Failure(status=status, headers=response.headers)
+            )
+        return cls(self.scrub(message), **kwargs)
+
+    def connection_error(self, request: httpx2.Request, exc: httpx2.HTTPError) -> APIError:
+        detail = self.scrub(str(exc)) or type(exc).__name__
+        where = f"{request.method} {request.url.scheme}://{request.url.host}{request.url.path}"
+        unsent = isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
+        if isinstance(exc, httpx2.TimeoutException):
+            return APITimeoutError(
+                f"{where} timed out ({type(exc).__name__}: {detail}).",
+                request=request,
+                unsent=unsent,
+            )
+        return APIConnectionError(
+            f"Could not reach {where} ({type(exc).__name__}: {detail}).",
+            request=request,
+            unsent=unsent,
+        )
+
+    def next_wait(self, attempt: int, error: APIError, *, idempotent: bool) -> float | None:
+        """Seconds to wait before retrying after ``error``, or None to raise it."""
+        if isinstance(error, APIStatusError):
+            failure = Failure(status=error.status_code, headers=error.headers)
+        elif isinstance(error, APIConnectionError):
+            failure = Failure(connect_failed=error.unsent)
+        else:  # a malformed 2xx: the request worked, repeating it will not fix the body
+            return None
+        wait = self.retry.decide(attempt, failure, idempotent=idempotent)
+        if isinstance(error, RateLimitError) and wait is not None:
+            self.budget.block(wait, self.clock.now())
+        if wait is not None:
+            logger.info(
+                "Retrying %s %s in %.2fs after %s (retry %d of %d)",
+                error.request.method if error.request else "?",
+                error.request.url.path if error.request else "?",
+                wait,
+                type(error).__name__,
+                attempt + 1,
+                self.retry.max_retries,
+            )
+        return wait
+
+
+def _query(params: Params | None) -> httpx2.QueryParams | None:
+    """Query pairs in the order given; lists become the API's comma lists."""
+    if params is None:
+        return None
+    items = params.items() if isinstance(params, Mapping) else params
+    pairs: list[tuple[str, str]] = []
+    for name, value in items:
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            text = ",".join(str(v) for v in value)
+        else:
+            text = str(value)
+        pairs.append((name, text))
+    return httpx2.QueryParams(tuple(pairs))
+
+
+class SyncCore(BaseCore):
+    """The blocking loop: budget, send, classify, retry."""
+
+    def __init__(self, *, transport: httpx2.BaseTransport | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._http = httpx2.Client(transport=transport, timeout=self.timeout)
+
+    def send(
+        self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
+    ) -> APIResponse:
+        attempt = 0
+        while True:
+            self.clock.sleep(self.budget.reserve(self.clock.now()))
+            try:
+                response = self._http.send(request)
+            except httpx2.TransportError as exc:
+                result: APIResponse | APIError = self.connection_error(request, exc)
+            else:
+                result = self.outcome(request, response, expect_json=expect_json)
+            if isinstance(result, APIResponse):
+                return result
+            wait = self.next_wait(attempt, result, idempotent=idempotent)
+            if wait is None:
+                raise result from None  # the httpx2 cause would carry the auth header
+            self.clock.sleep(wait)
+            attempt += 1
+
+    def close(self) -> None:
+        self._http.close()
+
+
+class AsyncCore(BaseCore):
+    """The asyncio loop: budget, send, classify, retry."""
+
+    def __init__(self, *, transport: httpx2.AsyncBaseTransport | None = None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._http = httpx2.AsyncClient(transport=transport, timeout=self.timeout)
+
+    async def send(
+        self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
+    ) -> APIResponse:
+        attempt = 0
+        while True:
+            await self.clock.asleep(self.budget.reserve(self.clock.now()))
+            try:
+                response = await self._http.send(request)
+            except httpx2.TransportError as exc:
+                result: APIResponse | APIError = self.connection_error(request, exc)
+            else:
+                result = self.outcome(request, response, expect_json=expect_json)
+            if isinstance(result, APIResponse):
+                return result
+            wait = self.next_wait(attempt, result, idempotent=idempotent)
+            if wait is None:
+                raise result from None  # the httpx2 cause would carry the auth header
+            await self.clock.asleep(wait)
+            attempt += 1
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
