@@ -1,0 +1,75 @@
+"""Small pieces every sink shares: the JSON line, error helpers, argument checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tickettailor._core.errors import UsageError
+from tickettailor.watch.envelope import Envelope
+from tickettailor.watch.sink import SinkError
+
+DEFAULT_TABLE = "tickettailor_events"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+def envelope_json(envelope: Envelope, *, ascii_only: bool = False) -> str:
+    """The envelope as one compact JSON line (no newline), exactly what every sink sends."""
+    return compact_json(envelope, envelope, ascii_only=ascii_only)
+
+
+def compact_json(value: object, envelope: Envelope, *, ascii_only: bool = False) -> str:
+    """``value`` (part of ``envelope``) as compact JSON; a permanent error if it is not JSON."""
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=ascii_only)
+    except (TypeError, ValueError) as exc:
+        # Only a hand-built envelope can get here; retrying would fail the same way.
+        message = f"envelope {envelope.get('id')!r} is not JSON: {exc}"
+        raise SinkError(message, permanent=True) from exc
+
+
+def record_id(envelope: Envelope) -> str | None:
+    """The id of the record inside the envelope, for the typed column of the SQL sinks."""
+    value = envelope["data"].get("id")
+    return None if value is None else str(value)
+
+
+def parse_timestamp(envelope: Envelope) -> datetime:
+    """The envelope's ISO 8601 timestamp as an aware datetime (naive means UTC)."""
+    text = envelope["timestamp"]
+    try:
+        when = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise SinkError(
+            f"envelope {envelope['id']!r} has a timestamp that is not ISO 8601: {text!r}",
+            permanent=True,
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def check_table(kind: str, table: str, *, schema_allowed: bool = False) -> tuple[str, ...]:
+    """Split and check a table name (letters, digits, underscore; ``schema.table`` in SQL)."""
+    parts = tuple(table.split(".")) if schema_allowed else (table,)
+    if len(parts) > 2 or not all(_IDENTIFIER.fullmatch(part) for part in parts):
+        shape = "NAME or SCHEMA.NAME" if schema_allowed else "NAME"
+        raise UsageError(
+            f"{kind} sink: table {table!r} is not a plain name; use {shape} made of "
+            "letters, digits and underscores (at most 63), not starting with a digit"
+        )
+    return parts
+
+
+def check_file_target(kind: str, path: str | os.PathLike[str]) -> Path:
+    """An absolute path whose directory exists and which is not itself a directory."""
+    text = str(path)
+    if not text.strip():
+        raise UsageError(f"{kind} sink needs a file path, e.g. {kind}:events.{kind}")
+    target = Path(text).expanduser().absolute()
+    if target.is_dir():
+        raise UsageError(f"{kind} sink: {target} is a directory; give a file path inside it")
+    if not target.parent.is_dir():
+        raise UsageError(f"{kind} sink: directory {target.parent} does not exist; create it first")
+    return target

@@ -1,0 +1,117 @@
+"""``jsonl:PATH``: append one JSON envelope per line, synced to disk before returning.
+
+A crash can leave the last line half written. Each append first repairs that (a one-byte
+read when the file is sound): everything after the last newline is cut off, since that
+envelope was never acknowledged and the watch sends it again. Appends hold an exclusive
+``flock``, so two processes writing the same file never interleave or tear each other.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from pathlib import Path
+
+from tickettailor.sinks._common import check_file_target, envelope_json
+from tickettailor.watch.envelope import Envelope
+from tickettailor.watch.sink import SinkError
+
+__all__ = ["JsonlSink"]
+
+_CHUNK = 64 * 1024
+# Records hold customers' names and emails: a new file is readable by its owner only.
+_NEW_FILE_MODE = 0o600
+
+
+class JsonlSink:
+    """Append envelopes to ``path`` as JSON lines; each ``send`` is fsynced."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = check_file_target("jsonl", path)
+        self.name = f"jsonl:{self.path}"
+        self._fd: int | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"JsonlSink({str(self.path)!r})"
+
+    def send(self, envelope: Envelope) -> None:
+        data = (envelope_json(envelope) + "\n").encode()
+        with self._lock:
+            try:
+                fd = self._open()
+                _locked_append(fd, data)
+            except OSError as exc:
+                self._drop()
+                raise SinkError(f"cannot append to {self.path}: {exc.strerror or exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _open(self) -> int:
+        if self._fd is not None:
+            return self._fd
+        existed = self.path.exists()
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC
+        fd = os.open(self.path, flags, _NEW_FILE_MODE)
+        try:
+            if not existed:
+                _fsync_dir(self.path.parent)  # the new name must survive a crash too
+        except OSError:
+            os.close(fd)
+            raise
+        self._fd = fd
+        return fd
+
+    def _drop(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)
+
+
+def _locked_append(fd: int, data: bytes) -> None:
+    """Append ``data`` and fsync; on failure cut the file back so no torn line stays."""
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        start = repair_torn_tail(fd)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except OSError:
+            os.ftruncate(fd, start)
+            raise
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def repair_torn_tail(fd: int) -> int:
+    """Cut everything after the last newline (a line torn by a crash); return the size."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return size
+    end = size
+    while end > 0:
+        start = max(0, end - _CHUNK)
+        newline = os.pread(fd, end - start, start).rfind(b"\n")
+        if newline != -1:
+            keep = start + newline + 1
+            break
+        end = start
+    else:
+        keep = 0
+    os.ftruncate(fd, keep)
+    os.fsync(fd)
+    return keep
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

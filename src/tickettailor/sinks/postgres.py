@@ -1,0 +1,150 @@
+"""``postgres:DSN``: upsert each envelope into a PostgreSQL table, exactly once by key.
+
+The table (default ``tickettailor_events``, ``postgres,table=NAME:DSN`` to change it) is
+created if missing: ``id`` text primary key (the envelope id), ``record_id``, ``type``,
+``timestamp`` timestamptz, ``data`` jsonb, ``received_at``. Each envelope is one
+committed ``INSERT ... ON CONFLICT (id) DO UPDATE``, so a replay leaves one row. The
+DSN's password is used to connect and nowhere else: not in the name, reprs or errors.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg.types.json import Jsonb
+
+from tickettailor._core.errors import UsageError
+from tickettailor.sinks._common import (
+    DEFAULT_TABLE,
+    check_table,
+    compact_json,
+    parse_timestamp,
+    record_id,
+)
+from tickettailor.watch.envelope import Envelope
+from tickettailor.watch.sink import SinkError
+
+__all__ = ["PostgresSink"]
+
+_CREATE = """
+CREATE TABLE IF NOT EXISTS {table} (
+    id          text PRIMARY KEY,
+    record_id   text,
+    type        text NOT NULL,
+    "timestamp" timestamptz NOT NULL,
+    data        jsonb NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now()
+)
+"""
+_INDEX = "CREATE INDEX IF NOT EXISTS {index} ON {table} (record_id)"
+_UPSERT = """
+INSERT INTO {table} (id, record_id, type, "timestamp", data)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (id) DO UPDATE SET
+    record_id = EXCLUDED.record_id, type = EXCLUDED.type,
+    "timestamp" = EXCLUDED."timestamp", data = EXCLUDED.data
+"""
+
+
+def _read_dsn(dsn: str) -> dict[str, Any]:
+    try:
+        return conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        # libpq's message quotes the DSN, password included: say what to write instead.
+        raise UsageError(
+            "postgres sink: the DSN cannot be read; use postgres:postgresql://USER@HOST:PORT/DB "
+            "or postgres:'host=HOST dbname=DB user=USER' (table: postgres,table=NAME:DSN)"
+        ) from None
+
+
+def _where(params: dict[str, Any]) -> str:
+    """``user@host:port/dbname`` from the DSN, without the password (for names/errors)."""
+    user = f"{params['user']}@" if params.get("user") else ""
+    port = f":{params['port']}" if params.get("port") else ""
+    return f"{user}{params.get('host', '')}{port}/{params.get('dbname', '')}"
+
+
+class PostgresSink:
+    """Upsert envelopes into ``table`` (``NAME`` or ``SCHEMA.NAME``) of the ``dsn`` database."""
+
+    def __init__(
+        self, dsn: str, *, table: str = DEFAULT_TABLE, connect_timeout: float = 10.0
+    ) -> None:
+        params = _read_dsn(dsn)
+        self._dsn = dsn
+        self._password = str(params.get("password") or "")
+        self._connect_timeout = max(1, round(connect_timeout))  # libpq wants whole seconds
+        self.table = ".".join(check_table("postgres", table, schema_allowed=True))
+        self.where = _where(params)
+        self.name = f"postgres:{self.where}#{self.table}"
+        table_id = sql.Identifier(*self.table.split("."))
+        index_id = sql.Identifier(f"{self.table.split('.')[-1]}_record_id_idx")
+        self._create = sql.SQL(_CREATE).format(table=table_id)
+        self._index = sql.SQL(_INDEX).format(table=table_id, index=index_id)
+        self._upsert = sql.SQL(_UPSERT).format(table=table_id)
+        self._conn: psycopg.Connection[Any] | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"PostgresSink({self.where!r}, table={self.table!r})"
+
+    def send(self, envelope: Envelope) -> None:
+        row = (
+            envelope["id"],
+            record_id(envelope),
+            envelope["type"],
+            parse_timestamp(envelope),
+            # Jsonb with our encoder: the same compact JSON every other sink writes.
+            Jsonb(envelope["data"], dumps=lambda value: compact_json(value, envelope)),
+        )
+        with self._lock:
+            try:
+                conn = self._connect()
+                with conn.transaction():
+                    conn.execute(self._upsert, row)
+            except psycopg.Error as exc:
+                self._on_error(exc)
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        if self._conn is not None and not self._conn.closed:
+            return self._conn
+        conn = psycopg.connect(
+            self._dsn,
+            autocommit=True,  # each send opens its own transaction block
+            connect_timeout=self._connect_timeout,
+            application_name="tickettailor",
+        )
+        try:
+            with conn.transaction():
+                # Two workers creating the table at once would race in the catalog.
+                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table,))
+                conn.execute(self._create)
+                conn.execute(self._index)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def _on_error(self, exc: psycopg.Error) -> None:
+        """Raise a SinkError: bad data is permanent, anything else is retried."""
+        if not isinstance(exc, psycopg.DataError):
+            self._drop()  # reconnect next time: the connection may be broken
+        message = str(exc).strip() or type(exc).__name__
+        if self._password:
+            message = message.replace(self._password, "***")
+        text = f"postgres sink {self.where} table {self.table}: {message}"
+        raise SinkError(text, permanent=isinstance(exc, psycopg.DataError)) from None
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            conn.close()

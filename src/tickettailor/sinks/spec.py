@@ -1,0 +1,144 @@
+"""Sink specs as typed on the command line: ``KIND[,OPTION=VALUE...]:TARGET``.
+
+``-`` is stdout. ``jsonl:PATH``, ``webhook:URL``, ``sqlite:PATH``, ``postgres:DSN`` and
+``exec:COMMAND`` name the others; options go between the kind and the first colon, e.g.
+``sqlite,table=orders:shop.db`` or ``exec,timeout=5:./notify.sh``. Everything after
+the first colon is the target, verbatim. Errors never repeat a target (it may hold a
+password); they show the kind, the accepted forms and what to type instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from tickettailor._core.errors import UsageError
+from tickettailor.sinks._common import DEFAULT_TABLE
+from tickettailor.sinks.exec import ExecSink
+from tickettailor.sinks.jsonl import JsonlSink
+from tickettailor.sinks.sqlite import SqliteSink
+from tickettailor.sinks.stdout import StdoutSink
+from tickettailor.sinks.webhook import WebhookSink
+from tickettailor.watch.sink import Sink
+
+__all__ = ["SINK_KINDS", "SinkKind", "parse_sink_spec"]
+
+Options = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class SinkKind:
+    """One kind of sink: how it is written and how it is built from a spec."""
+
+    usage: str  # e.g. "sqlite[,table=NAME]:PATH"
+    options: tuple[str, ...]
+    build: Callable[[str, Options, str | None], Sink]
+
+
+def _seconds(kind: str, options: Options, default: float) -> float:
+    text = options.get("timeout")
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        raise UsageError(f"{kind} sink: timeout={text!r} is not a positive number of seconds")
+    return value
+
+
+def _postgres(dsn: str, table: str) -> Sink:
+    # psycopg is an optional extra: import it only when a postgres sink is asked for.
+    try:
+        from tickettailor.sinks.postgres import PostgresSink
+    except ImportError as exc:
+        if not (exc.name or "").startswith("psycopg"):
+            raise
+        raise UsageError(
+            "the postgres sink needs psycopg: pip install 'tickettailor[postgres]'"
+        ) from None
+    return PostgresSink(dsn, table=table)
+
+
+SINK_KINDS: dict[str, SinkKind] = {
+    "jsonl": SinkKind("jsonl:PATH", (), lambda target, _o, _s: JsonlSink(target)),
+    "webhook": SinkKind(
+        "webhook[,timeout=SECONDS]:URL (with --sink-secret whsec_...)",
+        ("timeout",),
+        lambda target, o, secret: WebhookSink(target, secret, timeout=_seconds("webhook", o, 10.0)),
+    ),
+    "sqlite": SinkKind(
+        "sqlite[,table=NAME]:PATH",
+        ("table",),
+        lambda target, o, _s: SqliteSink(target, table=o.get("table", DEFAULT_TABLE)),
+    ),
+    "postgres": SinkKind(
+        "postgres[,table=NAME]:DSN",
+        ("table",),
+        lambda target, o, _s: _postgres(target, o.get("table", DEFAULT_TABLE)),
+    ),
+    "exec": SinkKind(
+        "exec[,timeout=SECONDS]:COMMAND",
+        ("timeout",),
+        lambda target, o, _s: ExecSink(target, timeout=_seconds("exec", o, 30.0)),
+    ),
+}
+
+# Common slips, answered with the spec that was probably meant.
+_DID_YOU_MEAN = {
+    "http": "webhook:http://...",
+    "https": "webhook:https://...",
+    "postgresql": "postgres:postgresql://...",
+    "sqlite3": "sqlite:PATH",
+    "json": "jsonl:PATH",
+    "file": "jsonl:PATH",
+    "stdout": "-",
+}
+
+
+def _accepted() -> str:
+    return "-, " + ", ".join(kind.usage for kind in SINK_KINDS.values())
+
+
+def _unknown(kind: str) -> UsageError:
+    # The kind is what precedes the first colon: never a password (it is not shown
+    # at all when it looks like part of a DSN or a key=value string).
+    shown = f"{kind!r}" if kind and not set(kind) & set("=@/ ") else "this spec"
+    hint = _DID_YOU_MEAN.get(kind.lower())
+    advice = f"did you mean {hint}? " if hint else ""
+    return UsageError(f"unknown sink {shown}: {advice}accepted sinks are {_accepted()}")
+
+
+def _options(name: str, kind: SinkKind, parts: list[str]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for part in parts:
+        key, eq, value = part.partition("=")
+        key = key.strip().lower()
+        if not eq or key not in kind.options or not value.strip():
+            allowed = ", ".join(f"{o}=..." for o in kind.options) or "none"
+            raise UsageError(
+                f"{name} sink: option {key or part!r} is not understood "
+                f"(options: {allowed}); write {kind.usage}"
+            )
+        options[key] = value.strip()
+    return options
+
+
+def parse_sink_spec(spec: str, *, secret: str | None = None) -> Sink:
+    """Build the sink a ``--sink SPEC`` names; ``secret`` signs webhooks.
+
+    Raises ``UsageError`` naming the problem and the accepted forms.
+    """
+    text = spec.strip()
+    if text in ("-", "stdout"):
+        return StdoutSink()
+    head, colon, target = text.partition(":")
+    name, *option_parts = head.split(",")
+    name = name.strip().lower()
+    kind = SINK_KINDS.get(name) if colon else None
+    if kind is None:
+        raise _unknown(name if colon else text)
+    if not target.strip():
+        raise UsageError(f"{name} sink needs a target after the colon: {kind.usage}")
+    return kind.build(target, _options(name, kind, option_parts), secret)
