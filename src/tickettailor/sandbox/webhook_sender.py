@@ -1,0 +1,688 @@
+"""Outbound webhooks, sent the way Ticket Tailor sends them (reference §7).
+
+One ``WebhookSender`` holds the subscriptions (URL, optional event names, optional
+secret) and a background worker. ``emit()`` only encodes the envelope and queues it, so
+request handling never waits on a receiver. The worker POSTs each delivery and retries
+failures on the real schedule: attempt n (2..22) goes out n**4 seconds after the first
+attempt, with the same envelope (same ``id`` and ``created_at``) and a fresh signature
+timestamp. Every duration is multiplied by ``time_scale`` so tests can run the schedule
+in milliseconds, and the clock is injectable.
+
+The body is compact JSON with ``/`` escaped as ``\\/``, ``&`` literal and non-ASCII as
+lowercase ``\\uXXXX`` (PHP ``json_encode`` defaults); the escaping is done inside string
+values while serialising, because the signature covers the exact bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import hmac
+import itertools
+import json
+import math
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+__all__ = [
+    "SIGNATURE_HEADER",
+    "WIRE_EVENTS",
+    "Delivery",
+    "Subscription",
+    "WebhookConfigError",
+    "WebhookSender",
+    "encode_json",
+    "parse_subscription",
+    "sign",
+    "webhook_routes",
+]
+
+SIGNATURE_HEADER = "Tickettailor-Webhook-Signature"
+# Reference §7.2: every wire name Ticket Tailor uses (upper case on the wire).
+WIRE_EVENTS = frozenset(
+    {
+        "ORDER.CREATED",
+        "ORDER.UPDATED",
+        "ISSUED_TICKET.CREATED",
+        "ISSUED_TICKET.UPDATED",
+        "EVENT.CREATED",
+        "EVENT.UPDATED",
+        "EVENT.DELETED",
+        "ISSUED_MEMBERSHIP.CREATED",
+        "ISSUED_MEMBERSHIP.UPDATED",
+        "WAITLIST_SIGNUP.CREATED",
+        "BASKET.EXPIRED",
+    }
+)
+MAX_ATTEMPTS = 22
+# Ticket Tailor disables a webhook after 10 days of continuous failure (reference §7.5).
+DISABLE_AFTER_SECONDS = 10 * 86400.0
+
+
+class WebhookConfigError(ValueError):
+    """A webhook subscription or control request that cannot be used as given."""
+
+
+# --- JSON exactly as Ticket Tailor writes webhook bodies ------------------------------
+
+_SPECIAL = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "/": "\\/",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+}
+_NEEDS_ESCAPE = re.compile(r'["\\/\x00-\x1f]|[^\x00-\x7f]')
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    special = _SPECIAL.get(char)
+    if special is not None:
+        return special
+    code = ord(char)
+    if code > 0xFFFF:  # outside the BMP: a UTF-16 surrogate pair, as PHP writes it
+        code -= 0x10000
+        return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def _float(number: float) -> str:
+    if not math.isfinite(number):
+        raise ValueError(f"cannot encode {number!r} in a webhook body: JSON has no NaN/Infinity")
+    text = repr(number)
+    if "e" not in text:
+        return text
+    # PHP writes 1.0e+20 and 1.0e-7 where Python writes 1e+20 and 1e-07.
+    mantissa, exponent = text.split("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return f"{mantissa}e{int(exponent):+d}"
+
+
+def _encode(value: Any, out: Callable[[str], None]) -> None:
+    if isinstance(value, str):
+        out('"' + _NEEDS_ESCAPE.sub(_escape_char, value) + '"')
+    elif value is None:
+        out("null")
+    elif value is True:
+        out("true")
+    elif value is False:
+        out("false")
+    elif isinstance(value, int):
+        out(str(value))
+    elif isinstance(value, float):
+        out(_float(value))
+    elif isinstance(value, dict):
+        out("{")
+        for index, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise TypeError(f"webhook payload keys must be strings, got {key!r}")
+            out(',"' if index else '"')
+            out(_NEEDS_ESCAPE.sub(_escape_char, key) + '":')
+            _encode(item, out)
+        out("}")
+    elif isinstance(value, list | tuple):
+        out("[")
+        for index, item in enumerate(value):
+            if index:
+                out(",")
+            _encode(item, out)
+        out("]")
+    else:
+        raise TypeError(f"cannot encode {type(value).__name__} in a webhook body")
+
+
+def encode_json(value: Any) -> str:
+    """Compact JSON, ``/`` as ``\\/``, non-ASCII as ``\\uXXXX``, dict order kept."""
+    parts: list[str] = []
+    _encode(value, parts.append)
+    return "".join(parts)
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """The signature header value: ``t`` first, HMAC-SHA256 over str(t) + raw body."""
+    digest = hmac.new(secret.encode(), str(timestamp).encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+# --- Subscriptions and deliveries --------------------------------------------------
+
+
+@dataclass
+class Subscription:
+    url: str
+    events: frozenset[str] | None = None  # None: every event
+    secret: str | None = field(default=None, repr=False)  # never shown anywhere
+    enabled: bool = True
+    failing_since: float | None = None  # clock time of the first failure since a success
+    id: str = ""  # given by the sender when added: sub_<n>
+
+    def wants(self, event: str) -> bool:
+        return self.enabled and (self.events is None or event in self.events)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": _display_url(self.url),
+            "events": sorted(self.events) if self.events is not None else None,
+            "signed": self.secret is not None,
+            "enabled": self.enabled,
+        }
+
+
+def _display_url(url: str) -> str:
+    """The URL without any password in it, for logs and the control API."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
+
+
+def _parse_events(names: Iterable[str]) -> frozenset[str] | None:
+    wanted = {name.strip().upper() for name in names if name.strip()}
+    unknown = sorted(wanted - WIRE_EVENTS)
+    if unknown:
+        raise WebhookConfigError(
+            f"unknown webhook event {', '.join(unknown)}; "
+            f"use any of {', '.join(sorted(WIRE_EVENTS))}"
+        )
+    return frozenset(wanted) or None
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WebhookConfigError(
+            f"webhook URL {_display_url(url)!r} is not an absolute http(s) URL; "
+            "write it like http://127.0.0.1:9000/hook or http://host/hook#ORDER.CREATED"
+        )
+    return url
+
+
+def parse_subscription(spec: str, *, secret: str | None = None) -> Subscription:
+    """Read the CLI form ``URL`` or ``URL#ORDER.CREATED,ISSUED_TICKET.UPDATED``."""
+    url, _, events = spec.rpartition("#") if "#" in spec else (spec, "", "")
+    return Subscription(
+        url=_check_url(url.strip()), events=_parse_events(events.split(",")), secret=secret
+    )
+
+
+@dataclass
+class Delivery:
+    id: str
+    event: str
+    subscription: Subscription
+    body: bytes  # encoded once: every retry sends these exact bytes
+    created_at: str
+    state: str = "pending"  # pending | delivered | failed | abandoned
+    attempts: int = 0  # scheduled attempts made (1..22)
+    extra_sends: int = 0  # duplicate / stale sends requested through the test hooks
+    first_attempt_at: float | None = None
+    next_attempt_at: float | None = None
+    last_status: int | str | None = None  # HTTP status, or the network error's name
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "event": self.event,
+            "url": _display_url(self.subscription.url),
+            "subscription": self.subscription.id,
+            "created_at": self.created_at,
+            "state": self.state,
+            "attempts": self.attempts,
+            "extra_sends": self.extra_sends,
+            "last_status": self.last_status,
+            "next_attempt_at": self.next_attempt_at,
+        }
+
+
+@dataclass(frozen=True)
+class _Job:
+    delivery: Delivery
+    scheduled: bool  # False for a test-hook extra send, which never reschedules
+    stale_seconds: float = 0.0
+
+
+# --- The sender -------------------------------------------------------------------
+
+
+class WebhookSender:
+    """Queue envelopes on ``emit`` and deliver them from a background worker.
+
+    ``time_scale`` multiplies every schedule duration (retry offsets and
+    ``disable_after``); ``clock`` returns unix seconds and drives ``created_at``,
+    ``t`` and the schedule. With a clock that does not follow real time, call
+    ``wake()`` after moving it (the worker also re-reads it every ``poll`` seconds).
+    """
+
+    def __init__(
+        self,
+        subscriptions: Iterable[Subscription] = (),
+        *,
+        time_scale: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        max_attempts: int = MAX_ATTEMPTS,
+        disable_after: float | None = DISABLE_AFTER_SECONDS,
+        timeout: float = 10.0,
+        first_id: int = 1,
+        workers: int = 4,
+        poll: float = 1.0,
+        log_size: int = 1000,
+        transport: httpx2.BaseTransport | None = None,
+    ) -> None:
+        if time_scale <= 0:
+            raise WebhookConfigError("time_scale must be above 0 (1.0 is real time)")
+        if not 1 <= max_attempts <= MAX_ATTEMPTS:
+            raise WebhookConfigError(f"max_attempts must be between 1 and {MAX_ATTEMPTS}")
+        self.time_scale = time_scale
+        self.max_attempts = max_attempts
+        self.disable_after = disable_after
+        self._clock = clock
+        self._poll = poll
+        self._log_size = log_size
+        self._ids = itertools.count(first_id)
+        self._sub_ids = itertools.count(1)
+        self._subscriptions: dict[str, Subscription] = {}
+        self._deliveries: OrderedDict[str, Delivery] = OrderedDict()
+        self._queue: list[tuple[float, int, _Job]] = []
+        self._seq = itertools.count()
+        self._in_flight = 0
+        self._cond = threading.Condition()
+        self._worker: threading.Thread | None = None
+        self._stopping = False
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook-send")
+        self._http = httpx2.Client(
+            timeout=timeout,
+            follow_redirects=False,  # a redirect is a failed delivery (reference §7.5)
+            trust_env=False,  # receivers are usually on loopback: never via a proxy
+            transport=transport,
+            headers={"User-Agent": "TicketTailor-Webhooks (tickettailor sandbox)"},
+        )
+        for subscription in subscriptions:
+            self.add_subscription(subscription)
+
+    # Subscriptions ---------------------------------------------------------------
+
+    def add_subscription(self, subscription: Subscription) -> Subscription:
+        with self._cond:
+            while not subscription.id or subscription.id in self._subscriptions:
+                subscription.id = f"sub_{next(self._sub_ids)}"
+            self._subscriptions[subscription.id] = subscription
+            return subscription
+
+    def subscribe(
+        self, url: str, events: Iterable[str] = (), secret: str | None = None
+    ) -> Subscription:
+        subscription = Subscription(
+            url=_check_url(url), events=_parse_events(events), secret=secret
+        )
+        return self.add_subscription(subscription)
+
+    def subscriptions(self) -> list[Subscription]:
+        with self._cond:
+            return list(self._subscriptions.values())
+
+    def enable(self, subscription_id: str) -> Subscription:
+        """Switch a disabled subscription back on, as the dashboard requires by hand."""
+        with self._cond:
+            subscription = self._get_subscription(subscription_id)
+            subscription.enabled = True
+            subscription.failing_since = None
+            return subscription
+
+    def remove(self, subscription_id: str) -> None:
+        with self._cond:
+            subscription = self._get_subscription(subscription_id)
+            del self._subscriptions[subscription_id]
+            self._abandon(subscription)
+
+    def _get_subscription(self, subscription_id: str) -> Subscription:
+        try:
+            return self._subscriptions[subscription_id]
+        except KeyError:
+            known = ", ".join(self._subscriptions) or "none"
+            raise WebhookConfigError(
+                f"no webhook subscription {subscription_id!r} (known: {known})"
+            ) from None
+
+    # Emitting --------------------------------------------------------------------
+
+    def emit(
+        self,
+        event: str,
+        resource_url: str,
+        payload: dict[str, Any],
+        *,
+        occurred_at: float | None = None,
+    ) -> list[str]:
+        """Queue one delivery per interested subscription; returns their ids at once."""
+        event = event.upper()
+        if event not in WIRE_EVENTS:
+            raise WebhookConfigError(f"unknown webhook event {event!r}")
+        if not resource_url.startswith(("http://", "https://")):
+            raise WebhookConfigError(f"resource_url must be absolute, got {resource_url!r}")
+        when = self._clock() if occurred_at is None else occurred_at
+        created_at = datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        ids: list[str] = []
+        with self._cond:
+            if self._stopping:  # shutting down: nothing would send it
+                return ids
+            for subscription in self._subscriptions.values():
+                if not subscription.wants(event):
+                    continue
+                delivery_id = f"wh_{next(self._ids)}"
+                envelope = {
+                    "id": delivery_id,
+                    "created_at": created_at,
+                    "event": event,
+                    "resource_url": resource_url,
+                    "payload": payload,
+                }
+                body = encode_json(envelope).encode("ascii")
+                delivery = Delivery(delivery_id, event, subscription, body, created_at)
+                delivery.next_attempt_at = self._clock()
+                self._remember(delivery)
+                self._push(delivery.next_attempt_at, _Job(delivery, scheduled=True))
+                ids.append(delivery_id)
+            self._start_locked()
+        return ids
+
+    def resend(self, delivery_id: str, *, stale_seconds: float = 0.0) -> None:
+        """Test hook: send a delivery once more now (a duplicate), optionally with ``t``
+        set ``stale_seconds`` in the past (a stale signature). The schedule is untouched."""
+        if stale_seconds < 0:
+            raise WebhookConfigError("stale_seconds must be 0 or more")
+        with self._cond:
+            delivery = self._deliveries.get(delivery_id)
+            if delivery is None:
+                raise WebhookConfigError(f"no webhook delivery {delivery_id!r} in the log")
+            self._push(self._clock(), _Job(delivery, scheduled=False, stale_seconds=stale_seconds))
+            self._start_locked()
+
+    # Log -------------------------------------------------------------------------
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        """The delivery log, oldest first, as plain JSON-ready dicts (no secrets)."""
+        with self._cond:
+            return [delivery.describe() for delivery in self._deliveries.values()]
+
+    def delivery(self, delivery_id: str) -> dict[str, Any] | None:
+        with self._cond:
+            found = self._deliveries.get(delivery_id)
+            return found.describe() if found else None
+
+    def _remember(self, delivery: Delivery) -> None:
+        self._deliveries[delivery.id] = delivery
+        if len(self._deliveries) <= self._log_size:
+            return
+        for old_id, old in list(self._deliveries.items()):
+            if old.state != "pending":
+                del self._deliveries[old_id]
+                if len(self._deliveries) <= self._log_size:
+                    return
+
+    # Worker ----------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """Make the worker re-read the clock now (after moving an injected clock)."""
+        with self._cond:
+            self._cond.notify_all()
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """Wait until nothing is due at the current clock time and nothing is in flight."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self._idle_locked():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._cond.wait(min(remaining, 0.05))
+            return True
+
+    def _idle_locked(self) -> bool:
+        due = bool(self._queue) and self._queue[0][0] <= self._clock()
+        return self._in_flight == 0 and not due
+
+    def _push(self, due: float, job: _Job) -> None:
+        heapq.heappush(self._queue, (due, next(self._seq), job))
+        self._cond.notify_all()
+
+    def _start_locked(self) -> None:
+        if self._worker is None and not self._stopping:
+            self._worker = threading.Thread(target=self._run, name="webhook-sender", daemon=True)
+            self._worker.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                jobs = self._take_due_locked()
+                while not jobs and not self._stopping:
+                    wait = self._poll
+                    if self._queue:
+                        wait = min(wait, max(self._queue[0][0] - self._clock(), 0.0))
+                    self._cond.wait(wait)
+                    jobs = self._take_due_locked()
+                if self._stopping:
+                    return
+                self._in_flight += len(jobs)
+            for job in jobs:
+                self._pool.submit(self._attempt, job)
+
+    def _take_due_locked(self) -> list[_Job]:
+        now = self._clock()
+        jobs = []
+        while self._queue and self._queue[0][0] <= now:
+            job = heapq.heappop(self._queue)[2]
+            if job.delivery.state == "pending" or not job.scheduled:
+                jobs.append(job)
+        return jobs
+
+    def _attempt(self, job: _Job) -> None:
+        try:
+            status = self._post(job)
+            with self._cond:
+                self._record(job, status)
+        finally:
+            with self._cond:
+                self._in_flight -= 1
+                self._cond.notify_all()
+
+    def _post(self, job: _Job) -> int | str:
+        delivery = job.delivery
+        headers = {"Content-Type": "application/json"}
+        with self._cond:
+            now = self._clock()
+            if job.scheduled:
+                delivery.attempts += 1
+                if delivery.first_attempt_at is None:
+                    delivery.first_attempt_at = now
+            else:
+                delivery.extra_sends += 1
+        secret = delivery.subscription.secret
+        if secret is not None:
+            headers[SIGNATURE_HEADER] = sign(secret, int(now - job.stale_seconds), delivery.body)
+        try:
+            response = self._http.post(
+                delivery.subscription.url, content=delivery.body, headers=headers
+            )
+        except httpx2.HTTPError as error:
+            return type(error).__name__
+        return response.status_code
+
+    def _record(self, job: _Job, status: int | str) -> None:
+        delivery = job.delivery
+        delivery.last_status = status
+        subscription = delivery.subscription
+        now = self._clock()
+        if isinstance(status, int) and 200 <= status < 300:
+            subscription.failing_since = None
+            if job.scheduled:
+                delivery.state = "delivered"
+                delivery.next_attempt_at = None
+            return
+        if not job.scheduled or delivery.state != "pending":
+            return
+        if subscription.failing_since is None:
+            subscription.failing_since = now
+        limit = self.disable_after
+        if limit is not None and now - subscription.failing_since >= limit * self.time_scale:
+            subscription.enabled = False
+            self._abandon(subscription)
+            return
+        if delivery.attempts >= self.max_attempts:
+            delivery.state = "failed"
+            delivery.next_attempt_at = None
+            return
+        assert delivery.first_attempt_at is not None  # set by the first scheduled attempt
+        offset = (delivery.attempts + 1) ** 4 * self.time_scale
+        delivery.next_attempt_at = delivery.first_attempt_at + offset
+        self._push(delivery.next_attempt_at, _Job(delivery, scheduled=True))
+
+    def _abandon(self, subscription: Subscription) -> None:
+        for delivery in self._deliveries.values():
+            if delivery.subscription is subscription and delivery.state == "pending":
+                delivery.state = "abandoned"
+                delivery.next_attempt_at = None
+
+    # Shutdown --------------------------------------------------------------------
+
+    def close(self, timeout: float = 15.0) -> int:
+        """Stop the worker, finish in-flight POSTs, drop what is still scheduled.
+
+        Returns how many deliveries were still pending. Safe to call twice."""
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+            worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._http.close()
+        with self._cond:
+            pending = [d for d in self._deliveries.values() if d.state == "pending"]
+            for delivery in pending:
+                delivery.state = "abandoned"
+            self._queue.clear()
+            return len(pending)
+
+    def __enter__(self) -> WebhookSender:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+# --- Control API (sandbox-only, stands in for the dashboard) ------------------------
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    error_code = "NOT_FOUND" if status == 404 else "VALIDATION_ERROR"
+    return JSONResponse(
+        {"status": status, "error_code": error_code, "message": message}, status_code=status
+    )
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError as error:
+        raise WebhookConfigError(f"request body is not valid JSON ({error})") from None
+    if not isinstance(body, dict):
+        raise WebhookConfigError("request body must be a JSON object")
+    return body
+
+
+def webhook_routes(sender: WebhookSender, prefix: str = "/_sandbox/webhooks") -> list[Route]:
+    """Starlette routes to register webhooks and read the delivery log.
+
+    GET    {prefix}                                  subscriptions and deliveries
+    POST   {prefix}          {"url", "events"?, "secret"?}   register (201)
+    DELETE {prefix}/{id}                             remove a subscription
+    POST   {prefix}/{id}/enable                      switch a disabled one back on
+    POST   {prefix}/deliveries/{id}/resend  {"stale_seconds"?}  duplicate / stale send
+    """
+
+    async def overview(_request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "subscriptions": [s.describe() for s in sender.subscriptions()],
+                "deliveries": sender.deliveries(),
+            }
+        )
+
+    async def register(request: Request) -> JSONResponse:
+        try:
+            body = await _json_object(request)
+            url, events, secret = body.get("url"), body.get("events") or [], body.get("secret")
+            if isinstance(events, str):
+                events = events.split(",")
+            if (
+                not isinstance(url, str)
+                or not isinstance(events, list)
+                or (secret is not None and not isinstance(secret, str))
+            ):
+                raise WebhookConfigError(
+                    'send {"url": "http://host/path", "events": ["ORDER.CREATED"], '
+                    '"secret": "..."}; events and secret are optional'
+                )
+            subscription = sender.subscribe(url, [str(e) for e in events], secret)
+        except WebhookConfigError as error:
+            return _error(400, str(error))
+        return JSONResponse(subscription.describe(), status_code=201)
+
+    async def remove(request: Request) -> JSONResponse:
+        sub_id = request.path_params["sub_id"]
+        try:
+            sender.remove(sub_id)
+        except WebhookConfigError as error:
+            return _error(404, str(error))
+        return JSONResponse({"id": sub_id, "deleted": "true"})
+
+    async def enable(request: Request) -> JSONResponse:
+        try:
+            subscription = sender.enable(request.path_params["sub_id"])
+        except WebhookConfigError as error:
+            return _error(404, str(error))
+        return JSONResponse(subscription.describe())
+
+    async def resend(request: Request) -> JSONResponse:
+        delivery_id = request.path_params["delivery_id"]
+        try:
+            stale = (await _json_object(request)).get("stale_seconds", 0)
+            if isinstance(stale, bool) or not isinstance(stale, int | float):
+                raise WebhookConfigError("stale_seconds must be a number of seconds, e.g. 600")
+            if sender.delivery(delivery_id) is None:
+                return _error(404, f"no webhook delivery {delivery_id!r} in the log")
+            sender.resend(delivery_id, stale_seconds=float(stale))
+        except WebhookConfigError as error:
+            return _error(400, str(error))
+        return JSONResponse({"id": delivery_id, "queued": "true"}, status_code=202)
+
+    return [
+        Route(prefix, overview, methods=["GET"]),
+        Route(prefix, register, methods=["POST"]),
+        Route(prefix + "/deliveries/{delivery_id}/resend", resend, methods=["POST"]),
+        Route(prefix + "/{sub_id}", remove, methods=["DELETE"]),
+        Route(prefix + "/{sub_id}/enable", enable, methods=["POST"]),
+    ]
