@@ -8,6 +8,7 @@ envelope was never acknowledged and the watch sends it again. Appends hold an ex
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import threading
@@ -83,7 +84,9 @@ def _locked_append(fd: int, data: bytes) -> None:
                 view = view[written:]
             os.fsync(fd)
         except OSError:
-            os.ftruncate(fd, start)
+            # Report the write's own error; a failed cut is healed by the next repair.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
             raise
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
