@@ -1,0 +1,544 @@
+"""The durable state of one watch: position, seen records, outbox, lease.
+
+One SQLite file per watch (WAL, ``synchronous=FULL``). Its tables:
+
+- ``meta``: what the file is (application, schema version, resource, the API key's
+  fingerprint, never the key). A file that is not ours, belongs to another key or
+  resource, or comes from a newer version is refused with ``StateError`` and left as is.
+- ``lease``: one writer at a time. Taking the lease bumps a fencing token and every
+  write transaction checks it, so a writer that lost its lease cannot write any more.
+- ``position``: per stream, the watermark (newest time fully scanned), the anchor id a
+  scan starts after, the cursor of a scan in progress, and the start point's bounds.
+- ``records``: every envelope ever stored, keyed by its idempotency key (the de-dup
+  set, and the source of replays).
+- ``outbox``: one row per (sink, record): pending, delivered or dead.
+
+A page of records goes in with one transaction that inserts the unseen ones, their
+outbox rows and the moved position together: either all of it survives a crash or none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tickettailor._core.errors import StateError
+from tickettailor.watch.crash import crash_point
+from tickettailor.watch.envelope import Envelope
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Pending",
+    "Position",
+    "SinkBacklog",
+    "StateStatus",
+    "StateStore",
+    "StoredRecord",
+]
+
+SCHEMA_VERSION = 1
+APP_ID = "tickettailor-watch"
+
+_SCHEMA = """
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE lease (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    token INTEGER NOT NULL, holder TEXT, pid INTEGER, host TEXT, expires_at REAL NOT NULL
+);
+CREATE TABLE position (
+    stream TEXT PRIMARY KEY, watermark INTEGER, anchor TEXT, cursor TEXT,
+    scan_max INTEGER, floor INTEGER NOT NULL, min_id INTEGER
+);
+CREATE TABLE records (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+    record_id TEXT NOT NULL, record_num INTEGER, ts INTEGER NOT NULL,
+    envelope TEXT NOT NULL, stored_at REAL NOT NULL
+);
+CREATE INDEX records_anchor ON records (type, ts, record_num);
+CREATE TABLE outbox (
+    sink TEXT NOT NULL, seq INTEGER NOT NULL REFERENCES records (seq),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL DEFAULT 0,
+    last_error TEXT, done_at REAL, PRIMARY KEY (sink, seq)
+) WITHOUT ROWID;
+CREATE INDEX outbox_queue ON outbox (sink, state, seq);
+CREATE TABLE status (k TEXT PRIMARY KEY, v TEXT);
+INSERT INTO lease (one, token, expires_at) VALUES (1, 0, 0);
+"""
+
+
+@dataclass
+class Position:
+    """Where one stream stands. ``floor``/``min_id`` bound what the start point allows."""
+
+    stream: str
+    watermark: int | None = None
+    anchor: str | None = None
+    cursor: str | None = None
+    scan_max: int | None = None
+    floor: int = 0
+    min_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A record ready for the outbox: its envelope plus what the position needs."""
+
+    envelope: Envelope
+    record_num: int | None
+    ts: int
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An outbox row waiting for its sink."""
+
+    seq: int
+    envelope: Envelope
+    attempts: int
+    next_at: float
+
+
+@dataclass(frozen=True)
+class SinkBacklog:
+    """What ``watch status`` shows per sink."""
+
+    sink: str
+    pending: int
+    dead: int
+    delivered: int
+    oldest_pending: str | None  # envelope timestamp of the oldest pending record
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class StateStatus:
+    """Everything ``watch status`` shows."""
+
+    path: str
+    resource: str
+    positions: list[Position]
+    sinks: list[SinkBacklog]
+    records: int
+    last_error: str | None
+    last_error_at: float | None
+    last_success_at: float | None
+    holder: str | None  # "pid N on HOST" while a watcher holds the lease
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+class StateStore:
+    """One watch's state file. Open it with ``StateStore.open``."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        resource: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        lease_ttl: float = 60.0,
+    ) -> None:
+        self._conn = conn
+        self.path = path
+        self.resource = resource
+        self._clock = clock
+        self.lease_ttl = lease_ttl
+        self._token: int | None = None
+        self._holder = uuid.uuid4().hex
+
+    # -- opening --------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        resource: str,
+        key_fingerprint: str | None,
+        create: bool = True,
+        clock: Callable[[], float] = time.time,
+        lease_ttl: float = 60.0,
+    ) -> StateStore:
+        """Open (or create) the state at ``path`` after checking it is ours.
+
+        ``key_fingerprint`` None skips the key check (read-only inspection).
+        """
+        file = Path(path)
+        exists = file.exists() and file.stat().st_size > 0
+        if not exists and not create:
+            raise StateError(f"no watch state at {file}: run the watch first, or pass --state")
+        if not exists:
+            file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        elif not os.access(file, os.R_OK | os.W_OK):
+            raise StateError(
+                f"cannot read and write the watch state {file}: fix its permissions "
+                "or pass another --state"
+            )
+        try:
+            conn = sqlite3.connect(file, isolation_level=None, timeout=10.0)
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot open the watch state {file}: {exc}") from None
+        try:
+            if exists:
+                _check(conn, file, resource, key_fingerprint)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            if not exists:
+                _create(conn, resource, key_fingerprint)
+        except BaseException:
+            conn.close()
+            raise
+        with contextlib.suppress(OSError):
+            file.chmod(0o600)
+        return cls(conn, file, resource, clock=clock, lease_ttl=lease_ttl)
+
+    def close(self) -> None:
+        """Give the lease back (if held) and close the file."""
+        with contextlib.suppress(sqlite3.Error, StateError):
+            self.release()
+        self._conn.close()
+
+    # -- the lease --------------------------------------------------------------------
+
+    @property
+    def token(self) -> int | None:
+        """The fencing token while this store holds the lease."""
+        return self._token
+
+    def acquire(self, *, wait: float = 0.0, poll: float = 0.2) -> None:
+        """Take the lease, waiting up to ``wait`` seconds; else raise StateError."""
+        deadline = time.monotonic() + wait
+        while True:
+            busy_with = self._try_acquire()
+            if busy_with is None:
+                return
+            if time.monotonic() >= deadline:
+                raise StateError(
+                    f"the watch state {self.path} is in use by another watcher "
+                    f"({busy_with}); stop it first, or let this one wait for it"
+                )
+            time.sleep(poll)
+
+    def _try_acquire(self) -> str | None:
+        now = self._clock()
+        with self._tx():
+            token, holder, pid, host, expires = self._conn.execute(
+                "SELECT token, holder, pid, host, expires_at FROM lease"
+            ).fetchone()
+            dead = host == socket.gethostname() and pid is not None and not _pid_alive(pid)
+            if holder is not None and holder != self._holder and expires > now and not dead:
+                return f"pid {pid} on {host}, lease valid for {expires - now:.0f} s more"
+            self._conn.execute(
+                "UPDATE lease SET token = ?, holder = ?, pid = ?, host = ?, expires_at = ?",
+                (token + 1, self._holder, os.getpid(), socket.gethostname(), now + self.lease_ttl),
+            )
+            self._token = token + 1
+        return None
+
+    def renew(self) -> None:
+        """Extend the lease; StateError if another watcher has taken it."""
+        with self._write():
+            self._conn.execute(
+                "UPDATE lease SET expires_at = ? WHERE token = ?",
+                (self._clock() + self.lease_ttl, self._token),
+            )
+
+    def release(self) -> None:
+        """Give the lease back so another watcher can start at once."""
+        if self._token is None:
+            return
+        with self._tx():
+            self._conn.execute(
+                "UPDATE lease SET holder = NULL, expires_at = 0 WHERE token = ?", (self._token,)
+            )
+        self._token = None
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[None]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """A write transaction fenced by our lease token."""
+        with self._tx():
+            (token,) = self._conn.execute("SELECT token FROM lease").fetchone()
+            if self._token is None or token != self._token:
+                self._token = None
+                raise StateError(
+                    f"this watcher lost the lease on {self.path} to another watcher; "
+                    "it stops here without writing"
+                )
+            yield
+
+    # -- position ---------------------------------------------------------------------
+
+    def positions(self) -> dict[str, Position]:
+        """Every stream's position."""
+        rows = self._conn.execute(
+            "SELECT stream, watermark, anchor, cursor, scan_max, floor, min_id FROM position"
+        ).fetchall()
+        return {row[0]: Position(*row) for row in rows}
+
+    def init_positions(self, positions: Sequence[Position]) -> None:
+        """Store the start positions of streams that have none yet."""
+        with self._write():
+            for pos in positions:
+                self._conn.execute(
+                    "INSERT OR IGNORE INTO position VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    _position_row(pos),
+                )
+
+    def store_page(
+        self, records: Sequence[StoredRecord], position: Position, sinks: Sequence[str]
+    ) -> int:
+        """Insert unseen records with their outbox rows and move the position, atomically.
+
+        Returns how many records were new.
+        """
+        now = self._clock()
+        new = 0
+        with self._write():
+            for rec in records:
+                cur = self._conn.execute(
+                    "INSERT OR IGNORE INTO records "
+                    "(key, type, record_id, record_num, ts, envelope, stored_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        rec.envelope["id"],
+                        rec.envelope["type"],
+                        str(rec.envelope["data"]["id"]),
+                        rec.record_num,
+                        rec.ts,
+                        json.dumps(rec.envelope, ensure_ascii=False, separators=(",", ":")),
+                        now,
+                    ),
+                )
+                if cur.rowcount == 1:
+                    new += 1
+                    self._conn.executemany(
+                        "INSERT INTO outbox (sink, seq, state) VALUES (?, ?, 'pending')",
+                        [(sink, cur.lastrowid) for sink in sinks],
+                    )
+            crash_point("after_outbox_insert")
+            self._conn.execute(
+                "INSERT OR REPLACE INTO position VALUES (?, ?, ?, ?, ?, ?, ?)",
+                _position_row(position),
+            )
+            crash_point("before_position_commit")
+        crash_point("after_position_commit")
+        return new
+
+    # -- outbox -----------------------------------------------------------------------
+
+    def pending(self, sink: str, limit: int) -> list[Pending]:
+        """The oldest ``limit`` pending rows of ``sink``, in order."""
+        rows = self._conn.execute(
+            "SELECT o.seq, r.envelope, o.attempts, o.next_at FROM outbox o "
+            "JOIN records r ON r.seq = o.seq "
+            "WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT ?",
+            (sink, limit),
+        ).fetchall()
+        return [Pending(seq, json.loads(env), attempts, nxt) for seq, env, attempts, nxt in rows]
+
+    def mark_delivered(self, sink: str, seqs: Sequence[int]) -> None:
+        """The sink confirmed these envelopes."""
+        now = self._clock()
+        with self._write():
+            self._conn.executemany(
+                "UPDATE outbox SET state = 'delivered', done_at = ?, last_error = NULL "
+                "WHERE sink = ? AND seq = ?",
+                [(now, sink, seq) for seq in seqs],
+            )
+
+    def mark_retry(self, sink: str, seq: int, error: str, next_at: float) -> None:
+        """A retryable failure: try again at ``next_at``."""
+        with self._write():
+            self._conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? "
+                "WHERE sink = ? AND seq = ?",
+                (next_at, error[:500], sink, seq),
+            )
+
+    def mark_dead(self, sink: str, seq: int, error: str) -> None:
+        """A permanent failure: park the envelope as a dead letter."""
+        with self._write():
+            self._conn.execute(
+                "UPDATE outbox SET state = 'dead', attempts = attempts + 1, "
+                "last_error = ?, done_at = ? WHERE sink = ? AND seq = ?",
+                (error[:500], self._clock(), sink, seq),
+            )
+
+    def backlog(self) -> int:
+        """Pending outbox rows over all sinks."""
+        (count,) = self._conn.execute(
+            "SELECT count(*) FROM outbox WHERE state = 'pending'"
+        ).fetchone()
+        return int(count)
+
+    def replay(self, since_ts: int, sinks: Sequence[str]) -> int:
+        """Queue every record with time >= ``since_ts`` again for ``sinks``, same keys."""
+        with self._write():
+            seqs = [
+                row[0]
+                for row in self._conn.execute(
+                    "SELECT seq FROM records WHERE ts >= ? ORDER BY seq", (since_ts,)
+                )
+            ]
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO outbox (sink, seq, state) VALUES (?, ?, 'pending')",
+                [(sink, seq) for seq in seqs for sink in sinks],
+            )
+        return len(seqs)
+
+    def reset(self) -> None:
+        """Forget position, records and outbox (the watch starts over)."""
+        with self._write():
+            for table in ("outbox", "records", "position", "status"):
+                self._conn.execute(f"DELETE FROM {table}")  # noqa: S608  (fixed table names)
+
+    # -- status -----------------------------------------------------------------------
+
+    def note(self, *, error: str | None = None) -> None:
+        """Record the outcome of a cycle for ``watch status``."""
+        now = str(self._clock())
+        items = [("last_error", error), ("last_error_at", now)] if error else []
+        if error is None:
+            items = [("last_success_at", now)]
+        with self._write():
+            self._conn.executemany("INSERT OR REPLACE INTO status VALUES (?, ?)", items)
+
+    def status(self) -> StateStatus:
+        """A snapshot for ``watch status``."""
+        info = dict(self._conn.execute("SELECT k, v FROM status").fetchall())
+        sinks = []
+        for (sink,) in self._conn.execute("SELECT DISTINCT sink FROM outbox ORDER BY sink"):
+            counts = dict(
+                self._conn.execute(
+                    "SELECT state, count(*) FROM outbox WHERE sink = ? GROUP BY state", (sink,)
+                ).fetchall()
+            )
+            oldest = self._conn.execute(
+                "SELECT r.envelope FROM outbox o JOIN records r ON r.seq = o.seq "
+                "WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT 1",
+                (sink,),
+            ).fetchone()
+            error = self._conn.execute(
+                "SELECT last_error FROM outbox WHERE sink = ? AND last_error IS NOT NULL "
+                "ORDER BY coalesce(done_at, next_at) DESC LIMIT 1",
+                (sink,),
+            ).fetchone()
+            sinks.append(
+                SinkBacklog(
+                    sink=sink,
+                    pending=counts.get("pending", 0),
+                    dead=counts.get("dead", 0),
+                    delivered=counts.get("delivered", 0),
+                    oldest_pending=json.loads(oldest[0])["timestamp"] if oldest else None,
+                    last_error=error[0] if error else None,
+                )
+            )
+        (records,) = self._conn.execute("SELECT count(*) FROM records").fetchone()
+        holder, pid, host, expires = self._conn.execute(
+            "SELECT holder, pid, host, expires_at FROM lease"
+        ).fetchone()
+        held = holder is not None and expires > self._clock()
+        return StateStatus(
+            path=str(self.path),
+            resource=self.resource,
+            positions=list(self.positions().values()),
+            sinks=sinks,
+            records=int(records),
+            last_error=info.get("last_error"),
+            last_error_at=_float(info.get("last_error_at")),
+            last_success_at=_float(info.get("last_success_at")),
+            holder=f"pid {pid} on {host}" if held else None,
+        )
+
+
+def _float(value: str | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _position_row(pos: Position) -> tuple[Any, ...]:
+    return (pos.stream, pos.watermark, pos.anchor, pos.cursor, pos.scan_max, pos.floor, pos.min_id)
+
+
+def _create(conn: sqlite3.Connection, resource: str, key_fingerprint: str | None) -> None:
+    """Schema, meta and version in one transaction: a crash leaves no half-made state."""
+    meta = {
+        "app": APP_ID,
+        "schema_version": str(SCHEMA_VERSION),
+        "resource": resource,
+        "key_fingerprint": key_fingerprint or "",
+        "created_at": str(time.time()),
+    }
+    # executescript takes no parameters; the values are ours, quoted SQL-style anyway.
+    inserts = "".join(
+        f"INSERT INTO meta VALUES ('{k}', '{v.replace(chr(39), chr(39) * 2)}');\n"  # noqa: S608  (our own values, quotes doubled)
+        for k, v in meta.items()
+    )
+    conn.executescript(
+        f"BEGIN IMMEDIATE;\n{_SCHEMA}{inserts}PRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
+    )
+
+
+def _check(
+    conn: sqlite3.Connection, file: Path, resource: str, key_fingerprint: str | None
+) -> None:
+    """Refuse anything but our own state, for this resource and key, at our version."""
+    try:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        meta = dict(conn.execute("SELECT k, v FROM meta").fetchall()) if "meta" in tables else {}
+    except sqlite3.DatabaseError:
+        raise StateError(
+            f"{file} is not a tickettailor watch state (not an SQLite database); "
+            "pass another --state, or move the file away"
+        ) from None
+    if meta.get("app") != APP_ID:
+        raise StateError(
+            f"{file} is not a tickettailor watch state (it holds other data); "
+            "pass another --state, or move the file away"
+        )
+    if version > SCHEMA_VERSION or int(meta.get("schema_version", "0")) > SCHEMA_VERSION:
+        raise StateError(
+            f"the watch state {file} was written by a newer tickettailor (schema {version}, "
+            f"this one reads up to {SCHEMA_VERSION}); upgrade tickettailor to use it"
+        )
+    if meta.get("resource") != resource:
+        raise StateError(
+            f"the watch state {file} belongs to a watch of {meta.get('resource')}, "
+            f"not {resource}; pass another --state"
+        )
+    stored = meta.get("key_fingerprint") or None
+    if key_fingerprint is not None and stored is not None and stored != key_fingerprint:
+        raise StateError(
+            f"the watch state {file} belongs to another API key (fingerprint {stored}, "
+            f"this key's is {key_fingerprint}); pass another --state or use that key"
+        )

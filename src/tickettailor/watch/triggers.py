@@ -1,0 +1,109 @@
+"""What "new" means for each watchable resource.
+
+Lists come back oldest first (ascending id) and ``created_at`` has one-second
+resolution, so each stream asks for records at or after its watermark minus a lookback
+window and the state store drops the ids it has already seen. Where the API has no
+time filter (check-ins, events) the scan starts after an anchor id instead: the newest
+record known to be older than the lookback window.
+
+Issued tickets have two streams: creations, and voids found through ``updated_at``
+(the only resource with a dependable ``updated_at``). The API documents no
+``updated_at`` filter on issued tickets, so the void stream also asks for
+``status=voided`` and checks both on our side: a server that ignores the filter costs
+more requests, never a lost or repeated void.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tickettailor._core.errors import UsageError
+
+__all__ = ["TRIGGERS", "Stream", "Trigger", "get_trigger", "id_number"]
+
+_ID = re.compile(r"^([a-z]+)_(\d+)$")
+
+
+def id_number(record_id: str) -> int | None:
+    """The rising integer in ``or_123`` (ids sort by it), or None for other shapes."""
+    match = _ID.match(record_id)
+    return int(match.group(2)) if match else None
+
+
+@dataclass(frozen=True)
+class Stream:
+    """One list walked by a watch, and how its records become envelopes."""
+
+    name: str
+    event_type: str
+    ts_field: str  # the record's own time of this event
+    time_filter: str | None  # list filter on ts_field the API accepts, or None
+    params: tuple[tuple[str, str], ...] = ()
+    versioned: bool = False  # key includes ts: each new version is a new event
+    by_id: bool = True  # ts rises with id: anchor ids and start-by-id apply
+    accept: Callable[[dict[str, Any]], bool] = field(default=lambda _record: True)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """A watchable resource: its list path and its streams."""
+
+    resource: str  # CLI name, e.g. "issued-tickets"
+    path: str
+    id_prefix: str
+    streams: tuple[Stream, ...]
+
+
+def _voided(record: dict[str, Any]) -> bool:
+    return record.get("status") == "voided"
+
+
+TRIGGERS: dict[str, Trigger] = {
+    "orders": Trigger(
+        "orders",
+        "/v1/orders",
+        "or_",
+        (Stream("created", "order.created", "created_at", "created_at"),),
+    ),
+    "issued-tickets": Trigger(
+        "issued-tickets",
+        "/v1/issued_tickets",
+        "it_",
+        (
+            Stream("created", "issued_ticket.created", "created_at", "created_at"),
+            Stream(
+                "voided",
+                "issued_ticket.updated",
+                "updated_at",
+                "updated_at",
+                params=(("status", "voided"),),
+                versioned=True,
+                by_id=False,
+                accept=_voided,
+            ),
+        ),
+    ),
+    "check-ins": Trigger(
+        "check-ins",
+        "/v1/check_ins",
+        "ch_",
+        (Stream("created", "check_in.created", "created_at", None),),
+    ),
+    "events": Trigger(
+        "events",
+        "/v1/events",
+        "ev_",
+        (Stream("created", "event.created", "created_at", None),),
+    ),
+}
+
+
+def get_trigger(resource: str) -> Trigger:
+    """The trigger named ``resource`` (``orders``, ``issued-tickets``, ...)."""
+    name = resource.replace("_", "-")
+    if name not in TRIGGERS:
+        raise UsageError(f"cannot watch {resource!r}: choose one of {', '.join(TRIGGERS)}")
+    return TRIGGERS[name]
