@@ -37,6 +37,6 @@ class WebhookEnvelope(TTModel):
         """The payload as its model (``Order``, ``IssuedTicket``, ``Event``...) chosen by
         its ``object`` key; a plain ``TTModel`` for an object this client does not know.
         """
-        if self.payload is None:
-            return None
-        return parse_object(self.payload)
+        # From .raw, so the resource's .raw is the very payload dict that arrived.
+        payload = self.raw.get("payload")
+        return parse_object(payload) if isinstance(payload, dict) else None
