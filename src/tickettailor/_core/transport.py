@@ -252,11 +252,15 @@ class BaseCore:
         return text
 
     def outcome(
-        self, request: httpx2.Request, response: httpx2.Response, *, expect_json: bool
+        self,
+        request: httpx2.Request,
+        response: httpx2.Response,
+        *,
+        expect_json: bool,
+        budget: RateBudget,
     ) -> APIResponse | APIError:
         """The reply as an APIResponse, or the error it amounts to (not raised)."""
-        now = self.clock.now()
-        self.budget.update(response.headers, now)
+        budget.update(response.headers, self.clock.now())
         body, text = _parse_body(response.content)
         status = response.status_code
         request_id = response.headers.get("cf-ray") or response.headers.get("x-request-id")
@@ -332,7 +336,18 @@ class BaseCore:
             unsent=unsent,
         )
 
-    def next_wait(self, attempt: int, error: APIError, *, idempotent: bool) -> float | None:
+    def budget_of(self, request: httpx2.Request) -> RateBudget:
+        """The budget a request spends: the key's, or the separate bucket of the one
+        endpoint the API limits on its own (30 issued memberships an hour)."""
+        if request.method == "POST" and request.url.path.rstrip("/").endswith(
+            "/v1/issued_memberships"
+        ):
+            return budget_for(self._key, self.api_root + "#issued_memberships.create")
+        return self.budget
+
+    def next_wait(
+        self, attempt: int, error: APIError, *, idempotent: bool, budget: RateBudget
+    ) -> float | None:
         """Seconds to wait before retrying after ``error``, or None to raise it."""
         if isinstance(error, APIStatusError):
             failure = Failure(status=error.status_code, headers=error.headers)
@@ -342,7 +357,7 @@ class BaseCore:
             return None
         wait = self.retry.decide(attempt, failure, idempotent=idempotent)
         if isinstance(error, RateLimitError) and wait is not None:
-            self.budget.block(wait, self.clock.now())
+            budget.block(wait, self.clock.now())
         if wait is not None:
             logger.info(
                 "Retrying %s %s in %.2fs after %s (retry %d of %d)",
@@ -386,17 +401,18 @@ class SyncCore(BaseCore):
         self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
     ) -> APIResponse:
         attempt = 0
+        budget = self.budget_of(request)
         while True:
-            self.clock.sleep(self.budget.reserve(self.clock.now()))
+            self.clock.sleep(budget.reserve(self.clock.now()))
             try:
                 response = self._http.send(request)
             except httpx2.TransportError as exc:
                 result: APIResponse | APIError = self.connection_error(request, exc)
             else:
-                result = self.outcome(request, response, expect_json=expect_json)
+                result = self.outcome(request, response, expect_json=expect_json, budget=budget)
             if isinstance(result, APIResponse):
                 return result
-            wait = self.next_wait(attempt, result, idempotent=idempotent)
+            wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
             if wait is None:
                 raise result from None  # the httpx2 cause would carry the auth header
             self.clock.sleep(wait)
@@ -417,17 +433,18 @@ class AsyncCore(BaseCore):
         self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
     ) -> APIResponse:
         attempt = 0
+        budget = self.budget_of(request)
         while True:
-            await self.clock.asleep(self.budget.reserve(self.clock.now()))
+            await self.clock.asleep(budget.reserve(self.clock.now()))
             try:
                 response = await self._http.send(request)
             except httpx2.TransportError as exc:
                 result: APIResponse | APIError = self.connection_error(request, exc)
             else:
-                result = self.outcome(request, response, expect_json=expect_json)
+                result = self.outcome(request, response, expect_json=expect_json, budget=budget)
             if isinstance(result, APIResponse):
                 return result
-            wait = self.next_wait(attempt, result, idempotent=idempotent)
+            wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
             if wait is None:
                 raise result from None  # the httpx2 cause would carry the auth header
             await self.clock.asleep(wait)

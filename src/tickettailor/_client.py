@@ -1,0 +1,333 @@
+"""``Client`` and ``AsyncClient``: the resources wired onto one core each.
+
+Where the key comes from, first match wins: ``api_key=``, the profile named by
+``profile=``, ``$TICKETTAILOR_API_KEY``, the default saved profile. The server:
+``base_url=``, ``$TICKETTAILOR_BASE_URL``, the profile's, then the real API.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Self
+
+import httpx2
+
+from tickettailor._core.dates import resolve_tz
+from tickettailor._core.errors import APIStatusError, MalformedResponseError, UsageError
+from tickettailor._core.profiles import load_profile
+from tickettailor._core.ratelimit import Clock
+from tickettailor._core.transport import (
+    DEFAULT_BASE_URL,
+    APIResponse,
+    AsyncCore,
+    BaseCore,
+    Params,
+    SyncCore,
+)
+from tickettailor.models import Overview
+from tickettailor.resources import (
+    AsyncCheckIns,
+    AsyncDiscounts,
+    AsyncEvents,
+    AsyncEventSeriesResource,
+    AsyncHolds,
+    AsyncIssuedMemberships,
+    AsyncIssuedTickets,
+    AsyncMembershipRedemptions,
+    AsyncMembershipTypes,
+    AsyncOrders,
+    AsyncProducts,
+    AsyncVouchers,
+    AsyncWaitlistSignups,
+    CheckIns,
+    Discounts,
+    Events,
+    EventSeriesResource,
+    Holds,
+    IssuedMemberships,
+    IssuedTickets,
+    MembershipRedemptions,
+    MembershipTypes,
+    Orders,
+    Products,
+    Vouchers,
+    WaitlistSignups,
+)
+
+__all__ = ["AsyncClient", "Client"]
+
+KEY_ENV = "TICKETTAILOR_API_KEY"
+BASE_URL_ENV = "TICKETTAILOR_BASE_URL"
+TZ_ENV = "TICKETTAILOR_TZ"
+
+
+def _settings(
+    api_key: str | None, profile: str | None, base_url: str | None, tz: str | None
+) -> dict[str, Any]:
+    """Resolve key, server and time zone from arguments, environment and profiles."""
+    key = api_key or None
+    saved = None
+    if key is None and profile is not None:
+        saved = load_profile(profile)
+    if key is None and saved is None:
+        key = os.environ.get(KEY_ENV, "").strip() or None
+    if key is None and saved is None:
+        saved = load_profile(None)
+    if key is None and saved is not None:
+        key = saved.api_key
+    if key is None:
+        raise UsageError(
+            "No API key: pass api_key=, set TICKETTAILOR_API_KEY, or save one with "
+            "`tickettailor connect`."
+        )
+    url = (
+        base_url
+        or os.environ.get(BASE_URL_ENV, "").strip()
+        or (saved.base_url if saved is not None else None)
+        or DEFAULT_BASE_URL
+    )
+    zone = tz or os.environ.get(TZ_ENV, "").strip() or None
+    if zone is not None:
+        resolve_tz(zone)  # fail now, with the DateParseError naming the zone
+    return {"api_key": key, "base_url": url, "tz": zone}
+
+
+def _is_idempotent(method: str, path: str, fields: Mapping[str, object] | None) -> bool:
+    """GETs, and check-ins carrying ``local_unique_id`` (the API deduplicates those)."""
+    if method.upper() == "GET":
+        return True
+    return (
+        method.upper() == "POST"
+        and path.rstrip("/").endswith("/check_ins")
+        and bool(fields and fields.get("local_unique_id"))
+    )
+
+
+def _error_response(error: APIStatusError) -> APIResponse:
+    body = error.body
+    text = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
+    return APIResponse(error.status_code, error.headers, body, text)
+
+
+class _Shared:
+    _core: BaseCore
+
+    @property
+    def base_url(self) -> str:
+        """The server root in use (without ``/v1``)."""
+        return self._core.root
+
+    @property
+    def clock(self) -> Clock:
+        """Sleeps and time; ``clock.slept`` lists every wait (instant in test mode)."""
+        return self._core.clock
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._core.root!r})"
+
+    def _build(
+        self,
+        method: str,
+        path: str,
+        params: Params | None,
+        headers: Mapping[str, str] | None,
+        data: Mapping[str, object] | None,
+        json_body: Any,
+        content: bytes | str | None,
+    ) -> httpx2.Request:
+        return self._core.build_request(
+            method,
+            path,
+            params=params,
+            headers=headers,
+            data=data,
+            json_body=json_body,
+            content=content,
+        )
+
+
+class Client(_Shared):
+    """The Ticket Tailor API, blocking. Use as a context manager, or call ``close()``."""
+
+    _core: SyncCore
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        profile: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx2.Timeout = 30.0,
+        max_retries: int = 5,
+        transport: httpx2.BaseTransport | None = None,
+        tz: str | None = None,
+        test_mode: bool | None = None,
+    ) -> None:
+        settings = _settings(api_key, profile, base_url, tz)
+        self._core = core = SyncCore(
+            transport=transport,
+            timeout=timeout,
+            max_retries=max_retries,
+            test_mode=test_mode,
+            **settings,
+        )
+        self.orders = Orders(core)
+        self.events = Events(core)
+        self.event_series = EventSeriesResource(core)
+        self.issued_tickets = IssuedTickets(core)
+        self.check_ins = CheckIns(core)
+        self.holds = Holds(core)
+        self.discounts = Discounts(core)
+        self.vouchers = Vouchers(core)
+        self.products = Products(core)
+        self.waitlist_signups = WaitlistSignups(core)
+        self.membership_types = MembershipTypes(core)
+        self.issued_memberships = IssuedMemberships(core)
+        self.membership_redemptions = MembershipRedemptions(core)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, object] | None = None,
+        json: Any = None,
+        content: bytes | str | None = None,
+        raise_for_status: bool = True,
+    ) -> APIResponse:
+        """Any call, with auth added. ``path`` is relative to the API (``/v1`` optional).
+
+        ``data`` is sent as a form with PHP brackets, ``json`` as JSON (which the API
+        does not read), ``content`` as is. Non-2xx replies raise the matching
+        ``APIStatusError`` unless ``raise_for_status=False``.
+        """
+        request = self._build(method, path, params, headers, data, json, content)
+        idempotent = _is_idempotent(request.method, request.url.path, data)
+        try:
+            return self._core.send(request, idempotent=idempotent, expect_json=False)
+        except APIStatusError as error:
+            if raise_for_status:
+                raise
+            return _error_response(error)
+
+    def ping(self) -> dict[str, Any]:
+        """``GET /v1/ping``. Note: it does not check the key; ``overview()`` does."""
+        return _object(self.request("GET", "/ping"))
+
+    def overview(self) -> Overview:
+        """The box office's overview; the way to check that a key works."""
+        return Overview.from_api(_object(self.request("GET", "/overview")))
+
+    def close(self) -> None:
+        self._core.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncClient(_Shared):
+    """The Ticket Tailor API, for asyncio. Use ``async with``, or ``await aclose()``."""
+
+    _core: AsyncCore
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        profile: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx2.Timeout = 30.0,
+        max_retries: int = 5,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        tz: str | None = None,
+        test_mode: bool | None = None,
+    ) -> None:
+        settings = _settings(api_key, profile, base_url, tz)
+        self._core = core = AsyncCore(
+            transport=transport,
+            timeout=timeout,
+            max_retries=max_retries,
+            test_mode=test_mode,
+            **settings,
+        )
+        self.orders = AsyncOrders(core)
+        self.events = AsyncEvents(core)
+        self.event_series = AsyncEventSeriesResource(core)
+        self.issued_tickets = AsyncIssuedTickets(core)
+        self.check_ins = AsyncCheckIns(core)
+        self.holds = AsyncHolds(core)
+        self.discounts = AsyncDiscounts(core)
+        self.vouchers = AsyncVouchers(core)
+        self.products = AsyncProducts(core)
+        self.waitlist_signups = AsyncWaitlistSignups(core)
+        self.membership_types = AsyncMembershipTypes(core)
+        self.issued_memberships = AsyncIssuedMemberships(core)
+        self.membership_redemptions = AsyncMembershipRedemptions(core)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, object] | None = None,
+        json: Any = None,
+        content: bytes | str | None = None,
+        raise_for_status: bool = True,
+    ) -> APIResponse:
+        """Any call, with auth added; see ``Client.request``."""
+        request = self._build(method, path, params, headers, data, json, content)
+        idempotent = _is_idempotent(request.method, request.url.path, data)
+        try:
+            return await self._core.send(request, idempotent=idempotent, expect_json=False)
+        except APIStatusError as error:
+            if raise_for_status:
+                raise
+            return _error_response(error)
+
+    async def ping(self) -> dict[str, Any]:
+        """``GET /v1/ping``. Note: it does not check the key; ``overview()`` does."""
+        return _object(await self.request("GET", "/ping"))
+
+    async def overview(self) -> Overview:
+        """The box office's overview; the way to check that a key works."""
+        return Overview.from_api(_object(await self.request("GET", "/overview")))
+
+    async def aclose(self) -> None:
+        await self._core.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+def _object(response: APIResponse) -> dict[str, Any]:
+    body = response.body
+    if not isinstance(body, dict):
+        raise MalformedResponseError(
+            f"Expected a JSON object, got: {response.text[:120]!r}",
+            status_code=response.status_code,
+            body_text=response.text,
+        )
+    return body

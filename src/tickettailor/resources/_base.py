@@ -1,0 +1,285 @@
+"""What every resource shares: turning Python arguments into API parameters, and the
+sync and async callers that send them and wrap replies in models.
+
+A resource module declares its endpoints once (paths, filters, write fields) and two
+thin classes, one sync and one async, whose methods are one line each.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
+
+from tickettailor._core.dates import day_bounds, to_unix
+from tickettailor._core.errors import MalformedResponseError, UsageError
+from tickettailor._core.pagination import AsyncPager, Backfill, Pager, Pairs
+from tickettailor.models import TTModel
+
+if TYPE_CHECKING:
+    from tickettailor._core.transport import AsyncCore, SyncCore
+
+__all__ = ["AsyncResource", "ListSpec", "SyncResource", "build_form", "build_list", "seg"]
+
+M = TypeVar("M", bound=TTModel)
+
+_OPS = ("gt", "gte", "lt", "lte")
+# Python-side names of the created_at operators, as PRODUCT.md spells them.
+_SHORT = {"created_at": "created"}
+
+
+def seg(value: str, what: str = "id") -> str:
+    """One path segment from an id, refused when empty and escaped otherwise."""
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"The {what} is empty: pass the id of the object, e.g. 'or_123'.")
+    return quote(value.strip(), safe="")
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """A list endpoint: its path, its time filters and its other filters."""
+
+    path: str
+    filters: tuple[str, ...] = ()
+    time_filters: tuple[str, ...] = ()  # e.g. ("created_at",) for created_at, created_gt ...
+    aliases: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # value spellings
+
+    def time_key(self, name: str) -> tuple[str, str] | None:
+        """("created_at", "gte") for "created_gte"; ("created_at", "at") for "created_at"."""
+        for api_name in self.time_filters:
+            if name == api_name:
+                return api_name, "at"
+            for short in {api_name, _SHORT.get(api_name, api_name)}:
+                for op in _OPS:
+                    if name == f"{short}_{op}":
+                        return api_name, op
+        return None
+
+    def allowed(self) -> list[str]:
+        names = list(self.filters)
+        for api_name in self.time_filters:
+            short = _SHORT.get(api_name, api_name)
+            names += [api_name, *(f"{short}_{op}" for op in _OPS)]
+        return names
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _bounds(op: str, value: Any, tz: str | None) -> tuple[int | None, int | None]:
+    """One time filter as a half-open range [gte, lt) of unix seconds."""
+    if op == "at":
+        whole_day = day_bounds(value, tz=tz)
+        if whole_day is not None:
+            return whole_day
+        moment = to_unix(value, tz=tz)
+        return moment, moment + 1
+    moment = to_unix(value, tz=tz)
+    return {
+        "gt": (moment + 1, None),
+        "gte": (moment, None),
+        "lt": (None, moment),
+        "lte": (None, moment + 1),
+    }[op]
+
+
+@dataclass
+class ListCall:
+    path: str
+    params: Pairs
+    limit: int | None
+    starting_after: str | None
+    backfill: Backfill | None
+
+
+def build_list(
+    spec: ListSpec,
+    filters: Mapping[str, Any],
+    *,
+    tz: str | None,
+    path: str | None = None,
+) -> ListCall:
+    """Python keyword arguments -> the query of a list call (and its backfill, if any)."""
+    args = dict(filters)
+    limit = args.pop("limit", None)
+    starting_after = args.pop("starting_after", None)
+    concurrency = args.pop("concurrency", None)
+    params: Pairs = []
+    ranges: dict[str, tuple[int | None, int | None]] = {}
+    allowed = spec.allowed()
+    for name, value in args.items():
+        if value is None:
+            continue
+        timed = spec.time_key(name)
+        if timed is not None:
+            low, high = _bounds(timed[1], value, tz)
+            old_low, old_high = ranges.get(timed[0], (None, None))
+            # Several bounds on one field: keep their intersection.
+            ranges[timed[0]] = (_pick(max, old_low, low), _pick(min, old_high, high))
+        elif name in spec.filters:
+            params.append((name, _filter_value(spec, name, value)))
+        else:
+            raise UsageError(
+                f"{spec.path} has no filter {name!r}. Known filters: {', '.join(allowed)}."
+            )
+    for api_name, (low, high) in ranges.items():
+        if low is not None:
+            params.append((f"{api_name}.gte", str(low)))
+        if high is not None:
+            params.append((f"{api_name}.lt", str(high)))
+    backfill = _backfill(spec, ranges, concurrency, starting_after)
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+        raise UsageError(f"limit must be a whole number (the total wanted), got {limit!r}.")
+    return ListCall(path or spec.path, params, limit, starting_after, backfill)
+
+
+def _pick(how: Any, old: int | None, new: int | None) -> int | None:
+    if old is None:
+        return new
+    if new is None:
+        return old
+    return int(how(old, new))
+
+
+def _filter_value(spec: ListSpec, name: str, value: Any) -> str:
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        text = ",".join(_scalar(v) for v in items)
+    else:
+        text = _scalar(value)
+    spellings = spec.aliases.get(name, {})
+    return ",".join(spellings.get(part.strip().lower(), part.strip()) for part in text.split(","))
+
+
+def _backfill(
+    spec: ListSpec,
+    ranges: Mapping[str, tuple[int | None, int | None]],
+    concurrency: Any,
+    starting_after: str | None,
+) -> Backfill | None:
+    if concurrency is None or concurrency == 1:
+        return None
+    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        raise UsageError(f"concurrency must be a whole number of 1 or more, got {concurrency!r}.")
+    if "created_at" not in spec.time_filters:
+        raise UsageError(
+            f"{spec.path} has no created_at filter, so it cannot be fetched in windows: "
+            "drop concurrency=."
+        )
+    if starting_after is not None:
+        raise UsageError("Pass either starting_after= or concurrency=, not both.")
+    low, high = ranges.get("created_at", (None, None))
+    # With no upper bound, the windows end now: later records are for the next call.
+    return Backfill(
+        "created_at", low, high if high is not None else int(time.time()) + 1, concurrency
+    )
+
+
+def build_form(
+    fields: Mapping[str, Any], *, time_fields: Iterable[str] = (), tz: str | None
+) -> dict[str, Any]:
+    """Write arguments -> form data: dates in ``time_fields`` to unix seconds."""
+    wanted = set(time_fields)
+    data: dict[str, Any] = {}
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if name in wanted and isinstance(value, str | int | float | datetime | date):
+            value = to_unix(value, tz=tz)
+        data[name] = value
+    return data
+
+
+def _expect_object(body: Any, what: str) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise MalformedResponseError(f"{what} did not return an object: {str(body)[:120]!r}")
+    return body
+
+
+class SyncResource:
+    """Base of the sync resources: one ``SyncCore`` and the client's time zone."""
+
+    def __init__(self, core: SyncCore) -> None:
+        self._core = core
+
+    @property
+    def _tz(self) -> str | None:
+        return self._core.tz
+
+    def _fetch(self, path: str, query: Pairs) -> Any:
+        request = self._core.build_request("GET", path, params=query)
+        return self._core.send(request, idempotent=True).body
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        data: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> M:
+        request = self._core.build_request(method, path, data=data)
+        safe = method == "GET" if idempotent is None else idempotent
+        body = self._core.send(request, idempotent=safe).body
+        return model.from_api(_expect_object(body, f"{method} {path}"))
+
+    def _list(self, model: type[M], call: ListCall) -> Pager[M]:
+        return Pager(
+            self._fetch,
+            model.from_api,
+            call.path,
+            call.params,
+            limit=call.limit,
+            starting_after=call.starting_after,
+            backfill=call.backfill,
+        )
+
+
+class AsyncResource:
+    """Base of the async resources: one ``AsyncCore`` and the client's time zone."""
+
+    def __init__(self, core: AsyncCore) -> None:
+        self._core = core
+
+    @property
+    def _tz(self) -> str | None:
+        return self._core.tz
+
+    async def _fetch(self, path: str, query: Pairs) -> Any:
+        request = self._core.build_request("GET", path, params=query)
+        return (await self._core.send(request, idempotent=True)).body
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        data: Mapping[str, Any] | None = None,
+        idempotent: bool | None = None,
+    ) -> M:
+        request = self._core.build_request(method, path, data=data)
+        safe = method == "GET" if idempotent is None else idempotent
+        body = (await self._core.send(request, idempotent=safe)).body
+        return model.from_api(_expect_object(body, f"{method} {path}"))
+
+    def _list(self, model: type[M], call: ListCall) -> AsyncPager[M]:
+        return AsyncPager(
+            self._fetch,
+            model.from_api,
+            call.path,
+            call.params,
+            limit=call.limit,
+            starting_after=call.starting_after,
+            backfill=call.backfill,
+        )

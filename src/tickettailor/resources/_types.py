@@ -1,0 +1,30 @@
+"""Keyword-argument types shared by the resources (``**kwargs: Unpack[...]``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+
+from typing_extensions import TypedDict
+
+from tickettailor._core.dates import DateInput
+
+__all__ = ["CreatedFilters", "DateInput", "DayInput", "IdList", "Paging", "TimeOfDay"]
+
+IdList = str | Sequence[str]  # one id, or several (sent as the API's comma list)
+DayInput = date | datetime | str  # a calendar day, sent as YYYY-MM-DD
+TimeOfDay = time | str  # a time of day, sent as HH:MM:SS
+
+
+class Paging(TypedDict, total=False):
+    limit: int | None  # the total number of records wanted (not a page size)
+    starting_after: str | None  # continue after this id
+
+
+class CreatedFilters(Paging, total=False):
+    created_at: DateInput  # an instant, or a bare date meaning that whole day
+    created_gt: DateInput
+    created_gte: DateInput
+    created_lt: DateInput
+    created_lte: DateInput
+    concurrency: int | None  # >1: fetch the created_at range in windows, K at a time

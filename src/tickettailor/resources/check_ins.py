@@ -1,0 +1,87 @@
+"""Check-ins: list, and check a ticket in (or out).
+
+There is no check-in webhook: poll this list to see them.
+"""
+
+from __future__ import annotations
+
+from typing_extensions import Unpack
+
+from tickettailor._core.pagination import AsyncPager, Pager
+from tickettailor.models import CheckIn
+from tickettailor.resources._base import (
+    AsyncResource,
+    ListSpec,
+    SyncResource,
+    build_form,
+    build_list,
+    seg,
+)
+from tickettailor.resources._types import DateInput, IdList, Paging
+
+__all__ = ["AsyncCheckIns", "CheckInFilters", "CheckIns"]
+
+
+class CheckInFilters(Paging, total=False):
+    event_id: IdList
+    event_series_id: IdList
+    issued_ticket_id: IdList
+
+
+LIST = ListSpec("/check_ins", filters=("event_id", "event_series_id", "issued_ticket_id"))
+
+
+def _form(
+    issued_ticket_id: str,
+    quantity: int,
+    check_in_at: DateInput | None,
+    local_unique_id: str | None,
+    tz: str | None,
+) -> dict[str, object]:
+    seg(issued_ticket_id, "issued ticket id")
+    fields = {
+        "issued_ticket_id": issued_ticket_id,
+        "quantity": quantity,
+        "check_in_at": check_in_at,
+        "local_unique_id": local_unique_id,
+    }
+    return build_form(fields, time_fields=("check_in_at",), tz=tz)
+
+
+class CheckIns(SyncResource):
+    def list(self, **filters: Unpack[CheckInFilters]) -> Pager[CheckIn]:
+        return self._list(CheckIn, build_list(LIST, filters, tz=self._tz))
+
+    def create(
+        self,
+        issued_ticket_id: str,
+        *,
+        quantity: int = 1,
+        check_in_at: DateInput | None = None,
+        local_unique_id: str | None = None,
+    ) -> CheckIn:
+        """Check in (``quantity=1``) or out (``-1``). With ``local_unique_id`` the API
+        records a repeated call once, so it is retried after failures like a GET."""
+        data = _form(issued_ticket_id, quantity, check_in_at, local_unique_id, self._tz)
+        return self._call(
+            "POST", "/check_ins", CheckIn, data=data, idempotent=local_unique_id is not None
+        )
+
+
+class AsyncCheckIns(AsyncResource):
+    def list(self, **filters: Unpack[CheckInFilters]) -> AsyncPager[CheckIn]:
+        return self._list(CheckIn, build_list(LIST, filters, tz=self._tz))
+
+    async def create(
+        self,
+        issued_ticket_id: str,
+        *,
+        quantity: int = 1,
+        check_in_at: DateInput | None = None,
+        local_unique_id: str | None = None,
+    ) -> CheckIn:
+        """Check in (``quantity=1``) or out (``-1``); see ``CheckIns.create``."""
+        data = _form(issued_ticket_id, quantity, check_in_at, local_unique_id, self._tz)
+        return await self._call(
+            "POST", "/check_ins", CheckIn, data=data, idempotent=local_unique_id is not None
+        )

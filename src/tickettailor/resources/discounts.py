@@ -1,0 +1,104 @@
+"""Discounts: list, get, create (scoped the one way the API honours), update, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from typing_extensions import TypedDict, Unpack
+
+from tickettailor._core.errors import UsageError
+from tickettailor._core.pagination import AsyncPager, Pager
+from tickettailor.models import DeleteResult, Discount
+from tickettailor.resources._base import (
+    AsyncResource,
+    ListSpec,
+    SyncResource,
+    build_form,
+    build_list,
+    seg,
+)
+from tickettailor.resources._types import DateInput, Paging
+
+__all__ = ["AsyncDiscounts", "DiscountCreate", "DiscountFilters", "DiscountUpdate", "Discounts"]
+
+
+class DiscountFilters(Paging, total=False):
+    code: str
+
+
+class _DiscountFields(TypedDict, total=False):
+    name: str
+    code: str
+    price: int  # cents off per ticket (fixed_amount); read back as face_value_amount
+    price_percent: float  # 0-100 (percentage); read back as face_value_percentage
+    booking_fee: int
+    booking_fee_percent: float
+    max_redemptions: int  # counts orders, not tickets
+    expires: DateInput
+
+
+class DiscountCreate(_DiscountFields, total=False):
+    type: str  # fixed_amount or percentage
+    # The ticket types it applies to (all when omitted). Sent as ticket_type_id[tt]=1,
+    # the only form the API honours on create: other spellings silently scope nothing.
+    ticket_type_ids: Iterable[str]
+    products: Mapping[str, int]
+
+
+class DiscountUpdate(_DiscountFields, total=False):
+    ticket_types: Mapping[str, int]  # {tt_id: 1 to link, 0 to unlink}
+    products: Mapping[str, int]  # {pr_id: 1 to link, 0 to unlink}
+
+
+LIST = ListSpec("/discounts", filters=("code",))
+
+
+def _create_form(fields: Mapping[str, object], tz: str | None) -> dict[str, object]:
+    data = dict(fields)
+    scope = data.pop("ticket_type_ids", None)
+    if scope is not None:
+        if isinstance(scope, str):
+            scope = [scope]
+        if not isinstance(scope, Iterable):
+            raise UsageError("ticket_type_ids must be a list of ticket type ids, e.g. ['tt_1'].")
+        data["ticket_type_id"] = {seg(str(tt), "ticket type id"): 1 for tt in scope}
+    return build_form(data, time_fields=("expires",), tz=tz)
+
+
+class Discounts(SyncResource):
+    def list(self, **filters: Unpack[DiscountFilters]) -> Pager[Discount]:
+        return self._list(Discount, build_list(LIST, filters, tz=self._tz))
+
+    def get(self, discount_id: str) -> Discount:
+        return self._call("GET", f"/discounts/{seg(discount_id)}", Discount)
+
+    def create(self, **fields: Unpack[DiscountCreate]) -> Discount:
+        """Create a discount; ``ticket_type_ids=[...]`` limits it to those ticket types."""
+        return self._call("POST", "/discounts", Discount, data=_create_form(fields, self._tz))
+
+    def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Discount:
+        data = build_form(fields, time_fields=("expires",), tz=self._tz)
+        return self._call("POST", f"/discounts/{seg(discount_id)}", Discount, data=data)
+
+    def delete(self, discount_id: str) -> DeleteResult:
+        return self._call("DELETE", f"/discounts/{seg(discount_id)}", DeleteResult)
+
+
+class AsyncDiscounts(AsyncResource):
+    def list(self, **filters: Unpack[DiscountFilters]) -> AsyncPager[Discount]:
+        return self._list(Discount, build_list(LIST, filters, tz=self._tz))
+
+    async def get(self, discount_id: str) -> Discount:
+        return await self._call("GET", f"/discounts/{seg(discount_id)}", Discount)
+
+    async def create(self, **fields: Unpack[DiscountCreate]) -> Discount:
+        """Create a discount; ``ticket_type_ids=[...]`` limits it to those ticket types."""
+        data = _create_form(fields, self._tz)
+        return await self._call("POST", "/discounts", Discount, data=data)
+
+    async def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Discount:
+        data = build_form(fields, time_fields=("expires",), tz=self._tz)
+        return await self._call("POST", f"/discounts/{seg(discount_id)}", Discount, data=data)
+
+    async def delete(self, discount_id: str) -> DeleteResult:
+        return await self._call("DELETE", f"/discounts/{seg(discount_id)}", DeleteResult)

@@ -1,0 +1,68 @@
+"""Products (merchandise and add-ons): list, get, create, update, delete."""
+
+from __future__ import annotations
+
+from typing_extensions import TypedDict, Unpack
+
+from tickettailor._core.pagination import AsyncPager, Pager
+from tickettailor.models import DeleteResult, Product
+from tickettailor.resources._base import (
+    AsyncResource,
+    ListSpec,
+    SyncResource,
+    build_form,
+    build_list,
+    seg,
+)
+from tickettailor.resources._types import Paging
+
+__all__ = ["AsyncProducts", "ProductFields", "Products"]
+
+
+class ProductFields(TypedDict, total=False):
+    name: str
+    price: int  # cents
+    description: str
+    quantity: int
+    sell_in_store: bool
+    photo_required: bool
+
+
+LIST = ListSpec("/products")
+
+
+class Products(SyncResource):
+    def list(self, **filters: Unpack[Paging]) -> Pager[Product]:
+        return self._list(Product, build_list(LIST, filters, tz=self._tz))
+
+    def get(self, product_id: str) -> Product:
+        return self._call("GET", f"/products/{seg(product_id)}", Product)
+
+    def create(self, **fields: Unpack[ProductFields]) -> Product:
+        return self._call("POST", "/products", Product, data=build_form(fields, tz=self._tz))
+
+    def update(self, product_id: str, **fields: Unpack[ProductFields]) -> Product:
+        data = build_form(fields, tz=self._tz)
+        return self._call("POST", f"/products/{seg(product_id)}", Product, data=data)
+
+    def delete(self, product_id: str) -> DeleteResult:
+        return self._call("DELETE", f"/products/{seg(product_id)}", DeleteResult)
+
+
+class AsyncProducts(AsyncResource):
+    def list(self, **filters: Unpack[Paging]) -> AsyncPager[Product]:
+        return self._list(Product, build_list(LIST, filters, tz=self._tz))
+
+    async def get(self, product_id: str) -> Product:
+        return await self._call("GET", f"/products/{seg(product_id)}", Product)
+
+    async def create(self, **fields: Unpack[ProductFields]) -> Product:
+        data = build_form(fields, tz=self._tz)
+        return await self._call("POST", "/products", Product, data=data)
+
+    async def update(self, product_id: str, **fields: Unpack[ProductFields]) -> Product:
+        data = build_form(fields, tz=self._tz)
+        return await self._call("POST", f"/products/{seg(product_id)}", Product, data=data)
+
+    async def delete(self, product_id: str) -> DeleteResult:
+        return await self._call("DELETE", f"/products/{seg(product_id)}", DeleteResult)

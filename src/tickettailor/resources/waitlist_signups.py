@@ -1,0 +1,44 @@
+"""Waitlist signups, which live under their event series: list and delete."""
+
+from __future__ import annotations
+
+from typing_extensions import Unpack
+
+from tickettailor._core.pagination import AsyncPager, Pager
+from tickettailor.models import DeleteResult, WaitlistSignup
+from tickettailor.resources._base import AsyncResource, ListSpec, SyncResource, build_list, seg
+from tickettailor.resources._types import Paging
+
+__all__ = ["AsyncWaitlistSignups", "WaitlistSignups"]
+
+LIST = ListSpec("/event_series/{event_series_id}/waitlist_signups")
+
+
+def _list_path(event_series_id: str) -> str:
+    return f"/event_series/{seg(event_series_id, 'event series id')}/waitlist_signups"
+
+
+def _delete_path(event_series_id: str, waitlist_signup_id: str) -> str:
+    # The API spells this one path in the singular.
+    series = seg(event_series_id, "event series id")
+    return f"/event_series/{series}/waitlist_signup/{seg(waitlist_signup_id)}"
+
+
+class WaitlistSignups(SyncResource):
+    def list(self, event_series_id: str, **filters: Unpack[Paging]) -> Pager[WaitlistSignup]:
+        path = _list_path(event_series_id)
+        return self._list(WaitlistSignup, build_list(LIST, filters, tz=self._tz, path=path))
+
+    def delete(self, event_series_id: str, waitlist_signup_id: str) -> DeleteResult:
+        path = _delete_path(event_series_id, waitlist_signup_id)
+        return self._call("DELETE", path, DeleteResult)
+
+
+class AsyncWaitlistSignups(AsyncResource):
+    def list(self, event_series_id: str, **filters: Unpack[Paging]) -> AsyncPager[WaitlistSignup]:
+        path = _list_path(event_series_id)
+        return self._list(WaitlistSignup, build_list(LIST, filters, tz=self._tz, path=path))
+
+    async def delete(self, event_series_id: str, waitlist_signup_id: str) -> DeleteResult:
+        path = _delete_path(event_series_id, waitlist_signup_id)
+        return await self._call("DELETE", path, DeleteResult)
