@@ -1,0 +1,38 @@
+"""A faithful local stand-in for the Ticket Tailor API (read side: issue 2).
+
+It imports nothing from the rest of ``tickettailor``: it is an independent witness of
+how the real API behaves (see ``../shared/reference/ticket-tailor-api.md``).
+
+```python
+from tickettailor.sandbox import SandboxConfig, create_app, serve_in_thread
+app = create_app(SandboxConfig(keys=["sk_..."], seed=7, orders=5000))   # ASGI, in-process
+with serve_in_thread(SandboxConfig(rate_limit=None)) as sb:             # real loopback HTTP
+    print(sb.base_url, sb.key)
+```
+"""
+
+from __future__ import annotations
+
+from tickettailor.sandbox.app import Sandbox, create_app, parse_key
+from tickettailor.sandbox.config import (
+    KEY_PATTERN,
+    PERMISSIONS,
+    KeySpec,
+    SandboxConfig,
+    generate_key,
+)
+from tickettailor.sandbox.server import RunningSandbox, free_port, serve_in_thread
+
+__all__ = [
+    "KEY_PATTERN",
+    "PERMISSIONS",
+    "KeySpec",
+    "RunningSandbox",
+    "Sandbox",
+    "SandboxConfig",
+    "create_app",
+    "free_port",
+    "generate_key",
+    "parse_key",
+    "serve_in_thread",
+]

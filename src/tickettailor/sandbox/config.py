@@ -1,0 +1,106 @@
+"""How a sandbox is set up: its keys (one box office each), data size, limits, clock."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+KEY_PATTERN = re.compile(r"sk_[0-9]{4}_[0-9]{6}_[a-f0-9]{32}")
+
+# Permission names a key can be limited to (Box Office Settings -> API in the real
+# dashboard). A key with permissions=None may read everything.
+PERMISSIONS = (
+    "overview",
+    "event_series",
+    "events",
+    "orders",
+    "issued_tickets",
+    "check_ins",
+    "holds",
+    "discounts",
+    "vouchers",
+    "products",
+    "memberships",
+    "waitlist_signups",
+)
+
+
+def generate_key() -> str:
+    """A fresh random key in the real format ``sk_<4 digits>_<6 digits>_<32 hex>``."""
+    return (
+        f"sk_{secrets.randbelow(9000) + 1000}_{secrets.randbelow(900000) + 100000}_"
+        f"{secrets.token_hex(16)}"
+    )
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One API key: its own box office. ``permissions`` None means every resource."""
+
+    key: str
+    permissions: frozenset[str] | None = None
+
+    def __repr__(self) -> str:  # the key is a secret: never in a repr
+        return f"KeySpec(key='***', permissions={self.permissions!r})"
+
+    def may(self, permission: str) -> bool:
+        return self.permissions is None or permission in self.permissions
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Everything a sandbox needs; the same config (and clock) gives the same data.
+
+    - ``keys``: API keys (strings or :class:`KeySpec`); each is its own box office,
+      generated from ``seed`` and the key's position in this list.
+    - ``orders`` / ``events``: data size per box office.
+    - ``rate_limit``: ``(requests, window_seconds)`` per key, or None for no limit.
+    - ``db``: SQLite file path (reused when it already holds the same data set), or
+      None for memory.
+    - ``resource_url``: the host used in absolute URLs (webhook ``resource_url``).
+    - ``clock``: unix seconds now; injectable so tests and the simulator control time.
+    - ``anchor``: the instant the generated history ends (unix seconds); None means the
+      start of the current UTC day by ``clock``, so a day's runs agree.
+    """
+
+    keys: Sequence[str | KeySpec] = ("sk_1000_100000_" + "0" * 32,)
+    seed: int = 1
+    orders: int = 1000
+    events: int = 12
+    rate_limit: tuple[int, int] | None = (10000, 1800)
+    db: str | None = None
+    resource_url: str = "https://api.tickettailor.com"
+    clock: Callable[[], float] = field(default=time.time)
+    anchor: int | None = None
+    gzip: bool = True
+
+    def __repr__(self) -> str:
+        return (
+            f"SandboxConfig(keys=<{len(self.keys)} keys>, seed={self.seed}, "
+            f"orders={self.orders}, events={self.events}, rate_limit={self.rate_limit}, "
+            f"db={self.db!r}, anchor={self.anchor})"
+        )
+
+    def key_specs(self) -> list[KeySpec]:
+        specs = [k if isinstance(k, KeySpec) else KeySpec(k) for k in self.keys]
+        if not specs:
+            raise ValueError("SandboxConfig needs at least one API key")
+        if len({s.key for s in specs}) != len(specs):
+            raise ValueError("SandboxConfig keys must be distinct")
+        for spec in specs:
+            if spec.permissions is not None:
+                unknown = spec.permissions - set(PERMISSIONS)
+                if unknown:
+                    raise ValueError(
+                        f"unknown permission(s) {sorted(unknown)}; use some of {PERMISSIONS}"
+                    )
+        return specs
+
+    def anchor_time(self) -> int:
+        if self.anchor is not None:
+            return self.anchor
+        now = int(self.clock())
+        return now - now % 86400

@@ -1,0 +1,67 @@
+"""JSON text exactly as the real API writes it.
+
+Ticket Tailor serialises with PHP's ``json_encode`` and the flags HEX_TAG, HEX_AMP,
+HEX_APOS, HEX_QUOT and UNESCAPED_SLASHES (reference §1.9): compact, ``/`` left alone,
+``< > & ' "`` inside strings as ``\\u003C \\u003E \\u0026 \\u0027 \\u0022``, every
+non-ASCII character as a lowercase ``\\uXXXX``. The escaping happens per string while
+serialising (never by rewriting the finished text, which would corrupt ``\\\\"``).
+Key order is the caller's: the renderer decides it, error bodies keep their own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+_encode_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]  # stdlib C helper, untyped in typeshed
+_HEX = {'"': "\\u0022", "'": "\\u0027", "<": "\\u003C", ">": "\\u003E", "&": "\\u0026"}
+_SPECIAL = re.compile(r"""["'<>&]""")
+_SLASHES = "\\/"
+
+
+def php_string(text: str) -> str:
+    """One JSON string literal, escaped like PHP with the HEX_* flags."""
+    if _SPECIAL.search(text) is None:
+        return _encode_ascii(text)
+    parts = _SPECIAL.split(text)
+    specials = _SPECIAL.findall(text)
+    out = [_encode_ascii(parts[0])[1:-1]]
+    for char, part in zip(specials, parts[1:], strict=True):
+        out.append(_HEX[char])
+        out.append(_encode_ascii(part)[1:-1])
+    return '"' + "".join(out) + '"'
+
+
+def _php_string_escaped_slashes(text: str) -> str:
+    # Webhook bodies: `/` escaped as `\/` and `&` left literal (reference §1.9, §7.3).
+    return _encode_ascii(text).replace("/", _SLASHES)
+
+
+def _make_encoder(string_encoder: Callable[[str], str]) -> Callable[[Any], str]:
+    c_make = getattr(json.encoder, "c_make_encoder", None)
+    if c_make is not None:
+        # The C encoder calls our string function for every string it meets, keys included.
+        encoder = c_make(None, None, string_encoder, None, ":", ",", False, False, False)
+
+        def encode(value: Any) -> str:
+            return "".join(encoder(value, 0))
+
+        return encode
+    make = json.encoder._make_iterencode  # type: ignore[attr-defined]  # pure-Python fallback of the same encoder
+
+    def encode_py(value: Any) -> str:
+        iterencode = make(
+            None, None, string_encoder, None, float.__repr__, ":", ",", False, False, True
+        )
+        return "".join(iterencode(value, 0))
+
+    return encode_py
+
+
+dumps_api: Callable[[Any], str] = _make_encoder(php_string)
+"""Serialise a response body the way the API does (compact, PHP HEX flags)."""
+
+dumps_webhook: Callable[[Any], str] = _make_encoder(_php_string_escaped_slashes)
+"""Serialise a webhook body the way deliveries are sent (compact, ``\\/``)."""

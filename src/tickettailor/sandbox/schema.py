@@ -1,0 +1,66 @@
+"""SQLite schema: one set of tables per box office (table names prefixed ``b<n>_``).
+
+Rows hold compact columns; the JSON is rendered per request (render.py), so a million
+orders stay a few hundred megabytes. Numeric ids are the rowid, so a page is a range
+scan on the primary key. Everything is mutable in place (issue 5 writes here).
+"""
+
+from __future__ import annotations
+
+TABLES = (
+    "box(k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID",
+    """series(id INTEGER PRIMARY KEY, created_at INT, status TEXT, name TEXT, venue TEXT,
+        attrs TEXT)""",
+    """ticket_types(id INTEGER PRIMARY KEY, series_id INT, name TEXT, price INT,
+        booking_fee INT, sort_order INT, max_per_order INT, min_per_order INT, type TEXT,
+        status TEXT, capacity INT)""",
+    """events(id INTEGER PRIMARY KEY, series_id INT, created_at INT, start_at INT,
+        end_at INT, status TEXT, hidden TEXT, override_id INT, total_orders INT,
+        total_issued INT, total_holds INT, revenue_cents INT, chk TEXT)""",
+    """inventory(event_id INT, tt_id INT, total INT, issued INT, held INT, in_baskets INT,
+        PRIMARY KEY(event_id, tt_id)) WITHOUT ROWID""",
+    """orders(id INTEGER PRIMARY KEY, created_at INT, event_id INT, series_id INT,
+        status TEXT, first_name TEXT, last_name TEXT, email TEXT, phone TEXT,
+        referral_tag TEXT, txn_id TEXT, pay INT, subtotal INT, tax INT, total INT,
+        total_paid INT, refund_amount INT, status_message TEXT, items TEXT)""",
+    """tickets(id INTEGER PRIMARY KEY, order_id INT, event_id INT, series_id INT,
+        tt_id INT, created_at INT, updated_at INT, voided_at INT, status TEXT,
+        checked_in INT, first_name TEXT, last_name TEXT, email TEXT, reference TEXT,
+        barcode TEXT, source TEXT, price INT)""",
+    """check_ins(id INTEGER PRIMARY KEY, created_at INT, check_in_at INT, event_id INT,
+        series_id INT, ticket_id INT, quantity INT)""",
+    """objects(kind TEXT, id INT, created_at INT, updated_at INT, parent_id INT,
+        event_id INT, code TEXT, body TEXT, PRIMARY KEY(kind, id)) WITHOUT ROWID""",
+)
+
+# Built after a bulk load (faster than maintaining them row by row).
+INDEXES = (
+    "orders_created ON orders(created_at)",
+    "orders_event ON orders(event_id)",
+    "orders_series ON orders(series_id)",
+    "orders_email ON orders(email COLLATE NOCASE)",
+    "orders_txn ON orders(txn_id)",
+    "tickets_order ON tickets(order_id)",
+    "tickets_event ON tickets(event_id)",
+    "tickets_created ON tickets(created_at)",
+    "tickets_barcode ON tickets(barcode)",
+    "tickets_email ON tickets(email COLLATE NOCASE)",
+    "check_ins_event ON check_ins(event_id)",
+    "check_ins_ticket ON check_ins(ticket_id)",
+    "events_series ON events(series_id)",
+    "ticket_types_series ON ticket_types(series_id)",
+    "objects_parent ON objects(kind, parent_id)",
+    "objects_event ON objects(kind, event_id)",
+)
+
+
+def create_statements(prefix: str) -> list[str]:
+    return [f"CREATE TABLE {prefix}{t}" for t in TABLES]
+
+
+def index_statements(prefix: str) -> list[str]:
+    out = []
+    for spec in INDEXES:
+        name, rest = spec.split(" ON ", 1)
+        out.append(f"CREATE INDEX IF NOT EXISTS {prefix}{name} ON {prefix}{rest}")
+    return out

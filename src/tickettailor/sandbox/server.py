@@ -1,0 +1,97 @@
+"""Run the sandbox on a real loopback port in a background thread (tests, demo, bench)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import uvicorn
+
+from tickettailor.sandbox.app import Sandbox, create_app
+from tickettailor.sandbox.config import SandboxConfig
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+
+@dataclass
+class RunningSandbox:
+    """A sandbox served on loopback: ``base_url`` is the server root (no ``/v1``)."""
+
+    base_url: str
+    app: Starlette
+    config: SandboxConfig
+
+    @property
+    def sandbox(self) -> Sandbox:
+        sandbox: Sandbox = self.app.state.sandbox
+        return sandbox
+
+    @property
+    def key(self) -> str:
+        """The first box office's API key."""
+        return self.sandbox.store.boxes[0].spec.key
+
+    @property
+    def keys(self) -> list[str]:
+        return [b.spec.key for b in self.sandbox.store.boxes]
+
+    def __repr__(self) -> str:
+        return f"RunningSandbox(base_url={self.base_url!r})"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serve_in_thread(
+    config: SandboxConfig | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    app: Starlette | None = None,
+    startup_timeout: float = 30.0,
+) -> Iterator[RunningSandbox]:
+    """Serve a sandbox (``app``, or a new one from ``config``) until the block ends.
+
+    ``port=0`` picks a free port. The server is stopped and its thread joined on exit.
+    """
+    config = config or SandboxConfig()
+    app = app or create_app(config)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    bound_port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    )
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="tickettailor-sandbox", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + startup_timeout
+    while not server.started:
+        if not thread.is_alive():
+            sock.close()
+            raise RuntimeError("the sandbox server stopped during startup")
+        if time.monotonic() > deadline:
+            server.should_exit = True
+            thread.join(5)
+            sock.close()
+            raise RuntimeError(f"the sandbox server did not start within {startup_timeout}s")
+        time.sleep(0.01)  # polling for readiness with a deadline
+    try:
+        yield RunningSandbox(f"http://{host}:{bound_port}", app, config)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()

@@ -1,0 +1,136 @@
+"""The sandbox's data: one SQLite database, one set of tables per box office.
+
+All access goes through :class:`Store` under one lock, so the HTTP handlers, the
+background simulator of issue 5 and tests can share it from several threads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tickettailor.sandbox.config import KeySpec, SandboxConfig
+from tickettailor.sandbox.generate import generate
+
+DATA_VERSION = 1  # bump when the generator changes, so saved databases are rebuilt
+
+# Tables whose created_at never decreases as the id rises (true of generated data and of
+# records created "now"). For these a created_at range becomes an id range, so a page
+# is one primary-key range scan however large the table is. Issue 5: a back-dated
+# insert must call Store.mark_unordered(table).
+ORDERED_BY_TIME = ("orders", "tickets", "check_ins")
+
+
+@dataclass
+class BoxOffice:
+    number: int
+    prefix: str
+    spec: KeySpec
+    box: dict[str, Any]
+
+
+class Store:
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.lock = threading.RLock()
+        specs = config.key_specs()
+        self.anchor = config.anchor_time()
+        fingerprint = json.dumps(
+            [DATA_VERSION, config.seed, config.orders, config.events, self.anchor, len(specs)]
+        )
+        path = config.db or ":memory:"
+        if config.db and os.path.exists(config.db) and _fingerprint(config.db) != fingerprint:
+            os.remove(config.db)  # another data set: rebuild rather than mix
+        self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        fresh = _fingerprint_conn(self.conn) != fingerprint
+        if fresh:
+            self._generate(specs, fingerprint)
+        if config.db:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.boxes = [self._load_box(i, spec) for i, spec in enumerate(specs)]
+        self.by_key = {b.spec.key: b for b in self.boxes}
+        self.unordered: set[tuple[str, str]] = set()
+        for b in self.boxes:
+            for table in ORDERED_BY_TIME:
+                if not b.box.get(f"ordered_{table}", True):
+                    self.unordered.add((b.prefix, table))
+
+    def _generate(self, specs: Sequence[KeySpec], fingerprint: str) -> None:
+        c = self.conn
+        c.execute("PRAGMA journal_mode=OFF")
+        c.execute("PRAGMA synchronous=OFF")
+        c.execute("BEGIN")
+        for (name,) in c.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'"
+        ).fetchall():
+            c.execute(f'DROP TABLE "{name}"')
+        c.execute("CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT)")
+        for i in range(len(specs)):
+            generate(
+                c,
+                f"b{i}_",
+                seed=self.config.seed,
+                number=i,
+                anchor=self.anchor,
+                orders=self.config.orders,
+                events=self.config.events,
+            )
+        c.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        c.execute("COMMIT")
+        c.execute("ANALYZE")
+
+    def _load_box(self, number: int, spec: KeySpec) -> BoxOffice:
+        prefix = f"b{number}_"
+        rows = self.conn.execute(f"SELECT k, v FROM {prefix}box").fetchall()
+        return BoxOffice(number, prefix, spec, {k: json.loads(v) for k, v in rows})
+
+    # ---- queries ----------------------------------------------------------------
+    def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.lock:
+            return self.conn.execute(sql, args).fetchall()
+
+    def one(self, sql: str, args: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        with self.lock:
+            row: tuple[Any, ...] | None = self.conn.execute(sql, args).fetchone()
+            return row
+
+    def mark_unordered(self, box: BoxOffice, table: str) -> None:
+        """Record that ``table`` now has a row whose created_at is out of id order."""
+        with self.lock:
+            self.unordered.add((box.prefix, table))
+            self.conn.execute(
+                f"INSERT OR REPLACE INTO {box.prefix}box VALUES (?, 'false')",
+                (f"ordered_{table}",),
+            )
+
+    def time_ordered(self, box: BoxOffice, table: str) -> bool:
+        return table in ORDERED_BY_TIME and (box.prefix, table) not in self.unordered
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+
+def _fingerprint_conn(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT v FROM meta WHERE k='fingerprint'").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return None if row is None else str(row[0])
+
+
+def _fingerprint(path: str) -> str | None:
+    try:
+        conn = sqlite3.connect(path)
+    except sqlite3.DatabaseError:
+        return None
+    try:
+        return _fingerprint_conn(conn)
+    finally:
+        conn.close()
