@@ -108,13 +108,13 @@ class RateBudget:
             if self.remaining > self._threshold():
                 self.remaining -= 1
                 return 0.0
-            # Low: spread what is left evenly over the time to the reset. With nothing
-            # left, wait for the reset itself.
-            left = self.reset_at - now
-            interval = left / self.remaining if self.remaining > 0 else left
+            if self.remaining <= 0:  # nothing left: wait for the window to reset
+                return max(self.reset_at, self._next_slot) - now
+            # Low: spread what is left evenly over the time to the reset.
+            interval = (self.reset_at - now) / self.remaining
             slot = max(now, self._next_slot)
             self._next_slot = slot + interval
-            self.remaining = max(0, self.remaining - 1)
+            self.remaining -= 1
             return slot - now
 
     def update(self, headers: Mapping[str, str], now: float) -> None:
