@@ -1,0 +1,302 @@
+"""Shared plumbing for every ``tickettailor`` command (watch, webhooks and demo too).
+
+A command module gets its client, prints records and reports errors through here::
+
+    import typer
+    from tickettailor.cli._context import FormatOption, emit_records, get_client, user_tz
+    from tickettailor.cli.main import app
+
+    things = typer.Typer(help="Things.")
+    app.add_typer(things, name="things")
+
+    @things.command("list")
+    def list_things(ctx: typer.Context, fmt: FormatOption = None) -> None:
+        client = get_client(ctx)                  # from the global options
+        emit_records(client.things.list(), fmt, kind="thing", zone=user_tz(ctx))
+
+What is here:
+
+- ``get_client(ctx)`` / ``get_async_client(ctx)``: a Client (AsyncClient) built from
+  the global options: key from ``--api-key``, else ``--profile``, else
+  ``$TICKETTAILOR_API_KEY``, else ``$TICKETTAILOR_PROFILE`` / the default profile;
+  base URL from ``--base-url`` / ``$TICKETTAILOR_BASE_URL``, else the profile's;
+  ``--tz``; ``-v`` logs each request on stderr (the library never logs the key).
+  ``get_client``'s client is closed when the command ends. No key is exit 2.
+- ``settings(ctx)``: the parsed global options (``Settings``).
+- ``user_tz(ctx)``: the zone for times shown in tables (``--tz``, else this computer's).
+- ``parse_date(ctx, "--created-gte", text)``: a date typed by the user, as an aware
+  datetime (naive means ``--tz``, else UTC); unreadable is exit 2 naming the option.
+- ``emit_records`` / ``emit_record`` / ``FormatOption`` / ``OutputFormat``: output in
+  ``--format table|json|jsonl|csv`` with progress and a clean Ctrl-C (see ``_output``).
+- ``fail(message, code)``: print ``Error: message`` on stderr and exit.
+- Errors: any ``TicketTailorError`` escaping a command is printed by the app
+  (``TailorGroup``) as one sentence saying what to do, with exit code 1 for API and
+  network failures and 2 for bad input; Ctrl-C exits 130. Commands need not catch.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import httpx2
+import typer
+from typer.core import TyperGroup
+
+from tickettailor._core.dates import parse_instant, resolve_tz
+from tickettailor._core.errors import DateParseError, TicketTailorError, UsageError
+from tickettailor._core.profiles import load_profile
+from tickettailor.cli._errors import RetryStats, explain
+from tickettailor.cli._output import (
+    FormatOption,
+    OutputFormat,
+    emit_record,
+    emit_records,
+    raw_record,
+)
+
+if TYPE_CHECKING:
+    from tickettailor import AsyncClient, Client
+
+__all__ = [
+    "API_KEY_ENV",
+    "BASE_URL_ENV",
+    "TZ_ENV",
+    "FormatOption",
+    "OutputFormat",
+    "Settings",
+    "TailorGroup",
+    "check_tz",
+    "emit_record",
+    "emit_records",
+    "fail",
+    "get_async_client",
+    "get_client",
+    "parse_date",
+    "raw_record",
+    "settings",
+    "store_settings",
+    "user_tz",
+]
+
+API_KEY_ENV = "TICKETTAILOR_API_KEY"
+BASE_URL_ENV = "TICKETTAILOR_BASE_URL"
+TZ_ENV = "TICKETTAILOR_TZ"
+_SETTINGS = "tickettailor.settings"
+_CLIENT = "tickettailor.client"
+_ASYNC_CLIENT = "tickettailor.async_client"
+_STATS = "tickettailor.retry_stats"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The global options, as given before the command."""
+
+    profile: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    tz: str | None = None
+    verbose: int = 0
+
+
+def store_settings(ctx: typer.Context, value: Settings) -> None:
+    ctx.meta[_SETTINGS] = value
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The global options (defaults from the environment if the callback did not run)."""
+    found = ctx.meta.get(_SETTINGS)
+    if isinstance(found, Settings):
+        return found
+    return Settings(base_url=os.environ.get(BASE_URL_ENV), tz=os.environ.get(TZ_ENV))
+
+
+def check_tz(value: str | None) -> str | None:
+    """``--tz`` callback: an unknown zone is a usage error before anything runs."""
+    if value:
+        try:
+            resolve_tz(value)
+        except DateParseError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return value or None
+
+
+def user_tz(ctx: typer.Context) -> tzinfo:
+    """The zone for times shown to the user: ``--tz``, else this computer's zone."""
+    name = settings(ctx).tz
+    if name:
+        return resolve_tz(name)
+    local = datetime.now().astimezone().tzinfo
+    return local if local is not None else resolve_tz(None)
+
+
+def parse_date(ctx: typer.Context, option: str, value: str) -> datetime:
+    """``value`` typed for ``option``, as an aware datetime; exit 2 naming the option."""
+    try:
+        return parse_instant(value, tz=settings(ctx).tz)
+    except DateParseError as exc:
+        raise DateParseError(f"{option}: {exc}") from None
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``Error: message`` on stderr and leave with ``code``."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+# -- the client ---------------------------------------------------------------------
+
+
+def _client_args(ctx: typer.Context) -> dict[str, Any]:
+    """Client arguments from the global options; the library resolves the rest.
+
+    The order is the library's: ``--api-key``, ``--profile``, ``$TICKETTAILOR_API_KEY``,
+    ``$TICKETTAILOR_PROFILE`` or the default profile; the base URL from ``--base-url``
+    or its variable, else the profile's.
+    """
+    opts = settings(ctx)
+    has_key = opts.api_key or opts.profile or (os.environ.get(API_KEY_ENV) or "").strip()
+    if not has_key and load_profile(None) is None:
+        raise UsageError(
+            "No API key: run `tickettailor connect` to save one, or pass --api-key "
+            f"(before the command) or set {API_KEY_ENV}."
+        )
+    return {
+        "api_key": opts.api_key,
+        "profile": opts.profile,
+        "base_url": opts.base_url,
+        "tz": opts.tz,
+    }
+
+
+def retry_stats(ctx: typer.Context) -> RetryStats:
+    stats = ctx.meta.get(_STATS)
+    if not isinstance(stats, RetryStats):
+        stats = RetryStats()
+        ctx.meta[_STATS] = stats
+    return stats
+
+
+def get_client(ctx: typer.Context) -> Client:
+    """The Client for this command (one per invocation, closed when it ends)."""
+    existing = ctx.meta.get(_CLIENT)
+    if existing is not None:
+        return existing  # type: ignore[no-any-return]  # ctx.meta is untyped
+    from tickettailor import Client  # imported late: `--help` stays fast
+
+    args = _client_args(ctx)
+    transport = _CountingTransport(httpx2.HTTPTransport(), retry_stats(ctx))
+    client = Client(**args, transport=transport)
+    _setup_logging(ctx)
+    ctx.meta[_CLIENT] = client
+    ctx.call_on_close(client.close)
+    return client
+
+
+def get_async_client(ctx: typer.Context) -> AsyncClient:
+    """An AsyncClient from the global options; the caller closes it (``async with``)."""
+    from tickettailor import AsyncClient
+
+    args = _client_args(ctx)
+    transport = _AsyncCountingTransport(httpx2.AsyncHTTPTransport(), retry_stats(ctx))
+    client = AsyncClient(**args, transport=transport)
+    _setup_logging(ctx)
+    return client
+
+
+# -- retry accounting and request logging ---------------------------------------------
+
+
+class _Streak:
+    """Counts the attempts of one request, so a 429 can say how often and how long."""
+
+    def __init__(self, stats: RetryStats) -> None:
+        self.stats = stats
+        self.last: tuple[str, str] | None = None
+        self.last_ok = True
+        self.started = 0.0
+
+    def record(self, request: httpx2.Request, status: int | None) -> None:
+        now = time.monotonic()
+        key = (request.method, str(request.url))
+        if key != self.last or self.last_ok:
+            self.stats.tries = 0
+            self.started = now
+        self.last = key
+        self.last_ok = status is not None and status < 400
+        self.stats.tries += 1
+        self.stats.waited = now - self.started
+
+
+class _CountingTransport(httpx2.BaseTransport):
+    def __init__(self, inner: httpx2.BaseTransport, stats: RetryStats) -> None:
+        self.inner = inner
+        self.streak = _Streak(stats)
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        try:
+            response = self.inner.handle_request(request)
+        except Exception:
+            self.streak.record(request, None)
+            raise
+        self.streak.record(request, response.status_code)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _AsyncCountingTransport(httpx2.AsyncBaseTransport):
+    def __init__(self, inner: httpx2.AsyncBaseTransport, stats: RetryStats) -> None:
+        self.inner = inner
+        self.streak = _Streak(stats)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        try:
+            response = await self.inner.handle_async_request(request)
+        except Exception:
+            self.streak.record(request, None)
+            raise
+        self.streak.record(request, response.status_code)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _setup_logging(ctx: typer.Context) -> None:
+    """``-v``: the library's request log on stderr (it never logs the key)."""
+    if settings(ctx).verbose <= 0 or ctx.meta.get("tickettailor.logging"):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("tickettailor: %(message)s"))
+    logger = logging.getLogger("tickettailor")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    ctx.meta["tickettailor.logging"] = True
+
+    def detach() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+
+    ctx.call_on_close(detach)
+
+
+# -- the app's group: errors become one sentence and an exit code ------------------------
+
+
+class TailorGroup(TyperGroup):
+    """The top-level group: reports library errors raised by any command."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TicketTailorError as exc:
+            message, code = explain(exc, ctx.meta.get(_STATS))
+            typer.echo(f"Error: {message}", err=True)
+            raise typer.Exit(code) from None

@@ -1,0 +1,148 @@
+"""Errors as the command line reports them: one sentence with what to do, and an exit code.
+
+Exit codes: 0 success, 1 the API (or the network) failed, 2 the user's input was wrong
+(bad option, unreadable date, unknown profile, no key), 130 interrupted with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx2
+
+from tickettailor._core.errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    BadRequestError,
+    ConflictError,
+    DateParseError,
+    ForbiddenError,
+    MalformedResponseError,
+    NotFoundError,
+    PaginationError,
+    RateLimitError,
+    ServerError,
+    TicketTailorError,
+    UsageError,
+)
+
+__all__ = ["EXIT_API", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RetryStats", "explain"]
+
+EXIT_OK = 0
+EXIT_API = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class RetryStats:
+    """Attempts of the last request as seen on the wire (filled in by the CLI's transport)."""
+
+    tries: int = 0
+    waited: float = 0.0
+
+
+def explain(exc: TicketTailorError, stats: RetryStats | None = None) -> tuple[str, int]:
+    """The message to print for ``exc`` and the exit code to leave with."""
+    if isinstance(exc, DateParseError | UsageError):
+        return str(exc), EXIT_USAGE
+    if isinstance(exc, APIStatusError):
+        return _status_message(exc, stats), EXIT_API
+    if isinstance(exc, APIError):
+        return _transport_message(exc), EXIT_API
+    if isinstance(exc, PaginationError):
+        return f"{exc} This is a fault on the API's side: try again, or narrow the filters.", 1
+    return str(exc), EXIT_API
+
+
+def _where(exc: APIError) -> str:
+    request = exc.request
+    return request.url.path if request is not None else "the API"
+
+
+def _host(exc: APIError) -> str:
+    request = exc.request
+    if request is None:
+        return "the API"
+    url: httpx2.URL = request.url
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}"
+
+
+def _status_message(exc: APIStatusError, stats: RetryStats | None) -> str:
+    status = exc.status_code
+    if isinstance(exc, ForbiddenError):
+        return (
+            f"The API key was refused ({status}) for {_where(exc)}: it is wrong, deleted, or "
+            "lacks the permission for this resource. Check it in Box Office Settings > API "
+            "and run `tickettailor connect` again."
+        )
+    if isinstance(exc, RateLimitError):
+        return _rate_limit_message(exc, stats)
+    if isinstance(exc, NotFoundError):
+        return (
+            f"Not found ({status}): {_where(exc)} does not exist in this box office. "
+            "Check the id (e.g. `orders list` shows them) or the path."
+        )
+    if isinstance(exc, BadRequestError):
+        return f"The API rejected the request ({_code(exc)}): {_details(exc)}. Fix it and retry."
+    if isinstance(exc, ConflictError):
+        return (
+            f"The API refused the change ({_code(exc)}): {exc.message}. "
+            "Something still depends on it; deal with that first."
+        )
+    if isinstance(exc, ServerError):
+        return (
+            f"Ticket Tailor failed on its side ({status}) for {_where(exc)}: {exc.message}. "
+            "Try again in a few minutes."
+        )
+    return f"The API answered {_code(exc)} for {_where(exc)}: {exc.message}."
+
+
+def _code(exc: APIStatusError) -> str:
+    return f"{exc.status_code} {exc.error_code}" if exc.error_code else str(exc.status_code)
+
+
+def _details(exc: APIStatusError) -> str:
+    text = exc.message.rstrip(".")
+    fields = []
+    for item in exc.errors:
+        messages = "; ".join(str(m) for m in item.get("messages") or [])
+        fields.append(f"{item.get('field', '?')}: {messages}")
+    return f"{text} ({', '.join(fields)})" if fields else text
+
+
+def _rate_limit_message(exc: RateLimitError, stats: RetryStats | None) -> str:
+    tries = stats.tries if stats and stats.tries else 1
+    waited = round(stats.waited) if stats else 0
+    retry = (
+        f"try again in {round(exc.retry_after)} s"
+        if exc.retry_after is not None
+        else "try again later"
+    )
+    return (
+        f"Rate limited by Ticket Tailor (429): waited {waited} s, gave up after {tries} "
+        f"{'try' if tries == 1 else 'tries'}; {retry}, or make fewer requests."
+    )
+
+
+def _transport_message(exc: APIError) -> str:
+    if isinstance(exc, APITimeoutError):
+        return (
+            f"No answer from {_host(exc)} in time: check your network connection, "
+            "or try again later."
+        )
+    if isinstance(exc, APIConnectionError):
+        return (
+            f"Could not connect to {_host(exc)} ({exc.message.rstrip('.')}): this is a "
+            "network problem, not a bad key. Check your connection and --base-url."
+        )
+    if isinstance(exc, MalformedResponseError):
+        status = f" ({exc.status_code})" if exc.status_code else ""
+        return (
+            f"The server at {_host(exc)} sent a reply that is not the API's JSON{status}: "
+            "check that --base-url points at the API, or try again later."
+        )
+    return f"{exc.message.rstrip('.')}."

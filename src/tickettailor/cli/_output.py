@@ -1,0 +1,323 @@
+"""Printing records: ``--format table|json|jsonl|csv``, progress, and a clean Ctrl-C.
+
+- ``table`` (the default on a terminal): the columns a person wants (``_tables``).
+- ``jsonl`` (the default when piped): one record a line, exactly as the API sent it.
+- ``json``: one array of records (one object for a single record), pretty-printed.
+- ``csv``: flat columns (nested objects as ``a.b``, lists as JSON text) with a header.
+
+Records stream: each one is written as soon as it is fetched (tables are the exception:
+they are drawn once the list is complete). On Ctrl-C, or when the API fails half-way,
+what was fetched is still printed whole (the JSON array is closed, the table drawn),
+then the command exits 130 (or with the error).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import tzinfo
+from enum import StrEnum
+from typing import Annotated, Any, Protocol
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from tickettailor.cli._tables import columns_for, plain
+
+__all__ = [
+    "FormatOption",
+    "OutputFormat",
+    "emit_record",
+    "emit_records",
+    "raw_record",
+    "resolve_format",
+]
+
+# csv decides its header from the first records; this many are read before writing it.
+_CSV_HEADER_SAMPLE = 100
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+FormatOption = Annotated[
+    OutputFormat | None,
+    typer.Option(
+        "--format",
+        case_sensitive=False,
+        help="Output format: table (default on a terminal), json, jsonl (default when "
+        "piped) or csv. JSON formats carry each record exactly as the API returned it.",
+        show_default=False,
+    ),
+]
+
+
+def resolve_format(fmt: OutputFormat | None) -> OutputFormat:
+    """The format asked for, else table on a terminal and JSON lines when piped."""
+    if fmt is not None:
+        return fmt
+    return OutputFormat.table if _isatty(sys.stdout) else OutputFormat.jsonl
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def raw_record(record: Any) -> dict[str, Any]:
+    """The record as the API returned it: a model's ``.raw``, or the dict itself."""
+    raw = getattr(record, "raw", record)
+    if isinstance(raw, Mapping):
+        return dict(raw)
+    raise TypeError(f"not a record: {type(record).__name__}")
+
+
+def _write(text: str) -> None:
+    # Look sys.stdout up on every write: rich's progress display swaps it for a proxy.
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _dump(record: Mapping[str, Any], *, pretty: bool) -> str:
+    if pretty:
+        return json.dumps(record, ensure_ascii=False, indent=2)
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- writers ---------------------------------------------------------------------------
+
+
+class _Writer(Protocol):
+    def add(self, record: dict[str, Any]) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class _JsonLines:
+    def add(self, record: dict[str, Any]) -> None:
+        _write(_dump(record, pretty=False) + "\n")
+
+    def finish(self) -> None:
+        return None
+
+
+class _JsonArray:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def add(self, record: dict[str, Any]) -> None:
+        text = _dump(record, pretty=True).replace("\n", "\n  ")
+        _write(("[\n  " if self.count == 0 else ",\n  ") + text)
+        self.count += 1
+
+    def finish(self) -> None:
+        _write("[]\n" if self.count == 0 else "\n]\n")
+
+
+def flatten(
+    record: Mapping[str, Any], prefix: str = "", *, summarise_lists: bool = False
+) -> dict[str, str]:
+    """Nested objects as ``parent.child`` columns; lists stay one cell of JSON text.
+
+    ``summarise_lists`` (for reading, not for data): lists of records as their ids, and
+    date objects as their ISO time.
+    """
+    flat: dict[str, str] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if summarise_lists and isinstance(value, Mapping) and "iso" in value and "unix" in value:
+            flat[name] = str(value["iso"])  # a date object: its six keys say one thing
+        elif isinstance(value, Mapping) and value:
+            flat.update(flatten(value, name + ".", summarise_lists=summarise_lists))
+        elif summarise_lists and _list_of_records(value):
+            flat[name] = f"{len(value)}: " + ", ".join(str(item["id"]) for item in value)
+        else:
+            flat[name] = plain(value)
+    return flat
+
+
+def _list_of_records(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, Mapping) and "id" in item for item in value)
+    )
+
+
+class _Csv:
+    def __init__(self) -> None:
+        self.pending: list[dict[str, str]] = []
+        self.header: list[str] | None = None
+        self.dropped: set[str] = set()
+
+    def add(self, record: dict[str, Any]) -> None:
+        row = flatten(record)
+        if self.header is None:
+            self.pending.append(row)
+            if len(self.pending) >= _CSV_HEADER_SAMPLE:
+                self._start()
+            return
+        self._row(row)
+
+    def _start(self) -> None:
+        header: dict[str, None] = {}
+        for row in self.pending:
+            header.update(dict.fromkeys(row))
+        self.header = list(header)
+        self._line(self.header)
+        rows, self.pending = self.pending, []
+        for row in rows:
+            self._row(row)
+
+    def _row(self, row: dict[str, str]) -> None:
+        assert self.header is not None  # set by _start before any row is written
+        self.dropped.update(set(row) - set(self.header))
+        self._line([row.get(name, "") for name in self.header])
+
+    def _line(self, cells: list[str]) -> None:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(cells)
+        _write(buffer.getvalue())
+
+    def finish(self) -> None:
+        if self.header is None and self.pending:
+            self._start()
+        if self.dropped:
+            _note(
+                f"csv: columns that first appeared after the header were left out "
+                f"({', '.join(sorted(self.dropped))}); use --format jsonl to keep everything."
+            )
+
+
+class _Table:
+    def __init__(self, kind: str | None, zone: tzinfo, noun: str) -> None:
+        self.kind = kind
+        self.zone = zone
+        self.noun = noun
+        self.records: list[dict[str, Any]] = []
+
+    def add(self, record: dict[str, Any]) -> None:
+        self.records.append(record)
+
+    def finish(self) -> None:
+        if not self.records:
+            _note(f"No {self.noun} found.")
+            return
+        columns = columns_for(self.kind, self.records[0])
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, highlight=False)
+        for column in columns:
+            table.add_column(
+                column.title,
+                justify=column.justify,  # type: ignore[arg-type]  # one of rich's literals
+                no_wrap=not column.wrap,
+                overflow="fold" if column.wrap else "ellipsis",
+            )
+        for record in self.records:
+            table.add_row(*(column.cell(record, self.zone) for column in columns))
+        _console().print(table)
+
+
+def _console() -> Console:
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+
+
+def _note(text: str) -> None:
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+
+
+def _writer(fmt: OutputFormat, kind: str | None, zone: tzinfo, noun: str) -> _Writer:
+    if fmt is OutputFormat.table:
+        return _Table(kind, zone, noun)
+    if fmt is OutputFormat.json:
+        return _JsonArray()
+    if fmt is OutputFormat.csv:
+        return _Csv()
+    return _JsonLines()
+
+
+# -- entry points ----------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _progress(noun: str, enabled: bool) -> Iterator[Any]:
+    """A transient "N orders fetched" counter on stderr, when stderr is a terminal."""
+    if not enabled:
+        yield None
+        return
+    console = Console(file=sys.stderr)
+    with console.status(f"Fetching {noun}…") as status:
+        yield status
+
+
+def emit_records(
+    records: Iterable[Any],
+    fmt: OutputFormat | None,
+    *,
+    kind: str | None,
+    zone: tzinfo,
+    noun: str = "records",
+) -> int:
+    """Print ``records`` (models or dicts) as they arrive; return how many were printed.
+
+    Ctrl-C stops the listing: what was fetched is printed whole and the command exits
+    130. An error half-way does the same, then lets the error propagate.
+    """
+    chosen = resolve_format(fmt)
+    writer = _writer(chosen, kind, zone, noun)
+    count = 0
+    try:
+        with _progress(noun, _isatty(sys.stderr)) as status:
+            for record in records:
+                writer.add(raw_record(record))
+                count += 1
+                if status is not None and count % 10 == 0:
+                    status.update(f"Fetching {noun}… {count}")
+    except KeyboardInterrupt:
+        writer.finish()
+        _note(f"Interrupted after {count} {noun}.")
+        raise typer.Exit(130) from None
+    except BaseException:
+        writer.finish()
+        raise
+    writer.finish()
+    return count
+
+
+def emit_record(record: Any, fmt: OutputFormat | None, *, kind: str | None, zone: tzinfo) -> None:
+    """Print one record: an object for json, one line for jsonl, a detail table."""
+    raw = raw_record(record)
+    chosen = resolve_format(fmt)
+    if chosen is OutputFormat.json:
+        _write(_dump(raw, pretty=True) + "\n")
+    elif chosen is OutputFormat.table:
+        _detail_table(raw, kind, zone)
+    else:
+        writer = _writer(chosen, kind, zone, "records")
+        writer.add(raw)
+        writer.finish()
+
+
+def _detail_table(raw: dict[str, Any], kind: str | None, zone: tzinfo) -> None:
+    """One record as field/value rows: the summary columns first, then every field."""
+    table = Table(box=box.SIMPLE, show_header=False, pad_edge=False, highlight=False)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for column in columns_for(kind, raw):
+        table.add_row(column.title, column.cell(raw, zone))
+    table.add_section()
+    for key, text in flatten(raw, summarise_lists=True).items():
+        table.add_row(key, text if len(text) <= 300 else text[:299] + "…")
+    _console().print(table)

@@ -1,0 +1,101 @@
+"""``tickettailor orders list|get``: the List Orders and Get an Order modules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from tickettailor.cli._context import FormatOption, emit_record, emit_records, get_client, user_tz
+from tickettailor.cli._help import epilog
+from tickettailor.cli._options import (
+    DATE_HELP,
+    LimitOption,
+    date_option,
+    dated_filters,
+    id_list,
+    text_option,
+)
+from tickettailor.cli.main import app
+
+orders = typer.Typer(
+    help="Orders: list them (oldest first, across all pages) or get one.",
+    no_args_is_help=True,
+)
+app.add_typer(orders, name="orders")
+
+
+@orders.command(
+    "list",
+    help=f"List orders, oldest first, across all pages.\n\n{DATE_HELP}",
+    epilog=epilog(
+        "tickettailor orders list --created-at 2026-11-20",
+        "tickettailor orders list --created-gte -7d --status completed --limit 50",
+        "tickettailor orders list --event ev_1 --format csv > orders.csv",
+    ),
+)
+def list_orders(
+    ctx: typer.Context,
+    created_at: Annotated[
+        str | None,
+        date_option("--created-at", "Created on this day (a date) or at this exact instant."),
+    ] = None,
+    created_gt: Annotated[str | None, date_option("--created-gt", "Created after DATE.")] = None,
+    created_gte: Annotated[
+        str | None, date_option("--created-gte", "Created on or after DATE.")
+    ] = None,
+    created_lt: Annotated[str | None, date_option("--created-lt", "Created before DATE.")] = None,
+    created_lte: Annotated[
+        str | None, date_option("--created-lte", "Created on or before DATE.")
+    ] = None,
+    event: Annotated[
+        list[str] | None, text_option("--event", "Event id (repeat, or a comma list).")
+    ] = None,
+    series: Annotated[
+        list[str] | None, text_option("--series", "Event series id (repeat, or a comma list).")
+    ] = None,
+    status: Annotated[
+        str | None, text_option("--status", "completed, pending or cancelled.")
+    ] = None,
+    email: Annotated[str | None, text_option("--email", "The buyer's email.")] = None,
+    name: Annotated[str | None, text_option("--name", "The buyer's name.")] = None,
+    barcode: Annotated[
+        str | None, text_option("--barcode", "The order holding this ticket barcode.")
+    ] = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = None,
+) -> None:
+    filters = dated_filters(
+        ctx,
+        {
+            "--created-at": ("created_at", created_at),
+            "--created-gt": ("created_gt", created_gt),
+            "--created-gte": ("created_gte", created_gte),
+            "--created-lt": ("created_lt", created_lt),
+            "--created-lte": ("created_lte", created_lte),
+        },
+    )
+    extra = {
+        "event_id": id_list(event),
+        "event_series_id": id_list(series),
+        "status": status,
+        "email": email,
+        "name": name,
+        "barcode": barcode,
+    }
+    filters.update({key: value for key, value in extra.items() if value is not None})
+    records = get_client(ctx).orders.list(limit=limit, **filters)
+    emit_records(records, fmt, kind="order", zone=user_tz(ctx), noun="orders")
+
+
+@orders.command(
+    "get",
+    epilog=epilog("tickettailor orders get or_123", "tickettailor orders get or_123 --format json"),
+)
+def get_order(
+    ctx: typer.Context,
+    order_id: Annotated[str, typer.Argument(metavar="ORDER_ID", help="The order's id (or_...).")],
+    fmt: FormatOption = None,
+) -> None:
+    """Show one order."""
+    emit_record(get_client(ctx).orders.get(order_id), fmt, kind="order", zone=user_tz(ctx))
