@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 from typing import Any
 
 import pytest
@@ -163,3 +164,13 @@ def test_unknown_fields_inside_nested_objects_are_kept(extra: dict[str, Any]) ->
     for key, value in extra.items():
         assert getattr(order.buyer_details, key) == value
         assert order.line_items[0].raw[key] == value
+
+
+def test_raw_survives_copy_and_pickle() -> None:
+    order = Order.from_api(load("order.json"))
+    pickled = pickle.loads(pickle.dumps(order))  # noqa: S301  # our own bytes, just made
+    for clone in (copy.copy(order), copy.deepcopy(order), pickled):
+        assert clone == order
+        assert json.dumps(clone.raw) == json.dumps(order.raw)
+        assert clone.issued_tickets is not None
+        assert clone.issued_tickets[0].raw == order.raw["issued_tickets"][0]

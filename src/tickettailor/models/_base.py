@@ -27,7 +27,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     ModelWrapValidatorHandler,
-    PrivateAttr,
     ValidationError,
     model_validator,
 )
@@ -57,8 +56,6 @@ class TTModel(BaseModel):
     object: str | None = None
     id: str | None = None
 
-    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
-
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> Self:
         """Read one object from an API response; ``raw`` is kept as is.
@@ -84,7 +81,8 @@ class TTModel(BaseModel):
     @property
     def raw(self) -> dict[str, Any]:
         """The object exactly as the API returned it (do not modify)."""
-        return self._raw
+        private = self.__pydantic_private__
+        return private.get("raw", {}) if private else {}
 
     @model_validator(mode="wrap")
     @classmethod
@@ -94,7 +92,11 @@ class TTModel(BaseModel):
         prepared = cls._prepare(data)
         model = handler(prepared)
         # The dict itself, not a copy: lossless, and free for 100k-record walks.
-        model._raw = data if isinstance(data, dict) else prepared
+        # Stored as pydantic's own private-attribute state (copied and pickled with the
+        # model) but set directly: a declared PrivateAttr costs a default per model.
+        object.__setattr__(
+            model, "__pydantic_private__", {"raw": data if isinstance(data, dict) else prepared}
+        )
         return model
 
     @classmethod
@@ -129,10 +131,16 @@ def _waitlist(value: Any) -> bool | Literal["no_tickets_available"] | None:
     return _flag(value)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MAX_UNIX = 253402300799
+
+
 def _instant(value: Any) -> dt.datetime | None:
     """Unix seconds, ``YYYY-MM-DD HH:MM:SS`` (UTC), ISO 8601 or a date object."""
     if value is None or isinstance(value, bool):
         return None
+    if type(value) is int and 0 <= value <= _MAX_UNIX:
+        return _EPOCH + dt.timedelta(seconds=value)  # the common case, kept fast
     if isinstance(value, dict):
         return DateValue.model_validate(value).datetime
     if isinstance(value, int | float | str | dt.datetime):
