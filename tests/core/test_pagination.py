@@ -1,0 +1,213 @@
+"""Lazy lists: limit as a total, pages, stopping, cursor loops, and partitioned backfill."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx2
+import pytest
+
+from tests.core.both import MODES, make_client
+from tests.core.fakeapi import RATE_HEADERS, FakeAPI, order
+from tickettailor import AsyncClient, Client, MalformedResponseError, PaginationError, UsageError
+from tickettailor._core.pagination import plan_windows
+
+
+def ids(records: list) -> list[str]:
+    return [r.id for r in records]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_walks_every_page_oldest_first(mode: str) -> None:
+    api = FakeAPI(250)
+    client = make_client(mode, transport=api.transport)
+    got = client.orders.list()
+    assert ids(got) == [f"or_{i}" for i in range(1, 251)]
+    assert [r.url.params.get("starting_after") for r in api.requests] == [None, "or_100", "or_200"]
+    assert all(r.url.params["limit"] == "100" for r in api.requests)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("limit", "sizes"), [(0, []), (1, ["1"]), (130, ["100", "30"]), (200, ["100", "100"])]
+)
+def test_limit_is_the_total_and_page_size_follows_it(
+    mode: str, limit: int, sizes: list[str]
+) -> None:
+    api = FakeAPI(250)
+    client = make_client(mode, transport=api.transport)
+    assert len(client.orders.list(limit=limit)) == limit
+    assert [r.url.params["limit"] for r in api.requests] == sizes
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_next_pages_rebuild_our_own_filters(mode: str) -> None:
+    api = FakeAPI(250, start=1_000, step=1)
+    client = make_client(mode, transport=api.transport)
+    got = client.orders.list(created_gte=1_010, status="completed")
+    assert len(got) == 250 - 9
+    for request in api.requests:  # dots kept, not the links.next underscore rewrite
+        assert request.url.params["created_at.gte"] == "1010"
+        assert "created_at_gte" not in request.url.params
+        assert request.url.params["status"] == "completed"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_stops_on_an_empty_page_even_if_next_is_set(mode: str) -> None:
+    api = FakeAPI()
+    api.script.extend(
+        [
+            httpx2.Response(
+                200, json={"data": [order(1, 5)], "links": {"next": "/orders?starting_after=or_1"}}
+            ),
+            httpx2.Response(
+                200, json={"data": [], "links": {"next": "/orders?starting_after=or_1"}}
+            ),
+        ]
+    )
+    client = make_client(mode, transport=api.transport)
+    assert ids(client.orders.list()) == ["or_1"]
+    assert len(api.requests) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_repeated_cursor_raises_instead_of_looping(mode: str) -> None:
+    page = {"data": [order(1, 5), order(2, 6)], "links": {"next": "/orders?starting_after=or_2"}}
+    api = FakeAPI()
+    api.script.extend([httpx2.Response(200, json=page)] * 3)
+    client = make_client(mode, transport=api.transport)
+    with pytest.raises(PaginationError, match="or_2"):
+        client.orders.list()
+    assert len(api.requests) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_page_without_ids_falls_back_to_links_next(mode: str) -> None:
+    first = {
+        "data": [{"object": "order"}],
+        "links": {"next": "/orders?starting_after=or_7&limit=100"},
+    }
+    api = FakeAPI()
+    api.script.extend(
+        [
+            httpx2.Response(200, json=first),
+            httpx2.Response(200, json={"data": [], "links": {"next": None}}),
+        ]
+    )
+    client = make_client(mode, transport=api.transport)
+    assert len(client.orders.list()) == 1
+    assert api.requests[1].url.params["starting_after"] == "or_7"
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("body", [[1, 2], {"items": []}, {"data": "x"}])
+def test_a_list_body_of_the_wrong_shape_is_malformed(mode: str, body: object) -> None:
+    api = FakeAPI()
+    api.script.append(httpx2.Response(200, json=body))
+    client = make_client(mode, transport=api.transport)
+    with pytest.raises(MalformedResponseError):
+        client.orders.list()
+
+
+def test_sync_pages_view_and_lazy_iteration() -> None:
+    api = FakeAPI(250)
+    client = Client("sk_x", base_url="http://tt.test", transport=api.transport, test_mode=True)
+    pager = client.orders.list(limit=150)
+    assert api.requests == []  # nothing fetched until iterated
+    pages = list(pager.pages())
+    assert [len(p) for p in pages] == [100, 50]
+    assert pages[0].next_cursor == "or_100"
+    assert pages[-1].next_cursor is None
+    first = next(iter(client.orders.list()))
+    assert first.id == "or_1"
+
+
+def test_async_pages_and_awaiting_the_first_page() -> None:
+    api = FakeAPI(250)
+
+    async def main() -> None:
+        async with AsyncClient(
+            "sk_x", base_url="http://tt.test", transport=api.transport, test_mode=True
+        ) as client:
+            page = await client.orders.list()
+            assert len(page) == 100
+            assert page.next_cursor == "or_100"
+            sizes = [len(p) async for p in client.orders.list(limit=205).pages()]
+            assert sizes == [100, 100, 5]
+
+    asyncio.run(main())
+
+
+@pytest.mark.parametrize(
+    ("gte", "lt", "count", "windows"),
+    [
+        (0, 10, 2, [(0, 5), (5, 10)]),
+        (0, 10, 3, [(0, 3), (3, 6), (6, 10)]),
+        (0, 2, 8, [(0, 1), (1, 2)]),  # never more windows than seconds
+        (5, 5, 4, []),
+        (9, 5, 4, []),
+    ],
+)
+def test_plan_windows(gte: int, lt: int, count: int, windows: list[tuple[int, int]]) -> None:
+    assert plan_windows(gte, lt, count) == windows
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("concurrency", [2, 4])
+def test_backfill_yields_every_record_once_oldest_first(mode: str, concurrency: int) -> None:
+    api = FakeAPI(1000, start=1_000_000, step=7)
+    client = make_client(mode, transport=api.transport)
+    got = client.orders.list(
+        created_gte=1_000_000, created_lt=1_000_000 + 7 * 1001, concurrency=concurrency
+    )
+    assert ids(got) == [f"or_{i}" for i in range(1, 1001)]
+    windows = {
+        (r.url.params["created_at.gte"], r.url.params["created_at.lt"]) for r in api.requests
+    }
+    assert len(windows) == concurrency * 8
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_backfill_without_bounds_finds_the_oldest_and_honours_limit(mode: str) -> None:
+    api = FakeAPI(300, start=1_000_000, step=10)
+    client = make_client(mode, transport=api.transport)
+    got = client.orders.list(concurrency=3, limit=120, status="completed")
+    assert ids(got) == [f"or_{i}" for i in range(1, 121)]
+    assert api.requests[0].url.params["limit"] == "1"  # the probe for the oldest record
+    assert all(r.url.params["status"] == "completed" for r in api.requests)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_backfill_of_an_empty_list_is_empty(mode: str) -> None:
+    client = make_client(mode, transport=FakeAPI().transport)
+    assert client.orders.list(concurrency=4) == []
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_backfill_shares_the_key_rate_budget(mode: str) -> None:
+    low = {**RATE_HEADERS, "x-rate-limit-remaining": "5", "x-rate-limit-reset": "60"}
+    api = FakeAPI(200, start=1_000_000, step=10)
+    original = api.list_orders
+
+    def low_budget(request: httpx2.Request) -> httpx2.Response:
+        response = original(request)
+        return httpx2.Response(200, json=response.json(), headers=low)
+
+    api.list_orders = low_budget  # type: ignore[method-assign]  # the server reports a low budget
+    client = make_client(mode, transport=api.transport)
+    got = client.orders.list(created_gte=1_000_000, created_lt=1_003_000, concurrency=4)
+    assert len(got) == 200
+    assert sum(client.clock.slept) > 0  # the windows were paced, not fired at once
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_backfill_argument_errors(mode: str) -> None:
+    client = make_client(mode, transport=FakeAPI().transport)
+    with pytest.raises(UsageError, match="concurrency"):
+        client.orders.list(concurrency=0)
+    with pytest.raises(UsageError, match="not both"):
+        client.orders.list(concurrency=2, starting_after="or_1")
+    with pytest.raises(UsageError, match="no created_at filter"):
+        client.events.list(concurrency=2)
+    with pytest.raises(UsageError, match="limit"):
+        client.orders.list(limit=-1)
