@@ -11,6 +11,9 @@ first instant, ``day_bounds`` gives ``[start, end)`` of that day in ``tz``. Anyt
 else is an instant. Digits are always unix seconds (so ``20261101`` is a time in 1970,
 not 1 November 2026: write ``2026-11-01``). A value that cannot be read raises
 ``DateParseError`` naming it and the accepted formats: never a silent guess.
+
+``now`` (default: the real clock) anchors the words and offsets; a naive ``now`` is UTC.
+``tz`` is a tzinfo or an IANA name (the CLI passes ``--tz`` / ``TICKETTAILOR_TZ``).
 """
 
 from __future__ import annotations
