@@ -19,6 +19,7 @@ import httpx2
 import pytest
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -60,7 +61,7 @@ def make_api() -> Starlette:
     async def health(_request: Request) -> Response:
         return Response("ok")
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/v1/orders", orders),
             Route("/v1/ping", ping),
@@ -69,21 +70,25 @@ def make_api() -> Starlette:
             Route("/health", health),
         ]
     )
+    app.add_middleware(GZipMiddleware, minimum_size=10)  # like the sandbox, gzip on request
+    return app
 
 
-def run_against(
-    injector: FaultInjector, scenario: Callable[[httpx2.AsyncClient], Awaitable[Any]]
-) -> Any:
+def run_against(app: Starlette, scenario: Callable[[httpx2.AsyncClient], Awaitable[Any]]) -> Any:
     async def main() -> Any:
-        transport = httpx2.ASGITransport(app=injector)
+        transport = httpx2.ASGITransport(app=app)
         async with httpx2.AsyncClient(transport=transport, base_url="http://sandbox") as client:
             return await scenario(client)
 
     return asyncio.run(main())
 
 
-def injector(spec: str = "", seed: int = 0) -> FaultInjector:
-    return FaultInjector(make_api(), parse_faults(spec), seed=seed)
+def injector(spec: str = "", seed: int = 0) -> Starlette:
+    """The API with the faults added the way the sandbox wires them: the outermost
+    middleware (outside gzip, inside Starlette's error middleware)."""
+    app = make_api()
+    app.add_middleware(FaultInjector, rules=parse_faults(spec), seed=seed)
+    return app
 
 
 # --- each kind -------------------------------------------------------------------------
@@ -105,6 +110,7 @@ def test_status_fault_for_the_first_n_matching_requests() -> None:
     assert first.json()["error_code"] == "SERVICE_UNAVAILABLE"
     assert "retry" in first.json()["message"]
     assert ping.status_code == 200
+    assert ping.headers["content-encoding"] == "gzip"  # untouched answers keep their gzip
     assert third.status_code == 200
     assert len(third.json()["data"]) == 3
 
@@ -249,8 +255,8 @@ def test_method_filter_and_only_v1_is_faulted() -> None:
 
 
 @pytest.fixture
-def live_server() -> Iterator[tuple[str, FaultInjector]]:
-    app = FaultInjector(make_api(), parse_faults("drop,path=/v1/orders,count=2"))
+def live_server() -> Iterator[str]:
+    app = injector("drop,path=/v1/orders,count=2")
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -262,16 +268,16 @@ def live_server() -> Iterator[tuple[str, FaultInjector]]:
     while not server.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}", app
+    yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
     sock.close()
 
 
 def test_drop_closes_the_connection_without_a_response(
-    live_server: tuple[str, FaultInjector],
+    live_server: str,
 ) -> None:
-    base_url, app = live_server
+    base_url = live_server
     host, port = base_url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=5) as raw:
         raw.sendall(b"GET /v1/orders HTTP/1.1\r\nHost: sandbox\r\n\r\n")
@@ -282,7 +288,8 @@ def test_drop_closes_the_connection_without_a_response(
             client.get("/v1/orders")
         assert client.get("/v1/orders").status_code == 200  # count=2 used up
         assert client.get("/v1/ping").status_code == 200
-    assert app.rules[0].fired == 2
+        [rule] = client.get("/_sandbox/faults").json()["rules"]
+    assert (rule["matched"], rule["fired"]) == (3, 2)
 
 
 def test_drop_in_process_raises_a_connection_error() -> None:
@@ -396,3 +403,35 @@ def test_bad_specs_say_what_to_fix(spec: str, message: str) -> None:
 def test_second_rule_errors_name_the_rule() -> None:
     with pytest.raises(FaultSpecError, match=r"fault rule 2 \(html:404\)"):
         parse_faults("drop; html:404")
+
+
+def test_on_the_real_sandbox_app() -> None:
+    """The middleware on the sandbox itself (gzip on, PHP JSON): repeat and malformed."""
+    from tickettailor.sandbox.app import create_app
+    from tickettailor.sandbox.config import SandboxConfig
+
+    config = SandboxConfig(orders=30, events=3)
+    app = create_app(config)
+    app.add_middleware(
+        FaultInjector,
+        rules=parse_faults("repeat:2,path=/v1/orders,count=1; malformed,path=/v1/events,n=1"),
+        seed=config.seed,
+    )
+    key = config.key_specs()[0].key
+
+    async def scenario(client: httpx2.AsyncClient) -> tuple[list[str], httpx2.Response]:
+        ids: list[str] = []
+        url: str | None = "/v1/orders?limit=10"
+        while url:
+            body = (await client.get(url, auth=(key, ""))).json()
+            ids += [order["id"] for order in body["data"]]
+            url = "/v1" + body["links"]["next"] if body["links"]["next"] else None
+        return ids, await client.get("/v1/events", auth=(key, ""))
+
+    ids, events = run_against(app, scenario)
+    assert len(set(ids)) == config.orders  # nothing lost
+    assert len(ids) == config.orders + 2  # two rows served twice
+    assert ids[10:12] == ids[8:10]
+    assert events.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(events.content)

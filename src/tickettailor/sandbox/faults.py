@@ -486,7 +486,7 @@ class FaultInjector:
             await captured.send(message)
             await send(message)
 
-        await self.app(scope, receive, tee)
+        await self.app(_identity(scope), receive, tee)
         self._remember(captured, page_key)
 
     def _remember(self, captured: _Captured, page_key: tuple[str, str]) -> list[str] | None:
@@ -521,7 +521,7 @@ class FaultInjector:
             await _drop(receive, send)
         elif kind == "malformed":
             captured = _Captured()
-            await self.app(scope, receive, captured.send)
+            await self.app(_identity(scope), receive, captured.send)
             await captured.replay(send, 200, _truncate(bytes(captured.body)))
         elif kind == "repeat":
             await self._repeat(rule, scope, receive, send, page_key)
@@ -556,7 +556,7 @@ class FaultInjector:
     ) -> None:
         previous = self._pages.get(page_key, [])
         captured = _Captured()
-        await self.app(scope, receive, captured.send)
+        await self.app(_identity(scope), receive, captured.send)
         text = captured.body.decode("utf-8", "replace")
         split = _split_page(text) if captured.status == 200 else None
         if split is None:  # not a list page after all: answer it unchanged
@@ -603,6 +603,12 @@ class FaultInjector:
             return
         added = self.add(rules)
         await _json(send, 201, {"rules": [rule.describe() for rule in added]})
+
+
+def _identity(scope: Scope) -> Scope:
+    """The request without Accept-Encoding, so a body we read or rewrite is not gzipped."""
+    headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept-encoding"]
+    return {**scope, "headers": headers}
 
 
 def _caller(scope: Scope) -> str:
@@ -654,14 +660,34 @@ def _rules_from_body(raw: bytes) -> list[FaultRule]:
 async def _drop(receive: Receive, send: Send) -> None:
     """Close the client's connection without sending a byte of response.
 
-    ASGI has no message for this. Under uvicorn the ``send`` we are given is a bound
-    method of the request cycle, which holds the socket's transport: close it, then wait
-    for the server to notice the disconnect so it does not answer 500 for us. Without a
-    socket (an in-process ASGI transport) the best stand-in is a connection error."""
-    transport = getattr(getattr(send, "__self__", None), "transport", None)
-    if transport is None or not hasattr(transport, "close"):
+    ASGI has no message for this. Under uvicorn the server's ``send`` is a bound method
+    of the request cycle, which holds the socket's transport; middleware outside us
+    (Starlette's ServerErrorMiddleware) wraps it in a closure, so look through closures
+    for it. Close the transport, then wait for the server to notice the disconnect so it
+    does not answer 500 for us. Without a socket (an in-process ASGI transport) the best
+    stand-in is a connection error."""
+    transport = _find_transport(send)
+    if transport is None:
         raise ConnectionResetError("sandbox fault: connection dropped without a response")
     transport.close()
     with anyio.move_on_after(2.0):
         while (await receive())["type"] != "http.disconnect":
             pass
+
+
+def _find_transport(send: Any, depth: int = 0) -> Any:
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is not None and hasattr(transport, "close"):
+        return transport
+    if depth >= 4:
+        return None
+    for cell in getattr(send, "__closure__", None) or ():
+        try:
+            inner = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if callable(inner):
+            found = _find_transport(inner, depth + 1)
+            if found is not None:
+                return found
+    return None

@@ -523,7 +523,7 @@ class WebhookSender:
             response = self._http.post(
                 delivery.subscription.url, content=delivery.body, headers=headers
             )
-        except httpx2.HTTPError as error:
+        except Exception as error:  # any failure to deliver is a failed attempt, retried
             return type(error).__name__
         return response.status_code
 
