@@ -34,7 +34,6 @@ import hashlib
 import json
 import random
 import re
-import secrets
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -379,6 +378,7 @@ class FaultInjector:
         self.control_path = control_path.rstrip("/")
         self.rate_limit = rate_limit
         self._random = random.Random(seed)
+        self._rays = random.Random(seed + 1)  # CF-RAY ids, apart so they never shift the draws
         self._rules: list[FaultRule] = []
         self._next_id = 1
         self._pages: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
@@ -540,7 +540,7 @@ class FaultInjector:
 
     async def _cloudflare(self, rule: FaultRule, send: Send) -> None:
         assert rule.status is not None  # set by the parser for this kind
-        ray = f"{secrets.token_hex(8)}-LHR"
+        ray = f"{self._rays.getrandbits(64):016x}-LHR"
         title = _CLOUDFLARE_TITLES.get(rule.status, "Unknown error")
         page = _CLOUDFLARE_PAGE.format(status=rule.status, title=title, ray=ray)
         headers = [
