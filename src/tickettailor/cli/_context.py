@@ -40,6 +40,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -192,6 +193,7 @@ def get_client(ctx: typer.Context) -> Client:
     args = _client_args(ctx)
     transport = _CountingTransport(httpx2.HTTPTransport(), retry_stats(ctx))
     client = Client(**args, transport=transport)
+    transport.streak.now = client.clock.now
     _setup_logging(ctx)
     ctx.meta[_CLIENT] = client
     ctx.call_on_close(client.close)
@@ -205,6 +207,7 @@ def get_async_client(ctx: typer.Context) -> AsyncClient:
     args = _client_args(ctx)
     transport = _AsyncCountingTransport(httpx2.AsyncHTTPTransport(), retry_stats(ctx))
     client = AsyncClient(**args, transport=transport)
+    transport.streak.now = client.clock.now
     _setup_logging(ctx)
     return client
 
@@ -220,9 +223,11 @@ class _Streak:
         self.last: tuple[str, str] | None = None
         self.last_ok = True
         self.started = 0.0
+        # The client's clock once it exists: in test mode its waits are virtual.
+        self.now: Callable[[], float] = time.monotonic
 
     def record(self, request: httpx2.Request, status: int | None) -> None:
-        now = time.monotonic()
+        now = self.now()
         key = (request.method, str(request.url))
         if key != self.last or self.last_ok:
             self.stats.tries = 0

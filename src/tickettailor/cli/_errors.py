@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the API (or the network) failed, 2 the user's input was
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import httpx2
@@ -128,6 +129,13 @@ def _rate_limit_message(exc: RateLimitError, stats: RetryStats | None) -> str:
     )
 
 
+def _reason(message: str) -> str:
+    """``": Connection refused"`` from the library's "... (ConnectError: [Errno 111]
+    Connection refused)." message; empty when there is nothing more specific."""
+    match = re.search(r"\(\w+: (?:\[Errno -?\d+\] )?([^()]*)\)\.?$", message)
+    return f": {match.group(1).strip()}" if match and match.group(1).strip() else ""
+
+
 def _transport_message(exc: APIError) -> str:
     if isinstance(exc, APITimeoutError):
         return (
@@ -136,8 +144,8 @@ def _transport_message(exc: APIError) -> str:
         )
     if isinstance(exc, APIConnectionError):
         return (
-            f"Could not connect to {_host(exc)} ({exc.message.rstrip('.')}): this is a "
-            "network problem, not a bad key. Check your connection and --base-url."
+            f"Could not connect to {_host(exc)}{_reason(exc.message)}. This is a network "
+            "problem, not a bad key: check your connection and --base-url."
         )
     if isinstance(exc, MalformedResponseError):
         status = f" ({exc.status_code})" if exc.status_code else ""

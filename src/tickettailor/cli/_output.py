@@ -41,6 +41,7 @@ __all__ = [
 
 # csv decides its header from the first records; this many are read before writing it.
 _CSV_HEADER_SAMPLE = 100
+_PIPE_WIDTH = 400  # characters per table line when not on a terminal
 
 
 class OutputFormat(StrEnum):
@@ -216,7 +217,7 @@ class _Table:
             _note(f"No {self.noun} found.")
             return
         columns = columns_for(self.kind, self.records[0])
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, highlight=False)
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, highlight=False)
         for column in columns:
             table.add_column(
                 column.title,
@@ -230,7 +231,10 @@ class _Table:
 
 
 def _console() -> Console:
-    return Console(file=sys.stdout, highlight=False, soft_wrap=False)
+    # On a terminal rich fits the table to its width. Into a file or pipe there is no
+    # width to fit, so draw rows unwrapped rather than squeezed into 80 columns.
+    width = None if _isatty(sys.stdout) else _PIPE_WIDTH
+    return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
 
 
 def _note(text: str) -> None:
