@@ -31,7 +31,19 @@ from tickettailor.sandbox.store import BoxOffice, Store
 
 log = logging.getLogger("tickettailor.sandbox")
 
-Handler = Callable[["r.Ctx", dict[str, str], tuple[str, ...], str], Any]
+
+@dataclass(frozen=True)
+class Call:
+    """One matched request: the box office view, query parameters, path groups and the
+    path as ``links`` write it (no ``/v1``)."""
+
+    ctx: r.Ctx
+    params: dict[str, str]
+    groups: tuple[str, ...]
+    link_path: str
+
+
+Handler = Callable[[Call], Any]
 
 
 @dataclass(frozen=True)
@@ -43,34 +55,28 @@ class Endpoint:
 
 
 def _list(res: r.Resource) -> Handler:
-    def handler(ctx: r.Ctx, params: dict[str, str], groups: tuple[str, ...], path: str) -> Any:
-        return r.list_page(ctx, res, params, path)
-
-    return handler
+    return lambda c: r.list_page(c.ctx, res, c.params, c.link_path)
 
 
 def _get(res: r.Resource) -> Handler:
-    def handler(ctx: r.Ctx, params: dict[str, str], groups: tuple[str, ...], path: str) -> Any:
-        return r.get_one(ctx, res, groups[0])
-
-    return handler
+    return lambda c: r.get_one(c.ctx, res, c.groups[0])
 
 
 def _nested_list(res: r.Resource, table: str, prefix: str, kind: str | None = None) -> Handler:
-    def handler(ctx: r.Ctx, params: dict[str, str], groups: tuple[str, ...], path: str) -> Any:
-        parent = r.require_parent(ctx, table, prefix, groups[0], kind)
-        return r.list_page(ctx, res, params, path, parent)
+    def handler(c: Call) -> Any:
+        parent = r.require_parent(c.ctx, table, prefix, c.groups[0], kind)
+        return r.list_page(c.ctx, res, c.params, c.link_path, parent)
 
     return handler
 
 
-def _series_event(ctx: r.Ctx, params: dict[str, str], groups: tuple[str, ...], path: str) -> Any:
-    parent = r.require_parent(ctx, "series", "es", groups[0])
-    return r.get_one(ctx, r.SERIES_EVENTS, groups[1], parent)
+def _series_event(c: Call) -> Any:
+    parent = r.require_parent(c.ctx, "series", "es", c.groups[0])
+    return r.get_one(c.ctx, r.SERIES_EVENTS, c.groups[1], parent)
 
 
-def _overview(ctx: r.Ctx, params: dict[str, str], groups: tuple[str, ...], path: str) -> Any:
-    return r.overview(ctx)
+def _overview(c: Call) -> Any:
+    return r.overview(c.ctx)
 
 
 _ID = r"([a-z]{2}_[^/]+)"
@@ -149,7 +155,9 @@ class Sandbox:
 
     def handle(self, method: str, path: str, query: str, auth: str | None, client: str) -> Response:
         box = self.box_for(parse_key(auth))
-        verdict = self.limiter.hit(box.spec.key if box else f"ip:{client}") if self.limiter else None
+        verdict = (
+            self.limiter.hit(box.spec.key if box else f"ip:{client}") if self.limiter else None
+        )
         if verdict is not None and not verdict.allowed:
             err = ApiError(429, "TOO_MANY_REQUESTS", TOO_MANY_MESSAGE).body()
             return _json(429, err, verdict, {"Retry-After": str(verdict.reset)})
@@ -181,7 +189,7 @@ class Sandbox:
                 return 403, FORBIDDEN_BODY
             ctx = r.Ctx(self.store, box, int(self.config.clock()))
             link_path = path[len("/v1") :]
-            return 200, ep.handler(ctx, parse_query(query), m.groups(), link_path)
+            return 200, ep.handler(Call(ctx, parse_query(query), m.groups(), link_path))
         raise not_found()
 
 

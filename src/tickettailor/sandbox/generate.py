@@ -12,8 +12,10 @@ Consistency rules the tests check (tests/sandbox/test_generator.py):
 - check-ins only for valid tickets of past events, after the ticket was issued.
 """
 
+# ruff: noqa: S608  (SQL text is built from internal table names only; values are bound parameters)
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import random
@@ -37,13 +39,25 @@ def box_seed(seed: int, number: int) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
+_B62_3: list[str] = []  # every 3-character base-62 string, built on first use
+
+
 def barcode(ticket_id: int, salt: int) -> str:
+    """Six letters and digits, a bijection of the ticket id (so barcodes are unique)."""
+    if not _B62_3:
+        _B62_3.extend(a + b + c for a in _B62 for b in _B62 for c in _B62)
     n = (ticket_id * _B62_MUL + salt) % _B62_MOD
-    chars = []
-    for _ in range(6):
-        n, r = divmod(n, 62)
-        chars.append(_B62[r])
-    return "".join(chars)
+    high, low = divmod(n, 238_328)
+    return _B62_3[high] + _B62_3[low]
+
+
+_TOKEN_TABLE = bytes.maketrans(b"+/", b"Xq")
+
+
+def _token(rng: random.Random, n: int) -> str:
+    """``n`` random letters and digits, fast (the hot loop makes a million of these)."""
+    raw = base64.b64encode(rng.randbytes((n * 3 + 3) // 4)).translate(_TOKEN_TABLE)
+    return raw[:n].decode()
 
 
 def _hex(rng: random.Random, n: int) -> str:
@@ -137,14 +151,16 @@ def generate(
     n_series = max(1, (n_events + 2) // 3)
     # A draft series (no sales) when there is room for one.
     series_status = ["published"] * n_series
-    if n_series >= 3:
+    if n_series >= 4:
         series_status[-1] = "draft"
     series_sets = [rng.randrange(len(names.TICKET_TYPE_SETS)) for _ in range(n_series)]
     series_venue = [rng.randrange(len(names.VENUES)) for _ in range(n_series)]
     evs: list[_Event] = []
     for i in range(n_events):
         s = i % n_series
-        day_offset = rng.randint(-365, 120)
+        # Spread evenly over the last year and the next four months (with jitter), so
+        # every box office has past events with check-ins and future ones on sale.
+        day_offset = int(-365 + 485 * (i + 0.5) / n_events) + rng.randint(-7, 7)
         if series_status[s] == "draft":
             day_offset = abs(day_offset) + 10
         local_day = anchor + day_offset * DAY
@@ -190,7 +206,7 @@ def generate(
         times = [windows[p][0] + int(rand() * (windows[p][1] - windows[p][0])) for p in picks]
         planned = sorted(zip(times, picks, strict=True))
         _sales(
-            rng, ids, box, planned, sellable, evs, series_ids, tts, anchor,
+            rng, ids, box, planned, sellable, series_ids, tts, anchor,
             order_rows, ticket_rows, checkin_pending, stats, issued,
         )  # fmt: skip
 
@@ -230,6 +246,11 @@ def generate(
             for s in range(n_series)
         ],
     )
+    # A series' default ticket type shows the capacity an occurrence starts with.
+    capacity: dict[int, int] = {}
+    for (_ev, tt), inv in inventory.items():
+        capacity[tt] = max(capacity.get(tt, 0), inv[0])
+    tt_rows = [(*row[:-1], capacity.get(row[0], 0)) for row in tt_rows]
     conn.executemany(f"INSERT INTO {p}ticket_types VALUES (?,?,?,?,?,?,?,?,?,?,?)", tt_rows)
     holds_per_event: dict[int, int] = {}
     for (ev_id, _t), inv in inventory.items():
@@ -280,7 +301,6 @@ def _sales(
     box: dict[str, Any],
     planned: list[tuple[int, int]],
     sellable: list[_Event],
-    evs: list[_Event],
     series_ids: list[int],
     tts: list[list[tuple[int, str, int, int]]],
     anchor: int,
@@ -292,7 +312,6 @@ def _sales(
 ) -> None:
     """The hot loop: one pass over the planned orders in time order."""
     rand = rng.random
-    randrange = rng.randrange
     first, last = names.FIRST_NAMES, names.LAST_NAMES
     domains, referrals = names.EMAIL_DOMAINS, names.REFERRALS
     ascii_first = [_ascii(n) for n in first]
@@ -312,13 +331,13 @@ def _sales(
         prev_t = t
         oid = o_next
         o_next += 1 if rand() < 0.9 else 2
-        person = randrange(pool)
+        person = int(rand() * pool)
         fi, li = person % nf, (person // nf) % nl
         fn, ln = first[fi], last[li]
         email = f"{ascii_first[fi]}.{ascii_last[li]}{person}@{domains[person % 5]}"
         types = tts[e.series]
         n_types = 2 if len(types) > 1 and rand() < 0.15 else 1
-        chosen = rng.sample(types, n_types) if n_types > 1 else [types[randrange(len(types))]]
+        chosen = rng.sample(types, n_types) if n_types > 1 else [types[int(rand() * len(types))]]
         items = []
         subtotal = face = 0
         units: list[tuple[int, int]] = []
@@ -337,23 +356,23 @@ def _sales(
         if total == 0:
             pay, txn = -1, "--"
         elif rand() < 0.8:
-            pay, txn = 0, "pi_3" + _alnum(rng, 23)
+            pay, txn = 0, "pi_3" + _token(rng, 23)
         else:
-            pay, txn = 1, _alnum(rng, 17, "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789")
+            pay, txn = 1, _token(rng, 17).upper()
         refund = total if cancelled else 0
         cancel_at = 0
         if cancelled:
             cancel_at = t + 3600 + int(rand() * max(0, end_of_sales - t - 3600))
             cancel_at = max(t, min(cancel_at, anchor))
         message = (
-            f"{names.CANCEL_REASONS[randrange(4)]} (by {names.STAFF[randrange(4)]})"
+            f"{names.CANCEL_REASONS[int(rand() * 4)]} (by {names.STAFF[int(rand() * 4)]})"
             if cancelled
             else None
         )
         order_rows.append((
             oid, t, e.id, series_ids[e.series], "cancelled" if cancelled else "completed",
-            fn, ln, email, f"07{randrange(100_000_000, 999_999_999)}",
-            referrals[randrange(len(referrals))], txn, pay, subtotal, tax, total, total,
+            fn, ln, email, f"07{100_000_000 + int(rand() * 899_999_999)}",
+            referrals[int(rand() * len(referrals))], txn, pay, subtotal, tax, total, total,
             refund, message, ";".join(items),
         ))  # fmt: skip
         st = stats[e.id]
@@ -529,13 +548,13 @@ def _extras(
         "waitlist_signup": 33_000,
     }  # fmt: skip
     membership_types: list[tuple[int, dict[str, Any], int]] = []
-    for at, kind, body, parent, event, code in planned:
+    for at, kind, body, parent, event, ocode in planned:
         oid = ids.take(kind, bases[kind])
         if kind == "product":
             body["created_at"] = body["updated_at"] = {"$date": at, "$tz": tz}
         if kind == "waitlist_signup":
             body["created_at"] = {"$date": at, "$tz": tz}
-        objects.append((kind, oid, at, at, parent, event, code, json.dumps(body)))
+        objects.append((kind, oid, at, at, parent, event, ocode, json.dumps(body)))
         if kind == "voucher":
             for _ in range(body["total_codes"]):
                 cid = ids.take("voucher_code", 4_400)

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-_encode_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]  # stdlib C helper, untyped in typeshed
+_encode_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii
 _HEX = {'"': "\\u0022", "'": "\\u0027", "<": "\\u003C", ">": "\\u003E", "&": "\\u0026"}
 _SPECIAL = re.compile(r"""["'<>&]""")
 _SLASHES = "\\/"

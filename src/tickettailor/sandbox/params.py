@@ -115,7 +115,7 @@ def time_filter(name: str, column: str, *, id_range: bool = False) -> Filter:
 def id_list_filter(name: str, column: str, prefix: str) -> Filter:
     """A comma list of ids; an id of the wrong shape simply matches nothing."""
 
-    def apply(w: Where, pname: str, value: str) -> None:
+    def apply(w: Where, _pname: str, value: str) -> None:
         ids = [parse_id(v.strip(), prefix) for v in value.split(",") if v.strip()]
         good = [i for i in ids if i is not None]
         if not good:
@@ -147,7 +147,7 @@ def enum_filter(name: str, column: str, aliases: dict[str, str]) -> Filter:
 def text_filter(name: str, sql: str, transform: Callable[[str], str] = str) -> Filter:
     """``sql`` holds one ``?`` for the (transformed) value."""
 
-    def apply(w: Where, pname: str, value: str) -> None:
+    def apply(w: Where, _pname: str, value: str) -> None:
         w.add(sql, transform(value))
 
     return Filter((name,), apply)

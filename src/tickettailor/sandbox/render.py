@@ -43,7 +43,7 @@ def expand(value: Any) -> Any:
 
 def canonical(obj: dict[str, Any]) -> dict[str, Any]:
     """``object`` and ``id`` first, then the rest alphabetically (not recursive)."""
-    head = {k: obj[k] for k in ("object", "id") if k in obj}
+    head: dict[str, Any] = {k: obj[k] for k in ("object", "id") if k in obj}
     head.update({k: obj[k] for k in sorted(obj) if k not in ("object", "id")})
     return head
 
@@ -55,7 +55,9 @@ def generic(kind: str, prefix: str, oid: int, body_json: str) -> dict[str, Any]:
     return canonical(body)
 
 
-def hold(oid: int, created_at: int, updated_at: int, event_id: int, body_json: str) -> dict[str, Any]:
+def hold(
+    oid: int, created_at: int, updated_at: int, event_id: int, body_json: str
+) -> dict[str, Any]:
     body = json.loads(body_json)
     return {
         "object": "hold",
@@ -112,7 +114,10 @@ def revenue(cents: int) -> int | float:
 
 def images() -> dict[str, str]:
     base = "https://uploads.tickettailorassets.com/c_fill,g_center,{}/v1/production/userfiles/global/abstract.jpg"
-    return {"header": base.format("h_373,q_85,w_1172"), "thumbnail": base.format("h_250,q_85,w_250")}
+    return {
+        "header": base.format("h_373,q_85,w_1172"),
+        "thumbnail": base.format("h_250,q_85,w_250"),
+    }
 
 
 _TEXTS = {
@@ -144,18 +149,14 @@ def event(
     name = series[3]
     vname, postal, _country = json.loads(series[4])
     types = [ticket_type(tt, inventory.get(tt[0])) for tt in tts]
-    available = (
-        status == "published" and start > ctx.now and any(t["quantity"] > 0 for t in types)
-    )
+    available = status == "published" and start > ctx.now and any(t["quantity"] > 0 for t in types)
     return {
         "object": "event",
         "id": f"ev_{eid}",
         "access_code": None,
         "bundles": [],
         "call_to_action": _TEXTS["call_to_action"],
-        "checkout_url": (
-            f"https://www.tickettailor.com/checkout/view-event/id/{eid}/chk/{chk}/"
-        ),
+        "checkout_url": (f"https://www.tickettailor.com/checkout/view-event/id/{eid}/chk/{chk}/"),
         "chk": chk,
         "created_at": created,
         "currency": ctx.currency,
@@ -257,7 +258,9 @@ TICKET_COLUMNS = (
 )
 
 
-def issued_ticket(ctx: BoxContext, row: tuple[Any, ...], tt_names: dict[int, str]) -> dict[str, Any]:
+def issued_ticket(
+    ctx: BoxContext, row: tuple[Any, ...], tt_names: dict[int, str]
+) -> dict[str, Any]:
     (tid, order_id, eid, sid, tt, created, updated, voided_at, status, checked, first,
      last, email, reference, barcode, source, price) = row  # fmt: skip
     full = f"{first} {last}" if first is not None and last is not None else first or last

@@ -1,5 +1,6 @@
 """Every read endpoint: its filters, its SQL and its rendering (reference §3)."""
 
+# ruff: noqa: S608  (SQL text is built from internal table names only; values are bound parameters)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -87,9 +88,7 @@ def render_events(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
             f"SELECT * FROM {{p}}inventory WHERE event_id IN ({_in(ev_ids)})", ev_ids
         ):
             inventory[ev][tt] = (vals[0], vals[1], vals[2], vals[3])
-    return [
-        render.event(ctx.render, r, series[r[1]], tts[r[1]], inventory[r[0]]) for r in rows
-    ]
+    return [render.event(ctx.render, r, series[r[1]], tts[r[1]], inventory[r[0]]) for r in rows]
 
 
 def render_series(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
@@ -128,14 +127,14 @@ def render_orders(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
             tt_ids.add(int(item.split(":")[1]))
     names = _tt_names(ctx, tt_ids)
     ev_ids = sorted({r[2] for r in rows})
-    events = {
+    events: dict[int, tuple[Any, ...]] = {
         e[0]: e
         for e in ctx.q(
             f"SELECT id, series_id, start_at, end_at FROM {{p}}events WHERE id IN ({_in(ev_ids)})",
             ev_ids,
         )
     }
-    series = _series_rows(ctx, sorted({e[1] for e in events.values()}))
+    series = _series_rows(ctx, sorted({int(e[1]) for e in events.values()}))
     summaries = {
         eid: render.event_summary(ctx.render, e, series[e[1]]) for eid, e in events.items()
     }
@@ -146,17 +145,17 @@ def render_orders(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
     return out
 
 
-def render_check_ins(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
+def render_check_ins(_ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
     return [render.check_in(r) for r in rows]
 
 
-def render_holds(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
+def render_holds(_ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
     # objects columns: kind, id, created_at, updated_at, parent_id, event_id, code, body
     return [render.hold(r[1], r[2], r[3], r[5], r[7]) for r in rows]
 
 
 def _generic(kind: str, prefix: str) -> Callable[[Ctx, Rows], list[dict[str, Any]]]:
-    def fn(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
+    def fn(_ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
         return [render.generic(kind, prefix, r[1], r[7]) for r in rows]
 
     return fn
@@ -190,7 +189,7 @@ def _series_by(column: str) -> str:
 
 def _store_filter() -> Filter:
     # Every generated order comes from the box office's one store.
-    def apply(w: Where, pname: str, value: str) -> None:
+    def apply(w: Where, _pname: str, value: str) -> None:
         w.store_id = value
 
     return Filter(("store_id",), apply)
@@ -393,7 +392,6 @@ def _time_bounds(ctx: Ctx, res: Resource, where: Where, conds: list[str], args: 
         return True
     if lo is not None and hi is not None and lo > hi:
         return False
-    table = f"{ctx.p}{res.table}"
     if not ctx.store.time_ordered(ctx.box, res.table):
         if lo is not None:
             conds.append("created_at >= ?")
@@ -402,27 +400,20 @@ def _time_bounds(ctx: Ctx, res: Resource, where: Where, conds: list[str], args: 
             conds.append("created_at <= ?")
             args.append(hi)
         return True
-    # created_at never decreases as ids rise: the time range is an id range, found with
-    # two index seeks, and the page is then a primary-key range scan.
+    # created_at never decreases as ids rise: the time range is an id range (found by
+    # binary search on the primary key) and the page is one primary-key range scan.
     if lo is not None:
-        row = ctx.one(
-            f"SELECT id FROM {table} WHERE created_at >= ? ORDER BY created_at, id LIMIT 1",
-            (lo,),
-        )
-        if row is None:
+        first = ctx.store.first_id_from(ctx.box, res.table, lo)
+        if first is None:
             return False
         conds.append("id >= ?")
-        args.append(row[0])
+        args.append(first)
     if hi is not None:
-        row = ctx.one(
-            f"SELECT id FROM {table} WHERE created_at <= ? "
-            "ORDER BY created_at DESC, id DESC LIMIT 1",
-            (hi,),
-        )
-        if row is None:
+        last = ctx.store.last_id_until(ctx.box, res.table, hi)
+        if last is None:
             return False
         conds.append("id <= ?")
-        args.append(row[0])
+        args.append(last)
     return True
 
 
@@ -512,19 +503,33 @@ def require_parent(ctx: Ctx, table: str, prefix: str, raw_id: str, kind: str | N
     return oid
 
 
+def _since(ctx: Ctx, table: str, since: int) -> str:
+    """A WHERE clause for ``created_at >= since`` (an id bound on time-ordered tables)."""
+    if not ctx.store.time_ordered(ctx.box, table):
+        return f"WHERE created_at >= {int(since)}"
+    first = ctx.store.first_id_from(ctx.box, table, since)
+    return "WHERE 0" if first is None else f"WHERE id >= {int(first)}"
+
+
+def _counts(rows: Rows) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for status, n in rows:
+        out[str(status)] = int(n)
+    return out
+
+
 def overview(ctx: Ctx) -> dict[str, Any]:
     """Counts for the last four weeks by the sandbox clock (reference §4.14)."""
     since = ctx.render.now - 28 * 86400
     orders_n, revenue = ctx.one(
         "SELECT count(*), coalesce(sum(total_paid - refund_amount), 0) FROM {p}orders "
-        "WHERE created_at >= ?",
-        (since,),
+        + _since(ctx, "orders", since)
     ) or (0, 0)
     (tickets_n,) = ctx.one(
-        "SELECT count(*) FROM {p}tickets WHERE created_at >= ? AND status = 'valid'", (since,)
+        "SELECT count(*) FROM {p}tickets " + _since(ctx, "tickets", since) + " AND status = 'valid'"
     ) or (0,)
-    series = dict(ctx.q("SELECT status, count(*) FROM {p}series GROUP BY status"))
-    events = dict(ctx.q("SELECT status, count(*) FROM {p}events GROUP BY status"))
+    series = _counts(ctx.q("SELECT status, count(*) FROM {p}series GROUP BY status"))
+    events = _counts(ctx.q("SELECT status, count(*) FROM {p}events GROUP BY status"))
     box = ctx.box.box
     return {
         "box_office_name": box["name"],
@@ -538,4 +543,3 @@ def overview(ctx: Ctx) -> dict[str, Any]:
         "revenue": render.revenue(revenue),
         "total_issued_tickets": tickets_n,
     }
-

@@ -35,14 +35,11 @@ TABLES = (
 
 # Built after a bulk load (faster than maintaining them row by row).
 INDEXES = (
-    "orders_created ON orders(created_at)",
     "orders_event ON orders(event_id)",
     "orders_series ON orders(series_id)",
     "orders_email ON orders(email COLLATE NOCASE)",
-    "orders_txn ON orders(txn_id)",
     "tickets_order ON tickets(order_id)",
     "tickets_event ON tickets(event_id)",
-    "tickets_created ON tickets(created_at)",
     "tickets_barcode ON tickets(barcode)",
     "tickets_email ON tickets(email COLLATE NOCASE)",
     "check_ins_event ON check_ins(event_id)",

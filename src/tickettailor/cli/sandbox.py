@@ -1,0 +1,128 @@
+"""``tickettailor sandbox``: serve a local stand-in for the Ticket Tailor API."""
+
+from __future__ import annotations
+
+import re
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tickettailor.cli._help import epilog
+from tickettailor.cli.main import app
+from tickettailor.sandbox import SandboxConfig, generate_key, serve_in_thread
+
+_RATE = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*")
+
+
+def parse_rate_limit(value: str) -> tuple[int, int] | None:
+    """``"N/SECONDS"`` -> (N, SECONDS); ``"off"`` -> None."""
+    if value.strip().lower() == "off":
+        return None
+    m = _RATE.fullmatch(value)
+    if m is None or int(m.group(1)) < 1 or int(m.group(2)) < 1:
+        raise typer.BadParameter(
+            f"{value!r} is not a rate limit; write REQUESTS/SECONDS like 10000/1800, or off"
+        )
+    return int(m.group(1)), int(m.group(2))
+
+
+def _check_key(key: str) -> str:
+    if not key or any(c.isspace() for c in key) or ":" in key:
+        raise typer.BadParameter(
+            "an API key must be non-empty, without spaces or ':' "
+            "(the real format is sk_<4 digits>_<6 digits>_<32 hex>)"
+        )
+    return key
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@app.command(
+    "sandbox",
+    epilog=epilog(
+        "tickettailor sandbox",
+        "tickettailor sandbox --port 9000 --seed 42 --orders 50000 --db /tmp/tt.sqlite",
+        "tickettailor sandbox --api-key sk_1234_567890_0123456789abcdef0123456789abcdef "
+        "--rate-limit 100/60",
+        "tickettailor --base-url http://127.0.0.1:8765 --api-key KEY orders list --limit 5",
+    ),
+)
+def sandbox(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 picks a free one).")] = 8765,
+    api_key: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--api-key",
+            help="A key to accept; repeat for more box offices (each has its own data). "
+            "None given: one demo key is made up and printed.",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 1,
+    orders: Annotated[int, typer.Option(min=0, help="Orders per box office.")] = 1000,
+    events: Annotated[int, typer.Option(min=1, help="Events (occurrences) per box office.")] = 12,
+    rate_limit: Annotated[
+        str,
+        typer.Option(help="Requests per window per key, as N/SECONDS, or off."),
+    ] = "10000/1800",
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            help="SQLite file to keep the data in (reused when it holds the same data set). "
+            "Default: memory.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Serve a local, realistic stand-in for the Ticket Tailor API at http://HOST:PORT/v1.
+
+    It answers like the real API: Basic auth with the key, the same JSON, pagination,
+    errors and rate-limit headers. Stop it with Ctrl-C.
+    """
+    limit = parse_rate_limit(rate_limit)
+    keys = [_check_key(k) for k in api_key] if api_key else [generate_key()]
+    if len(set(keys)) != len(keys):
+        raise typer.BadParameter("each --api-key must be different", param_hint="--api-key")
+    if db is not None and not db.parent.is_dir():
+        raise typer.BadParameter(f"folder {db.parent} does not exist", param_hint="--db")
+    config = SandboxConfig(
+        keys=tuple(keys),
+        seed=seed,
+        orders=orders,
+        events=events,
+        rate_limit=limit,
+        db=str(db) if db is not None else None,
+    )
+    if orders >= 100_000:
+        typer.echo(f"Generating {orders:,} orders per box office…", err=True)
+    try:
+        server = serve_in_thread(config, host=host, port=port)
+        running = server.__enter__()
+    except OSError as e:
+        typer.echo(
+            f"Error: cannot listen on {host}:{port} ({e.strerror or e}); "
+            "pick another with --port or stop what uses it.",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    try:
+        typer.echo(f"Ticket Tailor sandbox ready at {running.base_url} (API under /v1)")
+        for box in running.sandbox.store.boxes:
+            typer.echo(f"  API key: {box.spec.key}   box office: {box.box['name']}")
+        limit_text = f"{limit[0]} requests per {limit[1]} s per key" if limit else "off"
+        typer.echo(f"  rate limit: {limit_text}; seed {seed}; {orders} orders, {events} events")
+        typer.echo(f"Try: curl -u {keys[0]}: {running.base_url}/v1/orders?limit=1   (Ctrl-C stops)")
+        sys.stdout.flush()
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        typer.echo("Sandbox stopped.", err=True)
+    finally:
+        server.__exit__(None, None, None)
