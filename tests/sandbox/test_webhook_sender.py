@@ -479,3 +479,27 @@ def test_control_routes(receiver: Receiver, make_sender: Callable[..., WebhookSe
     assert enabled.status_code == 200
     assert deleted.json() == {"id": "sub_1", "deleted": "true"}
     assert gone.status_code == 404
+
+
+def test_log_keeps_the_newest_finished_and_every_pending_delivery(
+    receiver: Receiver, clock: FakeClock, make_sender: Callable[..., WebhookSender]
+) -> None:
+    receiver.respond = lambda n: (500, {}) if n == 1 else (200, {})
+    sender = make_sender(clock=clock, log_size=3)
+    sender.subscribe(receiver.url)
+    sender.emit("ORDER.CREATED", ORDER_URL, {"id": "or_0"})  # fails once: stays pending
+    receiver.wait_for(1)
+    for n in range(1, 6):
+        sender.emit("ORDER.CREATED", ORDER_URL, {"id": f"or_{n}"})
+    receiver.wait_for(6)
+    assert sender.wait_idle()
+    assert len(sender.deliveries()) == 6  # trimmed on the next emit, never mid-flight
+    sender.emit("ORDER.CREATED", ORDER_URL, {"id": "or_6"})
+    receiver.wait_for(7)
+    assert sender.wait_idle()
+
+    assert [(d["id"], d["state"]) for d in sender.deliveries()] == [
+        ("wh_1", "pending"),  # still retrying: never dropped
+        ("wh_6", "delivered"),
+        ("wh_7", "delivered"),
+    ]

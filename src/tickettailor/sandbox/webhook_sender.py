@@ -232,6 +232,7 @@ class Delivery:
     subscription: Subscription
     body: bytes  # encoded once: every retry sends these exact bytes
     created_at: str
+    number: int  # the n of wh_<n>: log order
     state: str = "pending"  # pending | delivered | failed | abandoned
     attempts: int = 0  # scheduled attempts made (1..22)
     extra_sends: int = 0  # duplicate / stale sends requested through the test hooks
@@ -302,6 +303,7 @@ class WebhookSender:
         self._sub_ids = itertools.count(1)
         self._subscriptions: dict[str, Subscription] = {}
         self._deliveries: OrderedDict[str, Delivery] = OrderedDict()
+        self._finished: list[tuple[int, str]] = []  # heap of finished deliveries by number
         self._queue: list[tuple[float, int, _Job]] = []
         self._seq = itertools.count()
         self._in_flight = 0
@@ -388,7 +390,8 @@ class WebhookSender:
             for subscription in self._subscriptions.values():
                 if not subscription.wants(event):
                     continue
-                delivery_id = f"wh_{next(self._ids)}"
+                number = next(self._ids)
+                delivery_id = f"wh_{number}"
                 envelope = {
                     "id": delivery_id,
                     "created_at": created_at,
@@ -397,7 +400,7 @@ class WebhookSender:
                     "payload": payload,
                 }
                 body = encode_json(envelope).encode("ascii")
-                delivery = Delivery(delivery_id, event, subscription, body, created_at)
+                delivery = Delivery(delivery_id, event, subscription, body, created_at, number)
                 delivery.next_attempt_at = self._clock()
                 self._remember(delivery)
                 self._push(delivery.next_attempt_at, _Job(delivery, scheduled=True))
@@ -431,13 +434,17 @@ class WebhookSender:
 
     def _remember(self, delivery: Delivery) -> None:
         self._deliveries[delivery.id] = delivery
-        if len(self._deliveries) <= self._log_size:
-            return
-        for old_id, old in list(self._deliveries.items()):
-            if old.state != "pending":
-                del self._deliveries[old_id]
-                if len(self._deliveries) <= self._log_size:
-                    return
+        self._trim()
+
+    def _finish(self, delivery: Delivery, state: str) -> None:
+        delivery.state = state
+        delivery.next_attempt_at = None
+        heapq.heappush(self._finished, (delivery.number, delivery.id))
+
+    def _trim(self) -> None:
+        # On each emit: drop the oldest finished deliveries; pending ones always stay.
+        while len(self._deliveries) > self._log_size and self._finished:
+            self._deliveries.pop(heapq.heappop(self._finished)[1], None)
 
     # Worker ----------------------------------------------------------------------
 
@@ -535,8 +542,7 @@ class WebhookSender:
         if isinstance(status, int) and 200 <= status < 300:
             subscription.failing_since = None
             if job.scheduled:
-                delivery.state = "delivered"
-                delivery.next_attempt_at = None
+                self._finish(delivery, "delivered")
             return
         if not job.scheduled or delivery.state != "pending":
             return
@@ -548,8 +554,7 @@ class WebhookSender:
             self._abandon(subscription)
             return
         if delivery.attempts >= self.max_attempts:
-            delivery.state = "failed"
-            delivery.next_attempt_at = None
+            self._finish(delivery, "failed")
             return
         assert delivery.first_attempt_at is not None  # set by the first scheduled attempt
         offset = (delivery.attempts + 1) ** 4 * self.time_scale
@@ -557,10 +562,9 @@ class WebhookSender:
         self._push(delivery.next_attempt_at, _Job(delivery, scheduled=True))
 
     def _abandon(self, subscription: Subscription) -> None:
-        for delivery in self._deliveries.values():
+        for delivery in list(self._deliveries.values()):
             if delivery.subscription is subscription and delivery.state == "pending":
-                delivery.state = "abandoned"
-                delivery.next_attempt_at = None
+                self._finish(delivery, "abandoned")
 
     # Shutdown --------------------------------------------------------------------
 
