@@ -302,6 +302,8 @@ class TailorGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except TicketTailorError as exc:
-            message, code = explain(exc, ctx.meta.get(_STATS))
+            client = ctx.meta.get(_CLIENT)
+            server = getattr(client, "base_url", None) or settings(ctx).base_url
+            message, code = explain(exc, ctx.meta.get(_STATS), server=server)
             typer.echo(f"Error: {message}", err=True)
             raise typer.Exit(code) from None

@@ -45,14 +45,20 @@ class RetryStats:
     waited: float = 0.0
 
 
-def explain(exc: TicketTailorError, stats: RetryStats | None = None) -> tuple[str, int]:
-    """The message to print for ``exc`` and the exit code to leave with."""
+def explain(
+    exc: TicketTailorError, stats: RetryStats | None = None, *, server: str | None = None
+) -> tuple[str, int]:
+    """The message to print for ``exc`` and the exit code to leave with.
+
+    ``stats``: the attempts behind a 429; ``server``: the base URL in use, named when
+    the error itself does not carry its request.
+    """
     if isinstance(exc, DateParseError | UsageError):
         return str(exc), EXIT_USAGE
     if isinstance(exc, APIStatusError):
         return _status_message(exc, stats), EXIT_API
     if isinstance(exc, APIError):
-        return _transport_message(exc), EXIT_API
+        return _transport_message(exc, server), EXIT_API
     if isinstance(exc, PaginationError):
         return f"{exc} This is a fault on the API's side: try again, or narrow the filters.", 1
     return str(exc), EXIT_API
@@ -63,10 +69,16 @@ def _where(exc: APIError) -> str:
     return request.url.path if request is not None else "the API"
 
 
-def _host(exc: APIError) -> str:
+def _brief(text: str, limit: int = 160) -> str:
+    """The API's message, shortened, without a final full stop (we add our own)."""
+    text = " ".join(text.split()).rstrip(".")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _host(exc: APIError, server: str | None = None) -> str:
     request = exc.request
     if request is None:
-        return "the API"
+        return server or "the API"
     url: httpx2.URL = request.url
     port = f":{url.port}" if url.port else ""
     return f"{url.scheme}://{url.host}{port}"
@@ -91,15 +103,15 @@ def _status_message(exc: APIStatusError, stats: RetryStats | None) -> str:
         return f"The API rejected the request ({_code(exc)}): {_details(exc)}. Fix it and retry."
     if isinstance(exc, ConflictError):
         return (
-            f"The API refused the change ({_code(exc)}): {exc.message}. "
+            f"The API refused the change ({_code(exc)}): {_brief(exc.message)}. "
             "Something still depends on it; deal with that first."
         )
     if isinstance(exc, ServerError):
         return (
-            f"Ticket Tailor failed on its side ({status}) for {_where(exc)}: {exc.message}. "
-            "Try again in a few minutes."
+            f"Ticket Tailor failed on its side ({status}) for {_where(exc)}: "
+            f"{_brief(exc.message, 100)}. Try again in a few minutes."
         )
-    return f"The API answered {_code(exc)} for {_where(exc)}: {exc.message}."
+    return f"The API answered {_code(exc)} for {_where(exc)}: {_brief(exc.message)}."
 
 
 def _code(exc: APIStatusError) -> str:
@@ -107,7 +119,7 @@ def _code(exc: APIStatusError) -> str:
 
 
 def _details(exc: APIStatusError) -> str:
-    text = exc.message.rstrip(".")
+    text = _brief(exc.message)
     fields = []
     for item in exc.errors:
         messages = "; ".join(str(m) for m in item.get("messages") or [])
@@ -133,24 +145,24 @@ def _reason(message: str) -> str:
     """``": Connection refused"`` from the library's "... (ConnectError: [Errno 111]
     Connection refused)." message; empty when there is nothing more specific."""
     match = re.search(r"\(\w+: (?:\[Errno -?\d+\] )?([^()]*)\)\.?$", message)
-    return f": {match.group(1).strip()}" if match and match.group(1).strip() else ""
+    return f": {_brief(match.group(1))}" if match and match.group(1).strip() else ""
 
 
-def _transport_message(exc: APIError) -> str:
+def _transport_message(exc: APIError, server: str | None) -> str:
     if isinstance(exc, APITimeoutError):
         return (
-            f"No answer from {_host(exc)} in time: check your network connection, "
+            f"No answer from {_host(exc, server)} in time: check your network connection, "
             "or try again later."
         )
     if isinstance(exc, APIConnectionError):
         return (
-            f"Could not connect to {_host(exc)}{_reason(exc.message)}. This is a network "
+            f"Could not connect to {_host(exc, server)}{_reason(exc.message)}. This is a network "
             "problem, not a bad key: check your connection and --base-url."
         )
     if isinstance(exc, MalformedResponseError):
         status = f" ({exc.status_code})" if exc.status_code else ""
         return (
-            f"The server at {_host(exc)} sent a reply that is not the API's JSON{status}: "
+            f"The server at {_host(exc, server)} sent a reply that is not the API's JSON{status}: "
             "check that --base-url points at the API, or try again later."
         )
-    return f"{exc.message.rstrip('.')}."
+    return f"{_brief(exc.message)}."
