@@ -211,3 +211,24 @@ def test_backfill_argument_errors(mode: str) -> None:
         client.events.list(concurrency=2)
     with pytest.raises(UsageError, match="limit"):
         client.orders.list(limit=-1)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_an_overlapping_page_does_not_yield_a_record_twice(mode: str) -> None:
+    api = FakeAPI()
+    api.script.extend(
+        [
+            httpx2.Response(
+                200,
+                json={
+                    "data": [order(1, 5), order(2, 6)],
+                    "links": {"next": "/orders?starting_after=or_2"},
+                },
+            ),
+            httpx2.Response(
+                200, json={"data": [order(2, 6), order(3, 7)], "links": {"next": None}}
+            ),
+        ]
+    )
+    client = make_client(mode, transport=api.transport)
+    assert ids(client.orders.list()) == ["or_1", "or_2", "or_3"]

@@ -21,7 +21,7 @@ from tickettailor import (
 
 
 @pytest.fixture(scope="module")
-def client(sandbox):  # type: ignore[no-untyped-def]
+def client(sandbox):
     with Client(sandbox.key, base_url=sandbox.base_url, test_mode=True) as c:
         yield c
 
@@ -114,7 +114,7 @@ def test_other_resources_list(client: Client) -> None:
             assert record.raw["id"] == record.id
 
 
-def test_overview_ping_and_a_rejected_key(client: Client, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_overview_ping_and_a_rejected_key(client: Client, sandbox) -> None:
     assert isinstance(client.overview(), Overview)
     assert client.ping() == {"version": "1.0"}
     bad = "sk_9999_999999_" + "f" * 32
@@ -132,7 +132,7 @@ def test_backfill_equals_the_sequential_walk(client: Client, all_orders: list[Or
     assert [o.id for o in got] == [o.id for o in all_orders]
 
 
-def test_async_client_in_process(sandbox_app) -> None:  # type: ignore[no-untyped-def]
+def test_async_client_in_process(sandbox_app) -> None:
     key = sandbox_app.state.sandbox.store.boxes[0].spec.key
 
     async def main() -> None:

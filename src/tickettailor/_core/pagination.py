@@ -108,6 +108,7 @@ class Walk:
         self.limit = limit
         self.cursor = starting_after
         self.seen: set[str] = set()
+        self.last_ids: set[Any] = set()
         self.count = 0
         self.done = limit == 0
 
@@ -129,19 +130,23 @@ class Walk:
             raise MalformedResponseError(
                 f"GET {self.path} did not return a list page ({{'data': [...], 'links': ...}})."
             )
-        records: list[dict[str, Any]] = body["data"]
+        page: list[Any] = body["data"]
         links = body.get("links") if isinstance(body.get("links"), dict) else {}
         assert isinstance(links, dict)  # narrowed above; for mypy
+        # A page that overlaps the previous one (seen from misbehaving servers) must not
+        # yield a record twice: drop what the previous page already gave.
+        records = [r for r in page if not (isinstance(r, dict) and r.get("id") in self.last_ids)]
+        self.last_ids = {r.get("id") for r in page if isinstance(r, dict)}
         if self.limit is not None:
             records = records[: self.limit - self.count]
         self.count += len(records)
-        more = bool(links.get("next")) and bool(records)
+        more = bool(links.get("next")) and bool(page)
         if self.limit is not None and self.count >= self.limit:
             more = False
         if not more:
             self.done = True
             return records, None, links
-        cursor = _last_id(records) or _next_cursor(links.get("next"))
+        cursor = _last_id(page) or _next_cursor(links.get("next"))
         if cursor is None:
             raise MalformedResponseError(
                 f"GET {self.path}: a page with more to follow has no id to continue after."
