@@ -100,7 +100,7 @@ def receiver() -> Iterator[Receiver]:
     server.daemon_threads = True
     result = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks")
     handler.receiver = result
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield result

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from datetime import UTC, datetime
 
 from tickettailor.sinks._common import (
@@ -25,6 +26,7 @@ from tickettailor.watch.sink import SinkError
 
 __all__ = ["SqliteSink"]
 
+_LOCK_TIMEOUT = 30.0  # seconds to wait for another writer of the same file
 COLUMNS = ("id", "record_id", "type", "timestamp", "data", "received_at")
 
 
@@ -73,9 +75,9 @@ class SqliteSink:
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
-        conn = sqlite3.connect(self.path, timeout=30.0, check_same_thread=False)
+        conn = sqlite3.connect(self.path, timeout=_LOCK_TIMEOUT, check_same_thread=False)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             with conn:
                 conn.execute(
@@ -83,11 +85,11 @@ class SqliteSink:
                     "id TEXT PRIMARY KEY, record_id TEXT, type TEXT NOT NULL, "
                     "timestamp TEXT NOT NULL, data TEXT NOT NULL, received_at TEXT NOT NULL)"
                 )
+                self._check_columns(conn)
                 conn.execute(
                     f'CREATE INDEX IF NOT EXISTS "{self.table}_record_id" '
                     f'ON "{self.table}" (record_id)'
                 )
-            self._check_columns(conn)
         except BaseException:
             conn.close()
             raise
@@ -107,3 +109,23 @@ class SqliteSink:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             conn.close()
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch the file to WAL, waiting out another connection doing the same."""
+    deadline = time.monotonic() + _LOCK_TIMEOUT
+    while True:
+        try:
+            mode = str(conn.execute("PRAGMA journal_mode=WAL").fetchone()[0])
+            break
+        except sqlite3.OperationalError as exc:
+            # The switch needs an exclusive lock and SQLite answers "locked" at once,
+            # without its busy handler, when two connections open a new file together.
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+    if mode.lower() != "wal":
+        raise sqlite3.OperationalError(
+            f"WAL mode is not available here (journal mode stays {mode}); "
+            "put the database on a local file system"
+        )

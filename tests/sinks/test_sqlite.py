@@ -1,0 +1,114 @@
+"""``sqlite:PATH``: an upserting table keyed by the idempotency key, WAL, full sync."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.sinks.conftest import MakeEnvelope
+from tickettailor.sinks import SqliteSink
+from tickettailor.watch.envelope import Envelope
+from tickettailor.watch.sink import SinkError
+
+
+def rows(path: Path, table: str = "tickettailor_events") -> list[sqlite3.Row]:
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return conn.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()  # noqa: S608
+
+
+def test_rows_have_typed_columns_and_the_raw_record(tmp_path: Path, make_env: MakeEnvelope) -> None:
+    path = tmp_path / "shop.db"
+    envelope = make_env()
+    sink = SqliteSink(path)
+    sink.send(envelope)
+    sink.close()
+    [row] = rows(path)
+    assert row["id"] == envelope["id"]
+    assert row["record_id"] == envelope["data"]["id"]
+    assert row["type"] == "order.created"
+    assert row["timestamp"] == envelope["timestamp"]
+    assert json.loads(row["data"]) == envelope["data"]
+    assert row["received_at"].endswith("Z")
+
+
+def test_a_duplicate_leaves_one_row(tmp_path: Path, make_env: MakeEnvelope) -> None:
+    path = tmp_path / "shop.db"
+    envelopes = [make_env() for _ in range(5)]
+    sink = SqliteSink(path)
+    for envelope in envelopes:
+        sink.send(envelope)
+    sink.close()
+    replay = SqliteSink(path)  # a restarted watch re-sending everything
+    for envelope in envelopes:
+        replay.send(envelope)
+    replay.close()
+    assert [row["id"] for row in rows(path)] == [e["id"] for e in envelopes]
+
+
+def test_committed_before_send_returns_in_wal_mode(tmp_path: Path, make_env: MakeEnvelope) -> None:
+    path = tmp_path / "shop.db"
+    sink = SqliteSink(path)
+    envelope = make_env()
+    sink.send(envelope)
+    # Another connection sees the row while the sink is still open: it is committed.
+    assert [row["id"] for row in rows(path)] == [envelope["id"]]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    sink.close()
+
+
+def test_a_chosen_table_and_one_per_kind(tmp_path: Path, make_env: MakeEnvelope) -> None:
+    path = tmp_path / "shop.db"
+    orders, checkins = SqliteSink(path, table="orders"), SqliteSink(path, table="check_ins")
+    orders.send(make_env())
+    checkins.send(make_env("check_in.created"))
+    orders.close()
+    checkins.close()
+    assert [row["type"] for row in rows(path, "orders")] == ["order.created"]
+    assert [row["type"] for row in rows(path, "check_ins")] == ["check_in.created"]
+
+
+def test_a_foreign_table_of_the_same_name_is_a_clear_error(
+    tmp_path: Path, make_env: MakeEnvelope
+) -> None:
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE tickettailor_events (id TEXT PRIMARY KEY, body TEXT)")
+    with pytest.raises(SinkError, match="without the columns record_id, type, timestamp") as caught:
+        SqliteSink(path).send(make_env())
+    assert "pick another table with sqlite,table=NAME:" in str(caught.value)
+    assert caught.value.permanent is False
+
+
+def test_a_file_that_is_not_a_database_is_a_retryable_error(
+    tmp_path: Path, make_env: MakeEnvelope
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("shopping list\n" * 200)
+    with pytest.raises(SinkError, match="file is not a database") as caught:
+        SqliteSink(path).send(make_env())
+    assert caught.value.permanent is False
+    assert path.read_text() == "shopping list\n" * 200  # left alone
+
+
+def test_two_writers_on_one_database_both_land(tmp_path: Path, make_env: MakeEnvelope) -> None:
+    path = tmp_path / "shop.db"
+    envelopes = [make_env() for _ in range(60)]
+
+    def write(part: list[Envelope]) -> None:
+        sink = SqliteSink(path)
+        for envelope in part:
+            sink.send(envelope)
+        sink.close()
+
+    threads = [threading.Thread(target=write, args=(envelopes[i::2],)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(row["id"] for row in rows(path)) == sorted(e["id"] for e in envelopes)
