@@ -1,0 +1,237 @@
+"""The receiver's inbox: every verified delivery, durably stored before we answer 2xx.
+
+One SQLite file (WAL, ``synchronous=FULL``) with one row per Ticket Tailor delivery id
+(the de-duplication set). A row is ``pending`` until the feeder has put its envelope
+into the watch's outbox, then ``forwarded``; deliveries that polling does not report
+are ``kept`` (stored, acknowledged, never delivered); a refetch that can never succeed
+leaves the row ``dead`` with the reason.
+
+Writes come from the receiver's writer thread and the feeder, reads from both: each
+thread gets its own connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tickettailor._core.errors import StateError
+
+__all__ = ["Inbox", "InboxRow", "NewDelivery"]
+
+APP_ID = "tickettailor-webhooks"
+SCHEMA_VERSION = 1  # also written in _SCHEMA
+
+_SCHEMA = """
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    event TEXT NOT NULL,
+    resource TEXT,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'forwarded', 'kept', 'dead')),
+    body BLOB NOT NULL,
+    received_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_at REAL NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX deliveries_queue ON deliveries (state, seq);
+INSERT INTO meta VALUES ('app', 'tickettailor-webhooks'), ('schema_version', '1');
+PRAGMA user_version = 1;
+"""
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """What the receiver stores: ``resource`` None means kept, not forwarded."""
+
+    id: str
+    event: str
+    resource: str | None
+    body: bytes
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """A pending row for the feeder."""
+
+    seq: int
+    id: str
+    event: str
+    resource: str
+    body: bytes
+    attempts: int
+
+
+class Inbox:
+    """The inbox file. ``Inbox.open(path)`` checks it is ours (or creates it)."""
+
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
+        self.path = path
+        self._clock = clock
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, clock: Callable[[], float] = time.time) -> Inbox:
+        inbox = cls(Path(path), clock)
+        file = inbox.path
+        exists = file.exists() and file.stat().st_size > 0
+        if exists:
+            _check(file)  # before any pragma: a foreign file is left exactly as it is
+        else:
+            file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                _create(inbox._conn())
+            except BaseException:
+                inbox.close()
+                raise
+        with contextlib.suppress(OSError):
+            file.chmod(0o600)
+        return inbox
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                # Each thread uses only its own connection; close() may run elsewhere.
+                conn = sqlite3.connect(
+                    self.path, isolation_level=None, timeout=10.0, check_same_thread=False
+                )
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+            except sqlite3.Error as exc:
+                raise StateError(f"cannot open the webhook inbox {self.path}: {exc}") from None
+            self._local.conn = conn
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._conns:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._conns.clear()
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- the receiver's side --------------------------------------------------------
+
+    def add(self, deliveries: Sequence[NewDelivery]) -> list[bool]:
+        """Store deliveries in one transaction (one fsync); True where a row is new."""
+        now = self._clock()
+        new: list[bool] = []
+        with self._tx() as conn:
+            for d in deliveries:
+                cur = conn.execute(
+                    "INSERT OR IGNORE INTO deliveries (id, event, resource, state, body, "
+                    "received_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (d.id, d.event, d.resource, "pending" if d.resource else "kept", d.body, now),
+                )
+                new.append(cur.rowcount == 1)
+        return new
+
+    # -- the feeder's side ----------------------------------------------------------
+
+    def pending(self, resources: Sequence[str], limit: int = 500) -> list[InboxRow]:
+        """Due pending rows for these watches, oldest first."""
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT seq, id, event, resource, body, attempts FROM deliveries "
+                "WHERE state = 'pending' AND next_at <= ? "
+                "AND resource IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?",
+                (self._clock(), json.dumps(list(resources)), limit),
+            )
+            .fetchall()
+        )
+        return [InboxRow(*row) for row in rows]
+
+    def mark_forwarded(self, seqs: Sequence[int]) -> None:
+        with self._tx() as conn:
+            conn.executemany(
+                "UPDATE deliveries SET state = 'forwarded', last_error = NULL WHERE seq = ?",
+                [(s,) for s in seqs],
+            )
+
+    def mark_retry(self, seq: int, error: str, next_at: float) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? "
+                "WHERE seq = ?",
+                (next_at, error[:500], seq),
+            )
+
+    def mark_dead(self, seq: int, error: str) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, "
+                "last_error = ? WHERE seq = ?",
+                (error[:500], seq),
+            )
+
+    def counts(self) -> dict[str, int]:
+        """Rows per state (pending, forwarded, kept, dead)."""
+        rows = self._conn().execute("SELECT state, count(*) FROM deliveries GROUP BY state")
+        return {state: int(n) for state, n in rows}
+
+    def next_due(self) -> float | None:
+        """When the earliest backing-off pending row is due, if any."""
+        (due,) = (
+            self._conn()
+            .execute("SELECT min(next_at) FROM deliveries WHERE state = 'pending'")
+            .fetchone()
+        )
+        return None if due is None else float(due)
+
+
+def _create(conn: sqlite3.Connection) -> None:
+    """Schema and meta in one transaction: a crash leaves no half-made inbox."""
+    conn.executescript("BEGIN IMMEDIATE;\n" + _SCHEMA + "COMMIT;")
+
+
+def _check(file: Path) -> None:
+    """Refuse anything but our own inbox at our version, leaving it untouched."""
+    meta: dict[str, str] = {}
+    try:
+        conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
+    except sqlite3.Error as exc:
+        raise StateError(f"cannot open the webhook inbox {file}: {exc}") from None
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if "meta" in tables:
+            meta = dict(conn.execute("SELECT k, v FROM meta").fetchall())
+    except sqlite3.DatabaseError:
+        pass  # not SQLite at all: reported below as not ours
+    finally:
+        conn.close()
+    if meta.get("app") != APP_ID:
+        raise StateError(
+            f"{file} is not a tickettailor webhook inbox; pass another --state, or move "
+            "the file away"
+        )
+    if int(meta.get("schema_version", "0")) > SCHEMA_VERSION:
+        raise StateError(
+            f"the webhook inbox {file} was written by a newer tickettailor; upgrade "
+            "tickettailor to use it"
+        )

@@ -1,0 +1,258 @@
+"""The HTTP side: verify on the raw bytes, store durably, then answer 2xx.
+
+``create_app(settings, writer)`` is a Starlette app with one route, ``POST <path>``:
+
+1. read the raw body (at most ``max_body`` bytes, within ``body_timeout`` seconds);
+2. check ``Tickettailor-Webhook-Signature`` over those exact bytes;
+3. parse and check the delivery (JSON, its fields, a known event type);
+4. hand it to the ``InboxWriter`` and wait until its transaction is committed;
+5. answer 200 (``stored`` or ``duplicate``). Anything refused gets a 4xx with the
+   reason in the body and the log, and nothing is stored; a storage failure is a 503,
+   so Ticket Tailor retries what we did not keep.
+
+The writer thread commits whatever has queued up in one transaction (group commit),
+so concurrent deliveries share one fsync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+import anyio
+import httpx2
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from tickettailor._core.errors import UsageError, WebhookSignatureError
+from tickettailor.webhooks.events import BadDelivery, Delivery, parse_delivery, route
+from tickettailor.webhooks.inbox import Inbox, NewDelivery
+from tickettailor.webhooks.signature import MAX_AGE, MAX_SKEW, SIGNATURE_HEADER, verify
+
+__all__ = ["InboxWriter", "ReceiverSettings", "create_app"]
+
+log = logging.getLogger("tickettailor.webhooks")
+
+_BATCH = 256
+
+
+@dataclass
+class ReceiverSettings:
+    """How the receiver checks requests. ``secret`` None needs ``allow_unsigned``."""
+
+    secret: str | None = field(default=None, repr=False)
+    path: str = "/tickettailor"
+    allow_unsigned: bool = False
+    resources: tuple[str, ...] = ("orders", "issued-tickets", "events")  # watches fed
+    max_body: int = 1_048_576
+    body_timeout: float = 10.0
+    max_age: float = MAX_AGE
+    max_skew: float = MAX_SKEW
+    api_root: str | None = None  # with --refetch: resource_url must be on this server
+    clock: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        if not self.path.startswith("/"):
+            self.path = "/" + self.path
+        if self.secret is not None and not self.secret.strip():
+            self.secret = None
+        if self.secret is None and not self.allow_unsigned:
+            raise UsageError(
+                "the webhook receiver needs the webhook's secret (--secret, or "
+                "$TICKETTAILOR_WEBHOOK_SECRET); for webhooks created without one, pass "
+                "--allow-unsigned"
+            )
+        if self.max_body < 1 or self.body_timeout <= 0:
+            raise UsageError("max_body and body_timeout must be positive")
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+# -- durable storage: one writer thread, group commit -----------------------------------
+
+
+class InboxWriter:
+    """Commits deliveries to the inbox from one thread; callers wait for their commit."""
+
+    def __init__(self, inbox: Inbox, on_commit: Callable[[], None] | None = None) -> None:
+        self.inbox = inbox
+        self._on_commit = on_commit
+        self._queue: queue.Queue[tuple[NewDelivery, Future[bool]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="webhook-inbox", daemon=True)
+        self._thread.start()
+
+    def submit(self, delivery: NewDelivery) -> Future[bool]:
+        """Queue ``delivery``; the future is True (new) or False (seen) once committed."""
+        future: Future[bool] = Future()
+        self._queue.put((delivery, future))
+        return future
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(30)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < _BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(more)
+            self._commit(batch)
+
+    def _commit(self, batch: list[tuple[NewDelivery, Future[bool]]]) -> None:
+        # A delivery id repeated inside one batch is new only once.
+        try:
+            results = self.inbox.add([d for d, _ in batch])
+        except Exception as exc:  # the disk is full, the file vanished...: answer 503
+            for _, future in batch:
+                future.set_exception(exc)
+            return
+        for (_, future), new in zip(batch, results, strict=True):
+            future.set_result(new)
+        if self._on_commit is not None and any(results):
+            self._on_commit()
+
+
+# -- the ASGI app ---------------------------------------------------------------------
+
+
+def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
+    """The receiver app: ``POST settings.path`` takes Ticket Tailor deliveries."""
+
+    async def receive(request: Request) -> Response:
+        peer = request.client.host if request.client else "?"
+        try:
+            body = await _read_body(request, settings)
+            delivery = _check(settings, request, body)
+        except _Refused as refused:
+            log.warning("refused a webhook from %s: %s %s", peer, refused.status, refused.reason)
+            return JSONResponse(
+                {"status": refused.status, "error": refused.reason}, status_code=refused.status
+            )
+        except ClientDisconnect:
+            log.warning("a webhook sender at %s hung up before sending its body", peer)
+            return Response(status_code=400)
+        resource = route(delivery.event) if _fed(settings, delivery) else None
+        new_delivery = NewDelivery(delivery.id, delivery.event, resource, body)
+        try:
+            new = await asyncio.wrap_future(writer.submit(new_delivery))
+        except Exception as exc:
+            log.error("could not store webhook %s: %s", delivery.id, exc)
+            return JSONResponse(
+                {"status": 503, "error": "could not store the delivery; retry later"},
+                status_code=503,
+            )
+        outcome = "stored" if new else "duplicate"
+        log.info("%s webhook %s %s", outcome, delivery.id, delivery.event)
+        return JSONResponse({"id": delivery.id, "result": outcome})
+
+    async def about(_request: Request) -> Response:
+        return PlainTextResponse(
+            "tickettailor webhook receiver: Ticket Tailor POSTs its webhooks here.\n"
+        )
+
+    async def not_found(request: Request, _exc: Exception) -> Response:
+        return JSONResponse(
+            {
+                "status": 404,
+                "error": f"nothing at {request.url.path}; POST webhooks to {settings.path}",
+            },
+            status_code=404,
+        )
+
+    return Starlette(
+        routes=[
+            Route(settings.path, receive, methods=["POST"]),
+            Route(settings.path, about, methods=["GET", "HEAD"]),
+        ],
+        exception_handlers={404: not_found},
+    )
+
+
+def _fed(settings: ReceiverSettings, delivery: Delivery) -> bool:
+    """Whether this receiver feeds a watch with this event (else it is only kept)."""
+    return route(delivery.event) in settings.resources
+
+
+async def _read_body(request: Request, settings: ReceiverSettings) -> bytes:
+    """The raw body, refusing what is too big (413) or too slow to arrive (408)."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise _Refused(400, "the Content-Length header is not a number")
+        if int(declared) > settings.max_body:
+            raise _Refused(413, f"the body is over the {settings.max_body}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        with anyio.fail_after(settings.body_timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > settings.max_body:
+                    raise _Refused(413, f"the body is over the {settings.max_body}-byte limit")
+                chunks.append(chunk)
+    except TimeoutError:
+        raise _Refused(408, f"the body did not arrive within {settings.body_timeout:g} s") from None
+    return b"".join(chunks)
+
+
+def _check(settings: ReceiverSettings, request: Request, body: bytes) -> Delivery:
+    """Signature first (over the raw bytes), then the delivery itself."""
+    header = request.headers.get(SIGNATURE_HEADER)
+    if header is None and settings.allow_unsigned:
+        log.warning("accepting an unsigned webhook (--allow-unsigned)")
+    elif settings.secret is not None:
+        try:
+            verify(
+                settings.secret,
+                header,
+                body,
+                now=settings.clock(),
+                max_age=settings.max_age,
+                max_skew=settings.max_skew,
+            )
+        except WebhookSignatureError as exc:
+            raise _Refused(401, str(exc)) from None
+    try:
+        delivery = parse_delivery(body)
+    except BadDelivery as exc:
+        raise _Refused(400, str(exc)) from None
+    if settings.api_root is not None and route(delivery.event) is not None:
+        _check_resource_url(settings.api_root, delivery.resource_url)
+    return delivery
+
+
+def _check_resource_url(api_root: str, resource_url: str) -> None:
+    """With --refetch the key goes to resource_url: only ever to the API's own host."""
+    try:
+        url, root = httpx2.URL(resource_url), httpx2.URL(api_root)
+    except Exception:  # httpx2 raises several types for unparsable URLs
+        raise _Refused(400, "the delivery's resource_url is not a URL") from None
+    if (url.scheme, url.host, url.port) != (root.scheme, root.host, root.port):
+        raise _Refused(
+            400,
+            f"resource_url is on {url.scheme}://{url.host}, not the API server {api_root}: "
+            "refusing to refetch it with the API key",
+        )

@@ -1,0 +1,293 @@
+"""Running the receiver: on its own (``serve_webhooks``) or beside polling watches
+(``run_with_polling``: webhooks for speed, polling as the reconciliation).
+
+Both serve HTTP from a uvicorn thread and run the feeder in the calling thread, which
+owns the watch state files. The loop wakes as soon as a delivery is committed, forwards
+it into the watch's outbox and relays; with polling it also runs each watch's cycle
+every ``every`` seconds. Stop it with ``stop.set()`` (or Ctrl-C in the calling thread).
+
+Library use::
+
+    from tickettailor.sinks import JsonlSink
+    from tickettailor.webhooks import ReceiverSettings, serve_webhooks
+
+    serve_webhooks(
+        ReceiverSettings(secret="..."),
+        sinks=[JsonlSink("orders.jsonl")],
+        state_dir="state/",
+        port=8000,
+    )
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+
+from tickettailor._core.errors import UsageError
+from tickettailor.watch.engine import CycleReport, Watch, as_sink
+from tickettailor.watch.relay import Backoff
+from tickettailor.watch.sink import Sink
+from tickettailor.watch.state import StateStore
+from tickettailor.watch.triggers import get_trigger
+from tickettailor.webhooks.events import DELIVERED_EVENTS
+from tickettailor.webhooks.feeder import Feeder, Target
+from tickettailor.webhooks.inbox import Inbox
+from tickettailor.webhooks.receiver import InboxWriter, ReceiverSettings, create_app
+
+__all__ = [
+    "INBOX_NAME",
+    "RESOURCES",
+    "Listening",
+    "listening",
+    "run_with_polling",
+    "serve_webhooks",
+]
+
+log = logging.getLogger("tickettailor.webhooks")
+
+INBOX_NAME = "webhooks.sqlite3"
+RESOURCES = ("orders", "issued-tickets", "events")  # the watches webhooks can feed
+
+
+@dataclass
+class Listening:
+    """A receiver accepting deliveries: its URL, inbox, and the commit signal."""
+
+    url: str
+    port: int
+    inbox: Inbox
+    arrived: threading.Event  # set whenever a new delivery is committed
+
+
+@contextlib.contextmanager
+def listening(
+    settings: ReceiverSettings,
+    inbox_path: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> Iterator[Listening]:
+    """Open the inbox and serve the receiver until the block ends."""
+    inbox = Inbox.open(inbox_path)
+    arrived = threading.Event()
+    writer = InboxWriter(inbox, on_commit=arrived.set)
+    try:
+        app = create_app(settings, writer)
+        with _server(app, host, port) as bound:
+            shown = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104  (a comparison, not a bind)
+            yield Listening(f"http://{shown}:{bound}{settings.path}", bound, inbox, arrived)
+    finally:
+        writer.close()
+        inbox.close()
+
+
+@contextlib.contextmanager
+def _server(app: Starlette, host: str, port: int) -> Iterator[int]:
+    """uvicorn in a thread on an already bound socket (so a busy port fails here)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(
+            f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port or --host"
+        ) from None
+    bound = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+        server_header=False,
+        timeout_keep_alive=5,
+        limit_concurrency=500,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="webhook-receiver", daemon=True
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the webhook receiver did not start")
+            time.sleep(0.01)  # readiness poll with a deadline
+        yield bound
+    finally:
+        server.should_exit = True
+        thread.join(15)
+        sock.close()
+
+
+def _loop(
+    feeder: Feeder,
+    arrived: threading.Event,
+    stop: threading.Event,
+    *,
+    poll: Callable[[], None] | None = None,
+    every: float = 60.0,
+    tick: float = 1.0,
+) -> None:
+    """Forward and relay whenever something arrives (and every ``tick`` for retries);
+    run ``poll`` every ``every`` seconds."""
+    next_poll = time.monotonic()
+    last_errors: dict[str, str] = {}
+    while not stop.is_set():
+        arrived.clear()  # cleared before reading: a commit after this wakes the wait
+        feeder.forward()
+        report = feeder.relay()
+        for sink, error in report.errors.items():
+            if last_errors.get(sink) != error:
+                log.warning("sink %s failed, will retry: %s", sink, error)
+        last_errors = dict(report.errors)
+        wait = tick
+        if poll is not None:
+            if time.monotonic() >= next_poll:
+                poll()
+                next_poll = time.monotonic() + every
+            wait = min(tick, max(0.0, next_poll - time.monotonic()))
+        feeder.renew()
+        if stop.is_set():
+            return
+        arrived.wait(wait)
+
+
+def _check_sinks(sinks: Sequence[Sink]) -> None:
+    if not sinks:
+        raise UsageError("the webhook receiver needs at least one sink")
+    names = [s.name for s in sinks]
+    if len(set(names)) != len(names):
+        raise UsageError(f"two sinks have the same name: {names}; name them apart")
+
+
+def serve_webhooks(
+    settings: ReceiverSettings,
+    *,
+    sinks: Sequence[Sink | Callable[..., Any]],
+    state_dir: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    client: Any = None,
+    key_fingerprint: str | None = None,
+    stop: threading.Event | None = None,
+    on_ready: Callable[[Listening], None] | None = None,
+    backoff: Backoff | None = None,
+    wait: float = 0.0,
+) -> None:
+    """Receive webhooks into the outboxes of the watches in ``state_dir`` until stopped.
+
+    ``state_dir`` holds ``<resource>.sqlite3`` per watch (the files ``tickettailor watch``
+    uses) and the inbox; each watch state is leased for the whole run, so a polling
+    watch of the same state must run in this process (``run_with_polling``). ``client``
+    is used only to refetch ``resource_url`` (``settings.api_root`` set).
+    """
+    stop = stop or threading.Event()
+    targets_sinks = [as_sink(s) for s in sinks]
+    _check_sinks(targets_sinks)
+    resources = tuple(dict.fromkeys(get_trigger(r).resource for r in settings.resources))
+    for resource in resources:
+        if resource not in RESOURCES:
+            raise UsageError(
+                f"Ticket Tailor sends no webhook for {resource}; poll it with "
+                f"`tickettailor watch {resource}` (webhooks feed {', '.join(RESOURCES)})"
+            )
+    settings = dataclasses.replace(settings, resources=resources)
+    folder = Path(state_dir)
+    stores: list[StateStore] = []
+    try:
+        targets: dict[str, Target] = {}
+        for resource in settings.resources:
+            store = StateStore.open(
+                folder / f"{resource}.sqlite3", resource=resource, key_fingerprint=key_fingerprint
+            )
+            stores.append(store)
+            store.acquire(wait=wait)
+            targets[resource] = Target(store, targets_sinks)
+        with listening(settings, folder / INBOX_NAME, host=host, port=port) as rx:
+            feeder = Feeder(
+                rx.inbox,
+                targets,
+                client=client if settings.api_root else None,
+                backoff=backoff or Backoff(),
+            )
+            if on_ready is not None:
+                on_ready(rx)
+            _loop(feeder, rx.arrived, stop)
+            feeder.forward()  # what arrived while stopping still reaches the outbox
+    finally:
+        for store in stores:
+            store.close()
+        for sink in targets_sinks:
+            sink.close()
+
+
+def run_with_polling(
+    watches: Sequence[Watch],
+    settings: ReceiverSettings,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    every: float = 60.0,
+    inbox: str | Path | None = None,
+    client: Any = None,
+    stop: threading.Event | None = None,
+    on_ready: Callable[[Listening], None] | None = None,
+    on_cycle: Callable[[Watch, CycleReport], None] | None = None,
+) -> None:
+    """Run ``watches`` every ``every`` seconds and receive webhooks into their outboxes.
+
+    Webhooks for orders, issued tickets and events go straight into the matching
+    watch's outbox and out to its sinks; the polling cycles catch whatever webhooks
+    missed (receiver down, webhook not set up, events Ticket Tailor has no webhook
+    for), with the same idempotency keys, so nothing is delivered twice. The inbox
+    defaults to ``webhooks.sqlite3`` beside the first watch's state.
+    """
+    if not watches:
+        raise UsageError("run_with_polling needs at least one watch")
+    stop = stop or threading.Event()
+    for watch in watches:
+        watch.open()
+    targets: dict[str, Target] = {}
+    for watch in watches:
+        resource = watch.trigger.resource
+        if resource in RESOURCES and resource not in targets and watch.store is not None:
+            targets[resource] = Target(watch.store, watch.sinks)
+    if not targets:
+        fed = ", ".join(sorted({r for r, _ in DELIVERED_EVENTS.values()}))
+        log.warning("none of these watches gets webhooks (only %s do): polling only", fed)
+    settings = dataclasses.replace(settings, resources=tuple(targets))
+    inbox_path = Path(inbox) if inbox else watches[0].state_path.parent / INBOX_NAME
+
+    def poll() -> None:
+        for watch in watches:
+            report = watch.run_cycle()
+            if on_cycle is not None:
+                on_cycle(watch, report)
+
+    with listening(settings, inbox_path, host=host, port=port) as rx:
+        feeder = Feeder(
+            rx.inbox,
+            targets,
+            client=client if settings.api_root else None,
+            backoff=watches[0].backoff,
+            lease_ttl=min(w.lease_ttl for w in watches),
+        )
+        if on_ready is not None:
+            on_ready(rx)
+        _loop(feeder, rx.arrived, stop, poll=poll, every=every)
+        feeder.forward()
