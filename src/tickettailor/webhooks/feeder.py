@@ -3,7 +3,7 @@
 The feeder runs in the thread that owns the watch state files. Each round it takes the
 due pending inbox rows, turns each into the envelope polling would build (optionally
 from a fresh GET of ``resource_url``), inserts the unseen ones with their outbox rows
-(``StateStore.store_records``: the idempotency key is the de-dup, so an order already
+(the watch's ``store_page``: the idempotency key is the de-dup, so an order already
 found by polling is not queued again), marks the inbox rows forwarded, and relays.
 
 A crash between storing and marking forwards the rows again next time: the keys make
@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tickettailor._core.errors import APIError, APIStatusError, TicketTailorError
 from tickettailor.watch.relay import Backoff, RelayReport, relay
 from tickettailor.watch.sink import Sink
-from tickettailor.watch.state import StateStore, StoredRecord
+from tickettailor.watch.state import Position, StateStore, StoredRecord
 from tickettailor.webhooks.events import BadDelivery, check_record, parse_delivery, to_record
 from tickettailor.webhooks.inbox import Inbox, InboxRow
 
@@ -36,6 +36,24 @@ class Target:
 
     store: StateStore
     sinks: Sequence[Sink]
+
+
+STREAM = "webhooks"  # the position row of what webhooks brought (polling never reads it)
+
+
+def _store(target: Target, records: list[StoredRecord]) -> int:
+    """Insert the unseen records and their outbox rows in one transaction.
+
+    This is the watch's own ``store_page``: the same de-dup by idempotency key and
+    the same outbox rows. Its position row is a stream of its own, ``webhooks``
+    (newest record time received), so the polling streams' positions are untouched
+    and a watch started later still honours its ``--start``.
+    """
+    pos = target.store.positions().get(STREAM) or Position(STREAM)
+    newest = max((r.ts for r in records), default=None)
+    if newest is not None:
+        pos = replace(pos, watermark=max(pos.watermark or 0, newest))
+    return target.store.store_page(records, pos, [sink.name for sink in target.sinks])
 
 
 class _Retry(Exception):
@@ -80,9 +98,7 @@ class Feeder:
             if not batches:  # nothing left, or only rows set aside for later
                 break
             for resource, (records, seqs) in batches.items():
-                target = self.targets[resource]
-                names = [sink.name for sink in target.sinks]
-                new += target.store.store_records(records, names)
+                new += _store(self.targets[resource], records)
                 self.inbox.mark_forwarded(seqs)
         return new
 
