@@ -203,7 +203,6 @@ def _json(
             "X-Rate-Limit-Remaining": str(verdict.remaining),
             "X-Rate-Limit-Reset": str(verdict.reset),
         }
-    headers["Vary"] = "Accept-Encoding"
     headers.update(extra or {})
     return Response(dumps_api(body), status, headers, media_type="application/json")
 

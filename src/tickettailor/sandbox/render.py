@@ -65,7 +65,7 @@ def hold(
         "created_at": created_at,
         "event_id": f"ev_{event_id}",
         "note": body["note"],
-        "quantities": body["quantities"],
+        "quantities": [canonical(q) for q in body["quantities"]],
         "total_on_hold": body["total_on_hold"],
         "updated_at": updated_at,
     }
@@ -318,7 +318,7 @@ def event_summary(ctx: BoxContext, ev: tuple[Any, ...], series: tuple[Any, ...])
     }
 
 
-_NO_COST = {"external_id": None, "id": None, "instructions": None, "name": None, "type": "no_cost"}
+_NO_COST = {"id": None, "external_id": None, "instructions": None, "name": None, "type": "no_cost"}
 
 
 def order(
