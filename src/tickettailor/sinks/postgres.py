@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.types.json import Jsonb
 
 from tickettailor._core.errors import UsageError
@@ -75,7 +75,9 @@ class PostgresSink:
         self, dsn: str, *, table: str = DEFAULT_TABLE, connect_timeout: float = 10.0
     ) -> None:
         params = _read_dsn(dsn)
-        self._dsn = dsn
+        # Shown in pg_stat_activity; an application_name in the DSN wins.
+        labelled = "application_name" in params
+        self._dsn = dsn if labelled else make_conninfo(dsn, application_name="tickettailor")
         self._password = str(params.get("password") or "")
         self._connect_timeout = max(1, round(connect_timeout))  # libpq wants whole seconds
         self.table = ".".join(check_table("postgres", table, schema_allowed=True))
@@ -120,7 +122,6 @@ class PostgresSink:
             self._dsn,
             autocommit=True,  # each send opens its own transaction block
             connect_timeout=self._connect_timeout,
-            application_name="tickettailor",
         )
         try:
             with conn.transaction():
