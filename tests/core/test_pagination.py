@@ -232,3 +232,17 @@ def test_an_overlapping_page_does_not_yield_a_record_twice(mode: str) -> None:
     )
     client = make_client(mode, transport=api.transport)
     assert ids(client.orders.list()) == ["or_1", "or_2", "or_3"]
+
+
+def test_backfill_can_be_abandoned_early() -> None:
+    api = FakeAPI(2000, start=1_000_000, step=3)
+    client = Client("sk_x", base_url="http://tt.test", transport=api.transport, test_mode=True)
+    pager = client.orders.list(created_gte=1_000_000, created_lt=1_010_000, concurrency=4)
+    taken = []
+    for record in pager:
+        taken.append(record.id)
+        if len(taken) == 10:
+            break
+    assert taken == [f"or_{i}" for i in range(1, 11)]
+    requests_then = len(api.requests)
+    assert requests_then < 40  # only the first windows were started, not all 32
