@@ -106,7 +106,7 @@ def test_a_schema_qualified_table(pg_dsn: str, make_env: MakeEnvelope) -> None:
             conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
-def test_a_dropped_connection_is_retryable_and_then_recovers(
+def test_a_connection_dropped_while_idle_is_replaced_unseen(
     pg_dsn: str, table: str, make_env: MakeEnvelope
 ) -> None:
     label = pg.unique_name("tt_app")
@@ -119,10 +119,7 @@ def test_a_dropped_connection_is_retryable_and_then_recovers(
         ).fetchall()
     assert killed == [(True,)]
     later = make_env()
-    with pytest.raises(SinkError) as caught:
-        sink.send(later)
-    assert caught.value.permanent is False
-    sink.send(later)  # the retry reconnects
+    sink.send(later)  # the server restarted, or an idle timeout hit: no error for that
     sink.close()
     assert [row["id"] for row in fetch(pg_dsn, table)][-1] == later["id"]
 

@@ -112,3 +112,37 @@ def test_two_writers_on_one_database_both_land(tmp_path: Path, make_env: MakeEnv
     for thread in threads:
         thread.join()
     assert sorted(row["id"] for row in rows(path)) == sorted(e["id"] for e in envelopes)
+
+
+def open_together(path: Path, envelopes: list[Envelope]) -> list[SinkError]:
+    """One new sink per envelope, all sending at the same moment; the errors seen."""
+    start = threading.Barrier(len(envelopes))
+    errors: list[SinkError] = []
+
+    def write(envelope: Envelope) -> None:
+        sink = SqliteSink(path)
+        start.wait()
+        try:
+            sink.send(envelope)
+        except SinkError as exc:
+            errors.append(exc)
+        finally:
+            sink.close()
+
+    threads = [threading.Thread(target=write, args=(e,)) for e in envelopes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_writers_opening_a_new_database_together_all_succeed(
+    tmp_path: Path, make_env: MakeEnvelope
+) -> None:
+    # Regression: the switch to WAL answered "database is locked" to the loser of the race.
+    for trial in range(15):
+        path = tmp_path / f"fresh{trial}.db"
+        envelopes = [make_env() for _ in range(4)]
+        assert open_together(path, envelopes) == []
+        assert len(rows(path)) == len(envelopes)

@@ -142,19 +142,21 @@ def test_an_unreachable_receiver_is_retryable(make_env: MakeEnvelope) -> None:
 def test_secrets_stay_out_of_names_errors_and_output(
     receiver: Receiver, make_env: MakeEnvelope, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    url = receiver.url.replace("http://", "http://hookuser:url-Passw0rd@")
+    url = receiver.url.replace("http://", "http://hookuser:url-Passw0rd@") + "?token=tok-9Zq"
     sink = WebhookSink(url, SECRET)
     receiver.statuses.append(500)
     with pytest.raises(SinkError) as caught:
         sink.send(make_env())
     sink.send(make_env())
-    # The URL's credentials went on the wire (basic auth) and nowhere else.
+    # The URL's credentials went on the wire (basic auth, query) and nowhere else.
     auth = receiver.deliveries[0].headers["Authorization"]
     assert base64.b64decode(auth.split()[1]) == b"hookuser:url-Passw0rd"
+    assert receiver.deliveries[0].path == "/hooks?token=tok-9Zq"
     out, err = capfd.readouterr()
     key_b64 = SECRET.removeprefix("whsec_")
     seen = [sink.name, repr(sink), str(caught.value), repr(caught.value), out, err]
     for text in seen:
         assert key_b64 not in text
         assert "url-Passw0rd" not in text
-    assert sink.name == f"webhook:{receiver.url}"
+        assert "tok-9Zq" not in text
+    assert sink.name == f"webhook:{receiver.url}?token=***"

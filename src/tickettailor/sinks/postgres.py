@@ -10,7 +10,7 @@ DSN's password is used to connect and nowhere else: not in the name, reprs or er
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, NoReturn
 
 import psycopg
 from psycopg import sql
@@ -29,6 +29,8 @@ from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import SinkError
 
 __all__ = ["PostgresSink"]
+
+_MIN_SCRUB = 4  # libpq never quotes the password; scrubbing a 1-letter one would garble
 
 _CREATE = """
 CREATE TABLE IF NOT EXISTS {table} (
@@ -104,12 +106,27 @@ class PostgresSink:
             Jsonb(envelope["data"], dumps=lambda value: compact_json(value, envelope)),
         )
         with self._lock:
+            reused = self._conn is not None
             try:
-                conn = self._connect()
-                with conn.transaction():
-                    conn.execute(self._upsert, row)
+                self._upsert_row(row)
+                return
+            except psycopg.OperationalError as exc:
+                if not reused:
+                    self._on_error(exc)
+                self._drop()
             except psycopg.Error as exc:
                 self._on_error(exc)
+            # A kept connection can die unseen (server restart, idle timeout): one more
+            # try on a new one. The upsert is idempotent: a COMMIT lost with it is harmless.
+            try:
+                self._upsert_row(row)
+            except psycopg.Error as exc:
+                self._on_error(exc)
+
+    def _upsert_row(self, row: tuple[Any, ...]) -> None:
+        conn = self._connect()
+        with conn.transaction():
+            conn.execute(self._upsert, row)
 
     def close(self) -> None:
         with self._lock:
@@ -135,12 +152,12 @@ class PostgresSink:
         self._conn = conn
         return conn
 
-    def _on_error(self, exc: psycopg.Error) -> None:
+    def _on_error(self, exc: psycopg.Error) -> NoReturn:
         """Raise a SinkError: bad data is permanent, anything else is retried."""
         if not isinstance(exc, psycopg.DataError):
             self._drop()  # reconnect next time: the connection may be broken
         message = str(exc).strip() or type(exc).__name__
-        if self._password:
+        if len(self._password) >= _MIN_SCRUB:
             message = message.replace(self._password, "***")
         text = f"postgres sink {self.where} table {self.table}: {message}"
         raise SinkError(text, permanent=isinstance(exc, psycopg.DataError)) from None

@@ -73,6 +73,16 @@ def _safe_url(url: str) -> httpx2.URL:
     return parsed
 
 
+def _display_url(url: httpx2.URL) -> str:
+    """The URL without what may be a credential: user info and query values.
+
+    They go on the wire but never into the name (the outbox key, shown by
+    ``watch status``) or an error message.
+    """
+    query = "&".join(f"{key}=***" for key in url.params)
+    return str(url.copy_with(username=None, password=None, query=query.encode() or None))
+
+
 class WebhookSink:
     """POST envelopes to ``url``, signed with ``secret`` (``whsec_...``)."""
 
@@ -88,9 +98,7 @@ class WebhookSink:
 
         parsed = _safe_url(url)
         self._signer = _signer(secret)
-        # Credentials in the URL go on the wire but never into the name (the outbox key,
-        # shown by `watch status`) or an error message.
-        self.url = str(parsed.copy_with(username=None, password=None))
+        self.url = _display_url(parsed)
         self.name = f"webhook:{self.url}"
         self._client = httpx2.Client(
             timeout=timeout,
