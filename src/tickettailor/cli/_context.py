@@ -51,7 +51,7 @@ from typer.core import TyperGroup
 
 from tickettailor._core.dates import parse_instant, resolve_tz
 from tickettailor._core.errors import DateParseError, TicketTailorError, UsageError
-from tickettailor._core.profiles import load_profile
+from tickettailor._core.profiles import list_profiles, load_profile
 from tickettailor.cli._errors import RetryStats, explain
 from tickettailor.cli._output import (
     FormatOption,
@@ -79,6 +79,7 @@ __all__ = [
     "get_async_client",
     "get_client",
     "parse_date",
+    "profile_names",
     "raw_record",
     "settings",
     "store_settings",
@@ -125,6 +126,14 @@ def check_tz(value: str | None) -> str | None:
         except DateParseError as exc:
             raise typer.BadParameter(str(exc)) from None
     return value or None
+
+
+def profile_names(incomplete: str) -> list[str]:
+    """Shell completion for profile names (nothing when the profiles cannot be read)."""
+    try:
+        return [p.name for p in list_profiles() if p.name.startswith(incomplete)]
+    except TicketTailorError:
+        return []
 
 
 def user_tz(ctx: typer.Context) -> tzinfo:

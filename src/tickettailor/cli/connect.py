@@ -25,6 +25,7 @@ from tickettailor.cli._context import (
     FormatOption,
     emit_records,
     fail,
+    profile_names,
     settings,
     user_tz,
 )
@@ -145,7 +146,9 @@ def list_connections(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
 @connections.command("remove", epilog=epilog("tickettailor connections remove old-shop"))
 def remove_connection(
-    name: Annotated[str, typer.Argument(help="The connection to forget.")],
+    name: Annotated[
+        str, typer.Argument(help="The connection to forget.", autocompletion=profile_names)
+    ],
 ) -> None:
     """Forget a saved connection (the key stays valid at Ticket Tailor)."""
     removed = remove_profile(name)
@@ -157,7 +160,10 @@ def remove_connection(
 
 @connections.command("use", epilog=epilog("tickettailor connections use shop"))
 def use_connection(
-    name: Annotated[str, typer.Argument(help="The connection to use by default.")],
+    name: Annotated[
+        str,
+        typer.Argument(help="The connection to use by default.", autocompletion=profile_names),
+    ],
 ) -> None:
     """Make a saved connection the default."""
     load_profile(name)  # an unknown name is reported with the saved ones

@@ -18,6 +18,7 @@ from tickettailor.cli._context import (
     Settings,
     TailorGroup,
     check_tz,
+    profile_names,
     store_settings,
 )
 from tickettailor.cli._help import epilog
@@ -50,6 +51,7 @@ def global_options(
             help="Saved connection to use (see `connections list`). "
             "Env: TICKETTAILOR_PROFILE; default: the default profile.",
             show_default=False,
+            autocompletion=profile_names,
         ),
     ] = None,
     api_key: Annotated[
