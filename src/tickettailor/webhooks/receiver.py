@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -42,6 +44,7 @@ __all__ = ["InboxWriter", "ReceiverSettings", "create_app"]
 log = logging.getLogger("tickettailor.webhooks")
 
 _BATCH = 256
+CRASH_ENV = "TICKETTAILOR_WEBHOOK_CRASH_AT"
 
 
 @dataclass
@@ -164,6 +167,7 @@ def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
                 {"status": 503, "error": "could not store the delivery; retry later"},
                 status_code=503,
             )
+        _crash_point("after_store")
         outcome = "stored" if new else "duplicate"
         log.info("%s webhook %s %s", outcome, delivery.id, delivery.event)
         return JSONResponse({"id": delivery.id, "result": outcome})
@@ -189,6 +193,13 @@ def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
         ],
         exception_handlers={404: not_found},
     )
+
+
+def _crash_point(name: str) -> None:
+    """``TICKETTAILOR_WEBHOOK_CRASH_AT=after_store`` SIGKILLs the receiver here (tests):
+    the delivery is committed but never answered, as when the power goes."""
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _fed(settings: ReceiverSettings, delivery: Delivery) -> bool:

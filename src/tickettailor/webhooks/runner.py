@@ -162,9 +162,17 @@ def _loop(
                 next_poll = time.monotonic() + every
             wait = min(tick, max(0.0, next_poll - time.monotonic()))
         feeder.renew()
-        if stop.is_set():
+        _nap(arrived, stop, wait)
+
+
+def _nap(arrived: threading.Event, stop: threading.Event, seconds: float) -> None:
+    """Wait up to ``seconds`` for a delivery, noticing ``stop`` within 0.2 s."""
+    deadline = time.monotonic() + seconds
+    while not stop.is_set() and not arrived.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
             return
-        arrived.wait(wait)
+        arrived.wait(min(left, 0.2))
 
 
 def _check_sinks(sinks: Sequence[Sink]) -> None:
