@@ -77,6 +77,7 @@ def test_target_keeps_its_own_colons(tmp_path: Path) -> None:
     ("spec", "expected"),
     [
         ("ftp:somewhere", "unknown sink 'ftp'"),
+        ("  ", "the sink spec is empty: accepted sinks are -, jsonl:PATH"),
         ("https://example.com/hook", "did you mean webhook:https://...?"),
         ("postgresql://u@h/db", "did you mean postgres:postgresql://...?"),
         ("events.jsonl", "unknown sink 'events.jsonl'"),

@@ -131,6 +131,8 @@ def parse_sink_spec(spec: str, *, secret: str | None = None) -> Sink:
     Raises ``UsageError`` naming the problem and the accepted forms.
     """
     text = spec.strip()
+    if not text:
+        raise UsageError(f"the sink spec is empty: accepted sinks are {_accepted()}")
     if text in ("-", "stdout"):
         return StdoutSink()
     head, colon, target = text.partition(":")
