@@ -61,7 +61,7 @@ def test_start_date_and_start_id(api: FakeAPI, make_watch: MakeWatch, tmp_path) 
     ("start", "message"),
     [
         ("yesterdayish", "--start 'yesterdayish' is not now, all, a date"),
-        ("ev_12", "a orders id starts with 'or_'"),
+        ("ev_12", "ids of orders start with 'or_'"),
         ("2025-13-40", "--start '2025-13-40'"),
     ],
 )

@@ -44,7 +44,7 @@ from tickettailor.watch.envelope import make_envelope
 from tickettailor.watch.relay import Backoff, RelayReport, relay
 from tickettailor.watch.sink import Sink
 from tickettailor.watch.source import ClientSource, PageSource, parse_page
-from tickettailor.watch.state import Position, StateStore, StoredRecord
+from tickettailor.watch.state import Position, StateStatus, StateStore, StoredRecord
 from tickettailor.watch.triggers import Stream, Trigger, get_trigger, id_number
 
 __all__ = [
@@ -92,8 +92,8 @@ def start_positions(
     if _LOOKS_LIKE_ID.match(text):
         if not text.startswith(trigger.id_prefix):
             raise UsageError(
-                f"--start {text}: a {trigger.resource} id starts with {trigger.id_prefix!r} "
-                f"(e.g. {trigger.id_prefix}123); or give now, all or a date"
+                f"--start {text}: ids of {trigger.resource} start with "
+                f"{trigger.id_prefix!r} (e.g. {trigger.id_prefix}123); or give now, all or a date"
             )
         num, floor = id_number(text), int(now)
         # Records after that id; update streams (voids) cannot place an id in time,
@@ -110,8 +110,7 @@ def start_positions(
         floor = to_unix(text, tz=tz)
     except ValueError as exc:
         raise UsageError(
-            f"--start {text!r} is not now, all, a date or a {trigger.resource} id "
-            f"({trigger.id_prefix}...): {exc}"
+            f"--start {text!r} is not now, all, a date or an id like {trigger.id_prefix}123: {exc}"
         ) from None
     return [Position(s.name, watermark=floor, floor=floor) for s in trigger.streams]
 
@@ -273,6 +272,24 @@ class Watch:
         problems += [f"sink {name}: {err}" for name, err in result.errors.items()]
         store.note(error="; ".join(problems) if problems else None)
         return report
+
+    def deliver(self) -> RelayReport:
+        """Deliver what is pending, without fetching (no limit)."""
+        self.open()
+        return relay(self._store(), self.sinks, limit=None, clock=self.clock, backoff=self.backoff)
+
+    def replay(self, since: str | int) -> int:
+        """Queue every stored record from ``since`` (a date) again for this watch's
+        sinks, with the original keys; ``deliver`` or the next cycle sends them."""
+        from tickettailor._core.dates import to_unix
+
+        self.open()
+        return self._store().replay(to_unix(since, tz=self.tz), [s.name for s in self.sinks])
+
+    def status(self) -> StateStatus:
+        """Position, backlog per sink, last error and last success."""
+        self.open()
+        return self._store().status()
 
     def _store(self) -> StateStore:
         if self.store is None:

@@ -1,0 +1,401 @@
+"""``tickettailor watch``: every new order, ticket, check-in or event, delivered once.
+
+A thin shell over ``tickettailor.watch.Watch``: parse the options, build the sinks,
+run cycles, print a line per cycle that did something (on stderr, so stdout stays the
+JSON lines of the ``-`` sink), and report state problems as one sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from tickettailor._core.errors import UsageError
+from tickettailor._core.profiles import load_profile
+from tickettailor.cli._context import API_KEY_ENV, get_client, settings
+from tickettailor.cli._help import epilog
+from tickettailor.cli.main import app
+from tickettailor.watch import TRIGGERS, CycleReport, Watch, run_watches
+from tickettailor.watch.engine import _client_fingerprint, default_state_path
+from tickettailor.watch.state import StateStatus, StateStore
+
+watch_app = typer.Typer(
+    help=(
+        "Watch for new records and deliver each to your sinks once: orders, "
+        "issued-tickets (creations and voids), check-ins, events. State is kept per "
+        "profile and watch, so a restart continues where it stopped."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(watch_app, name="watch")
+
+StartOpt = Annotated[
+    str,
+    typer.Option(
+        "--start",
+        help="First run only: now (default), all, a date (2026-11-01, -7d) or a record id.",
+    ),
+]
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", min=1, help="At most N records per cycle; the rest wait.")
+]
+EveryOpt = Annotated[
+    float, typer.Option("--every", min=0.1, help="Seconds between cycles.", metavar="SECONDS")
+]
+OnceOpt = Annotated[bool, typer.Option("--once", help="Run one cycle and exit (for cron).")]
+SinkOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sink",
+        help="Where to deliver (repeatable): - | jsonl:PATH | webhook:URL | sqlite:PATH | "
+        "postgres:DSN | exec:COMMAND. Default: - (JSON lines on stdout).",
+        metavar="SPEC",
+    ),
+]
+SecretOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sink-secret",
+        envvar="TICKETTAILOR_SINK_SECRET",
+        help="Secret (whsec_...) for signing webhook: sinks.",
+        show_envvar=True,
+    ),
+]
+StateOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--state", help="State file (one watch) or directory (several watches).", metavar="PATH"
+    ),
+]
+ResetOpt = Annotated[bool, typer.Option("--reset", help="Forget the state and use --start.")]
+LookbackOpt = Annotated[
+    int, typer.Option("--lookback", min=0, help="Seconds re-read behind the newest record.")
+]
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait", min=0, help="If another watcher holds the state, wait this long for it."
+    ),
+]
+MoreArg = Annotated[
+    list[str] | None,
+    typer.Argument(help="More resources to watch in the same process.", show_default=False),
+]
+
+
+def _profile(ctx: typer.Context) -> str | None:
+    """The profile whose key is used, when the key comes from a profile."""
+    opts = settings(ctx)
+    if opts.api_key or (not opts.profile and os.environ.get(API_KEY_ENV, "").strip()):
+        return None
+    if opts.profile:
+        return opts.profile
+    saved = load_profile(None)
+    return saved.name if saved is not None else None
+
+
+def _state_path(ctx: typer.Context, resource: str, state: Path | None, many: bool) -> Path:
+    if state is not None:
+        if many or state.is_dir():
+            return state / f"{TRIGGERS[resource].resource}.sqlite3"
+        return state
+    fp = _client_fingerprint(get_client(ctx)) or "unknown"
+    return default_state_path(resource, profile=_profile(ctx), key_fingerprint=fp)
+
+
+def _resources(first: str, more: list[str] | None) -> list[str]:
+    names = [first, *(more or [])]
+    for name in names:
+        if name not in TRIGGERS:
+            raise UsageError(f"cannot watch {name!r}: choose from {', '.join(TRIGGERS)}")
+    if len(set(names)) != len(names):
+        raise UsageError(f"each resource once, please: got {' '.join(names)}")
+    return names
+
+
+def _sinks(specs: list[str] | None, secret: str | None) -> list[Any]:
+    from tickettailor.sinks import parse_sink_spec
+
+    return [parse_sink_spec(spec, secret=secret) for spec in (specs or ["-"])]
+
+
+def _say(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _report(watch: Watch, report: CycleReport) -> None:
+    name = watch.trigger.resource
+    if report.stored or report.delivered or report.dead:
+        _say(
+            f"{name}: {report.stored} new, {report.delivered} delivered"
+            + (f", {report.dead} dead letters" if report.dead else "")
+        )
+    if report.fetch_error:
+        _say(f"{name}: fetching failed, will retry next cycle: {report.fetch_error}")
+    for sink, error in report.sink_errors.items():
+        _say(f"{name}: sink {sink} failed, will retry: {error}")
+
+
+def run_watch_command(
+    ctx: typer.Context,
+    resource: str,
+    more: list[str] | None,
+    *,
+    start: str,
+    limit: int | None,
+    every: float,
+    once: bool,
+    sink: list[str] | None,
+    sink_secret: str | None,
+    state: Path | None,
+    reset: bool,
+    lookback: int,
+    wait: float,
+) -> None:
+    names = _resources(resource, more)
+    client = get_client(ctx)
+    watches = [
+        Watch(
+            name,
+            client=client,
+            sinks=_sinks(sink, sink_secret),
+            state=_state_path(ctx, name, state, len(names) > 1),
+            start=start,
+            reset=reset,
+            limit=limit,
+            lookback=lookback,
+            wait=wait,
+            tz=settings(ctx).tz,
+        )
+        for name in names
+    ]
+    failed = False
+
+    def on_cycle(watch: Watch, report: CycleReport) -> None:
+        nonlocal failed
+        failed = failed or not report.ok
+        _report(watch, report)
+
+    try:
+        if not once:
+            where = ", ".join(str(w.state_path) for w in watches)
+            _say(f"watching {' '.join(names)} every {every:g} s (state: {where}); Ctrl-C stops")
+        run_watches(watches, every=every, cycles=1 if once else None, on_cycle=on_cycle)
+    except KeyboardInterrupt:
+        _say("stopped")
+        raise typer.Exit(130) from None
+    finally:
+        for watch in watches:
+            watch.close()
+    if once and failed:
+        raise typer.Exit(1)
+
+
+def _register(resource: str, summary: str) -> None:
+    @watch_app.command(
+        resource,
+        help=summary,
+        epilog=epilog(
+            f"tickettailor watch {resource}",
+            f"tickettailor watch {resource} --start all --limit 100 --sink jsonl:{resource}.jsonl",
+            f"tickettailor watch {resource} --once --sink sqlite:shop.db   # from cron",
+        ),
+    )
+    def command(
+        ctx: typer.Context,
+        more: MoreArg = None,
+        start: StartOpt = "now",
+        limit: LimitOpt = None,
+        every: EveryOpt = 60.0,
+        once: OnceOpt = False,
+        sink: SinkOpt = None,
+        sink_secret: SecretOpt = None,
+        state: StateOpt = None,
+        reset: ResetOpt = False,
+        lookback: LookbackOpt = 60,
+        wait: WaitOpt = 0.0,
+    ) -> None:
+        run_watch_command(
+            ctx,
+            resource,
+            more,
+            start=start,
+            limit=limit,
+            every=every,
+            once=once,
+            sink=sink,
+            sink_secret=sink_secret,
+            state=state,
+            reset=reset,
+            lookback=lookback,
+            wait=wait,
+        )
+
+
+_register("orders", "Emit every new order once (cancellations are not new orders).")
+_register("issued-tickets", "Emit every new issued ticket, and every void, once.")
+_register("check-ins", "Emit every new check-in once (Ticket Tailor has no check-in webhook).")
+_register("events", "Emit every new event once.")
+
+
+def _when(ts: float | None) -> str:
+    if ts is None:
+        return "never"
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _status_dict(status: StateStatus) -> dict[str, Any]:
+    return {
+        "resource": status.resource,
+        "state": status.path,
+        "running": status.holder,
+        "records": status.records,
+        "positions": [
+            {
+                "stream": p.stream,
+                "watermark": None if p.watermark is None else _when(p.watermark),
+                "scan_in_progress_after": p.cursor,
+            }
+            for p in status.positions
+        ],
+        "sinks": [vars(s) for s in status.sinks],
+        "last_success": _when(status.last_success_at),
+        "last_error": status.last_error,
+        "last_error_at": None if status.last_error_at is None else _when(status.last_error_at),
+    }
+
+
+def _print_status(info: dict[str, Any]) -> None:
+    typer.echo(f"{info['resource']}  ({info['state']})")
+    typer.echo(f"  running:      {info['running'] or 'no'}")
+    for pos in info["positions"]:
+        mark = pos["watermark"] or "not yet"
+        extra = f", scan in progress after {pos['scan_in_progress_after']}"
+        typer.echo(
+            f"  position:     {pos['stream']} up to {mark}"
+            + (extra if pos["scan_in_progress_after"] else "")
+        )
+    typer.echo(f"  records:      {info['records']}")
+    for s in info["sinks"]:
+        oldest = f", oldest pending {s['oldest_pending']}" if s["oldest_pending"] else ""
+        typer.echo(
+            f"  sink {s['sink']}: {s['pending']} pending, {s['delivered']} delivered, "
+            f"{s['dead']} dead letters{oldest}"
+        )
+        if s["last_error"]:
+            typer.echo(f"    last error: {s['last_error']}")
+    typer.echo(f"  last success: {info['last_success']}")
+    if info["last_error"]:
+        typer.echo(f"  last error:   {info['last_error']} ({info['last_error_at']})")
+
+
+@watch_app.command(
+    "status",
+    help="Show each watch's position, backlog per sink, last error and last success.",
+    epilog=epilog("tickettailor watch status", "tickettailor watch status orders --json"),
+)
+def status_command(
+    ctx: typer.Context,
+    resources: Annotated[
+        list[str] | None, typer.Argument(help="Resources (default: every watch with state).")
+    ] = None,
+    state: StateOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per watch.")] = False,
+) -> None:
+    names = _resources(resources[0], resources[1:]) if resources else list(TRIGGERS)
+    shown = 0
+    for name in names:
+        path = _state_path(ctx, name, state, len(names) > 1)
+        if not path.exists():
+            continue
+        store = StateStore.open(
+            path, resource=TRIGGERS[name].resource, key_fingerprint=None, create=False
+        )
+        try:
+            info = _status_dict(store.status())
+        finally:
+            store.close()
+        shown += 1
+        if as_json:
+            typer.echo(json.dumps(info))
+        else:
+            _print_status(info)
+    if not shown:
+        raise UsageError(
+            f"no watch state for {' '.join(names)} here: run `tickettailor watch "
+            f"{names[0]}` first, or pass --state"
+        )
+
+
+@watch_app.command(
+    "replay",
+    help="Deliver again every stored record from DATE, with the original keys.",
+    epilog=epilog(
+        "tickettailor watch replay orders --since 2026-11-01 --sink jsonl:orders.jsonl",
+        "tickettailor watch replay issued-tickets --since -2d",
+    ),
+)
+def replay_command(
+    ctx: typer.Context,
+    resource: Annotated[str, typer.Argument(help="orders, issued-tickets, check-ins or events.")],
+    since: Annotated[str, typer.Option("--since", help="Records from this date on.")],
+    sink: SinkOpt = None,
+    sink_secret: SecretOpt = None,
+    state: StateOpt = None,
+    wait: WaitOpt = 0.0,
+) -> None:
+    (name,) = _resources(resource, None)
+    path = _state_path(ctx, name, state, False)
+    if not path.exists():
+        raise UsageError(f"no watch state at {path}: nothing to replay (or pass --state)")
+    with Watch(
+        name,
+        client=get_client(ctx),
+        sinks=_sinks(sink, sink_secret),
+        state=path,
+        start="now",
+        wait=wait,
+        tz=settings(ctx).tz,
+    ) as watch:
+        count = watch.replay(since)
+        report = watch.deliver()
+    _say(f"{name}: replayed {count} records, {report.delivered} delivered")
+    for sink_name, error in report.errors.items():
+        _say(f"{name}: sink {sink_name} failed; the rest go with the next cycle: {error}")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@watch_app.command(
+    "reset",
+    help="Forget a watch's position, records and pending deliveries.",
+    epilog=epilog("tickettailor watch reset orders --yes"),
+)
+def reset_command(
+    ctx: typer.Context,
+    resource: Annotated[str, typer.Argument(help="orders, issued-tickets, check-ins or events.")],
+    state: StateOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    (name,) = _resources(resource, None)
+    path = _state_path(ctx, name, state, False)
+    if not path.exists():
+        raise UsageError(f"no watch state at {path}: nothing to reset")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("resetting forgets pending deliveries: add --yes to confirm")
+        typer.confirm(f"Forget everything in {path}?", abort=True)
+    fp = _client_fingerprint(get_client(ctx))
+    store = StateStore.open(path, resource=TRIGGERS[name].resource, key_fingerprint=fp)
+    try:
+        store.acquire()
+        store.reset()
+    finally:
+        store.close()
+    _say(f"{name}: state reset; the next run starts from --start")
