@@ -119,6 +119,7 @@ from tickettailor.cli import connect as _connect  # noqa: E402, F401  (registrat
 from tickettailor.cli import events as _events  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import orders as _orders  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import resources as _resources  # noqa: E402, F401  (registration side effect)
+from tickettailor.cli import watch as _watch  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import webhooks as _webhooks  # noqa: E402, F401  (registration side effect)
 
 if _written("sandbox"):
