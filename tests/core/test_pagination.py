@@ -246,3 +246,19 @@ def test_backfill_can_be_abandoned_early() -> None:
     assert taken == [f"or_{i}" for i in range(1, 11)]
     requests_then = len(api.requests)
     assert requests_then < 40  # only the first windows were started, not all 32
+
+
+def test_first_page_is_one_request() -> None:
+    api = FakeAPI(250)
+    client = Client("sk_x", base_url="http://tt.test", transport=api.transport, test_mode=True)
+    page = client.orders.list().first_page()
+    assert [len(page), page.next_cursor, len(api.requests)] == [100, "or_100", 1]
+
+    async def main() -> None:
+        async with AsyncClient(
+            "sk_x", base_url="http://tt.test", transport=api.transport, test_mode=True
+        ) as tt:
+            await tt.orders.list()
+
+    asyncio.run(main())
+    assert len(api.requests) == 2

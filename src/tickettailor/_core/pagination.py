@@ -228,10 +228,27 @@ class Pager(Generic[T]):
     def __repr__(self) -> str:
         return f"Pager({self._path!r}, limit={self._limit!r})"
 
-    def _walk_pages(self, walk: Walk) -> Iterator[Page[T]]:
+    def _pages_in_turn(self, walk: Walk) -> Iterator[Page[T]]:
+        """One request at a time: for backfill windows, already concurrent among themselves."""
         while (step := walk.next_request()) is not None:
             records, cursor, links = walk.feed(self._fetch(*step))
             yield Page(_parse_records(self._parse, records), cursor, links)
+
+    def _walk_pages(self, walk: Walk) -> Iterator[Page[T]]:
+        # Read one page ahead: the next page is on its way while this one is turned
+        # into models and used, so the walk runs at the speed of the slower of the
+        # two, not their sum. Only ever one request in flight.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tt-page")
+        try:
+            step = walk.next_request()
+            pending = pool.submit(self._fetch, *step) if step is not None else None
+            while pending is not None:
+                records, cursor, links = walk.feed(pending.result())
+                step = walk.next_request()
+                pending = pool.submit(self._fetch, *step) if step is not None else None
+                yield Page(_parse_records(self._parse, records), cursor, links)
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def pages(self) -> Iterator[Page[T]]:
         """The pages, in order (with a backfill: each window's pages, windows in order)."""
@@ -249,8 +266,17 @@ class Pager(Generic[T]):
             yield from page.data
 
     def first_page(self) -> Page[T]:
-        """Just the first page."""
-        return next(iter(self.pages()), Page([], None))
+        """Just the first page, in one request (no read-ahead)."""
+        if self._backfill is not None:
+            return next(iter(self.pages()), Page([], None))
+        walk = Walk(
+            self._path, self._params, limit=self._limit, starting_after=self._starting_after
+        )
+        step = walk.next_request()
+        if step is None:
+            return Page([], None)
+        records, cursor, links = walk.feed(self._fetch(*step))
+        return Page(_parse_records(self._parse, records), cursor, links)
 
     def _lower_bound(self, backfill: Backfill) -> int | None:
         if backfill.gte is not None:
@@ -275,7 +301,7 @@ class Pager(Generic[T]):
                 self._path, _window_params(self._params, backfill, window), limit=self._limit
             )
             pages = []
-            for page in self._walk_pages(walk):
+            for page in self._pages_in_turn(walk):
                 pages.append(page)
                 if stop.is_set():
                     break
@@ -334,9 +360,19 @@ class AsyncPager(Generic[T]):
         return f"AsyncPager({self._path!r}, limit={self._limit!r})"
 
     async def _walk_pages(self, walk: Walk) -> AsyncIterator[Page[T]]:
-        while (step := walk.next_request()) is not None:
-            records, cursor, links = walk.feed(await self._fetch(*step))
-            yield Page(_parse_records(self._parse, records), cursor, links)
+        # One page ahead, as in Pager._walk_pages.
+        step = walk.next_request()
+        pending = asyncio.ensure_future(self._fetch(*step)) if step is not None else None
+        try:
+            while pending is not None:
+                records, cursor, links = walk.feed(await pending)
+                step = walk.next_request()
+                pending = asyncio.ensure_future(self._fetch(*step)) if step is not None else None
+                yield Page(_parse_records(self._parse, records), cursor, links)
+        finally:
+            if pending is not None and not pending.done():
+                pending.cancel()
+                await asyncio.gather(pending, return_exceptions=True)
 
     async def pages(self) -> AsyncGenerator[Page[T], None]:
         """The pages, in order (with a backfill: each window's pages, windows in order)."""
@@ -356,14 +392,23 @@ class AsyncPager(Generic[T]):
                 yield record
 
     async def first_page(self) -> Page[T]:
-        """Just the first page."""
-        pages = self.pages()
-        try:
-            async for page in pages:
-                return page
+        """Just the first page, in one request (no read-ahead)."""
+        if self._backfill is not None:
+            pages = self.pages()
+            try:
+                async for page in pages:
+                    return page
+                return Page([], None)
+            finally:
+                await pages.aclose()
+        walk = Walk(
+            self._path, self._params, limit=self._limit, starting_after=self._starting_after
+        )
+        step = walk.next_request()
+        if step is None:
             return Page([], None)
-        finally:
-            await pages.aclose()
+        records, cursor, links = walk.feed(await self._fetch(*step))
+        return Page(_parse_records(self._parse, records), cursor, links)
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
         return self.first_page().__await__()
@@ -380,7 +425,11 @@ class AsyncPager(Generic[T]):
 
     async def _fetch_window(self, backfill: Backfill, window: tuple[int, int]) -> list[Page[T]]:
         walk = Walk(self._path, _window_params(self._params, backfill, window), limit=self._limit)
-        return [page async for page in self._walk_pages(walk)]
+        pages = []
+        while (step := walk.next_request()) is not None:  # one request at a time per window
+            records, cursor, links = walk.feed(await self._fetch(*step))
+            pages.append(Page(_parse_records(self._parse, records), cursor, links))
+        return pages
 
     async def _backfill_pages(self, backfill: Backfill) -> AsyncIterator[Page[T]]:
         lower = await self._lower_bound(backfill)
