@@ -97,7 +97,10 @@ def listening(
 def _server(app: Starlette, host: str, port: int) -> Iterator[int]:
     """uvicorn in a thread on an already bound socket (so a busy port fails here)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only
+    # for sockets that say they are TCP; without it every keep-alive answer waits ~40 ms
+    # (Nagle against delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -1,0 +1,212 @@
+"""Webhook receiver throughput and latency on loopback, beside a bare HTTP baseline.
+
+For each concurrency level, N signed ORDER.CREATED deliveries (distinct ids, the
+reference's order fixture as payload) are POSTed to
+
+- ``receiver``: ``serve_webhooks`` with a JSON-lines sink: read the raw body, verify
+  the HMAC, parse, commit to the inbox (WAL, synchronous=FULL) before answering 200,
+  then forward into the watch outbox and deliver, in the same process;
+- ``bare``: a Starlette route on the same uvicorn setup that reads the body and
+  answers 200 (the floor set by HTTP and this client).
+
+Latency is measured by the client from sending the request to receiving the 200,
+which the receiver sends only after the commit: an upper bound of "request to
+stored". Figures are deliveries per second and p50/p99 in milliseconds; the last
+column is the receiver's throughput as a fraction of the bare endpoint's.
+
+Run: .venv/bin/python bench/bench_webhooks.py [--n 1000] [--concurrency 1,8,32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx2
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from tickettailor.sandbox.webhook_sender import encode_json
+from tickettailor.sinks import JsonlSink
+from tickettailor.webhooks import Listening, ReceiverSettings, serve_webhooks, sign
+from tickettailor.webhooks.runner import _server
+
+SECRET = "whsec_bench_3c1d"  # noqa: S105  (a made-up secret for this benchmark)
+FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "fixtures" / "order.json"
+
+
+def _order() -> dict[str, Any]:
+    for path in (FIXTURE, Path("/work/shared/reference/fixtures/order.json")):
+        if path.exists():
+            record: dict[str, Any] = json.loads(path.read_text("utf-8"))
+            return record
+    raise SystemExit("the reference fixtures/order.json was not found")
+
+
+def _requests(n: int, prefix: str) -> list[tuple[bytes, str]]:
+    """Signed bodies; signed now, so a run must finish within the 5-minute window."""
+    order = _order()
+    now = int(time.time())
+    out = []
+    for i in range(n):
+        payload = {**order, "id": f"or_{prefix}{i}"}
+        envelope = {
+            "id": f"wh_{prefix}{i}",
+            "created_at": "2026-11-29 12:00:00",
+            "event": "ORDER.CREATED",
+            "resource_url": f"https://api.tickettailor.com/v1/orders/or_{prefix}{i}",
+            "payload": payload,
+        }
+        body = encode_json(envelope).encode("ascii")
+        out.append((body, sign(SECRET, now, body)))
+    return out
+
+
+async def _post(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str, body: bytes, sig: str
+) -> int:
+    """One keep-alive HTTP/1.1 POST written in a single send (no Nagle stall)."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+        f"Tickettailor-Webhook-Signature: {sig}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    writer.write(head.encode() + body)
+    await writer.drain()
+    status_line = await reader.readline()
+    length = 0
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode().partition(":")
+        if name.lower() == "content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return int(status_line.split()[1])
+
+
+async def _drive(url: str, requests: list[tuple[bytes, str]], concurrency: int) -> list[float]:
+    """POST everything with ``concurrency`` connections; latencies in seconds.
+
+    A minimal client (one send per request, keep-alive) so the figures are the
+    server's, not a client library's.
+    """
+    parts = httpx2.URL(url)
+    latencies: list[float] = []
+    todo = iter(requests)
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(parts.host, parts.port)
+        try:
+            for body, header in todo:
+                start = time.perf_counter()
+                status = await _post(reader, writer, parts.path, body, header)
+                latencies.append(time.perf_counter() - start)
+                if status != 200:
+                    raise SystemExit(f"{url} answered {status}")
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies
+
+
+@contextmanager
+def _receiver(folder: Path) -> Iterator[tuple[str, Callable[[], int]]]:
+    ready, stop = threading.Event(), threading.Event()
+    found: list[Listening] = []
+    out = folder / "out.jsonl"
+
+    def run() -> None:
+        serve_webhooks(
+            ReceiverSettings(secret=SECRET, resources=("orders",)),
+            sinks=[JsonlSink(out)],
+            state_dir=folder,
+            port=0,
+            stop=stop,
+            on_ready=lambda rx: (found.append(rx), ready.set()),
+        )
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    if not ready.wait(60):
+        raise SystemExit("the receiver did not start")
+
+    def delivered() -> int:
+        if not out.exists():
+            return 0
+        with out.open("rb") as f:
+            return sum(1 for _ in f)
+
+    try:
+        yield found[0].url, delivered
+    finally:
+        stop.set()
+        thread.join(60)
+
+
+@contextmanager
+def _bare() -> Iterator[str]:
+    async def ok(request: Request) -> Response:
+        await request.body()
+        return Response(b'{"ok":true}', media_type="application/json")
+
+    app = Starlette(routes=[Route("/tickettailor", ok, methods=["POST"])])
+    with _server(app, "127.0.0.1", 0) as port:
+        yield f"http://127.0.0.1:{port}/tickettailor"
+
+
+def _row(name: str, conc: int, lat: list[float], wall: float) -> tuple[str, float]:
+    ordered = sorted(lat)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    rate = len(lat) / wall
+    return f"{name:<9} {conc:>4} {len(lat):>6} {rate:>9.0f} {p50:>8.2f} {p99:>8.2f}", rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="deliveries per measurement")
+    parser.add_argument("--concurrency", default="1,8,32", help="comma list")
+    args = parser.parse_args()
+    levels = [int(c) for c in args.concurrency.split(",")]
+    os.environ.setdefault("TICKETTAILOR_TEST_MODE", "0")
+    print(f"{'endpoint':<9} {'conc':>4} {'n':>6} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8}  ratio")
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        _bare() as bare_url,
+        _receiver(Path(tmp)) as (url, delivered),
+    ):
+        if True:
+            for level in levels:
+                for name, target in (("bare", bare_url), ("receiver", url)):
+                    reqs = _requests(args.n, f"{name[0]}{level}x")
+                    asyncio.run(_drive(target, reqs[: max(20, level)], level))  # warm up
+                    reqs = _requests(args.n, f"{name[0]}{level}_")
+                    start = time.perf_counter()
+                    lat = asyncio.run(_drive(target, reqs, level))
+                    wall = time.perf_counter() - start
+                    line, rate = _row(name, level, lat, wall)
+                    if name == "bare":
+                        bare_rate = rate
+                        print(line)
+                    else:
+                        print(f"{line}  {rate / bare_rate:.2f}x bare")
+            expected = sum(args.n + max(20, lvl) for lvl in levels)
+            deadline = time.monotonic() + 120
+            while delivered() < expected and time.monotonic() < deadline:
+                time.sleep(0.1)  # waiting, with a deadline, for the sink to catch up
+            print(f"sink received {delivered()} of {expected} envelopes (each once)")
+
+
+if __name__ == "__main__":
+    main()
