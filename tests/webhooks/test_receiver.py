@@ -18,7 +18,7 @@ from tickettailor import Client, StateError
 from tickettailor.cli.main import app
 from tickettailor.sandbox import RunningSandbox
 from tickettailor.sandbox.webhook_sender import WebhookSender, encode_json, sign
-from tickettailor.watch import Watch
+from tickettailor.watch import Watch, default_state_path, fingerprint
 from tickettailor.webhooks.inbox import Inbox
 
 
@@ -343,19 +343,23 @@ def test_cli_bad_options_say_what_to_do(
     assert "Traceback" not in result.output
 
 
-def test_a_busy_port_is_a_clear_error_and_the_secret_is_never_printed(
+def test_a_busy_port_is_a_clear_error_and_the_default_state_is_the_watch_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    key = "sk_1234_567890_0123456789abcdef0123456789abcdef"
     monkeypatch.setenv("TICKETTAILOR_WEBHOOK_SECRET", SECRET)
+    monkeypatch.setenv("TICKETTAILOR_API_KEY", key)
+    monkeypatch.setenv("TICKETTAILOR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TICKETTAILOR_CONFIG_DIR", str(tmp_path / "config"))
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = str(busy.getsockname()[1])
-        result = CliRunner().invoke(
-            app, ["-v", "webhooks", "serve", "--state", str(tmp_path), "--port", port]
-        )
+        result = CliRunner().invoke(app, ["-v", "webhooks", "serve", "orders", "--port", port])
     assert result.exit_code == 2, result.output
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "pick another --port" in result.stderr
     assert SECRET not in result.output
+    assert key not in result.output
+    # The state it opened is the one `tickettailor watch orders` uses with this key.
+    assert default_state_path("orders", profile=None, key_fingerprint=fingerprint(key)).exists()

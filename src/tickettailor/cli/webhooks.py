@@ -109,7 +109,7 @@ def serve(
 
     chosen = tuple(resources or RESOURCES)
     client = _client(ctx, needed=refetch or state is None)
-    folder = state if state is not None else _default_folder(ctx, client)
+    folder = state if state is not None else _default_folder(ctx)
     receiver = ReceiverSettings(
         secret=secret,
         path=path,
@@ -157,11 +157,12 @@ def _fingerprint(client: Any) -> str | None:
     return _client_fingerprint(client)
 
 
-def _default_folder(ctx: typer.Context, client: Any) -> Path:
-    from tickettailor.watch import default_state_path
+def _default_folder(ctx: typer.Context) -> Path:
+    # Exactly the folder `tickettailor watch` keeps its states in, so both feed one
+    # outbox per resource; the watch command owns that rule.
+    from tickettailor.cli.watch import _state_path
 
-    fp = _fingerprint(client) or "unknown"
-    return default_state_path("orders", profile=settings(ctx).profile, key_fingerprint=fp).parent
+    return _state_path(ctx, "orders", None, False).parent
 
 
 def _log_to_stderr(*, verbose: bool) -> None:
