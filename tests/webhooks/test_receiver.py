@@ -19,7 +19,7 @@ from tickettailor.cli.main import app
 from tickettailor.sandbox import RunningSandbox
 from tickettailor.sandbox.webhook_sender import WebhookSender, encode_json, sign
 from tickettailor.watch import Watch, default_state_path, fingerprint
-from tickettailor.webhooks.inbox import Inbox
+from tickettailor.webhooks.inbox import Inbox, NewDelivery
 
 
 def _post(url: str, body: bytes, header: str | None, **headers: str) -> httpx2.Response:
@@ -363,3 +363,27 @@ def test_a_busy_port_is_a_clear_error_and_the_default_state_is_the_watch_one(
     assert key not in result.output
     # The state it opened is the one `tickettailor watch orders` uses with this key.
     assert default_state_path("orders", profile=None, key_fingerprint=fingerprint(key)).exists()
+
+
+def test_the_inbox_forgets_settled_rows_after_a_month_but_never_pending_ones(
+    tmp_path: Path,
+) -> None:
+    now = [1_800_000_000.0]
+    inbox = Inbox.open(tmp_path / "webhooks.sqlite3", clock=lambda: now[0])
+    try:
+        rows = [
+            NewDelivery("wh_1", "ORDER.CREATED", "orders", b"{}"),
+            NewDelivery("wh_2", "ORDER.UPDATED", None, b"{}"),
+            NewDelivery("wh_3", "ORDER.CREATED", "orders", b"{}"),
+        ]
+        assert inbox.add(rows) == [True, True, True]
+        assert inbox.add(rows[:1]) == [False]
+        inbox.mark_forwarded([1])
+        now[0] += 29 * 86400
+        assert inbox.prune() == 0
+        now[0] += 2 * 86400
+        assert inbox.prune() == 2
+        assert inbox.counts() == {"pending": 1}
+        assert [r.id for r in inbox.pending(["orders"])] == ["wh_3"]
+    finally:
+        inbox.close()

@@ -28,6 +28,7 @@ __all__ = ["Inbox", "InboxRow", "NewDelivery"]
 
 APP_ID = "tickettailor-webhooks"
 SCHEMA_VERSION = 1  # also written in _SCHEMA
+KEEP_DAYS = 30.0
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -189,6 +190,19 @@ class Inbox:
                 "last_error = ? WHERE seq = ?",
                 (error[:500], seq),
             )
+
+    def prune(self, keep_days: float = KEEP_DAYS) -> int:
+        """Forget settled rows older than ``keep_days`` (pending rows are kept).
+
+        Ticket Tailor retries a delivery for about 3 days, so a month of ids still
+        catches every retry; the watch state de-duplicates envelopes for good anyway.
+        """
+        with self._tx() as conn:
+            cur = conn.execute(
+                "DELETE FROM deliveries WHERE state != 'pending' AND received_at < ?",
+                (self._clock() - keep_days * 86400,),
+            )
+        return cur.rowcount
 
     def counts(self) -> dict[str, int]:
         """Rows per state (pending, forwarded, kept, dead)."""

@@ -81,6 +81,7 @@ def listening(
 ) -> Iterator[Listening]:
     """Open the inbox and serve the receiver until the block ends."""
     inbox = Inbox.open(inbox_path)
+    inbox.prune()
     arrived = threading.Event()
     writer = InboxWriter(inbox, on_commit=arrived.set)
     try:
