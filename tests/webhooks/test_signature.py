@@ -117,3 +117,11 @@ def test_parsing_is_by_key_with_unknown_keys_ignored() -> None:
     ):
         assert verify(SECRET, header, BODY, now=NOW).timestamp == NOW
     assert parse_signature(f"{t_part},{v1_part}").v1 == (v1_part.removeprefix("v1="),)
+
+
+def test_the_secret_stays_out_of_settings_reprs() -> None:
+    from tickettailor.webhooks import ReceiverSettings
+
+    settings = ReceiverSettings(secret=SECRET)
+    assert SECRET not in repr(settings)
+    assert SECRET not in str(settings)

@@ -79,7 +79,11 @@ def serve(
     sink_secret: Annotated[
         str | None,
         typer.Option(
-            "--sink-secret", help="Secret to sign webhook: sinks with.", show_default=False
+            "--sink-secret",
+            envvar="TICKETTAILOR_SINK_SECRET",
+            show_envvar=True,
+            help="Secret (whsec_...) for signing webhook: sinks.",
+            show_default=False,
         ),
     ] = None,
     state: Annotated[
