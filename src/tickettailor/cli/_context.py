@@ -153,6 +153,13 @@ def parse_date(ctx: typer.Context, option: str, value: str) -> datetime:
         raise DateParseError(f"{option}: {exc}") from None
 
 
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``Error: message`` on stderr and leave with ``code``."""
     typer.echo(f"Error: {message}", err=True)
@@ -284,14 +291,16 @@ class _AsyncCountingTransport(httpx2.AsyncBaseTransport):
 
 
 def _setup_logging(ctx: typer.Context) -> None:
-    """``-v``: the library's request log on stderr (it never logs the key)."""
-    if settings(ctx).verbose <= 0 or ctx.meta.get("tickettailor.logging"):
+    """The library's log on stderr (it never logs the key): every request with ``-v``;
+    on a terminal, retries anyway, so a wait never looks like a hang."""
+    verbose = settings(ctx).verbose > 0
+    if ctx.meta.get("tickettailor.logging") or not (verbose or _isatty(sys.stderr)):
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("tickettailor: %(message)s"))
     logger = logging.getLogger("tickettailor")
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     ctx.meta["tickettailor.logging"] = True
 
     def detach() -> None:

@@ -17,10 +17,13 @@ import contextlib
 import csv
 import io
 import json
+import signal
 import sys
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from enum import StrEnum
+from types import FrameType
 from typing import Annotated, Any, Protocol
 
 import typer
@@ -85,10 +88,56 @@ def raw_record(record: Any) -> dict[str, Any]:
     raise TypeError(f"not a record: {type(record).__name__}")
 
 
+class _WriteGuard:
+    """Holds Ctrl-C back while a record is being written, so no line is torn.
+
+    A pipe takes a long line in several writes; an interrupt between them would leave
+    half a record. While a listing runs, SIGINT sets a flag during a write and is
+    raised as KeyboardInterrupt right after it (and at once between writes).
+    """
+
+    def __init__(self) -> None:
+        self.writing = False
+        self.pending = False
+
+    def on_sigint(self, _signum: int, _frame: FrameType | None) -> None:
+        if self.writing:
+            self.pending = True
+            return
+        raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # signal handlers can only be set from the main thread
+            return
+        previous = signal.signal(signal.SIGINT, self.on_sigint)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            self.pending = False
+
+    @contextlib.contextmanager
+    def writing_now(self) -> Iterator[None]:
+        self.writing = True
+        try:
+            yield
+        finally:
+            self.writing = False
+        if self.pending:
+            self.pending = False
+            raise KeyboardInterrupt
+
+
+_GUARD = _WriteGuard()
+
+
 def _write(text: str) -> None:
     # Look sys.stdout up on every write: rich's progress display swaps it for a proxy.
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    with _GUARD.writing_now():
+        sys.stdout.write(text)
+        sys.stdout.flush()
 
 
 def _dump(record: Mapping[str, Any], *, pretty: bool) -> str:
@@ -120,8 +169,8 @@ class _JsonArray:
 
     def add(self, record: dict[str, Any]) -> None:
         text = _dump(record, pretty=True).replace("\n", "\n  ")
-        _write(("[\n  " if self.count == 0 else ",\n  ") + text)
-        self.count += 1
+        self.count += 1  # before writing: an interrupt is raised once the write is done
+        _write(("[\n  " if self.count == 1 else ",\n  ") + text)
 
     def finish(self) -> None:
         _write("[]\n" if self.count == 0 else "\n]\n")
@@ -178,9 +227,12 @@ class _Csv:
             header.update(dict.fromkeys(row))
         self.header = list(header)
         self._line(self.header)
-        rows, self.pending = self.pending, []
-        for row in rows:
-            self._row(row)
+        self._drain()
+
+    def _drain(self) -> None:
+        # One row at a time off the queue: an interrupt leaves the rest for finish().
+        while self.pending:
+            self._row(self.pending.pop(0))
 
     def _row(self, row: dict[str, str]) -> None:
         assert self.header is not None  # set by _start before any row is written
@@ -195,6 +247,7 @@ class _Csv:
     def finish(self) -> None:
         if self.header is None and self.pending:
             self._start()
+        self._drain()
         if self.dropped:
             _note(
                 f"csv: columns that first appeared after the header were left out "
@@ -283,7 +336,7 @@ def emit_records(
     writer = _writer(chosen, kind, zone, noun)
     count = 0
     try:
-        with _progress(noun, _isatty(sys.stderr)) as status:
+        with _GUARD.installed(), _progress(noun, _isatty(sys.stderr)) as status:
             for record in records:
                 writer.add(raw_record(record))
                 count += 1

@@ -110,7 +110,8 @@ def _check_key(key: str, base_url: str | None) -> str:
     from tickettailor import Client
 
     try:
-        with Client(api_key=key, base_url=base_url) as client:
+        # One quick retry: a person is waiting, and the check can simply be run again.
+        with Client(api_key=key, base_url=base_url, max_retries=1) as client:
             overview = client.overview()
     except ForbiddenError:
         fail(
