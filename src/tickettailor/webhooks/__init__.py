@@ -4,7 +4,8 @@
 polling watches (webhooks for speed, polling to catch what they miss). Deliveries of
 orders, issued tickets and events become the very envelopes polling builds, with the
 same idempotency keys, in the same outbox: each is delivered once, however it came.
-``verify`` checks a ``Tickettailor-Webhook-Signature`` on the raw body bytes.
+``verify`` checks a ``Tickettailor-Webhook-Signature`` on the raw body bytes. From
+async code use ``serve_webhooks_async`` / ``run_with_polling_async`` (cancel to stop).
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from tickettailor.webhooks.runner import (
     Listening,
     listening,
     run_with_polling,
+    run_with_polling_async,
     serve_webhooks,
+    serve_webhooks_async,
 )
 from tickettailor.webhooks.signature import SIGNATURE_HEADER, parse_signature, sign, verify
 
@@ -42,7 +45,9 @@ __all__ = [
     "parse_delivery",
     "parse_signature",
     "run_with_polling",
+    "run_with_polling_async",
     "serve_webhooks",
+    "serve_webhooks_async",
     "sign",
     "verify",
 ]

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import uvicorn
 from starlette.applications import Starlette
 
@@ -52,7 +53,9 @@ __all__ = [
     "Listening",
     "listening",
     "run_with_polling",
+    "run_with_polling_async",
     "serve_webhooks",
+    "serve_webhooks_async",
 ]
 
 log = logging.getLogger("tickettailor.webhooks")
@@ -303,3 +306,40 @@ def run_with_polling(
             on_ready(rx)
         _loop(feeder, rx.arrived, stop, poll=poll, every=every)
         feeder.forward()
+
+
+# -- async drivers: the same runners, off the event loop ---------------------------------
+
+
+async def serve_webhooks_async(settings: ReceiverSettings, **kwargs: Any) -> None:
+    """``serve_webhooks`` from async code; cancelling the task stops the receiver."""
+    await _off_loop(serve_webhooks, settings, **kwargs)
+
+
+async def run_with_polling_async(
+    watches: Sequence[Watch], settings: ReceiverSettings, **kwargs: Any
+) -> None:
+    """``run_with_polling`` from async code; cancelling the task stops both."""
+    await _off_loop(run_with_polling, watches, settings, **kwargs)
+
+
+async def _off_loop(run: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+    if "stop" in kwargs:
+        raise UsageError("the async drivers stop on cancellation; do not pass stop=")
+    stop = threading.Event()
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            run(*args, stop=stop, **kwargs)
+        finally:
+            done.set()
+
+    try:
+        await anyio.to_thread.run_sync(target, abandon_on_cancel=True)
+    finally:
+        stop.set()
+        # Wait (without blocking the loop) for the files and the port to be released.
+        with anyio.CancelScope(shield=True):
+            while not done.is_set():
+                await anyio.sleep(0.05)
