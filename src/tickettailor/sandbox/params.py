@@ -58,6 +58,7 @@ class Where:
     time_hi: int | None = None
     empty: bool = False  # some filter can match nothing
     store_id: str | None = None
+    box: dict[str, Any] = field(default_factory=dict)  # the box office's settings
 
     def add(self, cond: str, *args: Any) -> None:
         self.conds.append(cond)
@@ -112,8 +113,11 @@ def time_filter(name: str, column: str, *, id_range: bool = False) -> Filter:
     return Filter(tuple(name + suffix for suffix in _TIME_OPS), apply)
 
 
-def id_list_filter(name: str, column: str, prefix: str) -> Filter:
-    """A comma list of ids; an id of the wrong shape simply matches nothing."""
+def id_list_filter(
+    name: str, column: str, prefix: str, template: str = "{column} IN ({marks})"
+) -> Filter:
+    """A comma list of ids; an id of the wrong shape simply matches nothing.
+    ``template`` may route the list through another table (``{marks}`` = placeholders)."""
 
     def apply(w: Where, _pname: str, value: str) -> None:
         ids = [parse_id(v.strip(), prefix) for v in value.split(",") if v.strip()]
@@ -121,7 +125,7 @@ def id_list_filter(name: str, column: str, prefix: str) -> Filter:
         if not good:
             w.empty = True
             return
-        w.add(f"{column} IN ({','.join('?' * len(good))})", *good)
+        w.add(template.format(column=column, marks=",".join("?" * len(good))), *good)
 
     return Filter((name,), apply)
 
@@ -145,10 +149,10 @@ def enum_filter(name: str, column: str, aliases: dict[str, str]) -> Filter:
 
 
 def text_filter(name: str, sql: str, transform: Callable[[str], str] = str) -> Filter:
-    """``sql`` holds one ``?`` for the (transformed) value."""
+    """Every ``?`` in ``sql`` takes the (transformed) value."""
 
     def apply(w: Where, _pname: str, value: str) -> None:
-        w.add(sql, transform(value))
+        w.add(sql, *[transform(value)] * sql.count("?"))
 
     return Filter((name,), apply)
 
@@ -158,8 +162,10 @@ def like(value: str) -> str:
     return f"%{escaped}%"
 
 
-def apply_filters(params: dict[str, str], filters: Sequence[Filter]) -> Where:
-    w = Where()
+def apply_filters(
+    params: dict[str, str], filters: Sequence[Filter], box: dict[str, Any] | None = None
+) -> Where:
+    w = Where(box=box or {})
     by_name = {n: f for f in filters for n in f.names}
     for pname, value in params.items():
         f = by_name.get(pname)

@@ -8,9 +8,11 @@ alphabetical order (reference §1.9); tests check this recursively. Helper objec
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from typing import Any
 
 from tickettailor.sandbox.dates import date_object, iso_utc
+from tickettailor.sandbox.generate import barcode as derived_barcode
 
 SBOOL = ("false", "true")
 
@@ -258,12 +260,29 @@ TICKET_COLUMNS = (
 )
 
 
-def issued_ticket(
-    ctx: BoxContext, row: tuple[Any, ...], tt_names: dict[int, str]
-) -> dict[str, Any]:
+Holder = tuple[str | None, str | None, str | None]  # first name, last name, email
+
+
+@dataclass
+class Lookups:
+    """Related rows a page needs: ticket types (name, price), each event's series, and
+    each order's buyer. Generated rows leave such derivable columns NULL."""
+
+    ticket_types: dict[int, tuple[str, int]] = field(default_factory=dict)
+    series_of: dict[int, int] = field(default_factory=dict)
+    holders: dict[int, Holder] = field(default_factory=dict)
+
+
+def issued_ticket(ctx: BoxContext, row: tuple[Any, ...], look: Lookups) -> dict[str, Any]:
     (tid, order_id, eid, sid, tt, created, updated, voided_at, status, checked, first,
-     last, email, reference, barcode, source, price) = row  # fmt: skip
+     last, email, reference, code, source, price) = row  # fmt: skip
+    if first is None and last is None and email is None and order_id in look.holders:
+        first, last, email = look.holders[order_id]  # generated: the buyer holds it
     full = f"{first} {last}" if first is not None and last is not None else first or last
+    barcode = code if code is not None else derived_barcode(tid, ctx.box["salt"])
+    tt_name, tt_price = look.ticket_types.get(tt, ("", 0))
+    sid = sid if sid is not None else look.series_of.get(eid)
+    price = price if price is not None else tt_price
     url_key = f"{tid}/{barcode.lower()}{tid % 9973:04x}"
     return {
         "object": "issued_ticket",
@@ -274,7 +293,7 @@ def issued_ticket(
         "checked_in": SBOOL[checked],
         "created_at": created,
         "custom_questions": [],
-        "description": tt_names.get(tt, ""),
+        "description": tt_name,
         "email": email,
         "event_id": f"ev_{eid}",
         "event_series_id": f"es_{sid}",
@@ -326,24 +345,34 @@ def order(
     row: tuple[Any, ...],
     summary: dict[str, Any],
     tickets: list[dict[str, Any]],
-    tt_names: dict[int, str],
+    look: Lookups,
 ) -> dict[str, Any]:
     (oid, created, _eid, _sid, status, first, last, email, phone, referral, txn, pay,
      subtotal, tax, total, total_paid, refund, message, items) = row  # fmt: skip
     line_items = []
+    face = fees = 0
     for item in items.split(";") if items else ():
         li, tt, qty, value, fee = (int(x) for x in item.split(":"))
+        face += value * qty
+        fees += fee * qty
         line_items.append({
             "object": "line_item",
             "id": f"li_{li}",
             "booking_fee": fee * qty,
-            "description": tt_names.get(tt, ""),
+            "description": look.ticket_types.get(tt, ("", 0))[0],
             "item_id": f"tt_{tt}",
             "quantity": qty,
             "total": value * qty,
             "type": "ticket",
             "value": value,
         })  # fmt: skip
+    # Generated orders store only the total: subtotal and tax follow from the items.
+    if subtotal is None:
+        subtotal = face + fees
+    if tax is None:
+        tax = round(face * ((ctx.box["tax_percentage"] or 0) / 100))  # as the generator does
+    if total_paid is None:
+        total_paid = total
     if pay < 0:
         method = dict(_NO_COST)
     else:
@@ -366,7 +395,9 @@ def order(
             "first_name": first,
             "last_name": last,
             "name": f"{first} {last}",
-            "phone": phone,
+            "phone": phone
+            if phone is not None
+            else f"07{oid * 2_654_435_761 % 900_000_000 + 100_000_000}",
         },
         "created_at": created,
         "credited_out_amount": 0,
@@ -393,8 +424,9 @@ def order(
     }
 
 
-def check_in(row: tuple[Any, ...]) -> dict[str, Any]:
+def check_in(row: tuple[Any, ...], look: Lookups) -> dict[str, Any]:
     cid, created, at, eid, sid, tid, qty = row
+    sid = sid if sid is not None else look.series_of.get(eid)
     return {
         "object": "check_in",
         "id": f"ch_{cid}",

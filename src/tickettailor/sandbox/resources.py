@@ -9,6 +9,7 @@ from typing import Any
 
 from tickettailor.sandbox import render
 from tickettailor.sandbox.errors import ApiError, not_found, validation
+from tickettailor.sandbox.generate import barcode_ticket
 from tickettailor.sandbox.params import (
     Filter,
     Where,
@@ -70,11 +71,20 @@ def _tts_by_series(ctx: Ctx, series_ids: Sequence[int]) -> dict[int, Rows]:
     return out
 
 
-def _tt_names(ctx: Ctx, tt_ids: set[int]) -> dict[int, str]:
+def _tt_info(ctx: Ctx, tt_ids: set[int]) -> dict[int, tuple[str, int]]:
     if not tt_ids:
         return {}
     ids = sorted(tt_ids)
-    return dict(ctx.q(f"SELECT id, name FROM {{p}}ticket_types WHERE id IN ({_in(ids)})", ids))
+    rows = ctx.q(f"SELECT id, name, price FROM {{p}}ticket_types WHERE id IN ({_in(ids)})", ids)
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _series_of(ctx: Ctx, event_ids: set[int]) -> dict[int, int]:
+    if not event_ids:
+        return {}
+    ids = sorted(event_ids)
+    rows = ctx.q(f"SELECT id, series_id FROM {{p}}events WHERE id IN ({_in(ids)})", ids)
+    return {r[0]: r[1] for r in rows}
 
 
 def render_events(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
@@ -106,8 +116,19 @@ def render_series(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
 
 
 def render_tickets(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
-    names = _tt_names(ctx, {r[4] for r in rows})
-    return [render.issued_ticket(ctx.render, r, names) for r in rows]
+    look = render.Lookups(
+        ticket_types=_tt_info(ctx, {r[4] for r in rows}),
+        series_of=_series_of(ctx, {r[2] for r in rows}),
+    )
+    order_ids = sorted({r[1] for r in rows if r[1] is not None and r[12] is None})
+    if order_ids:
+        for oid, first, last, email in ctx.q(
+            f"SELECT id, first_name, last_name, email FROM {{p}}orders "
+            f"WHERE id IN ({_in(order_ids)})",
+            order_ids,
+        ):
+            look.holders[oid] = (first, last, email)
+    return [render.issued_ticket(ctx.render, r, look) for r in rows]
 
 
 def render_orders(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
@@ -125,7 +146,6 @@ def render_orders(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
     for r in rows:
         for item in r[18].split(";") if r[18] else ():
             tt_ids.add(int(item.split(":")[1]))
-    names = _tt_names(ctx, tt_ids)
     ev_ids = sorted({r[2] for r in rows})
     events: dict[int, tuple[Any, ...]] = {
         e[0]: e
@@ -134,19 +154,25 @@ def render_orders(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
             ev_ids,
         )
     }
-    series = _series_rows(ctx, sorted({int(e[1]) for e in events.values()}))
+    look = render.Lookups(
+        ticket_types=_tt_info(ctx, tt_ids),
+        series_of={eid: int(e[1]) for eid, e in events.items()},
+        holders={r[0]: (r[5], r[6], r[7]) for r in rows},
+    )
+    series = _series_rows(ctx, sorted(set(look.series_of.values())))
     summaries = {
         eid: render.event_summary(ctx.render, e, series[e[1]]) for eid, e in events.items()
     }
     out = []
     for r in rows:
-        its = [render.issued_ticket(ctx.render, t, names) for t in tickets[r[0]]]
-        out.append(render.order(ctx.render, r, dict(summaries[r[2]]), its, names))
+        its = [render.issued_ticket(ctx.render, t, look) for t in tickets[r[0]]]
+        out.append(render.order(ctx.render, r, dict(summaries[r[2]]), its, look))
     return out
 
 
-def render_check_ins(_ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
-    return [render.check_in(r) for r in rows]
+def render_check_ins(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
+    look = render.Lookups(series_of=_series_of(ctx, {r[3] for r in rows}))
+    return [render.check_in(r, look) for r in rows]
 
 
 def render_holds(_ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
@@ -187,6 +213,32 @@ def _series_by(column: str) -> str:
     return f"series_id IN (SELECT id FROM {{p}}series WHERE {column} LIKE ? ESCAPE '\\')"
 
 
+# Series filters go through the events table (event_id is indexed everywhere).
+_BY_SERIES = "event_id IN (SELECT id FROM {{p}}events WHERE series_id IN ({marks}))"
+# Generated tickets store no holder: NULL name/email mean the order's buyer.
+_TICKET_EMAIL = (
+    "(email = ? COLLATE NOCASE OR (email IS NULL AND order_id IN "
+    "(SELECT id FROM {p}orders WHERE email = ? COLLATE NOCASE)))"
+)
+_TICKET_NAME = (
+    "((first_name || ' ' || last_name) LIKE ? ESCAPE '\\' OR (first_name IS NULL AND "
+    "order_id IN (SELECT id FROM {p}orders WHERE (first_name || ' ' || last_name) "
+    "LIKE ? ESCAPE '\\')))"
+)
+_TICKET_BARCODE = "((id = ? AND barcode IS NULL) OR barcode = ?)"
+
+
+def _barcode_filter(sql: str) -> Filter:
+    """Generated barcodes are derived from the ticket id, so invert the code to an id;
+    tickets issued with their own barcode store it."""
+
+    def apply(w: Where, _pname: str, value: str) -> None:
+        ticket = barcode_ticket(value, int(w.box.get("salt", 0)))
+        w.add(sql, -1 if ticket is None else ticket, value)
+
+    return Filter(("barcode",), apply)
+
+
 def _store_filter() -> Filter:
     # Every generated order comes from the box office's one store.
     def apply(w: Where, _pname: str, value: str) -> None:
@@ -200,12 +252,12 @@ ORDERS = Resource(
     (
         time_filter("created_at", "created_at", id_range=True),
         id_list_filter("event_id", "event_id", "ev"),
-        id_list_filter("event_series_id", "series_id", "es"),
+        id_list_filter("event_series_id", "series_id", "es", _BY_SERIES),
         enum_filter("status", "status", _ORDER_STATUS),
         text_filter("email", "email = ? COLLATE NOCASE"),
         text_filter("name", "(first_name || ' ' || last_name) LIKE ? ESCAPE '\\'", like),
         text_filter("txn_id", "txn_id = ?"),
-        text_filter("barcode", "id IN (SELECT order_id FROM {p}tickets WHERE barcode = ?)"),
+        _barcode_filter(f"id IN (SELECT order_id FROM {{p}}tickets WHERE {_TICKET_BARCODE})"),
         text_filter("referral_tag", "referral_tag = ?"),
         _store_filter(),
     ),
@@ -216,11 +268,11 @@ ISSUED_TICKETS = Resource(
     (
         time_filter("created_at", "created_at", id_range=True),
         id_list_filter("event_id", "event_id", "ev"),
-        id_list_filter("event_series_id", "series_id", "es"),
+        id_list_filter("event_series_id", "series_id", "es", _BY_SERIES),
         id_list_filter("order_id", "order_id", "or"),
-        text_filter("barcode", "barcode = ?"),
-        text_filter("name", "(first_name || ' ' || last_name) LIKE ? ESCAPE '\\'", like),
-        text_filter("email", "email = ? COLLATE NOCASE"),
+        _barcode_filter(_TICKET_BARCODE),
+        text_filter("name", _TICKET_NAME, like),
+        text_filter("email", _TICKET_EMAIL),
         text_filter("reference", "reference = ?"),
         enum_filter("status", "status", _TICKET_STATUS),
     ),
@@ -231,7 +283,7 @@ CHECK_INS = Resource(
     "id, created_at, check_in_at, event_id, series_id, ticket_id, quantity",
     (
         id_list_filter("event_id", "event_id", "ev"),
-        id_list_filter("event_series_id", "series_id", "es"),
+        id_list_filter("event_series_id", "series_id", "es", _BY_SERIES),
         id_list_filter("issued_ticket_id", "ticket_id", "it"),
         time_filter("created_at", "created_at", id_range=True),
         time_filter("check_in_at", "check_in_at"),
@@ -338,7 +390,7 @@ def list_page(
     except ApiError as e:
         errors.extend(e.errors or [])
         limit = 100
-    where = apply_filters(params, res.filters)
+    where = apply_filters(params, res.filters, ctx.box.box)
     errors.extend(where.errors)
     after = before = None
     for name in ("starting_after", "ending_before"):
@@ -522,8 +574,8 @@ def overview(ctx: Ctx) -> dict[str, Any]:
     """Counts for the last four weeks by the sandbox clock (reference §4.14)."""
     since = ctx.render.now - 28 * 86400
     orders_n, revenue = ctx.one(
-        "SELECT count(*), coalesce(sum(total_paid - refund_amount), 0) FROM {p}orders "
-        + _since(ctx, "orders", since)
+        "SELECT count(*), coalesce(sum(coalesce(total_paid, total) - refund_amount), 0) "
+        "FROM {p}orders " + _since(ctx, "orders", since)
     ) or (0, 0)
     (tickets_n,) = ctx.one(
         "SELECT count(*) FROM {p}tickets " + _since(ctx, "tickets", since) + " AND status = 'valid'"

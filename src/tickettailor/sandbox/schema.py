@@ -26,9 +26,9 @@ TABLES = (
     """tickets(id INTEGER PRIMARY KEY, order_id INT, event_id INT, series_id INT,
         tt_id INT, created_at INT, updated_at INT, voided_at INT, status TEXT,
         checked_in INT, first_name TEXT, last_name TEXT, email TEXT, reference TEXT,
-        barcode TEXT, source TEXT, price INT)""",
+        barcode TEXT, source TEXT DEFAULT 'checkout', price INT)""",
     """check_ins(id INTEGER PRIMARY KEY, created_at INT, check_in_at INT, event_id INT,
-        series_id INT, ticket_id INT, quantity INT)""",
+        series_id INT, ticket_id INT, quantity INT DEFAULT 1)""",
     """objects(kind TEXT, id INT, created_at INT, updated_at INT, parent_id INT,
         event_id INT, code TEXT, body TEXT, PRIMARY KEY(kind, id)) WITHOUT ROWID""",
 )
@@ -36,12 +36,13 @@ TABLES = (
 # Built after a bulk load (faster than maintaining them row by row).
 INDEXES = (
     "orders_event ON orders(event_id)",
-    "orders_series ON orders(series_id)",
     "orders_email ON orders(email COLLATE NOCASE)",
     "tickets_order ON tickets(order_id)",
     "tickets_event ON tickets(event_id)",
-    "tickets_barcode ON tickets(barcode)",
-    "tickets_email ON tickets(email COLLATE NOCASE)",
+    # Generated tickets leave barcode and holder name/email NULL (derived from the id and
+    # the order), so these partial indexes only hold tickets issued with their own.
+    "tickets_barcode ON tickets(barcode) WHERE barcode IS NOT NULL",
+    "tickets_email ON tickets(email COLLATE NOCASE) WHERE email IS NOT NULL",
     "check_ins_event ON check_ins(event_id)",
     "check_ins_ticket ON check_ins(ticket_id)",
     "events_series ON events(series_id)",

@@ -48,8 +48,8 @@ class Store:
         if config.db and os.path.exists(config.db) and _fingerprint(config.db) != fingerprint:
             os.remove(config.db)  # another data set: rebuild rather than mix
         self.conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        fresh = _fingerprint_conn(self.conn) != fingerprint
-        if fresh:
+        self.fresh = _fingerprint_conn(self.conn) != fingerprint  # generated just now?
+        if self.fresh:
             self._generate(specs, fingerprint)
         if config.db:
             self.conn.execute("PRAGMA journal_mode=WAL")
@@ -64,8 +64,11 @@ class Store:
 
     def _generate(self, specs: Sequence[KeySpec], fingerprint: str) -> None:
         c = self.conn
+        # A bulk load: no journal, and index sorts in memory rather than temp files.
         c.execute("PRAGMA journal_mode=OFF")
         c.execute("PRAGMA synchronous=OFF")
+        c.execute("PRAGMA temp_store=MEMORY")
+        c.execute("PRAGMA cache_size=-262144")
         c.execute("BEGIN")
         for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
             c.execute(f'DROP TABLE "{name}"')
