@@ -326,8 +326,11 @@ def emit_records(
     kind: str | None,
     zone: tzinfo,
     noun: str = "records",
+    progress: bool = True,
 ) -> int:
     """Print ``records`` (models or dicts) as they arrive; return how many were printed.
+
+    ``progress``: show a counter on stderr when it is a terminal (off for local lists).
 
     Ctrl-C stops the listing: what was fetched is printed whole and the command exits
     130. An error half-way does the same, then lets the error propagate.
@@ -336,7 +339,7 @@ def emit_records(
     writer = _writer(chosen, kind, zone, noun)
     count = 0
     try:
-        with _GUARD.installed(), _progress(noun, _isatty(sys.stderr)) as status:
+        with _GUARD.installed(), _progress(noun, progress and _isatty(sys.stderr)) as status:
             for record in records:
                 writer.add(raw_record(record))
                 count += 1
@@ -369,7 +372,9 @@ def emit_record(record: Any, fmt: OutputFormat | None, *, kind: str | None, zone
 
 def _detail_table(raw: dict[str, Any], kind: str | None, zone: tzinfo) -> None:
     """One record as field/value rows: the summary columns first, then every field."""
-    table = Table(box=box.SIMPLE, show_header=False, pad_edge=False, highlight=False)
+    table = Table(
+        box=box.SIMPLE, show_header=False, pad_edge=False, show_edge=False, highlight=False
+    )
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
     for column in columns_for(kind, raw):

@@ -142,7 +142,9 @@ def list_connections(ctx: typer.Context, fmt: FormatOption = None) -> None:
         }
         for p in list_profiles()
     ]
-    emit_records(rows, fmt, kind="connection", zone=user_tz(ctx), noun="saved connections")
+    emit_records(
+        rows, fmt, kind="connection", zone=user_tz(ctx), noun="saved connections", progress=False
+    )
 
 
 @connections.command("remove", epilog=epilog("tickettailor connections remove old-shop"))
