@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import httpx2
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from tests.core.both import MODES, make_client
 from tests.core.fakeapi import RATE_HEADERS, FakeAPI, order
 from tickettailor import AsyncClient, Client, MalformedResponseError, PaginationError, UsageError
-from tickettailor._core.pagination import plan_windows
+from tickettailor._core.pagination import WindowPlanner
 
 
 def ids(records: list) -> list[str]:
@@ -138,18 +139,34 @@ def test_async_pages_and_awaiting_the_first_page() -> None:
     asyncio.run(main())
 
 
-@pytest.mark.parametrize(
-    ("gte", "lt", "count", "windows"),
-    [
-        (0, 10, 2, [(0, 5), (5, 10)]),
-        (0, 10, 3, [(0, 3), (3, 6), (6, 10)]),
-        (0, 2, 8, [(0, 1), (1, 2)]),  # never more windows than seconds
-        (5, 5, 4, []),
-        (9, 5, 4, []),
-    ],
-)
-def test_plan_windows(gte: int, lt: int, count: int, windows: list[tuple[int, int]]) -> None:
-    assert plan_windows(gte, lt, count) == windows
+def walk_planner(planner: WindowPlanner, density: float) -> list[tuple[int, int]]:
+    windows = []
+    while (window := planner.next()) is not None:
+        windows.append(window)
+        planner.observe(window, int((window[1] - window[0]) * density))
+    return windows
+
+
+@pytest.mark.parametrize("density", [0.01, 1.0, 50.0])
+def test_planner_covers_the_range_in_adjacent_windows_of_bounded_size(density: float) -> None:
+    windows = walk_planner(WindowPlanner(1_000, 1_000_000, initial=8, target=1000), density)
+    assert windows[0][0] == 1_000
+    assert windows[-1][1] == 1_000_000
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))
+    assert all(b > a for a, b in windows)
+    later = windows[1:-1]  # after the first, sized from what came back
+    assert all((b - a) * density <= 1010 + density for a, b in later)  # 1% for rounding
+
+
+def test_planner_grows_over_empty_stretches() -> None:
+    planner = WindowPlanner(0, 1_000_000, initial=100)
+    spans = []
+    for _ in range(4):
+        window = planner.next()
+        assert window is not None
+        planner.observe(window, 0)
+        spans.append(window[1] - window[0])
+    assert spans == [10_000, 20_000, 40_000, 80_000]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -161,10 +178,14 @@ def test_backfill_yields_every_record_once_oldest_first(mode: str, concurrency: 
         created_gte=1_000_000, created_lt=1_000_000 + 7 * 1001, concurrency=concurrency
     )
     assert ids(got) == [f"or_{i}" for i in range(1, 1001)]
-    windows = {
-        (r.url.params["created_at.gte"], r.url.params["created_at.lt"]) for r in api.requests
-    }
-    assert len(windows) == concurrency * 8
+    windows = sorted(
+        {
+            (int(r.url.params["created_at.gte"]), int(r.url.params["created_at.lt"]))
+            for r in api.requests
+        }
+    )
+    assert len(windows) > concurrency  # really split
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))  # adjacent, no gaps
 
 
 @pytest.mark.parametrize("mode", MODES)

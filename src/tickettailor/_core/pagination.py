@@ -13,7 +13,6 @@ records come out window by window, oldest first. Only K windows are held at once
 from __future__ import annotations
 
 import asyncio
-import itertools
 import threading
 from collections import deque
 from collections.abc import (
@@ -39,7 +38,7 @@ __all__ = [
     "Page",
     "Pager",
     "Walk",
-    "plan_windows",
+    "WindowPlanner",
 ]
 
 T = TypeVar("T")
@@ -80,14 +79,40 @@ class Backfill:
     concurrency: int
 
 
-def plan_windows(gte: int, lt: int, count: int) -> list[tuple[int, int]]:
-    """``[gte, lt)`` cut into at most ``count`` adjacent half-open windows, in order."""
-    span = lt - gte
-    if span <= 0:
-        return []
-    count = max(1, min(count, span))
-    edges = [gte + span * i // count for i in range(count + 1)]
-    return [(a, b) for a, b in itertools.pairwise(edges) if b > a]
+class WindowPlanner:
+    """Cuts a backfill range into windows as it goes, sized from what came back.
+
+    The first windows split the range evenly (``initial`` of them); after that each
+    window is sized to hold about ``target`` records at the density seen so far, so
+    windows stay a few pages long whatever the total, and the records held at once
+    (K windows) do not grow with the size of the range. Empty stretches make the
+    next window twice as long.
+    """
+
+    def __init__(self, gte: int, lt: int, *, initial: int, target: int = 1000) -> None:
+        self.start = gte
+        self.lt = lt
+        self.target = target
+        self.span = max(1, (lt - gte) // max(1, initial))
+        self.seen_seconds = 0
+        self.seen_records = 0
+
+    def next(self) -> tuple[int, int] | None:
+        if self.start >= self.lt:
+            return None
+        if self.seen_records:
+            density = self.seen_records / self.seen_seconds
+            self.span = max(1, int(self.target / density))
+        end = min(self.lt, self.start + self.span)
+        window = (self.start, end)
+        self.start = end
+        return window
+
+    def observe(self, window: tuple[int, int], records: int) -> None:
+        self.seen_seconds += window[1] - window[0]
+        self.seen_records += records
+        if not self.seen_records:
+            self.span *= 2
 
 
 class Walk:
@@ -292,7 +317,9 @@ class Pager(Generic[T]):
         lower = self._lower_bound(backfill)
         if lower is None:
             return
-        windows = deque(plan_windows(lower, backfill.lt, backfill.concurrency * WINDOWS_PER_WORKER))
+        planner = WindowPlanner(
+            lower, backfill.lt, initial=backfill.concurrency * WINDOWS_PER_WORKER
+        )
         stop = threading.Event()  # set when the consumer stops early: workers wind down
 
         def fetch_window(window: tuple[int, int]) -> list[Page[T]]:
@@ -310,15 +337,22 @@ class Pager(Generic[T]):
         pool = ThreadPoolExecutor(
             max_workers=backfill.concurrency, thread_name_prefix="tt-backfill"
         )
-        running: deque[Future[list[Page[T]]]] = deque()
+        running: deque[tuple[tuple[int, int], Future[list[Page[T]]]]] = deque()
+
+        def start_next() -> None:
+            window = planner.next()
+            if window is not None:
+                running.append((window, pool.submit(fetch_window, window)))
+
         try:
-            while windows and len(running) < backfill.concurrency:
-                running.append(pool.submit(fetch_window, windows.popleft()))
+            for _ in range(backfill.concurrency):
+                start_next()
             yielded = 0
             while running:
-                pages = running.popleft().result()
-                if windows:
-                    running.append(pool.submit(fetch_window, windows.popleft()))
+                window, future = running.popleft()
+                pages = future.result()
+                planner.observe(window, sum(len(page) for page in pages))
+                start_next()
                 for page in pages:
                     if self._limit is not None:
                         page.data = page.data[: self._limit - yielded]
@@ -435,20 +469,26 @@ class AsyncPager(Generic[T]):
         lower = await self._lower_bound(backfill)
         if lower is None:
             return
-        windows = deque(plan_windows(lower, backfill.lt, backfill.concurrency * WINDOWS_PER_WORKER))
-        running: deque[asyncio.Task[list[Page[T]]]] = deque()
+        planner = WindowPlanner(
+            lower, backfill.lt, initial=backfill.concurrency * WINDOWS_PER_WORKER
+        )
+        running: deque[tuple[tuple[int, int], asyncio.Task[list[Page[T]]]]] = deque()
+
+        def start_next() -> None:
+            window = planner.next()
+            if window is not None:
+                task = asyncio.ensure_future(self._fetch_window(backfill, window))
+                running.append((window, task))
+
         try:
-            while windows and len(running) < backfill.concurrency:
-                running.append(
-                    asyncio.ensure_future(self._fetch_window(backfill, windows.popleft()))
-                )
+            for _ in range(backfill.concurrency):
+                start_next()
             yielded = 0
             while running:
-                pages = await running.popleft()
-                if windows:
-                    running.append(
-                        asyncio.ensure_future(self._fetch_window(backfill, windows.popleft()))
-                    )
+                window, task = running.popleft()
+                pages = await task
+                planner.observe(window, sum(len(page) for page in pages))
+                start_next()
                 for page in pages:
                     if self._limit is not None:
                         page.data = page.data[: self._limit - yielded]
@@ -458,7 +498,7 @@ class AsyncPager(Generic[T]):
                     if self._limit is not None and yielded >= self._limit:
                         return
         finally:
-            for task in running:
-                task.cancel()
+            for _, pending in running:
+                pending.cancel()
             if running:
-                await asyncio.gather(*running, return_exceptions=True)
+                await asyncio.gather(*(t for _, t in running), return_exceptions=True)
