@@ -1,8 +1,9 @@
 """Deliver outbox rows to sinks: oldest first, retried with capped jittered backoff.
 
 A row is marked delivered only after its sink's ``send`` returned. Marks are written in
-small batches: a crash between a sink's acknowledgement and the mark re-sends at most a
-batch, with the same idempotency keys. A retryable failure holds back that sink's later
+batches of up to 50 (one fsync each rather than one per record): a crash while relaying
+re-sends at most that batch, with the same idempotency keys, which key-honouring sinks
+apply once. A retryable failure holds back that sink's later
 rows (order is kept) until the backoff has passed; a permanent one parks the row as a
 dead letter and the relay moves on.
 """
@@ -77,10 +78,11 @@ def _relay_one(
         while left > 0:
             batch = store.pending(sink.name, int(min(left, 500)))
             if not batch:
-                return
+                break
             for row in batch:
                 if row.next_at > clock():
-                    return  # the head is backing off: later rows wait, order is kept
+                    left = 0  # the head is backing off: later rows wait, order is kept
+                    break
                 crash_point("before_sink_send")
                 error = _send(sink, row.envelope)
                 left -= 1
@@ -99,10 +101,16 @@ def _relay_one(
                 retry_at = clock() + backoff.delay(row.attempts + 1)
                 store.mark_retry(sink.name, row.seq, _describe(error), retry_at)
                 report.errors[sink.name] = _describe(error)
-                return
-            _flush(store, sink.name, done)
-    finally:
+                left = 0
+                break
+            else:
+                _flush(store, sink.name, done)
+    except Exception:
+        # Keep what the sink confirmed (a crash, unlike an error, skips this: the batch
+        # is then sent again, same keys).
         _flush(store, sink.name, done)
+        raise
+    _flush(store, sink.name, done)
 
 
 def _send(sink: Sink, envelope: Envelope) -> Exception | None:
