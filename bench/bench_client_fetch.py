@@ -84,9 +84,11 @@ def sequential(base: str, limit: int | None = None) -> int:
         return sum(1 for _ in tt.orders.list(limit=limit))
 
 
-def windows(base: str, bounds: tuple[int, int]) -> int:
+def windows(base: str, bounds: tuple[int, int], limit: int | None = None) -> int:
     with Client(KEY, base_url=base) as tt:
-        pager = tt.orders.list(created_gte=bounds[0], created_lt=bounds[1], concurrency=CONCURRENCY)
+        pager = tt.orders.list(
+            created_gte=bounds[0], created_lt=bounds[1], concurrency=CONCURRENCY, limit=limit
+        )
         return sum(1 for _ in pager)
 
 
@@ -132,11 +134,19 @@ def main() -> None:
         print(f"  concurrency={CONCURRENCY} / plain  = {win / plain:.2f}")
         print(f"  concurrency={CONCURRENCY} / sequential = {win / seq:.2f}")
         tenth = ORDERS // 10
+        print("Peak Python memory (tracemalloc) of the first tenth vs all the orders:")
         small = peak_memory(lambda: sequential(base, limit=tenth))
         full = peak_memory(lambda: sequential(base))
-        print("Peak Python memory of a sequential walk (tracemalloc):")
-        print(f"  {tenth:>7,} orders: {small / 1e6:7.2f} MB")
-        print(f"  {ORDERS:>7,} orders: {full / 1e6:7.2f} MB   ratio {full / small:.2f}")
+        print(
+            f"  sequential:    {tenth:>7,}: {small / 1e6:7.2f} MB  {ORDERS:>7,}: "
+            f"{full / 1e6:7.2f} MB   ratio {full / small:.2f}"
+        )
+        small = peak_memory(lambda: windows(base, bounds, limit=tenth))
+        full = peak_memory(lambda: windows(base, bounds))
+        print(
+            f"  concurrency={CONCURRENCY}: {tenth:>7,}: {small / 1e6:7.2f} MB  {ORDERS:>7,}: "
+            f"{full / 1e6:7.2f} MB   ratio {full / small:.2f}"
+        )
     finally:
         proc.terminate()
         proc.wait(10)
