@@ -13,10 +13,12 @@ import httpx2
 import pytest
 from typer.testing import CliRunner
 
+from tests.conftest import TEST_KEY
 from tests.webhooks.conftest import SECRET, resource_url, run_receiver, wait_for
 from tickettailor import Client, StateError
 from tickettailor.cli.main import app
-from tickettailor.sandbox import RunningSandbox
+from tickettailor.sandbox import RunningSandbox, SandboxConfig, create_app, serve_in_thread
+from tickettailor.sandbox.faults import FaultInjector, parse_faults
 from tickettailor.sandbox.webhook_sender import WebhookSender, encode_json, sign
 from tickettailor.watch import Watch, default_state_path, fingerprint
 from tickettailor.webhooks.inbox import Inbox, NewDelivery
@@ -387,3 +389,29 @@ def test_the_inbox_forgets_settled_rows_after_a_month_but_never_pending_ones(
         assert [r.id for r in inbox.pending(["orders"])] == ["wh_3"]
     finally:
         inbox.close()
+
+
+def test_refetch_retries_while_the_api_fails_then_delivers(
+    tmp_path: Path,
+    sender: WebhookSender,
+    sandbox_config: SandboxConfig,
+    api_orders: list[Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="tickettailor.webhooks")
+    order = api_orders[-1]
+    faulty = FaultInjector(
+        create_app(sandbox_config), parse_faults("status:503,path=/v1/orders/*,count=2")
+    )
+    with (
+        serve_in_thread(sandbox_config, app=faulty) as api,  # type: ignore[arg-type]  # an ASGI app
+        Client(TEST_KEY, base_url=api.base_url, max_retries=0) as client,
+        run_receiver(tmp_path, client=client, api_root=client.base_url) as rx,
+    ):
+        sender.subscribe(rx.url, secret=SECRET)
+        (wh_id,) = sender.emit("ORDER.CREATED", f"{api.base_url}/v1/orders/{order['id']}", order)
+        assert rx.wait_keys(1) == [f"order.created:{order['id']}"]
+        assert sender.delivery(wh_id)["attempts"] == 1  # type: ignore[index]  # emitted above
+    assert rx.delivered()[0]["data"] == order
+    assert caplog.text.count("retrying in") == 2
+    assert "503" in caplog.text
