@@ -178,6 +178,8 @@ def test_bad_input_gets_a_clear_4xx_and_the_server_stays_up(
             response = _post(rx.url, body, sign(SECRET, int(time.time()), body))
             assert response.status_code == status, response.text
             assert message in response.json()["error"]
+        chunked = httpx2.post(rx.url, content=iter([b"{", b" " * 5000, b"}"]))  # no length
+        assert chunked.status_code == 413
         assert b"408" in _slow_request(rx.port, "/tickettailor").split(b"\r\n")[0]
         assert (
             httpx2.post(rx.url.replace("/tickettailor", "/other"), content=b"{}").status_code == 404
