@@ -12,7 +12,7 @@ import httpx2
 import pytest
 
 from tests.core.both import MODES, make_client
-from tests.core.fakeapi import FakeAPI
+from tests.core.fakeapi import RATE_HEADERS, FakeAPI
 from tickettailor import (
     APIConnectionError,
     APIStatusError,
@@ -395,3 +395,29 @@ def test_key_and_base_url_from_environment(mode: str, monkeypatch: pytest.Monkey
         .headers["authorization"]
         .endswith(base64.b64encode(f"{KEY}:".encode()).decode())
     )
+
+
+def test_issuing_memberships_has_its_own_budget(mode: str) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.method == "POST":  # the 30-an-hour bucket, nearly spent
+            limits = {
+                "x-rate-limit-limit": "30",
+                "x-rate-limit-remaining": "1",
+                "x-rate-limit-reset": "3000",
+            }
+            return httpx2.Response(
+                201, json={"object": "issued_membership", "id": "im_1"}, headers=limits
+            )
+        return httpx2.Response(200, json={"version": "1.0"}, headers=RATE_HEADERS)
+
+    client = make_client(mode, transport=httpx2.MockTransport(handler))
+    for _ in range(3):
+        client.issued_memberships.create(
+            membership_type_id="mt_1", first_name="A", last_name="B", email="a@b.c"
+        )
+    spacing = list(client.clock.slept)
+    assert spacing  # further memberships are spread out over the hour
+    assert spacing[-1] >= 1000
+    for _ in range(20):
+        client.ping()  # other calls are not held back by that bucket
+    assert client.clock.slept == spacing
