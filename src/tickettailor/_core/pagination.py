@@ -5,9 +5,15 @@ plus ``starting_after``, never the API's rewritten ``links.next``), and what a p
 body means (records, whether more follow, whether the cursor repeats). ``Pager`` and
 ``AsyncPager`` are the thin loops over it that the resources hand out.
 
+Walks read one page ahead: the next page is in flight while the current one is parsed
+into models and used.
+
 Backfill: with ``concurrency=K`` and a ``created_at`` range, the range is cut into
 time windows (half-open, so no record is in two), K are fetched at a time and the
-records come out window by window, oldest first. Only K windows are held at once.
+records come out window by window, oldest first. Windows are sized from the density
+seen so far (``WindowPlanner``) and only K are held at once, so memory stays flat
+however long the range. The sync pager runs windows on K threads, the async one on K
+tasks; both spend the key's shared rate budget through the core.
 """
 
 from __future__ import annotations
