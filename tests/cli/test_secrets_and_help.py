@@ -69,14 +69,15 @@ def _commands(command: object, path: tuple[str, ...] = ()) -> list[tuple[str, ..
 
 
 OTHERS = {"sandbox", "watch", "webhooks", "demo"}  # owned and tested by other parts
-COMMANDS = [p for p in _commands(get_command(app)) if not (p and p[0] in OTHERS)]
+ROOT = get_command(app)  # the click tree, built once: building it is slow
+COMMANDS = [p for p in _commands(ROOT) if not (p and p[0] in OTHERS)]
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "tickettailor")
 def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
     result = invoke(*path, "--help", COLUMNS="100")
     assert result.exit_code == 0, result.output
-    command = get_command(app)
+    command = ROOT
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]
     if getattr(command, "commands", None):  # a group: its commands list is its example
@@ -90,7 +91,7 @@ def test_format_is_offered_after_every_record_command() -> None:
     record_commands = [p for p in COMMANDS if p and p[-1] in {"list", "get", "codes"}]
     assert len(record_commands) >= 20
     for path in record_commands:
-        command = get_command(app)
+        command = ROOT
         for name in path:
             command = command.commands[name]  # type: ignore[attr-defined]
         options = {opt for param in command.params for opt in getattr(param, "opts", [])}
