@@ -16,9 +16,10 @@ from typing import Any, Protocol
 import pytest
 from typer.testing import CliRunner, Result
 
+from tests.conftest import TEST_KEY
 from tickettailor import Client
 from tickettailor.cli.main import app
-from tickettailor.sandbox import RunningSandbox
+from tickettailor.sandbox import RunningSandbox, serve_in_thread
 
 _ENV = (
     "TICKETTAILOR_API_KEY",
@@ -72,3 +73,49 @@ def client(sandbox: RunningSandbox) -> Iterator[Client]:
     """The library on the same sandbox: the API's own answer to compare the CLI with."""
     with Client(sandbox.key, base_url=sandbox.base_url) as library:
         yield library
+
+
+@pytest.fixture(scope="module")
+def echo() -> Iterator[str]:
+    """A loopback server answering every request with what it received, as JSON."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        seen = {
+            "method": scope["method"],
+            "path": scope["path"],
+            "query": scope["query_string"].decode(),
+            "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
+            "body": body.decode(),
+        }
+        status = 418 if scope["path"].endswith("/teapot") else 200
+        payload = json.dumps(seen).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+    with serve_in_thread(app=app) as running:  # type: ignore[arg-type]
+        yield running.base_url
+
+
+@pytest.fixture
+def wire(echo: str, bare: Run) -> Run:
+    def run(*args: str, input: str | None = None, **env: str | None) -> Any:
+        return bare("--base-url", echo, "--api-key", TEST_KEY, *args, input=input, **env)
+
+    return run
+
+
+def sent(result: Any) -> dict[str, Any]:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]

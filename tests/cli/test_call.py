@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qsl
 
-import pytest
-
-from tests.cli.conftest import Run
+from tests.cli.conftest import Run, sent
 from tests.conftest import TEST_KEY
 from tickettailor import Client
-from tickettailor.sandbox import serve_in_thread
 
 
 def test_get_with_query_prints_the_body(tt: Run, client: Client) -> None:
@@ -45,52 +40,6 @@ def test_http_error_still_prints_the_body_and_exits_1(tt: Run) -> None:
     body = json.loads(result.stdout.partition("\n\n")[2])
     assert body["status"] == 404
     assert "404" in result.stderr
-
-
-@pytest.fixture(scope="module")
-def echo() -> Iterator[str]:
-    """A loopback server answering every request with what it received, as JSON."""
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        seen = {
-            "method": scope["method"],
-            "path": scope["path"],
-            "query": scope["query_string"].decode(),
-            "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
-            "body": body.decode(),
-        }
-        status = 418 if scope["path"].endswith("/teapot") else 200
-        payload = json.dumps(seen).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
-
-    with serve_in_thread(app=app) as running:  # type: ignore[arg-type]
-        yield running.base_url
-
-
-@pytest.fixture
-def wire(echo: str, bare: Run) -> Run:
-    def run(*args: str, input: str | None = None, **env: str | None) -> Any:
-        return bare("--base-url", echo, "--api-key", TEST_KEY, *args, input=input, **env)
-
-    return run
-
-
-def sent(result: Any) -> dict[str, Any]:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def test_form_fields_go_out_exactly_as_typed_with_php_brackets(wire: Run) -> None:
