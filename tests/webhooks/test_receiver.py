@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from tickettailor.sandbox.faults import FaultInjector, parse_faults
 from tickettailor.sandbox.webhook_sender import WebhookSender, encode_json, sign
 from tickettailor.watch import Watch, default_state_path, fingerprint
 from tickettailor.webhooks.inbox import Inbox, NewDelivery
+from tickettailor.webhooks.receiver import InboxWriter
 
 
 def _post(url: str, body: bytes, header: str | None, **headers: str) -> httpx2.Response:
@@ -417,3 +419,26 @@ def test_refetch_retries_while_the_api_fails_then_delivers(
     assert rx.delivered()[0]["data"] == order
     assert caplog.text.count("retrying in") == 2
     assert "503" in caplog.text
+
+
+def test_a_request_cancelled_while_queued_is_not_stored_and_the_writer_goes_on(
+    tmp_path: Path,
+) -> None:
+    inbox = Inbox.open(tmp_path / "webhooks.sqlite3")
+    writer = InboxWriter(inbox)
+    try:
+        gone: Future[bool] = Future()
+        gone.cancel()
+        kept: Future[bool] = Future()
+        writer._commit(  # the batch step, with one waiter already gone
+            [
+                (NewDelivery("wh_1", "ORDER.CREATED", "orders", b"{}"), gone),
+                (NewDelivery("wh_2", "ORDER.CREATED", "orders", b"{}"), kept),
+            ]
+        )
+        assert kept.result(5) is True
+        assert writer.submit(NewDelivery("wh_3", "ORDER.CREATED", None, b"{}")).result(5)
+        assert writer.submit(NewDelivery("wh_1", "ORDER.CREATED", "orders", b"{}")).result(5)
+    finally:
+        writer.close()
+        inbox.close()

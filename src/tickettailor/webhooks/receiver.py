@@ -125,6 +125,12 @@ class InboxWriter:
             self._commit(batch)
 
     def _commit(self, batch: list[tuple[NewDelivery, Future[bool]]]) -> None:
+        # A request cancelled while queued (its sender gone, the server stopping) gets
+        # no answer, so it is not stored either: Ticket Tailor sends it again. Once
+        # running, a future can no longer be cancelled, so setting its result is safe.
+        batch = [(d, f) for d, f in batch if f.set_running_or_notify_cancel()]
+        if not batch:
+            return
         # A delivery id repeated inside one batch is new only once.
         try:
             results = self.inbox.add([d for d, _ in batch])
