@@ -163,7 +163,9 @@ def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
         except ClientDisconnect:
             log.warning("a webhook sender at %s hung up before sending its body", peer)
             return Response(status_code=400)
-        resource = route(delivery.event) if _fed(settings, delivery) else None
+        resource = route(delivery.event)  # the watch fed, or None: kept, not delivered
+        if resource not in settings.resources:
+            resource = None
         new_delivery = NewDelivery(delivery.id, delivery.event, resource, body)
         try:
             new = await asyncio.wrap_future(writer.submit(new_delivery))
@@ -206,11 +208,6 @@ def _crash_point(name: str) -> None:
     the delivery is committed but never answered, as when the power goes."""
     if os.environ.get(CRASH_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _fed(settings: ReceiverSettings, delivery: Delivery) -> bool:
-    """Whether this receiver feeds a watch with this event (else it is only kept)."""
-    return route(delivery.event) in settings.resources
 
 
 async def _read_body(request: Request, settings: ReceiverSettings) -> bytes:
