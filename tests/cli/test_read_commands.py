@@ -158,3 +158,30 @@ def test_not_found_is_one_sentence_and_exit_1(tt: Run) -> None:
     assert result.stdout == ""
     assert result.stderr.startswith("Error: Not found (404)")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+LIST_COMMANDS = [
+    ("orders",),
+    ("events",),
+    ("issued-tickets",),
+    ("check-ins",),
+    ("discounts",),
+    ("vouchers",),
+    ("event-series",),
+    ("products",),
+    ("membership-types",),
+    ("issued-memberships",),
+]
+
+
+@pytest.mark.parametrize("group", LIST_COMMANDS, ids=lambda g: g[0])
+def test_every_list_command_in_every_format(tt: Run, group: tuple[str, ...]) -> None:
+    args = (*group, "list", "--limit", "3")
+    records = jsonl(tt(*args, "--format", "jsonl").stdout)
+    assert records, "the sandbox has data for this command"
+    assert json.loads(tt(*args, "--format", "json").stdout) == records
+    rows = list(csv.DictReader(io.StringIO(tt(*args, "--format", "csv").stdout)))
+    assert [row["id"] for row in rows] == [r["id"] for r in records]
+    table = tt(*args, "--format", "table")
+    assert table.exit_code == 0
+    assert all(r["id"] in table.stdout for r in records)

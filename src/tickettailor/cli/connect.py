@@ -33,7 +33,10 @@ from tickettailor.cli._errors import EXIT_API, EXIT_USAGE, explain
 from tickettailor.cli._help import epilog
 from tickettailor.cli.main import app
 
-connections = typer.Typer(help="Saved connections (profiles): list, remove, choose the default.")
+connections = typer.Typer(
+    help="Saved connections (profiles): list, remove, choose the default.",
+    epilog=epilog("tickettailor connections list", "tickettailor connections use shop"),
+)
 app.add_typer(connections, name="connections", no_args_is_help=True)
 
 

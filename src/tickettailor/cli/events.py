@@ -19,7 +19,9 @@ from tickettailor.cli._options import (
 from tickettailor.cli.main import app
 
 events = typer.Typer(
-    help="Events (occurrences): list them across all pages, or get one.", no_args_is_help=True
+    help="Events (occurrences): list them across all pages, or get one.",
+    no_args_is_help=True,
+    epilog=epilog("tickettailor events list --limit 10", "tickettailor events get ev_1"),
 )
 app.add_typer(events, name="events")
 

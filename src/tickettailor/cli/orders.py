@@ -21,6 +21,7 @@ from tickettailor.cli.main import app
 orders = typer.Typer(
     help="Orders: list them (oldest first, across all pages) or get one.",
     no_args_is_help=True,
+    epilog=epilog("tickettailor orders list --created-at today", "tickettailor orders get or_123"),
 )
 app.add_typer(orders, name="orders")
 

@@ -35,8 +35,13 @@ from tickettailor.cli._options import (
 from tickettailor.cli.main import app
 
 
-def _group(name: str, help_text: str) -> typer.Typer:
-    group = typer.Typer(help=help_text, no_args_is_help=True)
+def _group(name: str, help_text: str, *examples: str) -> typer.Typer:
+    shown = examples or (f"{name} list --limit 10",)
+    group = typer.Typer(
+        help=help_text,
+        no_args_is_help=True,
+        epilog=epilog(*(f"tickettailor {example}" for example in shown)),
+    )
     app.add_typer(group, name=name)
     return group
 
@@ -89,7 +94,12 @@ def _major_to_minor(option: str, text: str) -> int:
 
 # -- issued tickets ----------------------------------------------------------------------
 
-issued_tickets = _group("issued-tickets", "Issued tickets: list, get, issue, void.")
+issued_tickets = _group(
+    "issued-tickets",
+    "Issued tickets: list, get, issue, void.",
+    "issued-tickets list --event ev_1",
+    "issued-tickets void it_1",
+)
 _add_get(issued_tickets, "issued-tickets", "issued_tickets", "issued_ticket", "TICKET_ID", "it_1")
 
 
@@ -215,7 +225,12 @@ def void_ticket(
 
 # -- check-ins ---------------------------------------------------------------------------
 
-check_ins = _group("check-ins", "Check-ins: list them, or check a ticket in or out.")
+check_ins = _group(
+    "check-ins",
+    "Check-ins: list them, or check a ticket in or out.",
+    "check-ins add AB12CD --event ev_1",
+    "check-ins list --event ev_1",
+)
 
 
 @check_ins.command(
@@ -322,7 +337,11 @@ def list_holds(
 
 # -- discounts ---------------------------------------------------------------------------
 
-discounts = _group("discounts", "Discount codes: list, get, create.")
+discounts = _group(
+    "discounts",
+    "Discount codes: list, get, create.",
+    "discounts create --name Summer --code SUMMER10 --percent 10",
+)
 _add_get(discounts, "discounts", "discounts", "discount", "DISCOUNT_ID", "di_1")
 
 
@@ -389,7 +408,12 @@ def create_discount(
 
 # -- vouchers ----------------------------------------------------------------------------
 
-vouchers = _group("vouchers", "Vouchers (promo codes and gift cards): list, get, create, codes.")
+vouchers = _group(
+    "vouchers",
+    "Vouchers (promo codes and gift cards): list, get, create, codes.",
+    "vouchers list",
+    "vouchers codes vo_1",
+)
 _add_list(vouchers, "vouchers", "vouchers", "voucher", "vouchers")
 _add_get(vouchers, "vouchers", "vouchers", "voucher", "VOUCHER_ID", "vo_1")
 
@@ -473,7 +497,9 @@ products = _group("products", "Products sold alongside tickets: list, get.")
 _add_list(products, "products", "products", "product", "products")
 _add_get(products, "products", "products", "product", "PRODUCT_ID", "pr_1")
 
-waitlist = _group("waitlist-signups", "Waitlist signups of an event series.")
+waitlist = _group(
+    "waitlist-signups", "Waitlist signups of an event series.", "waitlist-signups list es_1"
+)
 
 
 @waitlist.command("list", epilog=epilog("tickettailor waitlist-signups list es_1"))
