@@ -207,10 +207,10 @@ def _json(
     return Response(dumps_api(body), status, headers, media_type="application/json")
 
 
-def create_app(config: SandboxConfig | None = None) -> Starlette:
+def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None = None) -> Starlette:
     """The sandbox as an ASGI app. ``app.state.sandbox`` is the :class:`Sandbox` (its
-    ``.store`` holds the data)."""
-    sandbox = Sandbox(config or SandboxConfig())
+    ``.store`` holds the data). Pass ``sandbox`` to serve one that is already built."""
+    sandbox = sandbox or Sandbox(config or SandboxConfig())
 
     async def endpoint(request: Request) -> Response:
         client = request.client.host if request.client else "unknown"
