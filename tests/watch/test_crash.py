@@ -1,7 +1,8 @@
 """kill -9 at every named point of a cycle: the real command, a real sandbox on loopback.
 
-Each test runs ``tickettailor watch orders --once`` in a subprocess that SIGKILLs itself
-at a crash point (``TICKETTAILOR_CRASH_AT``), adds more sales, runs it again, and then
+For every crash point, ``tickettailor watch orders --once`` runs in a subprocess that
+SIGKILLs itself there (``TICKETTAILOR_CRASH_AT``; the points run side by side, each with
+its own state and sinks); then more sales come in, each is run again, and the test
 checks what the sinks got: every order exactly as the API returns it, none missing; in
 the JSON lines no key twice, except after a kill inside the relay, where at-least-once
 delivery repeats the keys sent but not yet marked (at most one batch of 50); in the
@@ -51,17 +52,40 @@ def live(sandbox_config: SandboxConfig) -> Iterator[RunningSandbox]:
         yield running
 
 
-def run_watch(
-    sb: RunningSandbox, state: Path, out: Path, *args: str, crash: str | None = None
-) -> subprocess.CompletedProcess[str]:
+def watch_cmd(sb: RunningSandbox, state: Path, out: Path, *args: str) -> list[str]:
+    cmd = [TICKETTAILOR, "--api-key", sb.key, "--base-url", sb.base_url, "watch", "orders"]
+    cmd += ["--state", str(state), "--sink", f"jsonl:{out}"]
+    return [*cmd, "--sink", f"sqlite:{out.with_suffix('.db')}", *args]
+
+
+def watch_env(crash: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETTAILOR_")}
     env["TICKETTAILOR_TEST_MODE"] = "1"
     if crash:
         env["TICKETTAILOR_CRASH_AT"] = crash
-    cmd = [TICKETTAILOR, "--api-key", sb.key]
-    cmd += ["--base-url", sb.base_url, "watch", "orders", "--state", str(state)]
-    cmd += ["--sink", f"jsonl:{out}", "--sink", f"sqlite:{out.with_suffix('.db')}", *args]
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
+    return env
+
+
+def run_watch(
+    sb: RunningSandbox, state: Path, out: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    cmd = watch_cmd(sb, state, out, *args)
+    return subprocess.run(
+        cmd, env=watch_env(), capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def run_all(commands: dict[str, tuple[list[str], dict[str, str]]]) -> dict[str, tuple[int, str]]:
+    """Run the commands side by side; (exit code, stderr) of each."""
+    procs = {
+        name: subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for name, (cmd, env) in commands.items()
+    }
+    results = {}
+    for name, proc in procs.items():
+        _, err = proc.communicate(timeout=180)
+        results[name] = (proc.returncode, err.decode(errors="replace"))
+    return results
 
 
 def all_orders(sb: RunningSandbox) -> dict[str, dict]:
@@ -73,48 +97,58 @@ def delivered(out: Path) -> list[dict]:
     return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("point", CRASH_POINTS)
-def test_kill_at_each_point_loses_nothing_and_repeats_nothing(
-    live: RunningSandbox, tmp_path: Path, point: str
+def test_kill_9_at_each_point_loses_nothing_and_repeats_nothing(
+    live: RunningSandbox, tmp_path: Path
 ) -> None:
-    state, out = tmp_path / "orders.sqlite3", tmp_path / "out.jsonl"
+    files = {p: (tmp_path / f"{p}.sqlite3", tmp_path / f"{p}.jsonl") for p in CRASH_POINTS}
     add_orders(live, 30)  # many orders in one second, across a page boundary
-    crashed = run_watch(live, state, out, "--once", "--start", "all", crash=f"{point}:{NTH[point]}")
-    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    crashed = run_all(
+        {
+            p: (watch_cmd(live, *files[p], "--once", "--start", "all"), watch_env(f"{p}:{NTH[p]}"))
+            for p in CRASH_POINTS
+        }
+    )
+    for point, (code, err) in crashed.items():
+        assert code == -signal.SIGKILL, f"{point} was not reached: {err}"
     add_orders(live, 12)
-    again = run_watch(live, state, out, "--once", "--start", "now")  # --start ignored now
-    assert again.returncode == 0, again.stderr
-
+    # Restart: --start is ignored now, the state says where to go on.
+    again = run_all(
+        {p: (watch_cmd(live, *files[p], "--once", "--start", "now"), watch_env()) for p in files}
+    )
     orders = all_orders(live)
+    for point, (_state, out) in files.items():
+        code, err = again[point]
+        assert code == 0, f"{point}: {err}"
+        check_delivery(point, orders, out)
+
+
+def check_delivery(point: str, orders: dict[str, dict], out: Path) -> None:
     envelopes = delivered(out)
     keys = Counter(e["id"] for e in envelopes)
-    assert set(keys) == {f"order.created:{oid}" for oid in orders}
+    assert set(keys) == {f"order.created:{oid}" for oid in orders}, point
     for env in envelopes:
-        assert env["data"] == orders[env["data"]["id"]]
+        assert env["data"] == orders[env["data"]["id"]], point
         assert env["type"] == "order.created"
     repeats = sum(keys.values()) - len(keys)
     if point in ("before_sink_send", "after_sink_ack"):
-        assert 0 < repeats <= 50  # the batch sent but not yet marked, same keys
+        assert 0 < repeats <= 50, point  # the batch sent but not yet marked, same keys
     else:
-        assert repeats == 0
+        assert repeats == 0, point
     # A sink that honours the key (the SQLite sink upserts on it) holds each order once.
     with sqlite3.connect(out.with_suffix(".db")) as db:
         rows = db.execute("SELECT id, data FROM tickettailor_events").fetchall()
-    assert len(rows) == len(orders)
+    assert len(rows) == len(orders), point
     assert {key: json.loads(data) for key, data in rows} == {
         f"order.created:{oid}": record for oid, record in orders.items()
-    }
+    }, point
 
 
 def test_second_watcher_on_the_same_state_is_told_and_waits_for_none(
     live: RunningSandbox, tmp_path: Path
 ) -> None:
     state, out = tmp_path / "orders.sqlite3", tmp_path / "out.jsonl"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETTAILOR_")}
-    cmd = [TICKETTAILOR, "--api-key", live.key]
-    cmd += ["--base-url", live.base_url, "watch", "orders", "--state", str(state)]
-    cmd += ["--sink", f"jsonl:{out}", "--every", "0.2", "--start", "all"]
-    first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cmd = watch_cmd(live, state, out, "--every", "0.2", "--start", "all")
+    first = subprocess.Popen(cmd, env=watch_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
         while not (out.exists() and len(delivered(out)) >= 120):

@@ -329,3 +329,16 @@ def test_replay_redelivers_with_the_original_keys(
     assert watch.store.replay(T0 - 80, ["list"]) == 3
     watch.run_cycle()
     assert sink.got == first + first[2:]
+
+
+@pytest.mark.anyio
+async def test_async_driver_runs_the_same_engine(
+    api: FakeAPI, make_watch: MakeWatch, sink: ListSink
+) -> None:
+    orders = [api.add("or_", T0 - 10 + i) for i in range(3)]
+    watch = make_watch(start="all")
+    async with watch:
+        first = await watch.run_cycle_async()  # each call may land on another thread
+        second = await watch.run_cycle_async()
+    assert (first.delivered, second.delivered) == (3, 0)
+    assert [e["data"] for e in sink.got] == orders

@@ -24,6 +24,7 @@ import json
 import os
 import socket
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -164,6 +165,7 @@ class StateStore:
         self.lease_ttl = lease_ttl
         self._token: int | None = None
         self._holder = uuid.uuid4().hex
+        self._lock = threading.RLock()
 
     # -- opening --------------------------------------------------------------------
 
@@ -194,7 +196,11 @@ class StateStore:
                 "or pass another --state"
             )
         try:
-            conn = sqlite3.connect(file, isolation_level=None, timeout=10.0)
+            # One watch may be driven from several threads in turn (async drivers run
+            # each cycle in a worker thread); transactions are serialised by _lock.
+            conn = sqlite3.connect(
+                file, isolation_level=None, timeout=10.0, check_same_thread=False
+            )
         except sqlite3.Error as exc:
             raise StateError(f"cannot open the watch state {file}: {exc}") from None
         try:
@@ -275,13 +281,14 @@ class StateStore:
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[None]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
