@@ -58,6 +58,7 @@ from tickettailor.cli._output import (
     OutputFormat,
     emit_record,
     emit_records,
+    isatty,
     raw_record,
 )
 
@@ -91,7 +92,6 @@ BASE_URL_ENV = "TICKETTAILOR_BASE_URL"
 TZ_ENV = "TICKETTAILOR_TZ"
 _SETTINGS = "tickettailor.settings"
 _CLIENT = "tickettailor.client"
-_ASYNC_CLIENT = "tickettailor.async_client"
 _STATS = "tickettailor.retry_stats"
 
 
@@ -151,13 +151,6 @@ def parse_date(ctx: typer.Context, option: str, value: str) -> datetime:
         return parse_instant(value, tz=settings(ctx).tz)
     except DateParseError as exc:
         raise DateParseError(f"{option}: {exc}") from None
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -294,7 +287,7 @@ def _setup_logging(ctx: typer.Context) -> None:
     """The library's log on stderr (it never logs the key): every request with ``-v``;
     on a terminal, retries anyway, so a wait never looks like a hang."""
     verbose = settings(ctx).verbose > 0
-    if ctx.meta.get("tickettailor.logging") or not (verbose or _isatty(sys.stderr)):
+    if ctx.meta.get("tickettailor.logging") or not (verbose or isatty(sys.stderr)):
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("tickettailor: %(message)s"))

@@ -38,6 +38,7 @@ __all__ = [
     "OutputFormat",
     "emit_record",
     "emit_records",
+    "isatty",
     "raw_record",
     "resolve_format",
 ]
@@ -70,10 +71,11 @@ def resolve_format(fmt: OutputFormat | None) -> OutputFormat:
     """The format asked for, else table on a terminal and JSON lines when piped."""
     if fmt is not None:
         return fmt
-    return OutputFormat.table if _isatty(sys.stdout) else OutputFormat.jsonl
+    return OutputFormat.table if isatty(sys.stdout) else OutputFormat.jsonl
 
 
-def _isatty(stream: Any) -> bool:
+def isatty(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (False for anything that cannot say)."""
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
@@ -235,9 +237,9 @@ class _Csv:
             self._row(self.pending.pop(0))
 
     def _row(self, row: dict[str, str]) -> None:
-        assert self.header is not None  # set by _start before any row is written
-        self.dropped.update(set(row) - set(self.header))
-        self._line([row.get(name, "") for name in self.header])
+        header = self.header or []  # always set by _start before any row is written
+        self.dropped.update(set(row) - set(header))
+        self._line([row.get(name, "") for name in header])
 
     def _line(self, cells: list[str]) -> None:
         buffer = io.StringIO()
@@ -286,7 +288,7 @@ class _Table:
 def _console() -> Console:
     # On a terminal rich fits the table to its width. Into a file or pipe there is no
     # width to fit, so draw rows unwrapped rather than squeezed into 80 columns.
-    width = None if _isatty(sys.stdout) else _PIPE_WIDTH
+    width = None if isatty(sys.stdout) else _PIPE_WIDTH
     return Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
 
 
@@ -339,7 +341,7 @@ def emit_records(
     writer = _writer(chosen, kind, zone, noun)
     count = 0
     try:
-        with _GUARD.installed(), _progress(noun, progress and _isatty(sys.stderr)) as status:
+        with _GUARD.installed(), _progress(noun, progress and isatty(sys.stderr)) as status:
             for record in records:
                 writer.add(raw_record(record))
                 count += 1
