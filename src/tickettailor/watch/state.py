@@ -301,6 +301,9 @@ class StateStore:
                     f"this watcher lost the lease on {self.path} to another watcher; "
                     "it stops here without writing"
                 )
+            # Every write renews the lease, so a long cycle (a big catch-up, a slow
+            # sink) keeps it without a timer.
+            self._conn.execute("UPDATE lease SET expires_at = ?", (self._clock() + self.lease_ttl,))
             yield
 
     # -- position ---------------------------------------------------------------------
