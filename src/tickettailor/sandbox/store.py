@@ -158,10 +158,13 @@ class Store:
             return best
 
     def _id_span(self, box: BoxOffice, table: str) -> tuple[int, int]:
-        row = self.conn.execute(f"SELECT min(id), max(id) FROM {box.prefix}{table}").fetchone()
-        if row is None or row[0] is None:
+        # Two queries on purpose: SQLite answers a lone min() or max() from the b-tree
+        # edge, but scans the whole table for "SELECT min(id), max(id)".
+        low = self.conn.execute(f"SELECT min(id) FROM {box.prefix}{table}").fetchone()
+        high = self.conn.execute(f"SELECT max(id) FROM {box.prefix}{table}").fetchone()
+        if low is None or low[0] is None or high is None:
             return 1, 0
-        return int(row[0]), int(row[1])
+        return int(low[0]), int(high[0])
 
     def close(self) -> None:
         with self.lock:
