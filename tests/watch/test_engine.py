@@ -342,3 +342,21 @@ async def test_async_driver_runs_the_same_engine(
         second = await watch.run_cycle_async()
     assert (first.delivered, second.delivered) == (3, 0)
     assert [e["data"] for e in sink.got] == orders
+
+
+def test_a_long_outage_stops_fetching_at_the_backlog_cap_without_losing_anything(
+    api: FakeAPI, make_watch: MakeWatch, sink: ListSink, clock: Clock
+) -> None:
+    watch = make_watch(start="now", max_backlog=30)
+    watch.run_cycle()
+    sink.down = True
+    orders = [api.add("or_", T0 + 1 + i // 20) for i in range(100)]
+    clock.now += 10
+    first = watch.run_cycle()
+    assert first.stored == 100  # the page in flight is kept whole
+    clock.now += 10
+    assert watch.run_cycle().requests == 0  # over the cap: the outbox is not grown
+    sink.down = False
+    clock.now += 400
+    watch.run_cycle()
+    assert sink.keys == [f"order.created:{o['id']}" for o in orders]

@@ -300,14 +300,17 @@ class Watch:
         """Walk one stream's list from its position, a page per transaction."""
         store = self._store()
         pos = store.positions()[stream.name]
-        while report.fetched < self.max_fetch and store.backlog() < self.max_backlog:
+        backlog = store.backlog()  # counted once; the pages add to it as they are stored
+        while report.fetched < self.max_fetch and backlog < self.max_backlog:
             body = self.source.get_page(self.trigger.path, self._params(stream, pos))
             report.requests += 1
             crash_point("after_fetch")
             records, more = parse_page(body, self.trigger.path, stream.ts_field)
             new_pos = self._advance(stream, pos, records, more)
             wanted = [self._stored(stream, r) for r in records if self._wanted(stream, pos, r)]
-            report.stored += store.store_page(wanted, new_pos, [s.name for s in self.sinks])
+            new = store.store_page(wanted, new_pos, [s.name for s in self.sinks])
+            report.stored += new
+            backlog += new * len(self.sinks)
             report.fetched += len(records)
             pos = new_pos
             if not more:
