@@ -136,3 +136,13 @@ def test_unknown_profile_lists_the_saved_ones(bare: Run, sandbox: RunningSandbox
     assert result.exit_code == 2
     assert "'shpo'" in result.stderr
     assert "saved profiles: shop" in result.stderr
+
+
+def test_connect_default_flag_switches_the_default(bare: Run, sandbox: RunningSandbox) -> None:
+    bare("--base-url", sandbox.base_url, "connect", "--name", "a", input=TEST_KEY)
+    second = bare(
+        "--base-url", sandbox.base_url, "connect", "--name", "b", "--default", input=OTHER_KEY
+    )
+    assert "'b' is the default connection." in second.stdout
+    defaults = [p["name"] for p in jsonl(bare("connections", "list").stdout) if p["default"]]
+    assert defaults == ["b"]

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from rich.markup import escape
 
+# Sections of `tickettailor --help`, so the commands read in the order people need them.
+PANEL_CONNECT = "Connect a box office"
+PANEL_RECORDS = "Orders, events and any API call"
+PANEL_MORE = "More resources"
+
 
 def epilog(*examples: str) -> str:
     """An "Examples" section for a command's ``--help`` (rich markup, escaped)."""

@@ -13,7 +13,7 @@ import typer
 from tickettailor._core.errors import APIStatusError
 from tickettailor.cli._context import fail, get_client
 from tickettailor.cli._errors import EXIT_API, EXIT_USAGE
-from tickettailor.cli._help import epilog
+from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli.main import app
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -22,6 +22,7 @@ FORM = "application/x-www-form-urlencoded"
 
 @app.command(
     "call",
+    rich_help_panel=PANEL_RECORDS,
     epilog=epilog(
         "tickettailor call GET /v1/events -q status=published -q limit=5",
         "tickettailor call POST /v1/check_ins -f issued_ticket_id=it_1 -f quantity=1",

@@ -30,18 +30,19 @@ from tickettailor.cli._context import (
     user_tz,
 )
 from tickettailor.cli._errors import EXIT_API, EXIT_USAGE, explain
-from tickettailor.cli._help import epilog
+from tickettailor.cli._help import PANEL_CONNECT, epilog
 from tickettailor.cli.main import app
 
 connections = typer.Typer(
     help="Saved connections (profiles): list, remove, choose the default.",
     epilog=epilog("tickettailor connections list", "tickettailor connections use shop"),
 )
-app.add_typer(connections, name="connections", no_args_is_help=True)
+app.add_typer(connections, name="connections", no_args_is_help=True, rich_help_panel=PANEL_CONNECT)
 
 
 @app.command(
     "connect",
+    rich_help_panel=PANEL_CONNECT,
     epilog=epilog(
         "tickettailor connect",
         "tickettailor connect --name agency-client-2",

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tickettailor.cli._context import FormatOption, emit_record, emit_records, get_client, user_tz
-from tickettailor.cli._help import epilog
+from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
     LimitOption,
@@ -23,7 +23,7 @@ events = typer.Typer(
     no_args_is_help=True,
     epilog=epilog("tickettailor events list --limit 10", "tickettailor events get ev_1"),
 )
-app.add_typer(events, name="events")
+app.add_typer(events, name="events", rich_help_panel=PANEL_RECORDS)
 
 
 @events.command(

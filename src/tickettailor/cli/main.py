@@ -58,7 +58,8 @@ def global_options(
         str | None,
         typer.Option(
             "--api-key",
-            help="API key to use instead of a saved profile. Env: TICKETTAILOR_API_KEY.",
+            help="API key to use instead of a saved profile (other users may see command "
+            "lines: prefer `connect` or TICKETTAILOR_API_KEY).",
             show_default=False,
         ),
     ] = None,
@@ -107,15 +108,15 @@ def main() -> None:
     app()
 
 
-# Command modules register themselves when imported (keep this list sorted; one line
-# per module, added by its owner). Modules written in parallel by other engineers are
-# imported once their file exists, so the rest of the command works meanwhile.
+# Command modules register themselves when imported (one line per module, added by its
+# owner; connect first, as `--help` lists sections in the order they first appear).
+# Modules written in parallel by other engineers are imported once their file exists.
 def _written(module: str) -> bool:
     return importlib.util.find_spec(f"tickettailor.cli.{module}") is not None
 
 
+from tickettailor.cli import connect as _connect  # noqa: E402, F401, I001  (registration side effect)
 from tickettailor.cli import call as _call  # noqa: E402, F401  (registration side effect)
-from tickettailor.cli import connect as _connect  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import events as _events  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import orders as _orders  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import resources as _resources  # noqa: E402, F401  (registration side effect)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tickettailor.cli._context import FormatOption, emit_record, emit_records, get_client, user_tz
-from tickettailor.cli._help import epilog
+from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
     LimitOption,
@@ -23,7 +23,7 @@ orders = typer.Typer(
     no_args_is_help=True,
     epilog=epilog("tickettailor orders list --created-at today", "tickettailor orders get or_123"),
 )
-app.add_typer(orders, name="orders")
+app.add_typer(orders, name="orders", rich_help_panel=PANEL_RECORDS)
 
 
 @orders.command(

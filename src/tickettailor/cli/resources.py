@@ -23,7 +23,7 @@ from tickettailor.cli._context import (
     get_client,
     user_tz,
 )
-from tickettailor.cli._help import epilog
+from tickettailor.cli._help import PANEL_MORE, PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
     LimitOption,
@@ -42,7 +42,7 @@ def _group(name: str, help_text: str, *examples: str) -> typer.Typer:
         no_args_is_help=True,
         epilog=epilog(*(f"tickettailor {example}" for example in shown)),
     )
-    app.add_typer(group, name=name)
+    app.add_typer(group, name=name, rich_help_panel=PANEL_MORE)
     return group
 
 
@@ -540,6 +540,7 @@ _add_get(
 
 @app.command(
     "overview",
+    rich_help_panel=PANEL_RECORDS,
     epilog=epilog("tickettailor overview", "tickettailor --profile shop overview --format json"),
 )
 def overview(ctx: typer.Context, fmt: FormatOption = None) -> None:

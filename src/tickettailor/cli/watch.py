@@ -22,7 +22,7 @@ from tickettailor.cli._context import API_KEY_ENV, get_client, settings
 from tickettailor.cli._help import epilog
 from tickettailor.cli.main import app
 from tickettailor.watch import TRIGGERS, CycleReport, Watch, run_watches
-from tickettailor.watch.engine import _client_fingerprint, default_state_path
+from tickettailor.watch.engine import client_fingerprint, default_state_path
 from tickettailor.watch.state import StateStatus, StateStore
 
 watch_app = typer.Typer(
@@ -105,7 +105,7 @@ def _state_path(ctx: typer.Context, resource: str, state: Path | None, many: boo
         if many or state.is_dir():
             return state / f"{TRIGGERS[resource].resource}.sqlite3"
         return state
-    fp = _client_fingerprint(get_client(ctx)) or "unknown"
+    fp = client_fingerprint(get_client(ctx)) or "unknown"
     return default_state_path(resource, profile=_profile(ctx), key_fingerprint=fp)
 
 
@@ -391,7 +391,7 @@ def reset_command(
         if not sys.stdin.isatty():
             raise UsageError("resetting forgets pending deliveries: add --yes to confirm")
         typer.confirm(f"Forget everything in {path}?", abort=True)
-    fp = _client_fingerprint(get_client(ctx))
+    fp = client_fingerprint(get_client(ctx))
     store = StateStore.open(path, resource=TRIGGERS[name].resource, key_fingerprint=fp)
     try:
         store.acquire()
