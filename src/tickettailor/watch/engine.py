@@ -51,6 +51,7 @@ __all__ = [
     "CycleReport",
     "Watch",
     "as_sink",
+    "client_fingerprint",
     "default_state_path",
     "fingerprint",
     "run_watches",
@@ -185,7 +186,7 @@ class Watch:
         names = [s.name for s in self.sinks]
         if len(set(names)) != len(names):
             raise UsageError(f"two sinks have the same name: {names}; name them apart")
-        fp = key_fingerprint or _client_fingerprint(client)
+        fp = key_fingerprint or client_fingerprint(client)
         self.state_path = Path(
             state
             if state is not None
@@ -468,8 +469,12 @@ def _wait(watches: Sequence[Watch], every: float, stop: threading.Event) -> None
             watch._store().renew()
 
 
-def _client_fingerprint(client: Any) -> str | None:
-    """The key fingerprint of a ``tickettailor.Client`` (None when it cannot tell)."""
+def client_fingerprint(client: Any) -> str | None:
+    """The key fingerprint of a ``tickettailor.Client`` (None when it cannot tell).
+
+    Uses ``client.key_fingerprint`` when the client offers one; until then it reads
+    the key the client core keeps (private), hashes it and keeps only the hash.
+    """
     if client is None:
         return None
     given = getattr(client, "key_fingerprint", None)

@@ -105,8 +105,8 @@ def _relay_one(
                 break
             else:
                 _flush(store, sink.name, done)
-    except Exception:
-        # Keep what the sink confirmed (a crash, unlike an error, skips this: the batch
+    except (Exception, KeyboardInterrupt):
+        # Keep what the sink confirmed, also on Ctrl-C (a crash skips this: the batch
         # is then sent again, same keys).
         _flush(store, sink.name, done)
         raise
