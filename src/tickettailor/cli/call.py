@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 
 import typer
 
-from tickettailor._core.errors import APIStatusError
 from tickettailor.cli._context import fail, get_client
 from tickettailor.cli._errors import EXIT_API, EXIT_USAGE
 from tickettailor.cli._help import PANEL_RECORDS, epilog
+from tickettailor.cli._output import isatty
 from tickettailor.cli.main import app
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -106,15 +106,12 @@ def call(
             kwargs["json"] = json.loads(json_text)
         except ValueError as exc:
             fail(f"--json is not valid JSON ({exc}): quote it, e.g. --json '{{\"a\": 1}}'.", 2)
-    client = get_client(ctx)
-    try:
-        response = client.request(verb, path, headers=headers or None, **kwargs)
-    except APIStatusError as exc:
-        _print(exc.status_code, exc.headers, exc.body, None, include=include)
-        typer.echo(f"Error: the API answered {exc.status_code}.", err=True)
-        raise typer.Exit(EXIT_API) from None
+    response = get_client(ctx).request(
+        verb, path, headers=headers or None, raise_for_status=False, **kwargs
+    )
     _print(response.status_code, response.headers, response.body, response.text, include=include)
     if response.status_code >= 400:
+        typer.echo(f"Error: the API answered {response.status_code}.", err=True)
         raise typer.Exit(EXIT_API)
 
 
@@ -146,19 +143,14 @@ def _read_data(data: str) -> bytes:
         fail(f"--data {data}: cannot read {source} ({exc.strerror}).", EXIT_USAGE)
 
 
-def _print(status: int, headers: Any, body: Any, text: str | None, *, include: bool) -> None:
+def _print(status: int, headers: Any, body: Any, text: str, *, include: bool) -> None:
+    """The body as received; JSON pretty-printed when a person is reading."""
     if include:
         typer.echo(f"HTTP {status}")
-        for name, value in headers.multi_items() if headers is not None else []:
+        for name, value in headers.multi_items():
             typer.echo(f"{name}: {value}")
         typer.echo("")
-    if body is None and not text:
-        return
-    if sys.stdout.isatty() and not isinstance(body, str) and body is not None:
+    if isatty(sys.stdout) and body is not None and not isinstance(body, str):
         typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
-    elif text is not None:
+    elif text:
         typer.echo(text)
-    elif isinstance(body, str):
-        typer.echo(body)
-    else:
-        typer.echo(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
