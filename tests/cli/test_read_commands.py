@@ -12,6 +12,7 @@ import pytest
 
 from tests.cli.conftest import Run, jsonl
 from tickettailor import Client
+from tickettailor._core.dates import day_bounds
 
 
 def test_orders_list_piped_is_json_lines_exactly_as_the_api_sent(tt: Run, client: Client) -> None:
@@ -185,3 +186,27 @@ def test_every_list_command_in_every_format(tt: Run, group: tuple[str, ...]) -> 
     table = tt(*args, "--format", "table")
     assert table.exit_code == 0
     assert all(r["id"] in table.stdout for r in records)
+
+
+def test_tz_sets_the_day_a_date_means(tt: Run, client: Client) -> None:
+    first = next(iter(client.orders.list(limit=1))).raw
+    zone = "Pacific/Auckland"
+    day = datetime.fromtimestamp(first["created_at"], ZoneInfo(zone)).date().isoformat()
+    bounds = day_bounds(day, tz=zone)
+    assert bounds is not None
+    expected = [
+        o.raw["id"] for o in client.orders.list(created_gte=bounds[0], created_lt=bounds[1])
+    ]
+    by_option = jsonl(tt("--tz", zone, "orders", "list", "--created-at", day).stdout)
+    by_env = jsonl(tt("orders", "list", "--created-at", day, TICKETTAILOR_TZ=zone).stdout)
+    assert [o["id"] for o in by_option] == expected
+    assert [o["id"] for o in by_env] == expected
+    assert first["id"] in expected
+
+
+def test_verbose_logs_requests_on_stderr_only(tt: Run) -> None:
+    result = tt("-v", "orders", "list", "--limit", "150")
+    assert len(jsonl(result.stdout)) == 150  # stdout stays clean JSON lines
+    requests = [line for line in result.stderr.splitlines() if "/v1/orders" in line]
+    assert len(requests) == 2  # two pages
+    assert all(line.startswith("tickettailor: GET ") for line in requests)
