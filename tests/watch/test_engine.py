@@ -360,3 +360,21 @@ def test_a_long_outage_stops_fetching_at_the_backlog_cap_without_losing_anything
     clock.now += 400
     watch.run_cycle()
     assert sink.keys == [f"order.created:{o['id']}" for o in orders]
+
+
+@pytest.mark.anyio
+async def test_run_async_runs_cycles_and_can_be_cancelled(
+    api: FakeAPI, make_watch: MakeWatch, sink: ListSink
+) -> None:
+    import anyio
+
+    api.add("or_", T0 - 10)
+    watch = make_watch(start="all", lease_ttl=0.3)
+    async with watch:
+        await watch.run_async(every=0.01, cycles=3)
+        assert len(sink.got) == 1
+        with anyio.move_on_after(0.3) as scope:
+            await watch.run_async(every=5)  # sleeps, renewing its lease, until cancelled
+        assert scope.cancelled_caught
+        api.add("or_", T0 - 5)
+        assert (await watch.run_cycle_async()).delivered == 1  # the watch is intact

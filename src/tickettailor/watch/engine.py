@@ -405,14 +405,18 @@ class Watch:
         return await anyio.to_thread.run_sync(self.run_cycle)
 
     async def run_async(self, *, every: float = 60.0, cycles: int | None = None) -> None:
-        """``run`` from async code; cancelling the task stops after the current cycle."""
-        stop = threading.Event()
-        try:
-            await anyio.to_thread.run_sync(
-                lambda: self.run(every=every, cycles=cycles, stop=stop), abandon_on_cancel=True
-            )
-        finally:
-            stop.set()
+        """``run`` from async code. Cancelling it waits for the cycle in progress (a
+        cycle is never cut in half), or stops at once while it sleeps."""
+        done = 0
+        while True:
+            await self.run_cycle_async()
+            done += 1
+            if cycles is not None and done >= cycles:
+                return
+            deadline = anyio.current_time() + every
+            while (left := deadline - anyio.current_time()) > 0:
+                await anyio.sleep(min(left, self.lease_ttl / 3))
+                await anyio.to_thread.run_sync(self._store().renew)
 
     async def __aenter__(self) -> Watch:
         await anyio.to_thread.run_sync(self.open)
