@@ -210,3 +210,14 @@ def test_verbose_logs_requests_on_stderr_only(tt: Run) -> None:
     requests = [line for line in result.stderr.splitlines() if "/v1/orders" in line]
     assert len(requests) == 2  # two pages
     assert all(line.startswith("tickettailor: GET ") for line in requests)
+
+
+def test_tables_use_this_computers_zone_with_daylight_saving(tt: Run, client: Client) -> None:
+    london = ZoneInfo("Europe/London")
+    orders = [o.raw for o in client.orders.list()]
+    summer = next(o for o in orders if datetime.fromtimestamp(o["created_at"], london).dst())
+    winter = next(o for o in orders if not datetime.fromtimestamp(o["created_at"], london).dst())
+    for order in (summer, winter):
+        text = tt("orders", "get", order["id"], "--format", "table", TZ="Europe/London").stdout
+        local = datetime.fromtimestamp(order["created_at"], london).strftime("%Y-%m-%d %H:%M")
+        assert local in text

@@ -36,6 +36,7 @@ What is here:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
@@ -44,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any, NoReturn
+from zoneinfo import ZoneInfo
 
 import httpx2
 import typer
@@ -139,8 +141,21 @@ def profile_names(incomplete: str) -> list[str]:
 def user_tz(ctx: typer.Context) -> tzinfo:
     """The zone for times shown to the user: ``--tz``, else this computer's zone."""
     name = settings(ctx).tz
-    if name:
-        return resolve_tz(name)
+    return resolve_tz(name) if name else system_zone()
+
+
+def system_zone() -> tzinfo:
+    """This computer's zone with its daylight-saving rules.
+
+    ``datetime.now().astimezone()`` would give today's fixed offset, an hour off for
+    records from the other half of the year; so read ``$TZ`` or /etc/localtime.
+    """
+    name = (os.environ.get("TZ") or "").lstrip(":")
+    with contextlib.suppress(KeyError, ValueError, OSError):  # unknown name, no file
+        if name:
+            return ZoneInfo(name)
+        with open("/etc/localtime", "rb") as source:
+            return ZoneInfo.from_file(source, key="localtime")
     local = datetime.now().astimezone().tzinfo
     return local if local is not None else resolve_tz(None)
 
