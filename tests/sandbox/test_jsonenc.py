@@ -19,7 +19,7 @@ json_values = st.recursive(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(json_values)
 def test_fast_encoder_equals_the_per_string_reference(value: Any) -> None:
     text = dumps_api(value)
