@@ -133,3 +133,14 @@ def test_status_without_state_says_what_to_do(tt):
     result = tt("watch", "status", "orders")
     assert result.exit_code == 2
     assert "run `tickettailor watch orders` first" in result.stderr
+
+
+def test_state_file_with_several_watches_is_a_usage_error(tt, tmp_path: Path):
+    state = tmp_path / "one.sqlite3"
+    assert tt("watch", "events", "--once", "--state", str(state)).exit_code == 0
+    result = tt("watch", "orders", "events", "--once", "--state", str(state))
+    assert result.exit_code == 2
+    assert "several watches need a directory" in result.stderr
+    shown = tt("watch", "status", "events", "--state", str(state))
+    assert shown.exit_code == 0
+    assert "events" in shown.stdout

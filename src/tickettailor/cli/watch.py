@@ -102,6 +102,11 @@ def _profile(ctx: typer.Context) -> str | None:
 
 def _state_path(ctx: typer.Context, resource: str, state: Path | None, many: bool) -> Path:
     if state is not None:
+        if many and state.is_file():
+            raise UsageError(
+                f"--state {state} is a file, but several watches need a directory "
+                "(one state file each): pass a directory, or one resource"
+            )
         if many or state.is_dir():
             return state / f"{TRIGGERS[resource].resource}.sqlite3"
         return state
@@ -308,6 +313,8 @@ def status_command(
     state: StateOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per watch.")] = False,
 ) -> None:
+    if not resources and state is not None and state.is_file():
+        raise UsageError(f"name the watch of --state {state}, e.g. `watch status orders`")
     names = _resources(resources[0], resources[1:]) if resources else list(TRIGGERS)
     shown = 0
     for name in names:
