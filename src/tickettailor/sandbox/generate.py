@@ -361,13 +361,14 @@ def _sales(
         sold[e.id] = {}
         per_event.append((
             e.id, e.created_at + 3600, min(e.end, anchor), e.end <= anchor, e.start,
-            tts[e.series], stats[e.id], sold[e.id],
+            tts[e.series], len(tts[e.series]), stats[e.id], sold[e.id],
         ))  # fmt: skip
     order_rows: list[tuple[Any, ...]] = []
     ticket_rows: list[tuple[Any, ...]] = []
+    add_order, add_ticket, add_checkin = order_rows.append, ticket_rows.append, checkins.append
     prev_t = 0
     for t, pick in planned:
-        eid, opens, end_of_sales, past, start, types, st, sold_here = per_event[pick]
+        eid, opens, end_of_sales, past, start, types, n_types, st, sold_here = per_event[pick]
         if rand() < 0.05 and opens <= prev_t <= t:
             t = prev_t  # a burst: several orders in the same second
         prev_t = t
@@ -379,10 +380,10 @@ def _sales(
         person = int(rand() * pool)
         fi, li = person % nf, (person // nf) % nl
         email = f"{ascii_first[fi]}.{ascii_last[li]}{person}@{domains[person % 5]}"
-        if len(types) > 1 and rand() < 0.15:
+        if n_types > 1 and rand() < 0.15:
             chosen = rng.sample(types, 2)
         else:
-            chosen = [types[int(rand() * len(types))]]
+            chosen = [types[int(rand() * n_types)]]
         items = []
         subtotal = face = 0
         units: list[int] = []
@@ -412,12 +413,13 @@ def _sales(
             message = f"{names.CANCEL_REASONS[int(rand() * 4)]} (by {names.STAFF[int(rand() * 4)]})"
         else:
             st[0] += 1
-        order_rows.append((
+        add_order((
             oid, t, eid, "cancelled" if cancelled else "completed", first[fi], last[li],
             email, referrals[int(rand() * n_ref)], txn, pay, total, refund, message,
             ";".join(items),
         ))  # fmt: skip
         st[2] += total - refund
+        valid = 0
         for tid in units:
             itid = it_next
             it_next += 1
@@ -425,19 +427,21 @@ def _sales(
                 voided_at = cancel_at or max(
                     t, min(anchor, t + 60 + int(rand() * max(0, end_of_sales - t - 60)))
                 )
-                ticket_rows.append((itid, oid, eid, tid, t, voided_at, voided_at, "voided", 0))
+                add_ticket((itid, oid, eid, tid, t, voided_at, voided_at, "voided", 0))
                 continue
             sold_here[tid] = sold_here.get(tid, 0) + 1
-            st[1] += 1
+            valid += 1
             if past and rand() < 0.7:
                 at = max(t + 60, start - 1800 + int(rand() * 5400))
-                checkins.append((at, eid, itid))
-                ticket_rows.append((itid, oid, eid, tid, t, at, None, "valid", 1))
+                add_checkin((at, eid, itid))
+                add_ticket((itid, oid, eid, tid, t, at, None, "valid", 1))
             else:
-                ticket_rows.append((itid, oid, eid, tid, t, t, None, "valid", 0))
+                add_ticket((itid, oid, eid, tid, t, t, None, "valid", 0))
+        st[1] += valid
         if len(order_rows) >= 20_000:
             flush(order_rows, ticket_rows)
             order_rows, ticket_rows = [], []
+            add_order, add_ticket = order_rows.append, ticket_rows.append
     flush(order_rows, ticket_rows)
     for event_id, counts in sold.items():
         for tid, n in counts.items():
