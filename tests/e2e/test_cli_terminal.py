@@ -109,12 +109,37 @@ def test_connect_prompt_does_not_echo_the_key(env: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def slow(sandbox_config: SandboxConfig) -> Iterator[str]:
-    """A sandbox whose order pages take a moment, so a listing can be interrupted."""
+def faulty(sandbox_config: SandboxConfig) -> Iterator[tuple[str, FaultInjector]]:
+    """A sandbox behind the fault injector (rules are added per test)."""
     config = dataclasses.replace(sandbox_config, orders=400)
-    app = FaultInjector(create_app(config), parse_faults("latency:0.4,path=/v1/orders"))
+    app = FaultInjector(create_app(config))
     with serve_in_thread(config, app=app) as running:  # type: ignore[arg-type]
-        yield running.base_url
+        yield running.base_url, app
+
+
+@pytest.fixture
+def slow(faulty: tuple[str, FaultInjector]) -> Iterator[str]:
+    """Order pages that take a moment, so a listing can be interrupted."""
+    base_url, injector = faulty
+    injector.add(parse_faults("latency:0.4,path=/v1/orders"))
+    yield base_url
+    injector.clear()
+
+
+def test_retries_are_announced_on_a_terminal(
+    env: dict[str, str], faulty: tuple[str, FaultInjector]
+) -> None:
+    base_url, injector = faulty
+    injector.add(parse_faults("429,path=/v1/orders,count=1"))
+    try:
+        code, text = in_pty(
+            [EXE, "orders", "list", "--limit", "2"], env | {"TICKETTAILOR_BASE_URL": base_url}
+        )
+    finally:
+        injector.clear()
+    assert code == 0, text
+    assert "tickettailor: Retrying GET /v1/orders" in text
+    assert "RateLimitError" in text
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "json"])

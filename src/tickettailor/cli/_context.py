@@ -298,13 +298,22 @@ class _AsyncCountingTransport(httpx2.AsyncBaseTransport):
         await self.inner.aclose()
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic only in stubs
+    """Writes to whatever ``sys.stderr`` is at the time: rich's progress display swaps
+    it for a proxy that prints above the spinner instead of through it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def _setup_logging(ctx: typer.Context) -> None:
     """The library's log on stderr (it never logs the key): every request with ``-v``;
     on a terminal, retries anyway, so a wait never looks like a hang."""
     verbose = settings(ctx).verbose > 0
     if ctx.meta.get("tickettailor.logging") or not (verbose or isatty(sys.stderr)):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("tickettailor: %(message)s"))
     logger = logging.getLogger("tickettailor")
     logger.addHandler(handler)
