@@ -113,7 +113,7 @@ def echo() -> Iterator[str]:
         )
         await send({"type": "http.response.body", "body": payload})
 
-    with serve_in_thread(app=app) as running:  # type: ignore[arg-type]
+    with serve_in_thread(app=app) as running:  # type: ignore[arg-type]  # any ASGI app serves; typed Starlette
         yield running.base_url
 
 
@@ -127,4 +127,5 @@ def wire(echo: str, bare: Run) -> Run:
 
 def sent(result: Any) -> dict[str, Any]:
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    seen: dict[str, Any] = json.loads(result.stdout)
+    return seen

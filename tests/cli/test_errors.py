@@ -27,7 +27,7 @@ def faulty(sandbox_config: SandboxConfig) -> Iterator[tuple[str, FaultInjector]]
         events=3,
     )
     injector = FaultInjector(create_app(config))
-    with serve_in_thread(config, app=injector) as running:  # type: ignore[arg-type]
+    with serve_in_thread(config, app=injector) as running:  # type: ignore[arg-type]  # any ASGI app serves; typed Starlette
         yield running.base_url, injector
 
 

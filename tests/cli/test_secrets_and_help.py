@@ -87,7 +87,7 @@ def test_format_is_offered_after_every_record_command() -> None:
     for path in record_commands:
         command = ROOT
         for name in path:
-            command = command.commands[name]  # type: ignore[attr-defined]
+            command = command.commands[name]  # type: ignore[attr-defined]  # a group here
         options = {opt for param in command.params for opt in getattr(param, "opts", [])}
         assert "--format" in options, path
 

@@ -113,7 +113,7 @@ def faulty(sandbox_config: SandboxConfig) -> Iterator[tuple[str, FaultInjector]]
     """A sandbox behind the fault injector (rules are added per test)."""
     config = dataclasses.replace(sandbox_config, orders=400)
     app = FaultInjector(create_app(config))
-    with serve_in_thread(config, app=app) as running:  # type: ignore[arg-type]
+    with serve_in_thread(config, app=app) as running:  # type: ignore[arg-type]  # any ASGI app serves; typed Starlette
         yield running.base_url, app
 
 
