@@ -1,6 +1,7 @@
 """Model-based: random interleavings of sales, faults, sink outages, crashes and cycles.
 
-Whatever happens, once faults stop and the watch catches up, every order created after
+A second watcher started on the same state now and then must be refused. Whatever
+happens, once faults stop and the watch catches up, every order created after
 the start point has reached the sink, with its exact record, under its stable key; and
 a key reaches the sink twice only when a crash fell between a sink's acknowledgement
 and the outbox mark (the window at-least-once delivery cannot close; at most one mark
@@ -13,12 +14,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from tests.watch.conftest import T0, Clock, ListSink
 from tests.watch.fakeapi import FakeAPI
+from tickettailor._core.errors import StateError
 from tickettailor.watch import Watch
 from tickettailor.watch.crash import CRASH_POINTS, set_crash_hook
 
@@ -84,6 +87,24 @@ class WatchModel(RuleBasedStateMachine):
     @rule()
     def cycle(self) -> None:
         (self.watch or self.new_watch()).run_cycle()
+
+    @precondition(lambda self: self.watch is not None and self.watch.store is not None)
+    @rule()
+    def second_watcher(self) -> None:
+        """A second watcher on the same state is refused and writes nothing."""
+        intruder = Watch(
+            "orders",
+            source=self.api,
+            sinks=[ListSink("intruder")],
+            state=self.dir / "orders.sqlite3",
+            key_fingerprint="fp",
+            clock=self.clock,
+        )
+        try:
+            with pytest.raises(StateError, match="in use by another watcher"):
+                intruder.run_cycle()
+        finally:
+            intruder.close()
 
     @rule(point=st.sampled_from(CRASH_POINTS), nth=st.integers(1, 3))
     def crash(self, point: str, nth: int) -> None:

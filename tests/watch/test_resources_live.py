@@ -43,3 +43,26 @@ def test_every_resource_from_the_start(sandbox: RunningSandbox, tmp_path: Path) 
                 assert voided  # the sandbox has cancelled orders, hence voids
             else:
                 assert set(kinds) == {sink.got[0]["type"]}
+
+
+def test_two_box_offices_in_one_process(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    """One client per key (each with its own rate budget), watches run side by side."""
+    from tickettailor.watch import run_watches
+
+    sinks = {key: ListSink(f"sink-{n}") for n, key in enumerate(sandbox.keys)}
+    clients = [Client(key, base_url=sandbox.base_url) for key in sandbox.keys]
+    watches = [
+        Watch(r, client=c, sinks=[sinks[k]], state=tmp_path / f"{n}-{r}", start="all")
+        for n, (k, c) in enumerate(zip(sandbox.keys, clients, strict=True))
+        for r in ("orders", "events")
+    ]
+    run_watches(watches, cycles=1)
+    for watch in watches:
+        watch.close()
+    for key, client in zip(sandbox.keys, clients, strict=True):
+        orders = {o.id for o in client.orders.list()}
+        got = {e["data"]["id"] for e in sinks[key].got if e["type"] == "order.created"}
+        assert got == orders
+        client.close()
+    first, second = (set(s.keys) for s in sinks.values())
+    assert not first & second  # each box office's records to its own sink only
