@@ -12,6 +12,7 @@ hold about one page at a time, whatever the total.
 
     .venv/bin/python bench/bench_client_fetch.py            # 100,000 orders
     BENCH_ORDERS=20000 .venv/bin/python bench/bench_client_fetch.py   # quicker
+    BENCH_LATENCY=0.1 ...    # add 100 ms to every response, as over the internet
 
 The sandbox database is cached in the temp dir, so only the first run pays to build it.
 """
@@ -34,16 +35,20 @@ from tickettailor.sandbox import free_port
 
 ORDERS = int(os.environ.get("BENCH_ORDERS", "100000"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "4"))
+LATENCY = float(os.environ.get("BENCH_LATENCY", "0"))  # seconds added to every response
 KEY = "sk_1000_100000_" + "0" * 32
 
 SERVER = """
 import sys, uvicorn
 from tickettailor.sandbox import SandboxConfig, create_app
-port, orders, db = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+from tickettailor.sandbox.faults import FaultInjector, parse_faults
+port, orders, db, latency = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[5]
 config = SandboxConfig(keys=[sys.argv[4]], seed=1, orders=orders, events=40,
                        rate_limit=None, db=db)
-uvicorn.run(create_app(config), host="127.0.0.1", port=port, log_level="warning",
-            access_log=False)
+app = create_app(config)
+if float(latency) > 0:  # a network's round trip, as to the real API
+    app = FaultInjector(app, parse_faults(f"latency:{latency}"))
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 """
 
 
@@ -51,7 +56,7 @@ def start_sandbox(orders: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     db = str(Path(tempfile.gettempdir()) / f"tickettailor-bench-{orders}.db")
     proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(port), str(orders), db, KEY],
+        [sys.executable, "-c", SERVER, str(port), str(orders), db, KEY, str(LATENCY)],
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600  # building 100k orders the first time takes a while
@@ -121,6 +126,8 @@ def created_bounds(base: str) -> tuple[int, int]:
 
 def main() -> None:
     print(f"Sandbox with {ORDERS:,} orders, rate limit off, in its own process.")
+    if LATENCY:
+        print(f"Every response delayed {LATENCY * 1000:.0f} ms, like a round trip to the real API.")
     proc, base = start_sandbox(ORDERS)
     try:
         bounds = created_bounds(base)
