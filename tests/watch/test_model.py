@@ -91,7 +91,10 @@ class WatchModel(RuleBasedStateMachine):
     @precondition(lambda self: self.watch is not None and self.watch.store is not None)
     @rule()
     def second_watcher(self) -> None:
-        """A second watcher on the same state is refused and writes nothing."""
+        """A second watcher on the same state, while the first is alive, is refused."""
+        assert self.watch is not None
+        assert self.watch.store is not None
+        self.watch.store.renew()  # alive: a running watcher renews on every write
         intruder = Watch(
             "orders",
             source=self.api,
