@@ -149,3 +149,25 @@ def test_file_format_is_plain_json(config_dir: Path) -> None:
         "default": "shop",
         "profiles": {"shop": {"api_key": KEY_A, "base_url": "http://h"}},
     }
+
+
+def _save_many(config: str, prefix: str) -> None:
+    os.environ["TICKETTAILOR_CONFIG_DIR"] = config
+    for n in range(30):
+        save_profile(Profile(f"{prefix}{n}", KEY_A))
+
+
+def test_concurrent_writers_lose_nothing(config_dir: Path) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=_save_many, args=(str(config_dir), prefix)) for prefix in "ab"
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+    names = {p.name for p in list_profiles()}
+    assert names == {f"{prefix}{n}" for prefix in "ab" for n in range(30)}
