@@ -160,7 +160,7 @@ def _save_many(config: str, prefix: str) -> None:
 def test_concurrent_writers_lose_nothing(config_dir: Path) -> None:
     import multiprocessing
 
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")  # fast; the children only write files
     workers = [
         context.Process(target=_save_many, args=(str(config_dir), prefix)) for prefix in "ab"
     ]
