@@ -10,15 +10,17 @@ into models and used.
 
 Backfill: with ``concurrency=K`` and a ``created_at`` range, the range is cut into
 time windows (half-open, so no record is in two), K are fetched at a time and the
-records come out window by window, oldest first. Windows are sized from the density
-seen so far (``WindowPlanner``) and only K are held at once, so memory stays flat
-however long the range. The sync pager runs windows on K threads, the async one on K
-tasks; both spend the key's shared rate budget through the core.
+records come out window by window, oldest first: the oldest window streams, the
+others fetch at most ``WINDOW_BUFFER_PAGES`` ahead, so memory stays flat however long
+or uneven the range. Windows are sized from the density seen (``WindowPlanner``). The
+sync pager runs windows on K threads, the async one on K tasks; both spend the key's
+shared rate budget through the core.
 """
 
 from __future__ import annotations
 
 import asyncio
+import queue
 import threading
 from collections import deque
 from collections.abc import (
@@ -30,7 +32,7 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -50,6 +52,9 @@ __all__ = [
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
 WINDOWS_PER_WORKER = 8
+# Pages a backfill window may fetch ahead of the consumer: memory stays within
+# concurrency x this many pages, however the records are spread over time.
+WINDOW_BUFFER_PAGES = 10
 
 Pairs = list[tuple[str, str]]
 # Fetch one page: (path, query pairs) -> the parsed JSON body.
@@ -89,10 +94,10 @@ class WindowPlanner:
     """Cuts a backfill range into windows as it goes, sized from what came back.
 
     The first windows split the range evenly (``initial`` of them); after that each
-    window is sized to hold about ``target`` records at the density seen so far, so
-    windows stay a few pages long whatever the total, and the records held at once
-    (K windows) do not grow with the size of the range. Empty stretches make the
-    next window twice as long.
+    window is sized to hold about ``target`` records at the density of the latest
+    finished window, so windows stay a few pages long whatever the total. Empty
+    stretches make the next window twice as long. (Memory does not depend on this:
+    each window buffers at most ``WINDOW_BUFFER_PAGES`` pages.)
     """
 
     def __init__(self, gte: int, lt: int, *, initial: int, target: int = 1000) -> None:
@@ -100,25 +105,22 @@ class WindowPlanner:
         self.lt = lt
         self.target = target
         self.span = max(1, (lt - gte) // max(1, initial))
-        self.seen_seconds = 0
-        self.seen_records = 0
 
     def next(self) -> tuple[int, int] | None:
         if self.start >= self.lt:
             return None
-        if self.seen_records:
-            density = self.seen_records / self.seen_seconds
-            self.span = max(1, int(self.target / density))
         end = min(self.lt, self.start + self.span)
         window = (self.start, end)
         self.start = end
         return window
 
     def observe(self, window: tuple[int, int], records: int) -> None:
-        self.seen_seconds += window[1] - window[0]
-        self.seen_records += records
-        if not self.seen_records:
-            self.span *= 2
+        """Size the next windows from the density of the latest finished one."""
+        seconds = window[1] - window[0]
+        if records:
+            self.span = max(1, int(self.target * seconds / records))
+        else:
+            self.span = max(self.span, seconds) * 2
 
 
 class Walk:
@@ -230,6 +232,42 @@ def _first_created(record: dict[str, Any], param: str) -> int:
     return int(value)
 
 
+class _WindowEnd:
+    """Put by a window's worker after its last page; carries the error if it failed."""
+
+    error: BaseException | None = None
+
+
+class _Trim:
+    """Counts what a backfill has yielded and cuts the last page to ``limit``."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.yielded = 0
+
+    def page(self, page: Page[Any]) -> bool:
+        """Trim ``page`` in place; True when it still has records to yield."""
+        if self.limit is not None:
+            page.data = page.data[: self.limit - self.yielded]
+        self.yielded += len(page.data)
+        return bool(page.data)
+
+    @property
+    def full(self) -> bool:
+        return self.limit is not None and self.yielded >= self.limit
+
+
+def _offer(out: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
+    """Put ``item``, waiting while the buffer is full; False if the consumer left."""
+    while not stop.is_set():
+        try:
+            out.put(item, timeout=0.1)  # wakes to notice ``stop``
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
 class Pager(Generic[T]):
     """A lazy list: iterate for records (all pages), or ``.pages()`` for pages.
 
@@ -328,45 +366,49 @@ class Pager(Generic[T]):
         )
         stop = threading.Event()  # set when the consumer stops early: workers wind down
 
-        def fetch_window(window: tuple[int, int]) -> list[Page[T]]:
-            # Each window may need up to the whole limit; the consumer trims the total.
-            walk = Walk(
-                self._path, _window_params(self._params, backfill, window), limit=self._limit
-            )
-            pages = []
-            for page in self._pages_in_turn(walk):
-                pages.append(page)
-                if stop.is_set():
-                    break
-            return pages
+        def fetch_window(window: tuple[int, int], out: queue.Queue[Any]) -> None:
+            end = _WindowEnd()
+            try:
+                walk = Walk(
+                    self._path, _window_params(self._params, backfill, window), limit=self._limit
+                )
+                for page in self._pages_in_turn(walk):
+                    if not _offer(out, page, stop):
+                        return
+            except BaseException as error:  # handed to the consumer, raised there
+                end.error = error
+            _offer(out, end, stop)
 
         pool = ThreadPoolExecutor(
             max_workers=backfill.concurrency, thread_name_prefix="tt-backfill"
         )
-        running: deque[tuple[tuple[int, int], Future[list[Page[T]]]]] = deque()
+        running: deque[tuple[tuple[int, int], queue.Queue[Any]]] = deque()
 
         def start_next() -> None:
             window = planner.next()
             if window is not None:
-                running.append((window, pool.submit(fetch_window, window)))
+                out: queue.Queue[Any] = queue.Queue(maxsize=WINDOW_BUFFER_PAGES)
+                pool.submit(fetch_window, window, out)
+                running.append((window, out))
 
         try:
             for _ in range(backfill.concurrency):
                 start_next()
-            yielded = 0
+            trim = _Trim(self._limit)
             while running:
-                window, future = running.popleft()
-                pages = future.result()
-                planner.observe(window, sum(len(page) for page in pages))
-                start_next()
-                for page in pages:
-                    if self._limit is not None:
-                        page.data = page.data[: self._limit - yielded]
-                    yielded += len(page.data)
-                    if page.data:
-                        yield page
-                    if self._limit is not None and yielded >= self._limit:
+                window, out = running[0]
+                count = 0
+                while not isinstance(item := out.get(), _WindowEnd):
+                    count += len(item)
+                    if trim.page(item):
+                        yield item
+                    if trim.full:
                         return
+                if item.error is not None:
+                    raise item.error
+                running.popleft()
+                planner.observe(window, count)
+                start_next()
         finally:
             stop.set()
             pool.shutdown(wait=False, cancel_futures=True)
@@ -463,13 +505,20 @@ class AsyncPager(Generic[T]):
         records, _, _ = walk.feed(await self._fetch(*step))
         return _first_created(records[0], backfill.param) if records else None
 
-    async def _fetch_window(self, backfill: Backfill, window: tuple[int, int]) -> list[Page[T]]:
-        walk = Walk(self._path, _window_params(self._params, backfill, window), limit=self._limit)
-        pages = []
-        while (step := walk.next_request()) is not None:  # one request at a time per window
-            records, cursor, links = walk.feed(await self._fetch(*step))
-            pages.append(Page(_parse_records(self._parse, records), cursor, links))
-        return pages
+    async def _fetch_window(
+        self, backfill: Backfill, window: tuple[int, int], out: asyncio.Queue[Any]
+    ) -> None:
+        end = _WindowEnd()
+        try:
+            walk = Walk(
+                self._path, _window_params(self._params, backfill, window), limit=self._limit
+            )
+            while (step := walk.next_request()) is not None:  # in turn within a window
+                records, cursor, links = walk.feed(await self._fetch(*step))
+                await out.put(Page(_parse_records(self._parse, records), cursor, links))
+        except Exception as error:  # handed to the consumer, raised there
+            end.error = error
+        await out.put(end)
 
     async def _backfill_pages(self, backfill: Backfill) -> AsyncIterator[Page[T]]:
         lower = await self._lower_bound(backfill)
@@ -478,33 +527,35 @@ class AsyncPager(Generic[T]):
         planner = WindowPlanner(
             lower, backfill.lt, initial=backfill.concurrency * WINDOWS_PER_WORKER
         )
-        running: deque[tuple[tuple[int, int], asyncio.Task[list[Page[T]]]]] = deque()
+        running: deque[tuple[tuple[int, int], asyncio.Queue[Any], asyncio.Task[None]]] = deque()
 
         def start_next() -> None:
             window = planner.next()
             if window is not None:
-                task = asyncio.ensure_future(self._fetch_window(backfill, window))
-                running.append((window, task))
+                out: asyncio.Queue[Any] = asyncio.Queue(maxsize=WINDOW_BUFFER_PAGES)
+                task = asyncio.ensure_future(self._fetch_window(backfill, window, out))
+                running.append((window, out, task))
 
         try:
             for _ in range(backfill.concurrency):
                 start_next()
-            yielded = 0
+            trim = _Trim(self._limit)
             while running:
-                window, task = running.popleft()
-                pages = await task
-                planner.observe(window, sum(len(page) for page in pages))
-                start_next()
-                for page in pages:
-                    if self._limit is not None:
-                        page.data = page.data[: self._limit - yielded]
-                    yielded += len(page.data)
-                    if page.data:
-                        yield page
-                    if self._limit is not None and yielded >= self._limit:
+                window, out, _ = running[0]
+                count = 0
+                while not isinstance(item := await out.get(), _WindowEnd):
+                    count += len(item)
+                    if trim.page(item):
+                        yield item
+                    if trim.full:
                         return
+                if item.error is not None:
+                    raise item.error
+                running.popleft()
+                planner.observe(window, count)
+                start_next()
         finally:
-            for _, pending in running:
-                pending.cancel()
+            for _, _, task in running:
+                task.cancel()
             if running:
-                await asyncio.gather(*(t for _, t in running), return_exceptions=True)
+                await asyncio.gather(*(task for _, _, task in running), return_exceptions=True)
