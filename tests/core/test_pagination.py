@@ -11,7 +11,7 @@ import pytest
 from tests.core.both import MODES, make_client
 from tests.core.fakeapi import RATE_HEADERS, FakeAPI, order
 from tickettailor import AsyncClient, Client, MalformedResponseError, PaginationError, UsageError
-from tickettailor._core.pagination import WindowPlanner
+from tickettailor._core.pagination import WINDOW_BUFFER_PAGES, WindowPlanner
 
 
 def ids(records: list) -> list[str]:
@@ -283,3 +283,32 @@ def test_first_page_is_one_request() -> None:
 
     asyncio.run(main())
     assert len(api.requests) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_backfill_never_runs_far_ahead_of_the_consumer(mode: str) -> None:
+    # Uneven data: everything in the first stretch of the range, so the first two
+    # windows (one each for the two workers) hold about 30 pages each.
+    api = FakeAPI(6000, start=1_000_000, step=20)
+    ahead: list[int] = []  # requests made beyond the pages consumed, at each page
+    args = {"created_gte": 1_000_000, "created_lt": 2_000_000, "concurrency": 2}
+    if mode == "sync":
+        with Client(
+            "sk_x", base_url="http://tt.test", transport=api.transport, test_mode=True
+        ) as tt:
+            for _page in tt.orders.list(**args).pages():
+                ahead.append(len(api.requests) - len(ahead) - 1)
+    else:
+
+        async def main() -> None:
+            async with AsyncClient(
+                "sk_x", base_url="http://tt.test", transport=api.transport, test_mode=True
+            ) as tt:
+                async for _page in tt.orders.list(**args).pages():
+                    ahead.append(len(api.requests) - len(ahead) - 1)
+
+        asyncio.run(main())
+    assert len(ahead) >= 60
+    # Each window's buffer, a page waiting to go in, and a request in flight; never
+    # those whole windows (about 60 pages).
+    assert max(ahead) <= 2 * (WINDOW_BUFFER_PAGES + 2)
