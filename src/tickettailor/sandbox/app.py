@@ -6,9 +6,11 @@ import base64
 import binascii
 import logging
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.middleware.gzip import GZipMiddleware
@@ -17,6 +19,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tickettailor.sandbox import resources as r
+from tickettailor.sandbox.actions import WriteCtx, transaction
+from tickettailor.sandbox.clock import SandboxClock
 from tickettailor.sandbox.config import SandboxConfig
 from tickettailor.sandbox.errors import (
     FORBIDDEN_BODY,
@@ -24,10 +28,14 @@ from tickettailor.sandbox.errors import (
     ApiError,
     not_found,
 )
+from tickettailor.sandbox.faults import FaultInjector, parse_faults
+from tickettailor.sandbox.forms import Form, PhpArray, parse_form
 from tickettailor.sandbox.jsonenc import dumps_api
 from tickettailor.sandbox.params import parse_query
 from tickettailor.sandbox.ratelimit import RateLimiter, Verdict
 from tickettailor.sandbox.store import BoxOffice, Store
+from tickettailor.sandbox.webhook_sender import WebhookSender, parse_subscription, webhook_routes
+from tickettailor.sandbox.writes import WRITES, WriteHandler
 
 log = logging.getLogger("tickettailor.sandbox")
 
@@ -41,6 +49,7 @@ class Call:
     params: dict[str, str]
     groups: tuple[str, ...]
     link_path: str
+    form: PhpArray = field(default_factory=dict)
 
 
 Handler = Callable[[Call], Any]
@@ -52,6 +61,8 @@ class Endpoint:
     pattern: re.Pattern[str]
     permission: str
     handler: Handler
+    write: WriteHandler | None = None  # set for endpoints that change data (writes.py)
+    status: int = 200
 
 
 def _list(res: r.Resource) -> Handler:
@@ -116,7 +127,16 @@ def _routes() -> list[Endpoint]:
         ("GET", "issued_memberships", "memberships", _list(r.ISSUED_MEMBERSHIPS)),
         ("GET", f"issued_memberships/{_ID}", "memberships", _get(r.ISSUED_MEMBERSHIPS)),
     ]  # fmt: skip
-    return [Endpoint(m, re.compile(f"/v1/{p}"), perm, h) for m, p, perm, h in table]
+    reads = [Endpoint(m, re.compile(f"/v1/{p}"), perm, h) for m, p, perm, h in table]
+    writes = [
+        Endpoint(m, re.compile(f"/v1/{p}"), perm, _no_read, write, status)
+        for m, p, perm, write, status in WRITES
+    ]
+    return reads + writes
+
+
+def _no_read(_c: Call) -> Any:  # writes run through Sandbox.write instead
+    raise not_found()
 
 
 ROUTES = _routes()
@@ -138,31 +158,114 @@ def parse_key(header: str | None) -> str | None:
     return key or None
 
 
+T = TypeVar("T")
+MEMBERSHIP_LIMIT = (30, 3600)  # POST /v1/issued_memberships has its own bucket (reference §6)
+_MEMBERSHIP_CREATE = ("POST", "/v1/issued_memberships")
+
+
 class Sandbox:
-    """The state behind one app: store, rate limiter, clock."""
+    """The state behind one app: store, rate limiter, clock, webhooks, simulator.
+
+    ``clock`` is the sandbox's own time (the config's clock plus an offset the control
+    API moves); every timestamp, rate-limit window and webhook schedule follows it.
+    """
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
+        self.clock = SandboxClock(config.clock)
         self.store = Store(config)
         self.limiter = (
-            RateLimiter(config.rate_limit[0], config.rate_limit[1], config.clock)
+            RateLimiter(config.rate_limit[0], config.rate_limit[1], self.clock)
             if config.rate_limit
             else None
         )
+        self.membership_limiter = (
+            RateLimiter(*MEMBERSHIP_LIMIT, self.clock) if config.rate_limit else None
+        )
+        self.webhooks: WebhookSender | None = None
+        self.simulator: Any = None  # simulator.SimulatorThread while sales run
+        self._closed = threading.Event()
+
+    def close(self) -> None:
+        """Stop simulated sales and the webhook sender (safe to call twice)."""
+        if self._closed.is_set():
+            return
+        self._closed.set()
+        if self.simulator is not None:
+            self.simulator.stop()
+        if self.webhooks is not None:
+            self.webhooks.close()
+
+    def start_simulator(self, sales_per_minute: float | None = None) -> Any:
+        """Start (or re-rate) live simulated sales in a background thread."""
+        from tickettailor.sandbox.simulator import SimulatorThread  # imports this module
+
+        rate = self.config.sales_per_minute if sales_per_minute is None else sales_per_minute
+        if self.simulator is None:
+            self.simulator = SimulatorThread(self, rate)
+            self.simulator.start()
+        else:
+            self.simulator.set_rate(rate)
+        return self.simulator
+
+    def write(
+        self, box: BoxOffice, operation: Callable[[WriteCtx], T], *, now: int | None = None
+    ) -> T:
+        """Run ``operation`` in one transaction, then send the webhooks it caused.
+        ``now`` stamps the change (default: the sandbox clock)."""
+        ctx = WriteCtx(self.store, box, int(self.clock()) if now is None else now)
+        with transaction(ctx):
+            result = operation(ctx)
+        self.send_webhooks(ctx)
+        return result
+
+    def send_webhooks(self, ctx: WriteCtx) -> None:
+        sender = self.webhooks
+        if sender is None or not ctx.emits:
+            return
+        subscriptions = sender.subscriptions()
+        wanted = {e.event for e in ctx.emits if any(s.wants(e.event) for s in subscriptions)}
+        view = r.Ctx(self.store, ctx.box, int(self.clock()))
+        for emit in ctx.emits:
+            if emit.event not in wanted:
+                continue  # nobody listens: skip rendering
+            res, prefix = _WEBHOOK_RESOURCES[emit.resource]
+            payload = emit.payload
+            if payload is None:
+                try:
+                    payload = r.get_one(view, res, f"{prefix}_{emit.oid}")
+                except ApiError:  # gone again within the same change
+                    continue
+            url = f"{self.config.resource_url}/v1/{emit.resource}/{prefix}_{emit.oid}"
+            sender.emit(emit.event, url, payload, occurred_at=ctx.now)
 
     def box_for(self, key: str | None) -> BoxOffice | None:
         return None if key is None else self.store.by_key.get(key)
 
-    def handle(self, method: str, path: str, query: str, auth: str | None, client: str) -> Response:
+    def handle(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        auth: str | None,
+        client: str,
+        raw_body: bytes = b"",
+        content_type: str | None = None,
+    ) -> Response:
         box = self.box_for(parse_key(auth))
-        verdict = (
-            self.limiter.hit(box.spec.key if box else f"ip:{client}") if self.limiter else None
-        )
+        bucket = box.spec.key if box else f"ip:{client}"
+        verdict = self.limiter.hit(bucket) if self.limiter else None
         if verdict is not None and not verdict.allowed:
             err = ApiError(429, "TOO_MANY_REQUESTS", TOO_MANY_MESSAGE).body()
             return _json(429, err, verdict, {"Retry-After": str(verdict.reset)})
+        if self.membership_limiter and box and (method, path) == _MEMBERSHIP_CREATE:
+            own = self.membership_limiter.hit(bucket)
+            if not own.allowed:
+                err = ApiError(429, "TOO_MANY_REQUESTS", TOO_MANY_MESSAGE).body()
+                return _json(429, err, own, {"Retry-After": str(own.reset)})
         try:
-            status, body = self.dispatch(method, path, query, box)
+            form = parse_form(raw_body, content_type) if method in ("POST", "DELETE") else {}
+            status, body = self.dispatch(method, path, query, box, form)
         except ApiError as e:
             status, body = e.status, e.body()
         except Exception:  # the server never answers a traceback; log it for us
@@ -173,7 +276,12 @@ class Sandbox:
         return _json(status, body, verdict)
 
     def dispatch(
-        self, method: str, path: str, query: str, box: BoxOffice | None
+        self,
+        method: str,
+        path: str,
+        query: str,
+        box: BoxOffice | None,
+        form: PhpArray | None = None,
     ) -> tuple[int, Any]:
         if path == "/v1/ping" and method in ("GET", "HEAD"):
             return 200, {"version": "1.0"}
@@ -187,10 +295,16 @@ class Sandbox:
                 continue
             if not box.spec.may(ep.permission):
                 return 403, FORBIDDEN_BODY
-            ctx = r.Ctx(self.store, box, int(self.config.clock()))
+            if ep.write is not None:
+                return ep.status, self.write(box, _bind(ep.write, Form(form or {}), m.groups()))
+            ctx = r.Ctx(self.store, box, int(self.clock()))
             link_path = path[len("/v1") :]
             return 200, ep.handler(Call(ctx, parse_query(query), m.groups(), link_path))
         raise not_found()
+
+
+def _bind(write: WriteHandler, form: Form, groups: tuple[str, ...]) -> Callable[[WriteCtx], Any]:
+    return lambda ctx: write(ctx, form, groups)
 
 
 def _json(
@@ -209,8 +323,25 @@ def _json(
 
 def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None = None) -> Starlette:
     """The sandbox as an ASGI app. ``app.state.sandbox`` is the :class:`Sandbox` (its
-    ``.store`` holds the data). Pass ``sandbox`` to serve one that is already built."""
+    ``.store`` holds the data), ``app.state.webhooks`` its :class:`WebhookSender`. Pass
+    ``sandbox`` to serve one that is already built.
+
+    With ``sales_per_minute`` > 0 simulated sales start at once in a background thread;
+    ``app.state.sandbox.close()`` (called by ``serve_in_thread`` and on ASGI lifespan
+    shutdown) stops them and the webhook sender. Raises ValueError for bad webhook or
+    fault specs.
+    """
+    from tickettailor.sandbox.control import control_routes  # imports this module
+
     sandbox = sandbox or Sandbox(config or SandboxConfig())
+    cfg = sandbox.config
+    rules = parse_faults(cfg.faults)
+    if sandbox.webhooks is None:
+        subscriptions = [parse_subscription(w, secret=cfg.webhook_secret) for w in cfg.webhooks]
+        sandbox.webhooks = WebhookSender(
+            subscriptions, time_scale=cfg.webhook_time_scale, clock=sandbox.clock
+        )
+        sandbox.clock.on_change(sandbox.webhooks.wake)
 
     async def endpoint(request: Request) -> Response:
         client = request.client.host if request.client else "unknown"
@@ -220,12 +351,37 @@ def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None =
             request.url.query,
             request.headers.get("authorization"),
             client,
+            await request.body(),
+            request.headers.get("content-type"),
         )
 
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        sandbox.close()
+
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    app = Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
+    routes = [
+        *webhook_routes(sandbox.webhooks),
+        *control_routes(sandbox),
+        Route("/{path:path}", endpoint, methods=methods),  # the catch-all comes last
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.router.redirect_slashes = False
-    if sandbox.config.gzip:
+    if cfg.gzip:
         app.add_middleware(GZipMiddleware, minimum_size=1024)
+    limit = cfg.rate_limit[0] if cfg.rate_limit else 10000
+    app.add_middleware(FaultInjector, rules=rules, seed=cfg.seed, rate_limit=limit)  # outermost
     app.state.sandbox = sandbox
+    app.state.webhooks = sandbox.webhooks
+    if cfg.sales_per_minute > 0:
+        sandbox.start_simulator()
     return app
+
+
+_WEBHOOK_RESOURCES = {
+    "orders": (r.ORDERS, "or"),
+    "issued_tickets": (r.ISSUED_TICKETS, "it"),
+    "events": (r.EVENTS, "ev"),
+    "issued_memberships": (r.ISSUED_MEMBERSHIPS, "im"),
+}

@@ -64,6 +64,10 @@ class SandboxConfig:
     - ``clock``: unix seconds now; injectable so tests and the simulator control time.
     - ``anchor``: the instant the generated history ends (unix seconds); None means the
       start of the current UTC day by ``clock``, so a day's runs agree.
+    - ``sales_per_minute``: live simulated sales per box office (0: none); see simulator.py.
+    - ``webhooks``: subscriptions ``URL`` or ``URL#EVENT,EVENT``; ``webhook_secret`` signs
+      them; ``webhook_time_scale`` multiplies the retry schedule (tests use 0.001).
+    - ``faults``: fault rules in the ``--faults`` text or JSON form (faults.py).
     """
 
     keys: Sequence[str | KeySpec] = ("sk_1000_100000_" + "0" * 32,)
@@ -76,18 +80,28 @@ class SandboxConfig:
     clock: Callable[[], float] = field(default=time.time)
     anchor: int | None = None
     gzip: bool = True
+    sales_per_minute: float = 0.0
+    webhooks: Sequence[str] = ()
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_time_scale: float = 1.0
+    faults: str = ""
 
     def __repr__(self) -> str:
         return (
             f"SandboxConfig(keys=<{len(self.keys)} keys>, seed={self.seed}, "
             f"orders={self.orders}, events={self.events}, rate_limit={self.rate_limit}, "
-            f"db={self.db!r}, anchor={self.anchor})"
+            f"db={self.db!r}, anchor={self.anchor}, sales_per_minute={self.sales_per_minute}, "
+            f"webhooks=<{len(self.webhooks)}>, faults={self.faults!r})"
         )
 
     def key_specs(self) -> list[KeySpec]:
         specs = [k if isinstance(k, KeySpec) else KeySpec(k) for k in self.keys]
         if not specs:
             raise ValueError("SandboxConfig needs at least one API key")
+        if not 0 <= self.sales_per_minute <= 100_000:
+            raise ValueError(
+                f"sales_per_minute must be between 0 and 100000, got {self.sales_per_minute}"
+            )
         if len({s.key for s in specs}) != len(specs):
             raise ValueError("SandboxConfig keys must be distinct")
         for spec in specs:

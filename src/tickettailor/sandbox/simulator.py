@@ -1,0 +1,282 @@
+"""Live simulated sales: a box office that keeps selling while you watch it.
+
+At ``sales_per_minute`` R (per box office) orders arrive as a Poisson process, about
+15% of arrivals being a burst of 2-3 orders in the same second. At lower rates orders
+are cancelled (3% of R) or partly refunded (1%), tickets voided (2%), and people are
+checked in at events in progress (up to 80% of R, from an hour before the start to the
+end). Everything is drawn from one ``random.Random`` per box office, seeded from the
+sandbox seed, and driven by the sandbox clock: ``step(now)`` does every action due up to
+``now`` in time order, so the same seed and the same clock give the same data however
+often ``step`` is called. :class:`SimulatorThread` calls it a few times a second.
+"""
+
+# ruff: noqa: S608  (SQL text is built from internal table names only; values are bound parameters)
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tickettailor.sandbox import actions as a
+from tickettailor.sandbox import names
+from tickettailor.sandbox.errors import ApiError
+from tickettailor.sandbox.store import BoxOffice
+
+if TYPE_CHECKING:
+    from tickettailor.sandbox.app import Sandbox
+
+log = logging.getLogger("tickettailor.sandbox.simulator")
+
+BURST_P = 0.15  # an arrival that is 2 or 3 orders in the same second
+_MEAN_ORDERS = 1 + BURST_P * 1.5
+# Actions per sale, by kind (the sale rate itself is R / _MEAN_ORDERS arrivals).
+WEIGHTS = {"sale": 1 / _MEAN_ORDERS, "cancel": 0.03, "refund": 0.01, "void": 0.02, "check_in": 0.8}
+_KINDS = list(WEIGHTS)
+_CUM = [sum(list(WEIGHTS.values())[: i + 1]) for i in range(len(WEIGHTS))]
+RESTOCK = 50  # seats added to each ticket type of upcoming events when all are sold out
+_FREE = "i.total - i.issued - i.in_baskets - i.held"
+
+
+@dataclass
+class _BoxSim:
+    box: BoxOffice
+    rng: random.Random
+    next_at: float | None = None
+
+
+@dataclass
+class Simulator:
+    """Simulated sales for every box office of ``sandbox`` at ``rate`` per minute each."""
+
+    sandbox: Sandbox
+    rate: float
+    seed: int | None = None
+    done: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        seed = self.sandbox.config.seed if self.seed is None else self.seed
+        self._boxes = [
+            _BoxSim(b, random.Random(f"simulator:{seed}:{b.number}"))
+            for b in self.sandbox.store.boxes
+        ]
+        self._lock = threading.Lock()
+
+    def set_rate(self, rate: float) -> None:
+        with self._lock:
+            self.rate = rate
+
+    def describe(self) -> dict[str, Any]:
+        return {"sales_per_minute": self.rate, "done": dict(sorted(self.done.items()))}
+
+    def step(self, now: float) -> int:
+        """Do every action due up to ``now`` (unix seconds); returns how many were done.
+        The first call only starts the clock of the process."""
+        count = 0
+        with self._lock:
+            if self.rate <= 0:
+                for sim in self._boxes:
+                    sim.next_at = None  # paused: start afresh when resumed
+                return 0
+            per_second = self.rate / 60 * sum(WEIGHTS.values())
+            for sim in self._boxes:
+                if sim.next_at is None:
+                    sim.next_at = now + sim.rng.expovariate(per_second)
+                while sim.next_at <= now:
+                    count += self._act(sim, int(sim.next_at))
+                    sim.next_at += sim.rng.expovariate(per_second)
+        return count
+
+    def _act(self, sim: _BoxSim, at: int) -> int:
+        kind = _KINDS[_pick(sim.rng.random() * _CUM[-1])]
+        action = getattr(self, f"_{kind}")
+        try:
+            done: int = self.sandbox.write(sim.box, lambda ctx: action(ctx, sim.rng), now=at)
+        except ApiError as e:  # a rare race with an API client (e.g. the seat just went)
+            log.debug("simulated %s skipped: %s", kind, e.message)
+            return 0
+        self.done[kind] += done
+        return done
+
+    # ---- actions: each returns how many records it made or changed ------------------------
+    def _sale(self, ctx: a.WriteCtx, rng: random.Random) -> int:
+        event_id = self._event_on_sale(ctx, rng)
+        if event_id is None:
+            return 0
+        orders = rng.choice((2, 3)) if rng.random() < BURST_P else 1
+        # created_at = now, but never before the newest order or ticket (an API client may
+        # have written one this second): ids and times keep rising together.
+        at = ctx.now
+        for table in ("orders", "tickets"):
+            last = ctx.one(f"SELECT created_at FROM {{p}}{table} ORDER BY id DESC LIMIT 1")
+            if last is not None and last[0] is not None:
+                at = max(at, int(last[0]))
+        made = 0
+        for _ in range(orders):
+            items = self._basket(ctx, rng, event_id)
+            if not items:
+                break
+            plan = a.OrderPlan(
+                event_id,
+                items,
+                a.random_buyer(rng),
+                at,
+                paypal=rng.random() < 0.2,
+                txn_bits=rng.getrandbits(92),
+            )
+            a.create_order(ctx, plan)
+            made += 1
+        return made
+
+    def _event_on_sale(self, ctx: a.WriteCtx, rng: random.Random) -> int | None:
+        sql = (
+            "SELECT e.id FROM {p}events e WHERE e.status = 'published' AND e.start_at > ? "
+            f"AND EXISTS (SELECT 1 FROM {{p}}inventory i WHERE i.event_id = e.id AND {_FREE} > 0) "
+            "ORDER BY e.id"
+        )
+        rows = ctx.q(sql, (ctx.now,))
+        if not rows:
+            self._restock(ctx)
+            rows = ctx.q(sql, (ctx.now,))
+        return int(rng.choice(rows)[0]) if rows else None
+
+    @staticmethod
+    def _restock(ctx: a.WriteCtx) -> None:
+        """Everything upcoming is sold out: the organiser adds seats (``modify_quantity``)."""
+        ctx.x(
+            f"UPDATE {{p}}inventory SET total = total + {RESTOCK} WHERE event_id IN "
+            "(SELECT id FROM {p}events WHERE status = 'published' AND start_at > ?)",
+            (ctx.now,),
+        )
+        for (eid,) in ctx.q(
+            "SELECT id FROM {p}events WHERE status = 'published' AND start_at > ? ORDER BY id",
+            (ctx.now,),
+        ):
+            ctx.emit("EVENT.UPDATED", "events", eid)
+
+    @staticmethod
+    def _basket(ctx: a.WriteCtx, rng: random.Random, event_id: int) -> list[tuple[int, int]]:
+        free = ctx.q(
+            f"SELECT i.tt_id, {_FREE} FROM {{p}}inventory i WHERE i.event_id = ? AND "
+            f"{_FREE} > 0 ORDER BY i.tt_id",
+            (event_id,),
+        )
+        if not free:
+            return []
+        chosen = (
+            rng.sample(free, 2) if len(free) > 1 and rng.random() < 0.15 else [rng.choice(free)]
+        )
+        items = []
+        for tt_id, left in chosen:
+            r = rng.random()
+            qty = 1 if r < 0.5 else 2 if r < 0.8 else 3 if r < 0.92 else 4
+            items.append((int(tt_id), min(qty, int(left))))
+        return items
+
+    @staticmethod
+    def _recent_order(ctx: a.WriteCtx, rng: random.Random) -> tuple[int, int] | None:
+        rows = ctx.q(
+            "SELECT id, coalesce(total_paid, total) FROM {p}orders WHERE status = "
+            "'completed' AND refund_amount = 0 ORDER BY id DESC LIMIT 200"
+        )
+        if not rows:
+            return None
+        oid, paid = rng.choice(rows)
+        return int(oid), int(paid)
+
+    def _cancel(self, ctx: a.WriteCtx, rng: random.Random) -> int:
+        found = self._recent_order(ctx, rng)
+        if found is None:
+            return 0
+        reason = rng.choice(names.CANCEL_REASONS)
+        a.cancel_order(ctx, found[0], message=a.status_message(reason, rng.choice(names.STAFF)))
+        return 1
+
+    def _refund(self, ctx: a.WriteCtx, rng: random.Random) -> int:
+        found = self._recent_order(ctx, rng)
+        if found is None or found[1] < 4:
+            return 0
+        amount = found[1] // rng.choice((2, 4))
+        a.refund_order(
+            ctx,
+            found[0],
+            amount,
+            message=a.status_message("Partial refund", rng.choice(names.STAFF)),
+        )
+        return 1
+
+    @staticmethod
+    def _void(ctx: a.WriteCtx, rng: random.Random) -> int:
+        rows = ctx.q("SELECT id FROM {p}tickets WHERE status = 'valid' ORDER BY id DESC LIMIT 500")
+        if not rows:
+            return 0
+        a.void_ticket(ctx, int(rng.choice(rows)[0]))
+        return 1
+
+    @staticmethod
+    def _check_in(ctx: a.WriteCtx, rng: random.Random) -> int:
+        events = ctx.q(
+            "SELECT id FROM {p}events WHERE status = 'published' AND start_at - 3600 "
+            "<= ? AND ? <= end_at ORDER BY id",
+            (ctx.now, ctx.now),
+        )
+        if not events:
+            return 0
+        event_id = int(rng.choice(events)[0])
+        (waiting,) = ctx.one(
+            "SELECT count(*) FROM {p}tickets WHERE event_id = ? AND status = "
+            "'valid' AND checked_in = 0",
+            (event_id,),
+        ) or (0,)
+        if not waiting:
+            return 0
+        row = ctx.one(
+            "SELECT id FROM {p}tickets WHERE event_id = ? AND status = 'valid' AND "
+            "checked_in = 0 ORDER BY id LIMIT 1 OFFSET ?",
+            (event_id, rng.randrange(int(waiting))),
+        )
+        assert row is not None  # counted just above, under the same lock
+        a.check_in(ctx, int(row[0]), 1)
+        return 1
+
+
+def _pick(x: float) -> int:
+    for i, edge in enumerate(_CUM):
+        if x < edge:
+            return i
+    return len(_CUM) - 1
+
+
+class SimulatorThread:
+    """Runs :meth:`Simulator.step` with the sandbox clock every ``tick`` seconds."""
+
+    def __init__(self, sandbox: Sandbox, rate: float, tick: float = 0.25) -> None:
+        self.simulator = Simulator(sandbox, rate)
+        self.sandbox = sandbox
+        self.tick = tick
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sandbox-sales", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def set_rate(self, rate: float) -> None:
+        self.simulator.set_rate(rate)
+
+    def describe(self) -> dict[str, Any]:
+        return self.simulator.describe()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.simulator.step(self.sandbox.clock())
+            except Exception:  # keep selling; a bug shows in the log, not as a dead thread
+                log.exception("simulated sales step failed")
+            self._stop.wait(self.tick)  # the pace of the simulation, not a synchronisation
