@@ -14,6 +14,8 @@ import typer
 from tickettailor.cli._help import epilog
 from tickettailor.cli.main import app
 from tickettailor.sandbox import SandboxConfig, generate_key, serve_in_thread
+from tickettailor.sandbox.faults import parse_faults
+from tickettailor.sandbox.webhook_sender import parse_subscription
 
 _RATE = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*")
 
@@ -39,6 +41,21 @@ def _check_key(key: str) -> str:
     return key
 
 
+def _check_specs(webhooks: list[str], secret: str | None, faults: str) -> None:
+    """Bad --webhook / --faults values are usage errors (exit 2) naming the fix."""
+    for spec in webhooks:
+        try:
+            parse_subscription(spec, secret=secret)
+        except ValueError as e:
+            raise typer.BadParameter(str(e), param_hint="--webhook") from None
+    if secret is not None and not secret.strip():
+        raise typer.BadParameter("the secret must not be empty", param_hint="--webhook-secret")
+    try:
+        parse_faults(faults)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--faults") from None
+
+
 def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -50,6 +67,9 @@ def _interrupt(_signum: int, _frame: object) -> None:
         "tickettailor sandbox --port 9000 --seed 42 --orders 50000 --db /tmp/tt.sqlite",
         "tickettailor sandbox --api-key sk_1234_567890_0123456789abcdef0123456789abcdef "
         "--rate-limit 100/60",
+        "tickettailor sandbox --sales-per-minute 30 "
+        "--webhook http://127.0.0.1:9000/hook#ORDER.CREATED --webhook-secret s3cret",
+        "tickettailor sandbox --faults 'status:503,path=/v1/orders*,p=0.2; latency:1,count=3'",
         "tickettailor --base-url http://127.0.0.1:8765 --api-key KEY orders list --limit 5",
     ),
 )
@@ -80,6 +100,41 @@ def sandbox(
             show_default=False,
         ),
     ] = None,
+    sales_per_minute: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            max=100_000,
+            help="Simulated live sales per minute per box office (with cancels, refunds, "
+            "voids and check-ins at lower rates). 0: none.",
+        ),
+    ] = 0.0,
+    webhook: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--webhook",
+            help="Send webhooks to this URL, as Ticket Tailor does; repeatable. "
+            "URL#ORDER.CREATED,ISSUED_TICKET.UPDATED sends only those events.",
+            show_default=False,
+        ),
+    ] = None,
+    webhook_secret: Annotated[
+        str | None,
+        typer.Option(
+            help="Sign webhooks with this secret (Tickettailor-Webhook-Signature). "
+            "Also read from TICKETTAILOR_WEBHOOK_SECRET.",
+            envvar="TICKETTAILOR_WEBHOOK_SECRET",
+            show_default=False,
+        ),
+    ] = None,
+    faults: Annotated[
+        str,
+        typer.Option(
+            help="Misbehave on purpose: rules like 'status:503,path=/v1/orders*,p=0.2; "
+            "429:3,count=1; latency:2; drop; malformed; html; repeat' (docs/sandbox.md).",
+            show_default=False,
+        ),
+    ] = "",
 ) -> None:
     """Serve a local, realistic stand-in for the Ticket Tailor API at http://HOST:PORT/v1.
 
@@ -92,6 +147,7 @@ def sandbox(
         raise typer.BadParameter("each --api-key must be different", param_hint="--api-key")
     if db is not None and not db.parent.is_dir():
         raise typer.BadParameter(f"folder {db.parent} does not exist", param_hint="--db")
+    _check_specs(webhook or [], webhook_secret, faults)
     config = SandboxConfig(
         keys=tuple(keys),
         seed=seed,
@@ -99,6 +155,10 @@ def sandbox(
         events=events,
         rate_limit=limit,
         db=str(db) if db is not None else None,
+        sales_per_minute=sales_per_minute,
+        webhooks=tuple(webhook or ()),
+        webhook_secret=webhook_secret,
+        faults=faults,
     )
     if orders >= 100_000:
         typer.echo(f"Generating {orders:,} orders per box office…", err=True)
@@ -118,6 +178,15 @@ def sandbox(
             typer.echo(f"  API key: {box.spec.key}   box office: {box.box['name']}")
         limit_text = f"{limit[0]} requests per {limit[1]} s per key" if limit else "off"
         typer.echo(f"  rate limit: {limit_text}; seed {seed}; {orders} orders, {events} events")
+        if sales_per_minute:
+            typer.echo(f"  simulated sales: {sales_per_minute:g} a minute per box office")
+        for sub in running.sandbox.webhooks.subscriptions() if running.sandbox.webhooks else []:
+            events_text = ", ".join(sorted(sub.events)) if sub.events else "every event"
+            signed = "signed" if sub.secret else "unsigned"
+            typer.echo(f"  webhook: {sub.describe()['url']} ({events_text}; {signed})")
+        if faults:
+            typer.echo(f"  faults: {faults}")
+        typer.echo(f"  control API: {running.base_url}/_sandbox (docs/sandbox.md)")
         typer.echo(f"Try: curl -u {keys[0]}: {running.base_url}/v1/orders?limit=1   (Ctrl-C stops)")
         sys.stdout.flush()
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C

@@ -18,7 +18,6 @@ from typing import Any
 _encode_ascii: Callable[[str], str] = json.encoder.encode_basestring_ascii
 _HEX = {'"': "\\u0022", "'": "\\u0027", "<": "\\u003C", ">": "\\u003E", "&": "\\u0026"}
 _SPECIAL = re.compile(r"""["'<>&]""")
-_SLASHES = "\\/"
 
 
 def php_string(text: str) -> str:
@@ -32,11 +31,6 @@ def php_string(text: str) -> str:
         out.append(_HEX[char])
         out.append(_encode_ascii(part)[1:-1])
     return '"' + "".join(out) + '"'
-
-
-def _php_string_escaped_slashes(text: str) -> str:
-    # Webhook bodies: `/` escaped as `\/` and `&` left literal (reference §1.9, §7.3).
-    return _encode_ascii(text).replace("/", _SLASHES)
 
 
 def _make_encoder(string_encoder: Callable[[str], str]) -> Callable[[Any], str]:
@@ -90,5 +84,4 @@ def dumps_api(value: Any) -> str:
     return text
 
 
-dumps_webhook: Callable[[Any], str] = _make_encoder(_php_string_escaped_slashes)
-"""Serialise a webhook body the way deliveries are sent (compact, ``\\/``)."""
+# Webhook bodies (``/`` as ``\\/``) are encoded by webhook_sender.encode_json.

@@ -63,13 +63,21 @@ def serve_in_thread(
 ) -> Iterator[RunningSandbox]:
     """Serve a sandbox (``app``, or a new one from ``config``) until the block ends.
 
-    ``port=0`` picks a free port. The server is stopped and its thread joined on exit.
+    ``port=0`` picks a free port. The server is stopped and its thread joined on exit,
+    and the sandbox closed (simulated sales and the webhook sender stop).
     """
     config = config or SandboxConfig()
     app = app or create_app(config)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says
+    # TCP, and without it keep-alive answers wait ~40 ms for Nagle's algorithm.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        app.state.sandbox.close()
+        raise
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(
         uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
@@ -82,11 +90,13 @@ def serve_in_thread(
     while not server.started:
         if not thread.is_alive():
             sock.close()
+            app.state.sandbox.close()
             raise RuntimeError("the sandbox server stopped during startup")
         if time.monotonic() > deadline:
             server.should_exit = True
             thread.join(5)
             sock.close()
+            app.state.sandbox.close()
             raise RuntimeError(f"the sandbox server did not start within {startup_timeout}s")
         time.sleep(0.01)  # polling for readiness with a deadline
     try:
@@ -95,3 +105,4 @@ def serve_in_thread(
         server.should_exit = True
         thread.join(10)
         sock.close()
+        app.state.sandbox.close()
