@@ -1,8 +1,8 @@
 """Issue 6's idle benchmark: requests per idle cycle, per watch, on the real sandbox.
 
 Four watches (orders, issued tickets, check-ins, events) run in one process on one
-client, so they share one rate budget. After the first cycle (check-ins and events
-have no time filter, so their first cycle walks to the end once to find their anchor),
+client, so they share one rate budget. After the first cycle (where the API
+ignores a time filter, a first cycle walks to the end once to find its anchor id),
 nothing new happens for ``CYCLES`` cycles; every request the client sends is counted
 by a transport wrapper. Side by side: a naive poller that re-lists every record each
 cycle, as a watch without a position would. Printed: requests per idle cycle per watch,

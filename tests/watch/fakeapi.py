@@ -32,6 +32,7 @@ class FakeAPI:
     faults: list[str] = field(default_factory=list)  # "500", "429", "malformed", "repeat"
     calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     next_num: dict[str, int] = field(default_factory=dict)
+    ignores_time_filters: set[str] = field(default_factory=set)  # paths, as the real API may
 
     def add(self, prefix: str, created_at: int, **fields: Any) -> dict[str, Any]:
         """A new record with the next id of its type (ids rise with creation)."""
@@ -59,7 +60,10 @@ class FakeAPI:
             raise RateLimitError("429: slow down", status_code=429, retry_after=1.0)
         if fault == "malformed":
             return "<html>Bad gateway</html>"
-        rows = [r for r in self.tables.get(path, []) if _matches(r, params)]
+        honoured = {
+            k: v for k, v in params.items() if not (path in self.ignores_time_filters and "." in k)
+        }
+        rows = [r for r in self.tables.get(path, []) if _matches(r, honoured)]
         after = params.get("starting_after")
         if after:
             rows = [r for r in rows if _num(r["id"]) > _num(after)]

@@ -142,6 +142,7 @@ def test_lists_without_time_filter_start_after_an_anchor(
     api: FakeAPI, make_watch: MakeWatch, sink: ListSink, clock: Clock, resource: str
 ) -> None:
     prefix = "ch_" if resource == "check-ins" else "ev_"
+    api.ignores_time_filters = {"/v1/check_ins", "/v1/events"}  # as documented
     for i in range(450):
         api.add(prefix, T0 - 10_000 + i)
     watch = make_watch(resource, start="now")
@@ -378,3 +379,32 @@ async def test_run_async_runs_cycles_and_can_be_cancelled(
         assert scope.cancelled_caught
         api.add("or_", T0 - 5)
         assert (await watch.run_cycle_async()).delivered == 1  # the watch is intact
+
+
+def test_where_the_time_filter_works_start_now_costs_one_request(
+    api: FakeAPI, make_watch: MakeWatch, sink: ListSink, clock: Clock
+) -> None:
+    for i in range(450):
+        api.add("ch_", T0 - 10_000 + i)
+    watch = make_watch("check-ins", start="now")
+    assert watch.run_cycle().requests == 1
+    new = api.add("ch_", T0 + 30)
+    clock.now += 60
+    watch.run_cycle()
+    assert [e["data"]["id"] for e in sink.got] == [new["id"]]
+
+
+def test_a_server_ignoring_the_time_filter_still_loses_and_repeats_nothing(
+    api: FakeAPI, make_watch: MakeWatch, sink: ListSink, clock: Clock
+) -> None:
+    api.ignores_time_filters = {"/v1/orders"}
+    for i in range(150):  # history: must not be emitted although the server returns it
+        api.add("or_", T0 - 500 + i)
+    watch = make_watch(start="now")
+    watch.run_cycle()
+    new = [api.add("or_", T0 + 1) for _ in range(120)]
+    clock.now += 5
+    watch.run_cycle()
+    clock.now += 120
+    watch.run_cycle()
+    assert sink.keys == [f"order.created:{o['id']}" for o in new]
