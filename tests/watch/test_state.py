@@ -165,3 +165,10 @@ def test_status_reports_position_backlog_and_errors(
     assert "sink list" in status.last_error
     assert status.holder is not None
     assert status.records == 3
+
+
+def test_a_state_path_that_cannot_be_created_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StateError, match=r"cannot create the watch state .*pass another --state"):
+        _open(blocker / "sub" / "orders.sqlite3")

@@ -189,7 +189,12 @@ class StateStore:
         if not exists and not create:
             raise StateError(f"no watch state at {file}: run the watch first, or pass --state")
         if not exists:
-            file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            except OSError as exc:
+                raise StateError(
+                    f"cannot create the watch state {file}: {exc.strerror}; pass another --state"
+                ) from None
         elif not os.access(file, os.R_OK | os.W_OK):
             raise StateError(
                 f"cannot read and write the watch state {file}: fix its permissions "
