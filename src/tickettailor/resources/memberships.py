@@ -39,10 +39,13 @@ __all__ = [
 
 class MembershipTypeFields(TypedDict, total=False):
     name: str
-    valid_from_type: str
-    valid_to_type: str
-    description: str
-    price: int  # cents
+    valid_from_type: str  # fixed or relative
+    valid_to_type: str  # fixed or relative
+    valid_from_date: DateInput  # with valid_from_type fixed
+    valid_to_date: DateInput  # with valid_to_type fixed
+    valid_to_relative_days: int  # with valid_to_type relative
+    max_redemptions: int
+    photo_required: bool
 
 
 class IssuedMembershipFields(TypedDict, total=False):
@@ -58,6 +61,7 @@ TYPES = ListSpec("/membership_types")
 ISSUED = ListSpec("/issued_memberships")
 REDEMPTIONS = ListSpec("/membership_redemptions")
 TIME_FIELDS = ("valid_from", "valid_to")
+TYPE_TIME_FIELDS = ("valid_from_date", "valid_to_date")
 
 
 def _redeem(issued_membership_id: str, event_id: str) -> tuple[str, dict[str, object]]:
@@ -73,14 +77,15 @@ class MembershipTypes(SyncResource):
         return self._call("GET", f"/membership_types/{seg(membership_type_id)}", MembershipType)
 
     def create(self, **fields: Unpack[MembershipTypeFields]) -> MembershipType:
-        data = build_form(fields, tz=self._tz)
+        data = build_form(fields, time_fields=TYPE_TIME_FIELDS, tz=self._tz)
         return self._call("POST", "/membership_types", MembershipType, data=data)
 
     def update(
         self, membership_type_id: str, **fields: Unpack[MembershipTypeFields]
     ) -> MembershipType:
         path = f"/membership_types/{seg(membership_type_id)}"
-        return self._call("POST", path, MembershipType, data=build_form(fields, tz=self._tz))
+        data = build_form(fields, time_fields=TYPE_TIME_FIELDS, tz=self._tz)
+        return self._call("POST", path, MembershipType, data=data)
 
     def delete(self, membership_type_id: str) -> DeleteResult:
         return self._call("DELETE", f"/membership_types/{seg(membership_type_id)}", DeleteResult)
@@ -95,14 +100,14 @@ class AsyncMembershipTypes(AsyncResource):
         return await self._call("GET", path, MembershipType)
 
     async def create(self, **fields: Unpack[MembershipTypeFields]) -> MembershipType:
-        data = build_form(fields, tz=self._tz)
+        data = build_form(fields, time_fields=TYPE_TIME_FIELDS, tz=self._tz)
         return await self._call("POST", "/membership_types", MembershipType, data=data)
 
     async def update(
         self, membership_type_id: str, **fields: Unpack[MembershipTypeFields]
     ) -> MembershipType:
         path = f"/membership_types/{seg(membership_type_id)}"
-        data = build_form(fields, tz=self._tz)
+        data = build_form(fields, time_fields=TYPE_TIME_FIELDS, tz=self._tz)
         return await self._call("POST", path, MembershipType, data=data)
 
     async def delete(self, membership_type_id: str) -> DeleteResult:
