@@ -172,3 +172,17 @@ def test_a_state_path_that_cannot_be_created_is_a_clear_error(tmp_path: Path) ->
     blocker.write_text("x")
     with pytest.raises(StateError, match=r"cannot create the watch state .*pass another --state"):
         _open(blocker / "sub" / "orders.sqlite3")
+
+
+def test_a_state_locked_too_long_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite3"
+    store = _open(path)
+    store._conn.execute("PRAGMA busy_timeout = 100")
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    with pytest.raises(StateError, match=r"could not be written .*database is locked"):
+        store.acquire()
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    store.acquire()
+    store.close()

@@ -286,14 +286,26 @@ class StateStore:
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[None]:
-        with self._lock:
+        with self._lock, self._sqlite_errors():
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _sqlite_errors(self) -> Iterator[None]:
+        """A full disk or a file locked for too long: one sentence, not a traceback."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            raise StateError(
+                f"the watch state {self.path} could not be written ({exc}); nothing was "
+                "lost: fix the cause and run the watch again"
+            ) from exc
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
