@@ -147,7 +147,7 @@ class Control:
     # ---- orders ---------------------------------------------------------------------------
     async def create_orders(self, request: Request) -> Response:
         """Body (all optional): ``event_id``, ``tickets`` {"tt_1": 2} (default one ticket of
-        the first type with seats), ``count`` (orders, all in the same second),
+        the first priced type with seats), ``count`` (orders, all in the same second),
         ``created_at`` (unix, back-dating) or ``ago`` (seconds), ``status``
         ("completed" or "pending"), ``buyer`` {first_name, last_name, email}."""
         box = self.box(request)
@@ -240,7 +240,7 @@ class Control:
         row = ctx.one(
             "SELECT i.tt_id FROM {p}inventory i JOIN {p}ticket_types t ON t.id = i.tt_id "
             "WHERE i.event_id = ? AND i.total - i.issued - i.in_baskets - i.held > 0 "
-            "ORDER BY t.sort_order, t.id LIMIT 1",
+            "ORDER BY t.price = 0, t.sort_order, t.id LIMIT 1",
             (event_id,),
         )
         if row is None:
