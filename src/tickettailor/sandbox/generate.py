@@ -467,9 +467,10 @@ def _holds(
     anchor: int,
     objects: list[tuple[Any, ...]],
 ) -> None:
-    planned = []
+    planned: list[tuple[int, int, int, int, str]] = []
     for e in evs:
-        if e.start > anchor and rng.random() < 0.4:
+        # The first upcoming event always has a hold, so every box office shows one.
+        if e.start > anchor and (not planned or rng.random() < 0.4):
             tid = tts[e.series][0][0]
             inv = inventory[(e.id, tid)]
             free = inv[0] - inv[1] - inv[3] - inv[2]
