@@ -118,3 +118,26 @@ def test_faults_on_the_wire_lose_nothing_and_repeat_nothing(
     assert all(env["data"] == expected[env["data"]["id"]] for env in sink.got)
     if plan.count(plan[0]) >= 6 and plan[0] in ("503", "429", "drop"):
         assert reports[0].fetch_error  # the engine saw the failure, and kept its position
+
+
+def test_the_sandboxs_own_fault_injection(sandbox_config: SandboxConfig, tmp_path: Path) -> None:
+    """The same promise with the faults made by the sandbox itself (issue 5)."""
+    faults = (
+        "status:503,path=/v1/orders*,count=7; malformed,path=/v1/orders*,count=2; "
+        "html,path=/v1/orders*,count=2; repeat:3,path=/v1/orders*,count=3; "
+        "429:2,path=/v1/orders*,count=1; drop,path=/v1/orders*,count=2"
+    )
+    config = dataclasses.replace(sandbox_config, orders=350, faults=faults)
+    sink = ListSink()
+    with (
+        serve_in_thread(config) as sb,
+        Client(sb.key, base_url=sb.base_url, test_mode=True) as client,
+        Watch("orders", client=client, sinks=[sink], state=tmp_path / "s", start="all") as w,
+    ):
+        reports = [w.run_cycle() for _ in range(8)]
+        expected = {o.id: o.raw for o in client.orders.list()}
+    assert any(r.fetch_error for r in reports)  # some faults did reach the engine
+    keys = Counter(sink.keys)
+    assert set(keys) == {f"order.created:{oid}" for oid in expected}
+    assert max(keys.values()) == 1
+    assert all(env["data"] == expected[env["data"]["id"]] for env in sink.got)
