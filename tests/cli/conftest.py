@@ -9,11 +9,15 @@ directory, and none of the user's TICKETTAILOR_* settings leak in.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Protocol
 from unittest import mock
+from urllib.parse import urlsplit
 
+import httpx2
 import pytest
 import typer.testing
 from typer.main import get_command
@@ -22,7 +26,7 @@ from typer.testing import CliRunner, Result
 from tests.conftest import TEST_KEY
 from tickettailor import Client
 from tickettailor.cli.main import app
-from tickettailor.sandbox import RunningSandbox, serve_in_thread
+from tickettailor.sandbox import RunningSandbox
 
 _ENV = (
     "TICKETTAILOR_API_KEY",
@@ -84,37 +88,44 @@ def client(sandbox: RunningSandbox) -> Iterator[Client]:
         yield library
 
 
+class _Echo(BaseHTTPRequestHandler):
+    """Answers every request with what it received, as JSON (418 for /teapot)."""
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("content-length") or 0)
+        url = urlsplit(self.path)
+        seen = {
+            "method": self.command,
+            "path": url.path,
+            "query": url.query,
+            "headers": {k.lower(): v for k, v in self.headers.items()},
+            "body": self.rfile.read(length).decode(),
+        }
+        payload = json.dumps(seen).encode()
+        self.send_response(418 if url.path.endswith("/teapot") else 200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
 @pytest.fixture(scope="module")
 def echo() -> Iterator[str]:
     """A loopback server answering every request with what it received, as JSON."""
-
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        seen = {
-            "method": scope["method"],
-            "path": scope["path"],
-            "query": scope["query_string"].decode(),
-            "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
-            "body": body.decode(),
-        }
-        status = 418 if scope["path"].endswith("/teapot") else 200
-        payload = json.dumps(seen).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
-
-    with serve_in_thread(app=app) as running:  # type: ignore[arg-type]  # any ASGI app serves; typed Starlette
-        yield running.base_url
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
 
 
 @pytest.fixture
@@ -129,3 +140,16 @@ def sent(result: Any) -> dict[str, Any]:
     assert result.exit_code == 0, result.output
     seen: dict[str, Any] = json.loads(result.stdout)
     return seen
+
+
+class Faults:
+    """The sandbox's fault injector, driven through its control API."""
+
+    def __init__(self, base_url: str) -> None:
+        self.url = f"{base_url}/_sandbox/faults"
+
+    def add(self, spec: str) -> None:
+        httpx2.post(self.url, json={"spec": spec}).raise_for_status()
+
+    def clear(self) -> None:
+        httpx2.delete(self.url).raise_for_status()

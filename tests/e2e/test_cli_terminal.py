@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.conftest import Faults
 from tests.conftest import TEST_KEY
-from tickettailor.sandbox import RunningSandbox, SandboxConfig, create_app, serve_in_thread
-from tickettailor.sandbox.faults import FaultInjector, parse_faults
+from tickettailor.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
 
 EXE = str(Path(sys.executable).with_name("tickettailor"))
 pytestmark = pytest.mark.skipif(
@@ -109,34 +109,33 @@ def test_connect_prompt_does_not_echo_the_key(env: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def faulty(sandbox_config: SandboxConfig) -> Iterator[tuple[str, FaultInjector]]:
-    """A sandbox behind the fault injector (rules are added per test)."""
+def faulty(sandbox_config: SandboxConfig) -> Iterator[tuple[str, Faults]]:
+    """A sandbox whose fault injector is driven per test."""
     config = dataclasses.replace(sandbox_config, orders=400)
-    app = FaultInjector(create_app(config))
-    with serve_in_thread(config, app=app) as running:  # type: ignore[arg-type]  # any ASGI app serves; typed Starlette
-        yield running.base_url, app
+    with serve_in_thread(config) as running:
+        yield running.base_url, Faults(running.base_url)
 
 
 @pytest.fixture
-def slow(faulty: tuple[str, FaultInjector]) -> Iterator[str]:
+def slow(faulty: tuple[str, Faults]) -> Iterator[str]:
     """Order pages that take a moment, so a listing can be interrupted."""
-    base_url, injector = faulty
-    injector.add(parse_faults("latency:0.4,path=/v1/orders"))
+    base_url, faults = faulty
+    faults.add("latency:0.4,path=/v1/orders")
     yield base_url
-    injector.clear()
+    faults.clear()
 
 
 def test_retries_are_announced_on_a_terminal(
-    env: dict[str, str], faulty: tuple[str, FaultInjector]
+    env: dict[str, str], faulty: tuple[str, Faults]
 ) -> None:
-    base_url, injector = faulty
-    injector.add(parse_faults("429,path=/v1/orders,count=1"))
+    base_url, faults = faulty
+    faults.add("429,path=/v1/orders,count=1")
     try:
         code, text = in_pty(
             [EXE, "orders", "list", "--limit", "2"], env | {"TICKETTAILOR_BASE_URL": base_url}
         )
     finally:
-        injector.clear()
+        faults.clear()
     assert code == 0, text
     assert "tickettailor: Retrying GET /v1/orders" in text
     assert "RateLimitError" in text
