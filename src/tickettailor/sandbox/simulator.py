@@ -265,6 +265,9 @@ class SimulatorThread:
     def set_rate(self, rate: float) -> None:
         self.simulator.set_rate(rate)
 
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
     def describe(self) -> dict[str, Any]:
         return self.simulator.describe()
 
