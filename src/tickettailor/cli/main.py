@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from tickettailor import __version__
 from tickettailor.cli._context import (
     BASE_URL_ENV,
     TZ_ENV,
@@ -83,6 +84,15 @@ def global_options(
             callback=check_tz,
         ),
     ] = None,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=show_version,
+            help="Print the version and exit.",
+        ),
+    ] = False,
     verbose: Annotated[
         int,
         typer.Option(
@@ -101,6 +111,12 @@ def global_options(
         ctx,
         Settings(profile=profile, api_key=api_key, base_url=base_url, tz=tz, verbose=verbose),
     )
+
+
+def show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"tickettailor {__version__}")
+        raise typer.Exit()
 
 
 def main() -> None:
@@ -125,3 +141,5 @@ from tickettailor.cli import webhooks as _webhooks  # noqa: E402, F401  (registr
 
 if _written("sandbox"):
     from tickettailor.cli import sandbox as _sandbox  # noqa: F401  (registration side effect)
+if _written("demo"):
+    from tickettailor.cli import demo as _demo  # noqa: F401  (registration side effect)
