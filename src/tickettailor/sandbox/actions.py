@@ -624,6 +624,12 @@ def delete_order(ctx: WriteCtx, order_id: int) -> None:
     ):
         if tstatus == "valid":
             counts(ctx, event_id, tt_id, issued=-1)
+        ctx.x(_CHECK_IN_KEYS)  # a retried scan of a deleted check-in must not find it
+        ctx.x(
+            "DELETE FROM {p}check_in_keys WHERE check_in_id IN "
+            "(SELECT id FROM {p}check_ins WHERE ticket_id = ?)",
+            (tid,),
+        )
         ctx.x("DELETE FROM {p}check_ins WHERE ticket_id = ?", (tid,))
     ctx.x("DELETE FROM {p}tickets WHERE order_id = ?", (order_id,))
     ctx.x("DELETE FROM {p}orders WHERE id = ?", (order_id,))
