@@ -204,3 +204,23 @@ def test_zero_rate_pauses_and_restocks_when_sold_out(
     run(sim, clock, 120, 5)
     assert sim.done["sale"] > 0
     check_consistent(api)
+
+
+def test_a_moved_clock_neither_invents_nor_waits_out_the_skipped_time(
+    world: tuple[SyncASGI, Sandbox, FakeClock],
+) -> None:
+    api, sandbox, clock = world
+    sim = Simulator(sandbox, 60)
+    sim.step(T0, max_gap=60)
+    assert sim.step(T0 + 3600, max_gap=60) == 0  # jumped an hour: no hour of sales at once
+    clock.now = T0 + 3600
+    run(sim, clock, 120, 1)  # then sales go on at their rate
+    forward = sim.done["sale"]
+    assert 60 <= forward <= 200
+    assert sim.step(T0, max_gap=60) == 0  # moved back an hour: restart there, do not stall
+    clock.now = T0
+    run(sim, clock, 120, 1)
+    assert 60 <= sim.done["sale"] - forward <= 200
+    back = list(walk(api, f"/v1/orders?created_at.gte={T0}&created_at.lte={T0 + 120}", TEST_KEY))
+    assert len(back) == sim.done["sale"] - forward  # stamped with the moved-back time
+    check_consistent(api)

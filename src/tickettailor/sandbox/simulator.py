@@ -71,9 +71,11 @@ class Simulator:
     def describe(self) -> dict[str, Any]:
         return {"sales_per_minute": self.rate, "done": dict(sorted(self.done.items()))}
 
-    def step(self, now: float) -> int:
+    def step(self, now: float, *, max_gap: float | None = None) -> int:
         """Do every action due up to ``now`` (unix seconds); returns how many were done.
-        The first call only starts the clock of the process."""
+        The first call only starts the clock of the process. With ``max_gap``, a clock
+        that jumped further than that (either way) restarts the process at ``now``
+        instead of inventing (or waiting out) the sales of the skipped time."""
         count = 0
         with self._lock:
             if self.rate <= 0:
@@ -82,7 +84,12 @@ class Simulator:
                 return 0
             per_second = self.rate / 60 * sum(WEIGHTS.values())
             for sim in self._boxes:
-                if sim.next_at is None:
+                jumped = (
+                    sim.next_at is not None
+                    and max_gap is not None
+                    and (abs(now - sim.next_at) > max_gap)
+                )
+                if sim.next_at is None or jumped:
                     sim.next_at = now + sim.rng.expovariate(per_second)
                 while sim.next_at <= now:
                     count += self._act(sim, int(sim.next_at))
@@ -106,13 +113,14 @@ class Simulator:
         if event_id is None:
             return 0
         orders = rng.choice((2, 3)) if rng.random() < BURST_P else 1
-        # created_at = now, but never before the newest order or ticket (an API client may
-        # have written one this second): ids and times keep rising together.
+        # created_at = now, but not a few seconds before the newest order or ticket (an API
+        # client may have written one just now): ids and times keep rising together. After
+        # the clock was moved back, the true time is used and the store told (actions.py).
         at = ctx.now
         for table in ("orders", "tickets"):
             last = ctx.one(f"SELECT created_at FROM {{p}}{table} ORDER BY id DESC LIMIT 1")
-            if last is not None and last[0] is not None:
-                at = max(at, int(last[0]))
+            if last is not None and last[0] is not None and 0 < int(last[0]) - at <= 5:
+                at = int(last[0])
         made = 0
         for _ in range(orders):
             items = self._basket(ctx, rng, event_id)
@@ -250,12 +258,17 @@ def _pick(x: float) -> int:
 
 
 class SimulatorThread:
-    """Runs :meth:`Simulator.step` with the sandbox clock every ``tick`` seconds."""
+    """Runs :meth:`Simulator.step` with the sandbox clock every ``tick`` seconds. When
+    the clock is moved (control API) by more than ``max_gap`` seconds, sales resume
+    from the new time: the skipped hours are not filled in."""
 
-    def __init__(self, sandbox: Sandbox, rate: float, tick: float = 0.25) -> None:
+    def __init__(
+        self, sandbox: Sandbox, rate: float, tick: float = 0.25, max_gap: float = 60.0
+    ) -> None:
         self.simulator = Simulator(sandbox, rate)
         self.sandbox = sandbox
         self.tick = tick
+        self.max_gap = max_gap
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="sandbox-sales", daemon=True)
 
@@ -279,7 +292,7 @@ class SimulatorThread:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                self.simulator.step(self.sandbox.clock())
+                self.simulator.step(self.sandbox.clock(), max_gap=self.max_gap)
             except Exception:  # keep selling; a bug shows in the log, not as a dead thread
                 log.exception("simulated sales step failed")
             self._stop.wait(self.tick)  # the pace of the simulation, not a synchronisation
