@@ -55,6 +55,7 @@ def test_request_carries_basic_auth_accept_and_user_agent(mode: str) -> None:
     sent = api.requests[0]
     assert sent.headers["authorization"] == "Basic " + base64.b64encode(f"{KEY}:".encode()).decode()
     assert sent.headers["accept"] == "application/json"
+    assert sent.headers["accept-encoding"] == "gzip, deflate"
     assert sent.headers["user-agent"].startswith("tickettailor-python/")
     assert str(sent.url) == "http://tt.test/v1/orders/or_1"
 

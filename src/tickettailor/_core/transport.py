@@ -224,7 +224,14 @@ class BaseCore:
             given.append("content")
         if len(given) > 1:
             raise UsageError(f"Pass only one body: got {' and '.join(given)}.")
-        all_headers = httpx2.Headers({"Accept": "application/json", "User-Agent": USER_AGENT})
+        all_headers = httpx2.Headers(
+            {
+                "Accept": "application/json",
+                # The API gzips when asked: a page of 100 orders shrinks about tenfold.
+                "Accept-Encoding": "gzip, deflate",
+                "User-Agent": USER_AGENT,
+            }
+        )
         body: bytes | None = None
         if data is not None:
             body = urlencode(encode_form(data)).encode()
