@@ -404,8 +404,12 @@ def test_series_lifecycle(api: Api) -> None:
     assert "unchanged" in error_fields(same)["status"][0]
     closed = api.post(f"/v1/event_series/{series['id']}/status", {"status": "CLOSE_SALES"})
     assert closed["status"] == "sales_closed"
-    renamed = api.post(f"/v1/event_series/{series['id']}", {"name": "Later Jazz"})
-    assert renamed["name"] == "Later Jazz"
+    renamed = api.post(
+        f"/v1/event_series/{series['id']}",
+        {"name": "Later Jazz", "description": "<p>Bring a friend</p>"},
+    )
+    assert (renamed["name"], renamed["description"]) == ("Later Jazz", "<p>Bring a friend</p>")
+    assert api.get(f"/v1/events/{event['id']}")["description"] == "<p>Bring a friend</p>"
     assert (
         api("POST", f"/v1/event_series/{series['id']}", {"total_occurrences": "9"}).status_code
         == 400

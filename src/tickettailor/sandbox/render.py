@@ -138,6 +138,13 @@ def series_description(name: str) -> str:
     return f"<p>{name}: an evening you won't forget. Doors open 30 minutes before the start.</p>"
 
 
+def description(series: tuple[Any, ...]) -> str:
+    """A series row's description: the one written through the API (kept in ``attrs``),
+    else the generated one."""
+    attrs = json.loads(series[5]) if len(series) > 5 and series[5] else {}
+    return str(attrs.get("description") or series_description(series[3]))
+
+
 def event(
     ctx: BoxContext,
     row: tuple[Any, ...],
@@ -162,7 +169,7 @@ def event(
         "chk": chk,
         "created_at": created,
         "currency": ctx.currency,
-        "description": series_description(name),
+        "description": description(series),
         "end": dict(date_object(end, ctx.tz)),
         "event_series_id": f"es_{sid}",
         "hidden": hidden,
@@ -221,7 +228,7 @@ def event_series(
         "default_max_tickets_sold_per_occurrence": None,
         "default_ticket_groups": [],
         "default_ticket_types": [ticket_type(tt, None) for tt in tts],
-        "description": series_description(name),
+        "description": description(row),
         "images": images(),
         "name": name,
         "next_occurrence_date": dict(date_object(upcoming[0], ctx.tz)) if upcoming else None,
