@@ -1,4 +1,6 @@
-"""A faithful local stand-in for the Ticket Tailor API (read side: issue 2).
+"""A faithful local stand-in for the Ticket Tailor API: reads (issue 2), every write
+endpoint, live simulated sales, outbound webhooks, faults and a control API (issue 5;
+docs/sandbox.md).
 
 It imports nothing from the rest of ``tickettailor``: it is an independent witness of
 how the real API behaves (see ``../shared/reference/ticket-tailor-api.md``).
@@ -6,8 +8,8 @@ how the real API behaves (see ``../shared/reference/ticket-tailor-api.md``).
 ```python
 from tickettailor.sandbox import SandboxConfig, create_app, serve_in_thread
 app = create_app(SandboxConfig(keys=["sk_..."], seed=7, orders=5000))   # ASGI, in-process
-with serve_in_thread(SandboxConfig(rate_limit=None)) as sb:             # real loopback HTTP
-    print(sb.base_url, sb.key)
+with serve_in_thread(SandboxConfig(sales_per_minute=30)) as sb:         # real loopback HTTP
+    print(sb.base_url, sb.key)                                          # sales flowing
 ```
 """
 
