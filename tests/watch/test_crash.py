@@ -170,3 +170,27 @@ def test_second_watcher_on_the_same_state_is_told_and_waits_for_none(
     keys = Counter(e["id"] for e in delivered(out))
     assert set(keys) == {f"order.created:{oid}" for oid in all_orders(live)}
     assert max(keys.values()) <= 2  # the kill may land after an ack, before its mark
+
+
+def test_ctrl_c_stops_cleanly_and_frees_the_state(live: RunningSandbox, tmp_path: Path) -> None:
+    state, out = tmp_path / "orders.sqlite3", tmp_path / "out.jsonl"
+    cmd = watch_cmd(live, state, out, "--every", "0.2", "--start", "all")
+    proc = subprocess.Popen(cmd, env=watch_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not (out.exists() and delivered(out)):
+        assert proc.poll() is None
+        assert time.monotonic() < deadline, "nothing was delivered"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert b"stopped" in err
+    assert b"Traceback" not in err
+    status = subprocess.run(
+        [TICKETTAILOR, "watch", "status", "orders", "--state", str(state), "--json"],
+        env=watch_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(status.stdout)["running"] is None  # the lease was given back
