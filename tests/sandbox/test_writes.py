@@ -596,3 +596,42 @@ def test_waitlist_signup_delete_uses_the_singular_path(api: Api) -> None:
     assert single.json() == {"id": signups[0]["id"], "object": "waitlist_signup", "deleted": "true"}
     left = api.get(f"/v1/event_series/{series['id']}/waitlist_signups")["data"]
     assert signups[0]["id"] not in [s["id"] for s in left]
+
+
+def test_ticket_groups_bundles_and_overrides_live_under_their_series(api: Api) -> None:
+    event = upcoming(api)
+    base = f"/v1/event_series/{event['event_series_id']}"
+    tt = event["ticket_types"][0]["id"]
+    group = api.post(f"{base}/ticket_groups", {"name": "Seated area", "ticket_ids[]": tt}, 201)
+    assert (group["object"], group["ticket_ids"]) == ("ticket_group", [tt])
+    bundle = api.post(
+        f"{base}/bundles",
+        {
+            "name": "Pair",
+            "description": "Two for one",
+            "price": "1500",
+            f"ticket_type_ids[{tt}]": "2",
+        },
+        201,
+    )
+    assert bundle["ticket_types"] == [{"quantity": 2, "ticket_type_id": tt}]
+    no_text = api(
+        "POST",
+        f"{base}/bundles",
+        {"name": "x", "price": "1", "description": "", f"ticket_type_ids[{tt}]": "1"},
+    )
+    assert "description" in error_fields(no_text)
+    assert api.get(f"/v1/events/{event['id']}")["ticket_groups"] == [group]
+    assert api.get(f"/v1/events/{event['id']}")["bundles"] == [bundle]
+    series = api.get(base)
+    assert (series["default_ticket_groups"], series["bundles"]) == ([group], [bundle])
+    renamed = api.post(f"{base}/ticket_groups/{group['id']}", {"name": "Balcony"})
+    assert (renamed["name"], renamed["ticket_ids"]) == ("Balcony", [tt])
+    assert api("DELETE", f"{base}/bundles/{bundle['id']}").json()["deleted"] == "true"
+    assert api.get(f"/v1/events/{event['id']}")["bundles"] == []
+    override = api.post(f"{base}/overrides", {"name": "Matinee", "max_sellable_tickets": "80"}, 201)
+    assert (override["object"], override["created_at"]) == ("override", NOW)
+    assert api.get(f"{base}/overrides")["data"] == [override]
+    moved = api.post(f"{base}/events/{event['id']}", {"override_id": override["id"]})
+    assert moved["override_id"] == override["id"]
+    assert api.get(f"{base}/events?override_id={override['id']}")["data"] == [moved]

@@ -107,8 +107,9 @@ def take_id(ctx: WriteCtx, key: str) -> int:
     """The next id of a sequence: above every id ever given (deleted ones included)."""
     box = ctx.box.box
     next_ids: dict[str, int] = box.setdefault("next_ids", {})
+    checked: list[str] = box.setdefault("_checked_ids", [])
     current = next_ids.get(key)
-    if current is None or key not in box.setdefault("_checked_ids", []):
+    if current is None or key not in checked:
         table, kind = _ID_TABLES.get(key, (None, None))
         floor = 1000 + ctx.box.number * 40_000_000
         if table is not None:
@@ -117,7 +118,7 @@ def take_id(ctx: WriteCtx, key: str) -> int:
             if row is not None and row[0] is not None:
                 floor = max(floor, int(row[0]) + 1)
         current = max(current or 0, floor)
-        box["_checked_ids"].append(key)
+        checked.append(key)
     next_ids[key] = current + 1
     ctx.x("INSERT OR REPLACE INTO {p}box VALUES ('next_ids', ?)", (json.dumps(next_ids),))
     return current

@@ -98,7 +98,30 @@ def render_events(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
             f"SELECT * FROM {{p}}inventory WHERE event_id IN ({_in(ev_ids)})", ev_ids
         ):
             inventory[ev][tt] = (vals[0], vals[1], vals[2], vals[3])
-    return [render.event(ctx.render, r, series[r[1]], tts[r[1]], inventory[r[0]]) for r in rows]
+    out = [render.event(ctx.render, r, series[r[1]], tts[r[1]], inventory[r[0]]) for r in rows]
+    _add_groups(ctx, out, series_ids, "event_series_id", "ticket_groups")
+    return out
+
+
+def _add_groups(
+    ctx: Ctx, objs: list[dict[str, Any]], series_ids: Sequence[int], key: str, groups: str
+) -> None:
+    """Ticket groups and bundles written under a series (issue 5), embedded in its
+    series and events; most series have none, so this is one indexed lookup."""
+    if not series_ids:
+        return
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for kind, oid, parent, body in ctx.q(
+        "SELECT kind, id, parent_id, body FROM {p}objects WHERE kind IN ('ticket_group', "
+        f"'bundle') AND parent_id IN ({_in(series_ids)}) ORDER BY id",
+        list(series_ids),
+    ):
+        prefix = "tg" if kind == "ticket_group" else "bu"
+        item = render.generic(kind, prefix, oid, body)
+        found.setdefault((kind, f"es_{parent}"), []).append(item)
+    for obj in objs:
+        obj[groups] = found.get(("ticket_group", obj[key]), [])
+        obj["bundles"] = found.get(("bundle", obj[key]), [])
 
 
 def render_series(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
@@ -112,7 +135,9 @@ def render_series(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
             ids,
         ):
             occ[sid].append((start, issued, rev))
-    return [render.event_series(ctx.render, r, tts[r[0]], occ[r[0]]) for r in rows]
+    out = [render.event_series(ctx.render, r, tts[r[0]], occ[r[0]]) for r in rows]
+    _add_groups(ctx, out, ids, "id", "default_ticket_groups")
+    return out
 
 
 def render_tickets(ctx: Ctx, rows: Rows) -> list[dict[str, Any]]:
