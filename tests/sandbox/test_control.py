@@ -220,3 +220,55 @@ def test_simulator_control_starts_and_pauses_sales(control: Control) -> None:
     started = control.ok("POST", "/simulator", {"sales_per_minute": 0})
     assert started["sales_per_minute"] == 0
     assert control.ok("GET", "")["simulator"]["sales_per_minute"] == 0
+
+
+def test_odd_bodies_never_answer_500(control: Control) -> None:
+    order = control.ok("POST", "/orders", {}, 201)["data"][0]
+    ticket = order["issued_tickets"][0]["id"]
+    paths = [
+        "/orders",
+        f"/orders/{order['id']}/cancel",
+        f"/orders/{order['id']}/refund",
+        f"/orders/{order['id']}/confirm-payment",
+        f"/issued_tickets/{ticket}/void",
+        f"/issued_tickets/{ticket}/check_in",
+        "/clock",
+        "/simulator",
+        "/orders/xx/cancel",
+        "/issued_tickets/it_1/void",
+    ]
+    bodies: list[Any] = [
+        [],
+        "x",
+        3,
+        None,
+        {"count": "3"},
+        {"created_at": -5},
+        {"tickets": []},
+        {"tickets": {"tt_1": True}},
+        {"buyer": "x"},
+        {"advance": 1e30},
+        {"set": "x"},
+        {"quantity": 5},
+        {"at": 1.5},
+        {"to_hold": "yes"},
+        {"refund_amount": 10**12},
+        {"amount": 0},
+        {"event_id": 7},
+        {"sales_per_minute": True},
+        {"reason": ""},
+        {"buyer": {"email": 1}},
+    ]
+    for path in paths:
+        for body in bodies:
+            response = control("POST", path, body)
+            assert response.status_code < 500, (path, body, response.text)
+            assert response.json()["message"] if response.status_code >= 400 else True
+    for path, raw in (
+        ("/clock", b'{"advance": NaN}'),
+        ("/clock", b'{"set": Infinity}'),
+        ("/orders", b'{"count": -Infinity}'),
+        ("/orders", b'{"ago": NaN}'),
+    ):
+        response = control.asgi.request("POST", "/_sandbox" + path, content=raw)
+        assert response.status_code == 400, (path, raw, response.text)

@@ -73,7 +73,8 @@ def _int(
     value = body.get(name, default)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole:
         raise ControlError(f"{name} must be a whole number, got {value!r}.")
     if not low <= int(value) <= high:
         raise ControlError(f"{name} must be between {low} and {high}, got {value!r}.")
