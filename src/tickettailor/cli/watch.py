@@ -83,6 +83,29 @@ WaitOpt = Annotated[
         "--wait", min=0, help="If another watcher holds the state, wait this long for it."
     ),
 ]
+WebhooksOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--webhooks",
+        min=0,
+        max=65535,
+        metavar="PORT",
+        help="Also receive Ticket Tailor webhooks on this port, into the same outbox "
+        "(see `tickettailor webhooks serve`).",
+    ),
+]
+WebhookSecretOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--webhook-secret",
+        envvar="TICKETTAILOR_WEBHOOK_SECRET",
+        show_envvar=True,
+        help="The secret of the webhooks (with --webhooks).",
+    ),
+]
+WebhookHostOpt = Annotated[
+    str, typer.Option("--webhook-host", help="Address the webhook receiver listens on.")
+]
 MoreArg = Annotated[
     list[str] | None,
     typer.Argument(help="More resources to watch in the same process.", show_default=False),
@@ -162,8 +185,13 @@ def run_watch_command(
     reset: bool,
     lookback: int,
     wait: float,
+    webhooks: int | None = None,
+    webhook_secret: str | None = None,
+    webhook_host: str = "127.0.0.1",
 ) -> None:
     names = _resources(resource, more)
+    if webhooks is not None and once:
+        raise UsageError("--webhooks receives while the watch runs: drop --once")
     client = get_client(ctx)
     watches = [
         Watch(
@@ -191,7 +219,20 @@ def run_watch_command(
         if not once:
             where = ", ".join(str(w.state_path) for w in watches)
             _say(f"watching {' '.join(names)} every {every:g} s (state: {where}); Ctrl-C stops")
-        run_watches(watches, every=every, cycles=1 if once else None, on_cycle=on_cycle)
+        if webhooks is not None:
+            from tickettailor.webhooks import ReceiverSettings, run_with_polling
+
+            run_with_polling(
+                watches,
+                ReceiverSettings(secret=webhook_secret),
+                host=webhook_host,
+                port=webhooks,
+                every=every,
+                on_cycle=on_cycle,
+                on_ready=lambda rx: _say(f"receiving Ticket Tailor webhooks at {rx.url}"),
+            )
+        else:
+            run_watches(watches, every=every, cycles=1 if once else None, on_cycle=on_cycle)
     except KeyboardInterrupt:
         _say("stopped")
         raise typer.Exit(130) from None
@@ -225,6 +266,9 @@ def _register(resource: str, summary: str) -> None:
         reset: ResetOpt = False,
         lookback: LookbackOpt = 60,
         wait: WaitOpt = 0.0,
+        webhooks: WebhooksOpt = None,
+        webhook_secret: WebhookSecretOpt = None,
+        webhook_host: WebhookHostOpt = "127.0.0.1",
     ) -> None:
         run_watch_command(
             ctx,
@@ -240,6 +284,9 @@ def _register(resource: str, summary: str) -> None:
             reset=reset,
             lookback=lookback,
             wait=wait,
+            webhooks=webhooks,
+            webhook_secret=webhook_secret,
+            webhook_host=webhook_host,
         )
 
 
