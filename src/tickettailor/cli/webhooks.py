@@ -156,9 +156,9 @@ def _client(ctx: typer.Context, *, needed: bool) -> Any:
 
 def _fingerprint(client: Any) -> str | None:
     # The watch keeps the key's fingerprint in its state; use the watch's own helper.
-    from tickettailor.watch.engine import _client_fingerprint
+    from tickettailor.watch.engine import client_fingerprint
 
-    return _client_fingerprint(client)
+    return client_fingerprint(client)
 
 
 def _default_folder(ctx: typer.Context) -> Path:

@@ -487,7 +487,3 @@ def client_fingerprint(client: Any) -> str | None:
     core = getattr(client, "_core", None)
     key = getattr(core, "_key", None)  # private: the client keeps its key to itself
     return fingerprint(key) if isinstance(key, str) else None
-
-
-# The old private name, still imported by tickettailor.cli.webhooks.
-_client_fingerprint = client_fingerprint
