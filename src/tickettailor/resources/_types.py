@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time
-
-from typing_extensions import TypedDict
+from typing import TypedDict
 
 from tickettailor._core.dates import DateInput
 

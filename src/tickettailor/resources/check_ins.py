@@ -5,7 +5,7 @@ There is no check-in webhook: poll this list to see them.
 
 from __future__ import annotations
 
-from typing_extensions import Unpack
+from typing import Unpack
 
 from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import CheckIn

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
-from typing import Any
-
-from typing_extensions import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from tickettailor._core.errors import UsageError
 from tickettailor._core.pagination import AsyncPager, Pager

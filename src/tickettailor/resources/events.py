@@ -5,7 +5,7 @@ Events are created, changed and deleted under their series: see ``event_series``
 
 from __future__ import annotations
 
-from typing_extensions import Unpack
+from typing import Unpack
 
 from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import Event

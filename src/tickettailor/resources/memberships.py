@@ -5,7 +5,7 @@ Issuing memberships has its own rate limit of 30 an hour, paced separately by th
 
 from __future__ import annotations
 
-from typing_extensions import TypedDict, Unpack
+from typing import TypedDict, Unpack
 
 from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing_extensions import TypedDict, Unpack
+from typing import TypedDict, Unpack
 
 from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import DeleteResult, Product

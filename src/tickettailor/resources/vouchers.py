@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-
-from typing_extensions import TypedDict, Unpack
+from typing import TypedDict, Unpack
 
 from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import DeleteResult, VoidResult, Voucher, VoucherCode

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing_extensions import Unpack
+from typing import Unpack
 
 from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import DeleteResult, WaitlistSignup
