@@ -37,7 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LAUNCHER = "import sys; sys.argv[0] = 'tickettailor'; from tickettailor.cli.main import main; main()"
+LAUNCHER = (
+    "import sys; sys.argv[0] = 'tickettailor'; from tickettailor.cli.main import main; main()"
+)
 
 CASES: dict[str, list[str]] = {
     "python -c pass": ["-c", "pass"],
