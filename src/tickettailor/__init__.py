@@ -11,52 +11,56 @@ private and may change.
 
 from __future__ import annotations
 
-from tickettailor._client import AsyncClient, Client
-from tickettailor._core.errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    BadRequestError,
-    ConflictError,
-    DateParseError,
-    ForbiddenError,
-    MalformedResponseError,
-    NotFoundError,
-    PaginationError,
-    RateLimitError,
-    ServerError,
-    StateError,
-    TicketTailorError,
-    UsageError,
-    WatchError,
-    WebhookSignatureError,
-)
-from tickettailor._core.pagination import AsyncPager, Page, Pager
-from tickettailor._core.transport import APIResponse
-from tickettailor.models import (
-    ActionResult,
-    CheckIn,
-    DeleteResult,
-    Discount,
-    Event,
-    EventSeries,
-    Hold,
-    IssuedMembership,
-    IssuedTicket,
-    MembershipRedemption,
-    MembershipType,
-    Order,
-    Overview,
-    Product,
-    TicketGroup,
-    TicketType,
-    TTModel,
-    VoidResult,
-    Voucher,
-    VoucherCode,
-    WaitlistSignup,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tickettailor._client import AsyncClient, Client
+    from tickettailor._core.errors import (
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        BadRequestError,
+        ConflictError,
+        DateParseError,
+        ForbiddenError,
+        MalformedResponseError,
+        NotFoundError,
+        PaginationError,
+        RateLimitError,
+        ServerError,
+        StateError,
+        TicketTailorError,
+        UsageError,
+        WatchError,
+        WebhookSignatureError,
+    )
+    from tickettailor._core.pagination import AsyncPager, Page, Pager
+    from tickettailor._core.transport import APIResponse
+    from tickettailor.models import (
+        ActionResult,
+        CheckIn,
+        DeleteResult,
+        Discount,
+        Event,
+        EventSeries,
+        Hold,
+        IssuedMembership,
+        IssuedTicket,
+        MembershipRedemption,
+        MembershipType,
+        Order,
+        Overview,
+        Product,
+        TicketGroup,
+        TicketType,
+        TTModel,
+        VoidResult,
+        Voucher,
+        VoucherCode,
+        WaitlistSignup,
+    )
 
 __version__ = "0.1.0"
 
@@ -108,3 +112,71 @@ __all__ = [
     "WebhookSignatureError",
     "__version__",
 ]
+
+
+# The names above are imported on first use (PEP 562), not with the package: the client
+# pulls in httpx2 and pydantic, which a command printing its --help never needs.
+_LAZY: dict[str, str] = {
+    "APIConnectionError": "tickettailor._core.errors",
+    "APIError": "tickettailor._core.errors",
+    "APIResponse": "tickettailor._core.transport",
+    "APIStatusError": "tickettailor._core.errors",
+    "APITimeoutError": "tickettailor._core.errors",
+    "ActionResult": "tickettailor.models",
+    "AsyncClient": "tickettailor._client",
+    "AsyncPager": "tickettailor._core.pagination",
+    "BadRequestError": "tickettailor._core.errors",
+    "CheckIn": "tickettailor.models",
+    "Client": "tickettailor._client",
+    "ConflictError": "tickettailor._core.errors",
+    "DateParseError": "tickettailor._core.errors",
+    "DeleteResult": "tickettailor.models",
+    "Discount": "tickettailor.models",
+    "Event": "tickettailor.models",
+    "EventSeries": "tickettailor.models",
+    "ForbiddenError": "tickettailor._core.errors",
+    "Hold": "tickettailor.models",
+    "IssuedMembership": "tickettailor.models",
+    "IssuedTicket": "tickettailor.models",
+    "MalformedResponseError": "tickettailor._core.errors",
+    "MembershipRedemption": "tickettailor.models",
+    "MembershipType": "tickettailor.models",
+    "NotFoundError": "tickettailor._core.errors",
+    "Order": "tickettailor.models",
+    "Overview": "tickettailor.models",
+    "Page": "tickettailor._core.pagination",
+    "Pager": "tickettailor._core.pagination",
+    "PaginationError": "tickettailor._core.errors",
+    "Product": "tickettailor.models",
+    "RateLimitError": "tickettailor._core.errors",
+    "ServerError": "tickettailor._core.errors",
+    "StateError": "tickettailor._core.errors",
+    "TTModel": "tickettailor.models",
+    "TicketGroup": "tickettailor.models",
+    "TicketTailorError": "tickettailor._core.errors",
+    "TicketType": "tickettailor.models",
+    "UsageError": "tickettailor._core.errors",
+    "VoidResult": "tickettailor.models",
+    "Voucher": "tickettailor.models",
+    "VoucherCode": "tickettailor.models",
+    "WaitlistSignup": "tickettailor.models",
+    "WatchError": "tickettailor._core.errors",
+    "WebhookSignatureError": "tickettailor._core.errors",
+}
+
+
+# Defined for the interpreter only: mypy reads the imports above, so a misspelt name is
+# still an error for it rather than an Any from __getattr__.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'tickettailor' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # looked up once; later accesses skip this function
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
