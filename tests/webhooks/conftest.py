@@ -44,7 +44,9 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = ""
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    # Only complete lines: the sink may be writing the next one as we read.
+    text = path.read_text("utf-8")
+    return [json.loads(line) for line in text[: text.rfind("\n") + 1].splitlines() if line.strip()]
 
 
 @dataclass
