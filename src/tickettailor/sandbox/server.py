@@ -76,7 +76,7 @@ def serve_in_thread(
         sock.bind((host, port))
     except OSError:
         sock.close()
-        app.state.sandbox.close()
+        _close(app)
         raise
     bound_port = sock.getsockname()[1]
     server = uvicorn.Server(
@@ -90,13 +90,13 @@ def serve_in_thread(
     while not server.started:
         if not thread.is_alive():
             sock.close()
-            app.state.sandbox.close()
+            _close(app)
             raise RuntimeError("the sandbox server stopped during startup")
         if time.monotonic() > deadline:
             server.should_exit = True
             thread.join(5)
             sock.close()
-            app.state.sandbox.close()
+            _close(app)
             raise RuntimeError(f"the sandbox server did not start within {startup_timeout}s")
         time.sleep(0.01)  # polling for readiness with a deadline
     try:
@@ -105,4 +105,12 @@ def serve_in_thread(
         server.should_exit = True
         thread.join(10)
         sock.close()
-        app.state.sandbox.close()
+        _close(app)
+
+
+def _close(app: object) -> None:
+    """Stop the sandbox's background work (simulator, webhook sender). ``app`` may be
+    wrapped (e.g. in a fault-injecting middleware), which has no ``state``: leave it."""
+    sandbox = getattr(getattr(app, "state", None), "sandbox", None)
+    if sandbox is not None:
+        sandbox.close()
