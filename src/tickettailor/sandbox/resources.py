@@ -380,7 +380,7 @@ def _limit(params: dict[str, str]) -> int:
     raw = params.get("limit")
     if raw is None:
         return 100
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100:
         raise validation([{
             "field": "limit", "value": raw,
             "messages": ["Value must be an integer between 1 and 100."],
