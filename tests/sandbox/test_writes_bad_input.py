@@ -18,6 +18,7 @@ from tests.conftest import TEST_KEY
 from tests.sandbox._util import SyncASGI, basic
 from tickettailor.sandbox import SandboxConfig, create_app
 from tickettailor.sandbox import writes as w
+from tickettailor.sandbox.forms import parse_form
 
 SOURCE = Path(w.__file__).read_text("utf-8")
 FIELDS = sorted(set(re.findall(r'f\.\w+\(\s*"([a-z_]+)"', SOURCE)) | {"id", "object"})
@@ -168,3 +169,23 @@ def test_every_route_with_an_empty_body_and_a_json_body(api: SyncASGI, ids: dict
             for kwargs in ({}, {"json": {"name": "x", "price": 1}}):
                 response = api.request(method, path, headers=basic(TEST_KEY), **kwargs)
                 assert response.status_code < 500, (method, path, response.text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab[]=&%2²-0.+ \x00é"), max_size=40))
+def test_any_body_parses_as_a_php_form_without_error(body: str) -> None:
+    form = parse_form(body.encode(), "application/x-www-form-urlencoded")
+    assert isinstance(form, dict)
+
+
+def test_php_bracket_semantics() -> None:
+    body = b"a=1&b[]=x&b[]=y&b[7]=z&b[]=w&m%5Btt_1%5D=2&c.d=3&e[x][y]=4&a=last"
+    assert parse_form(body, "application/x-www-form-urlencoded") == {
+        "a": "last",
+        "b": {"0": "x", "1": "y", "7": "z", "8": "w"},
+        "m": {"tt_1": "2"},
+        "c_d": "3",
+        "e": {"x": {"y": "4"}},
+    }
+    assert parse_form(b'{"a": 1}', "application/json") == {}
+    assert parse_form(b"a=1", None) == {}

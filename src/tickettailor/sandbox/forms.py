@@ -20,6 +20,7 @@ _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 _GROUPS = re.compile(r"(?:\[[^\[\]]*\])*")
 _INT = re.compile(r"[+-]?[0-9]{1,12}")
 _UNIX = re.compile(r"[0-9]{1,12}")
+_INDEX = re.compile(r"-?[0-9]{1,18}")  # ASCII only: "²".isdigit() is true, int("²") fails
 
 # A PHP array: keys in insertion order; ``a[]`` takes the next integer key.
 PhpArray = dict[str, Any]
@@ -52,7 +53,7 @@ def parse_form(body: bytes, content_type: str | None) -> PhpArray:
 def _assign(target: PhpArray, keys: list[str], value: str) -> None:
     for position, key in enumerate(keys):
         if key == "" and position > 0:
-            numeric = [int(k) for k in target if k.lstrip("-").isdigit()]
+            numeric = [int(k) for k in target if _INDEX.fullmatch(k)]
             key = str(max(numeric) + 1 if numeric else 0)
         if position == len(keys) - 1:
             target[key] = value
