@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 
 from tickettailor import Client
@@ -39,6 +41,20 @@ def wait_for(condition: Callable[[], Any], timeout: float = 10.0, what: str = ""
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
         time.sleep(0.02)
+
+
+def wait_listening(proc: subprocess.Popen[str], port: int, timeout: float = 30.0) -> None:
+    """Wait until the command ``proc`` answers on its receiver ``port`` (or fail with its
+    stderr if it died)."""
+
+    def up() -> bool:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        try:
+            return httpx2.get(f"http://127.0.0.1:{port}/tickettailor").status_code == 200
+        except httpx2.TransportError:
+            return False
+
+    wait_for(up, timeout=timeout, what="the receiver to listen")
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

@@ -10,9 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx2
-
-from tests.webhooks.conftest import SECRET, read_jsonl, resource_url, wait_for
+from tests.webhooks.conftest import SECRET, read_jsonl, resource_url, wait_for, wait_listening
 from tickettailor.sandbox import RunningSandbox
 from tickettailor.sandbox.server import free_port
 from tickettailor.sandbox.webhook_sender import WebhookSender
@@ -42,15 +40,7 @@ def _start(state: Path, port: int, **env: str) -> subprocess.Popen[str]:
         f"jsonl:{state / 'out.jsonl'}",
     ]
     proc = subprocess.Popen(command, env=environ, stderr=subprocess.PIPE, text=True)
-
-    def up() -> bool:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        try:
-            return httpx2.get(f"http://127.0.0.1:{port}/tickettailor").status_code == 200
-        except httpx2.TransportError:
-            return False
-
-    wait_for(up, timeout=30, what="the receiver to listen")
+    wait_listening(proc, port)
     return proc
 
 

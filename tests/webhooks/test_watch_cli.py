@@ -14,9 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx2
-
-from tests.webhooks.conftest import SECRET, read_jsonl, resource_url, wait_for
+from tests.webhooks.conftest import SECRET, read_jsonl, resource_url, wait_for, wait_listening
 from tickettailor.sandbox import RunningSandbox
 from tickettailor.sandbox.server import free_port
 from tickettailor.sandbox.webhook_sender import WebhookSender
@@ -43,15 +41,7 @@ def test_webhook_into_a_running_watch_is_delivered_once(
     port = free_port()
     proc = _watch(tmp_path, sandbox, "--every", "300", "--webhooks", str(port))
     try:
-
-        def up() -> bool:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            try:
-                return httpx2.get(f"http://127.0.0.1:{port}/tickettailor").status_code == 200
-            except httpx2.TransportError:
-                return False
-
-        wait_for(up, timeout=30, what="the receiver to listen")
+        wait_listening(proc, port)
         order = api_orders[-1]
         with WebhookSender(poll=0.05) as sender:
             sender.subscribe(f"http://127.0.0.1:{port}/tickettailor", secret=SECRET)
