@@ -28,10 +28,16 @@ What is here:
   datetime (naive means ``--tz``, else UTC); unreadable is exit 2 naming the option.
 - ``emit_records`` / ``emit_record`` / ``FormatOption`` / ``OutputFormat``: output in
   ``--format table|json|jsonl|csv`` with progress and a clean Ctrl-C (see ``_output``).
-- ``fail(message, code)``: print ``Error: message`` on stderr and exit.
+- ``fail(message, code)``: print ``Error: message`` on stderr and exit; bad input the
+  command itself finds is ``fail(message, EXIT_USAGE)``.
 - Errors: any ``TicketTailorError`` escaping a command is printed by the app
   (``TailorGroup``) as one sentence saying what to do, with exit code 1 for API and
   network failures and 2 for bad input; Ctrl-C exits 130. Commands need not catch.
+
+Start-up: every command module is imported to parse any command line, so modules of
+``tickettailor.cli`` import only typer and the standard library at the top, and the
+library (httpx2, pydantic, the watch, the sandbox's uvicorn) inside the functions that
+use it. ``tests/cli/test_startup.py`` holds them to that.
 """
 
 from __future__ import annotations
@@ -40,21 +46,15 @@ import contextlib
 import logging
 import os
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo
 
-import httpx2
 import typer
 from typer.core import TyperGroup
 
-from tickettailor._core.dates import parse_instant, resolve_tz
-from tickettailor._core.errors import DateParseError, TicketTailorError, UsageError
-from tickettailor._core.profiles import list_profiles, load_profile
-from tickettailor.cli._errors import RetryStats, explain
+from tickettailor.cli._help import help_rank, quiet_flags
 from tickettailor.cli._output import (
     FormatOption,
     OutputFormat,
@@ -64,12 +64,19 @@ from tickettailor.cli._output import (
     raw_record,
 )
 
+# The library (httpx2, pydantic) is imported by the functions that use it, not here:
+# every command line is parsed before anything runs, and `--help` needs none of it.
 if TYPE_CHECKING:
     from tickettailor import AsyncClient, Client
+    from tickettailor.cli._transport import RetryStats
 
 __all__ = [
     "API_KEY_ENV",
     "BASE_URL_ENV",
+    "EXIT_API",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
     "TZ_ENV",
     "FormatOption",
     "OutputFormat",
@@ -92,6 +99,12 @@ __all__ = [
 API_KEY_ENV = "TICKETTAILOR_API_KEY"
 BASE_URL_ENV = "TICKETTAILOR_BASE_URL"
 TZ_ENV = "TICKETTAILOR_TZ"
+# Exit codes: 0 success, 1 the API (or the network) failed, 2 the user's input was wrong
+# (bad option, unreadable date, unknown profile, no key), 130 interrupted with Ctrl-C.
+EXIT_OK = 0
+EXIT_API = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 _SETTINGS = "tickettailor.settings"
 _CLIENT = "tickettailor.client"
 _STATS = "tickettailor.retry_stats"
@@ -123,6 +136,9 @@ def settings(ctx: typer.Context) -> Settings:
 def check_tz(value: str | None) -> str | None:
     """``--tz`` callback: an unknown zone is a usage error before anything runs."""
     if value:
+        from tickettailor._core.dates import resolve_tz
+        from tickettailor._core.errors import DateParseError
+
         try:
             resolve_tz(value)
         except DateParseError as exc:
@@ -132,6 +148,9 @@ def check_tz(value: str | None) -> str | None:
 
 def profile_names(incomplete: str) -> list[str]:
     """Shell completion for profile names (nothing when the profiles cannot be read)."""
+    from tickettailor._core.errors import TicketTailorError
+    from tickettailor._core.profiles import list_profiles
+
     try:
         return [p.name for p in list_profiles() if p.name.startswith(incomplete)]
     except TicketTailorError:
@@ -140,6 +159,8 @@ def profile_names(incomplete: str) -> list[str]:
 
 def user_tz(ctx: typer.Context) -> tzinfo:
     """The zone for times shown to the user: ``--tz``, else this computer's zone."""
+    from tickettailor._core.dates import resolve_tz
+
     name = settings(ctx).tz
     return resolve_tz(name) if name else system_zone()
 
@@ -157,11 +178,14 @@ def system_zone() -> tzinfo:
         with open("/etc/localtime", "rb") as source:
             return ZoneInfo.from_file(source, key="localtime")
     local = datetime.now().astimezone().tzinfo
-    return local if local is not None else resolve_tz(None)
+    return local if local is not None else UTC
 
 
 def parse_date(ctx: typer.Context, option: str, value: str) -> datetime:
     """``value`` typed for ``option``, as an aware datetime; exit 2 naming the option."""
+    from tickettailor._core.dates import parse_instant
+    from tickettailor._core.errors import DateParseError
+
     try:
         return parse_instant(value, tz=settings(ctx).tz)
     except DateParseError as exc:
@@ -184,6 +208,9 @@ def _client_args(ctx: typer.Context) -> dict[str, Any]:
     ``$TICKETTAILOR_PROFILE`` or the default profile; the base URL from ``--base-url``
     or its variable, else the profile's.
     """
+    from tickettailor._core.errors import UsageError
+    from tickettailor._core.profiles import load_profile
+
     opts = settings(ctx)
     has_key = opts.api_key or opts.profile or (os.environ.get(API_KEY_ENV) or "").strip()
     if not has_key and load_profile(None) is None:
@@ -200,6 +227,8 @@ def _client_args(ctx: typer.Context) -> dict[str, Any]:
 
 
 def retry_stats(ctx: typer.Context) -> RetryStats:
+    from tickettailor.cli._transport import RetryStats
+
     stats = ctx.meta.get(_STATS)
     if not isinstance(stats, RetryStats):
         stats = RetryStats()
@@ -212,10 +241,13 @@ def get_client(ctx: typer.Context) -> Client:
     existing = ctx.meta.get(_CLIENT)
     if existing is not None:
         return existing  # type: ignore[no-any-return]  # ctx.meta is untyped
-    from tickettailor import Client  # imported late: `--help` stays fast
+    import httpx2
+
+    from tickettailor import Client
+    from tickettailor.cli._transport import CountingTransport
 
     args = _client_args(ctx)
-    transport = _CountingTransport(httpx2.HTTPTransport(), retry_stats(ctx))
+    transport = CountingTransport(httpx2.HTTPTransport(), retry_stats(ctx))
     client = Client(**args, transport=transport)
     transport.streak.now = client.clock.now
     _setup_logging(ctx)
@@ -226,76 +258,20 @@ def get_client(ctx: typer.Context) -> Client:
 
 def get_async_client(ctx: typer.Context) -> AsyncClient:
     """An AsyncClient from the global options; the caller closes it (``async with``)."""
+    import httpx2
+
     from tickettailor import AsyncClient
+    from tickettailor.cli._transport import AsyncCountingTransport
 
     args = _client_args(ctx)
-    transport = _AsyncCountingTransport(httpx2.AsyncHTTPTransport(), retry_stats(ctx))
+    transport = AsyncCountingTransport(httpx2.AsyncHTTPTransport(), retry_stats(ctx))
     client = AsyncClient(**args, transport=transport)
     transport.streak.now = client.clock.now
     _setup_logging(ctx)
     return client
 
 
-# -- retry accounting and request logging ---------------------------------------------
-
-
-class _Streak:
-    """Counts the attempts of one request, so a 429 can say how often and how long."""
-
-    def __init__(self, stats: RetryStats) -> None:
-        self.stats = stats
-        self.last: tuple[str, str] | None = None
-        self.last_ok = True
-        self.started = 0.0
-        # The client's clock once it exists: in test mode its waits are virtual.
-        self.now: Callable[[], float] = time.monotonic
-
-    def record(self, request: httpx2.Request, status: int | None) -> None:
-        now = self.now()
-        key = (request.method, str(request.url))
-        if key != self.last or self.last_ok:
-            self.stats.tries = 0
-            self.started = now
-        self.last = key
-        self.last_ok = status is not None and status < 400
-        self.stats.tries += 1
-        self.stats.waited = now - self.started
-
-
-class _CountingTransport(httpx2.BaseTransport):
-    def __init__(self, inner: httpx2.BaseTransport, stats: RetryStats) -> None:
-        self.inner = inner
-        self.streak = _Streak(stats)
-
-    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        try:
-            response = self.inner.handle_request(request)
-        except Exception:
-            self.streak.record(request, None)
-            raise
-        self.streak.record(request, response.status_code)
-        return response
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-class _AsyncCountingTransport(httpx2.AsyncBaseTransport):
-    def __init__(self, inner: httpx2.AsyncBaseTransport, stats: RetryStats) -> None:
-        self.inner = inner
-        self.streak = _Streak(stats)
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        try:
-            response = await self.inner.handle_async_request(request)
-        except Exception:
-            self.streak.record(request, None)
-            raise
-        self.streak.record(request, response.status_code)
-        return response
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+# -- request logging -------------------------------------------------------------------
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]  # generic only in stubs
@@ -331,12 +307,33 @@ def _setup_logging(ctx: typer.Context) -> None:
 
 
 class TailorGroup(TyperGroup):
-    """The top-level group: reports library errors raised by any command."""
+    """The top-level group: reports library errors raised by any command, and lists its
+    commands in the sections of ``--help`` in the order of ``_help.HELP_ORDER``."""
+
+    _flags_quiet = False
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        # Here rather than in __init__: typer adds the completion options after that.
+        if not self._flags_quiet:
+            quiet_flags(self, list(ctx.help_option_names))
+            self._flags_quiet = True
+        return super().get_params(ctx)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda name: help_rank(name, self.commands.get(name)))
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except TicketTailorError as exc:
+        except Exception as exc:
+            # A library error exists only once its module is loaded: no need to load it
+            # (and httpx2) to let typer's own exits, such as a subcommand's --help, pass.
+            errors = sys.modules.get("tickettailor._core.errors")
+            if errors is None or not isinstance(exc, errors.TicketTailorError):
+                raise
+            from tickettailor.cli._errors import explain
+
             client = ctx.meta.get(_CLIENT)
             server = getattr(client, "base_url", None) or settings(ctx).base_url
             message, code = explain(exc, ctx.meta.get(_STATS), server=server)

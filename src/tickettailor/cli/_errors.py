@@ -1,48 +1,27 @@
 """Errors as the command line reports them: one sentence with what to do, and an exit code.
 
-Exit codes: 0 success, 1 the API (or the network) failed, 2 the user's input was wrong
-(bad option, unreadable date, unknown profile, no key), 130 interrupted with Ctrl-C.
+Exit codes (defined in ``_context``, next to ``fail``): 0 success, 1 the API (or the
+network) failed, 2 the user's input was wrong (bad option, unreadable date, unknown
+profile, no key), 130 interrupted with Ctrl-C.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import httpx2
+from tickettailor.cli._context import EXIT_API, EXIT_USAGE
 
-from tickettailor._core.errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
-    APITimeoutError,
-    BadRequestError,
-    ConflictError,
-    DateParseError,
-    ForbiddenError,
-    MalformedResponseError,
-    NotFoundError,
-    PaginationError,
-    RateLimitError,
-    ServerError,
-    TicketTailorError,
-    UsageError,
-)
+if TYPE_CHECKING:
+    from tickettailor._core.errors import (
+        APIError,
+        APIStatusError,
+        RateLimitError,
+        TicketTailorError,
+    )
+    from tickettailor.cli._transport import RetryStats
 
-__all__ = ["EXIT_API", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "RetryStats", "explain"]
-
-EXIT_OK = 0
-EXIT_API = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
-
-@dataclass
-class RetryStats:
-    """Attempts of the last request as seen on the wire (filled in by the CLI's transport)."""
-
-    tries: int = 0
-    waited: float = 0.0
+__all__ = ["explain"]
 
 
 def explain(
@@ -53,6 +32,15 @@ def explain(
     ``stats``: the attempts behind a 429; ``server``: the base URL in use, named when
     the error itself does not carry its request.
     """
+    # Imported here: only a failing command needs the error tree (and its httpx2).
+    from tickettailor._core.errors import (
+        APIError,
+        APIStatusError,
+        DateParseError,
+        PaginationError,
+        UsageError,
+    )
+
     if isinstance(exc, DateParseError | UsageError):
         return str(exc), EXIT_USAGE
     if isinstance(exc, APIStatusError):
@@ -60,7 +48,10 @@ def explain(
     if isinstance(exc, APIError):
         return _transport_message(exc, server), EXIT_API
     if isinstance(exc, PaginationError):
-        return f"{exc} This is a fault on the API's side: try again, or narrow the filters.", 1
+        return (
+            f"{exc} This is a fault on the API's side: try again, or narrow the filters.",
+            EXIT_API,
+        )
     return str(exc), EXIT_API
 
 
@@ -79,12 +70,21 @@ def _host(exc: APIError, server: str | None = None) -> str:
     request = exc.request
     if request is None:
         return server or "the API"
-    url: httpx2.URL = request.url
+    url = request.url
     port = f":{url.port}" if url.port else ""
     return f"{url.scheme}://{url.host}{port}"
 
 
 def _status_message(exc: APIStatusError, stats: RetryStats | None) -> str:
+    from tickettailor._core.errors import (
+        BadRequestError,
+        ConflictError,
+        ForbiddenError,
+        NotFoundError,
+        RateLimitError,
+        ServerError,
+    )
+
     status = exc.status_code
     if isinstance(exc, ForbiddenError):
         return (
@@ -149,6 +149,12 @@ def _reason(message: str) -> str:
 
 
 def _transport_message(exc: APIError, server: str | None) -> str:
+    from tickettailor._core.errors import (
+        APIConnectionError,
+        APITimeoutError,
+        MalformedResponseError,
+    )
+
     if isinstance(exc, APITimeoutError):
         return (
             f"No answer from {_host(exc, server)} in time: check your network connection, "

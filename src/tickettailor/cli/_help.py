@@ -1,17 +1,66 @@
-"""Help text helpers: every command's ``--help`` ends with examples."""
+"""How ``--help`` reads: sections, their order, examples, and no type jargon.
+
+Every command's ``--help`` ends with examples (``epilog``); ``tickettailor --help``
+groups the commands in sections listed in the order of ``HELP_ORDER``; options show
+what to type (``ID``, ``DATE``, ``N``...) and flags show nothing (``quiet_flags``).
+"""
 
 from __future__ import annotations
 
-from rich.markup import escape
+from typing import Any
+
+import typer
+from typer.core import TyperOption
 
 # Sections of `tickettailor --help`, so the commands read in the order people need them.
+PANEL_START = "Getting started (no account needed)"
 PANEL_CONNECT = "Connect a box office"
 PANEL_RECORDS = "Orders, events and any API call"
+PANEL_WATCH = "Watch for new records"
 PANEL_MORE = "More resources"
+
+# The sections in order, each with the commands it lists first (in this order); other
+# commands follow in the order they were registered, unknown sections last.
+HELP_ORDER: dict[str, tuple[str, ...]] = {
+    PANEL_START: ("demo", "sandbox"),
+    PANEL_CONNECT: ("connect", "connections"),
+    PANEL_RECORDS: ("orders", "events", "overview", "call"),
+    PANEL_WATCH: ("watch", "webhooks"),
+    PANEL_MORE: (),
+}
+
+
+def help_rank(name: str, command: Any) -> tuple[int, int]:
+    """Sort key of a top-level command in ``tickettailor --help`` (use a stable sort)."""
+    panel = getattr(command, "rich_help_panel", None)
+    panels = list(HELP_ORDER)
+    if panel not in HELP_ORDER:
+        return len(panels), 0
+    listed = HELP_ORDER[panel]
+    return panels.index(panel), listed.index(name) if name in listed else len(listed)
 
 
 def epilog(*examples: str) -> str:
     """An "Examples" section for a command's ``--help`` (rich markup, escaped)."""
+    from rich.markup import escape  # rich is needed to show help, not to run commands
+
     # typer's rich help keeps paragraphs split by blank lines and joins single lines.
     lines = "\n\n".join(f"  $ {escape(example)}" for example in examples)
     return f"[bold]Examples[/bold]\n\n{lines}"
+
+
+def quiet_flags(command: Any, help_names: list[str]) -> None:
+    """No ``<bool>`` after a flag in ``--help``: a flag takes no value to describe.
+
+    typer shows the type of every option it has no metavar for, flags included (its
+    own ``--help`` too), so give flags an empty one, in ``command`` and all below it.
+    ``help_names``: the help options' names, to build each command's help option as
+    typer will (it keeps that one object).
+    """
+    help_option = command.get_help_option(typer.Context(command, help_option_names=help_names))
+    for param in [*command.params, help_option]:
+        flag = isinstance(param, TyperOption) and (param.is_flag or param.count)
+        if flag and param.metavar is None:
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        quiet_flags(sub, help_names)

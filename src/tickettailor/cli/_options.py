@@ -29,6 +29,7 @@ LimitOption = Annotated[
         "--limit",
         "-n",
         min=1,
+        metavar="N",
         help="Stop after this many records in total (not a page size). Default: all.",
         show_default=False,
     ),
@@ -40,8 +41,9 @@ def date_option(flag: str, help_text: str) -> Any:
     return typer.Option(flag, help=help_text, metavar="DATE", show_default=False)
 
 
-def text_option(flag: str, help_text: str, *, metavar: str | None = None) -> Any:
-    """A plain optional ``--flag VALUE`` (repeatable when typed as a list)."""
+def text_option(flag: str, help_text: str, metavar: str) -> Any:
+    """A plain optional ``--flag VALUE`` (repeatable when typed as a list); ``metavar``
+    names what to type (``ID``, ``EMAIL``...) in ``--help``."""
     return typer.Option(flag, help=help_text, metavar=metavar, show_default=False)
 
 

@@ -24,14 +24,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import tzinfo
 from enum import StrEnum
 from types import FrameType
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from tickettailor.cli._tables import columns_for, plain
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = [
     "FormatOption",
@@ -62,6 +62,7 @@ FormatOption = Annotated[
         case_sensitive=False,
         help="Output format: table (default on a terminal), json, jsonl (default when "
         "piped) or csv. JSON formats carry each record exactly as the API returned it.",
+        metavar="FORMAT",
         show_default=False,
     ),
 ]
@@ -271,6 +272,9 @@ class _Table:
         if not self.records:
             _note(f"No {self.noun} found.")
             return
+        from rich import box
+        from rich.table import Table
+
         columns = columns_for(self.kind, self.records[0])
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, highlight=False)
         for column in columns:
@@ -286,6 +290,8 @@ class _Table:
 
 
 def _console() -> Console:
+    from rich.console import Console  # rich draws tables; JSON and csv do without
+
     # On a terminal rich fits the table to its width. Into a file or pipe there is no
     # width to fit, so draw rows unwrapped rather than squeezed into 80 columns.
     width = None if isatty(sys.stdout) else _PIPE_WIDTH
@@ -316,6 +322,8 @@ def _progress(noun: str, enabled: bool) -> Iterator[Any]:
     if not enabled:
         yield None
         return
+    from rich.console import Console
+
     console = Console(file=sys.stderr)
     with console.status(f"Fetching {noun}…") as status:
         yield status
@@ -374,6 +382,9 @@ def emit_record(record: Any, fmt: OutputFormat | None, *, kind: str | None, zone
 
 def _detail_table(raw: dict[str, Any], kind: str | None, zone: tzinfo) -> None:
     """One record as field/value rows: the summary columns first, then every field."""
+    from rich import box
+    from rich.table import Table
+
     table = Table(
         box=box.SIMPLE, show_header=False, pad_edge=False, show_edge=False, highlight=False
     )

@@ -10,8 +10,7 @@ from urllib.parse import urlencode
 
 import typer
 
-from tickettailor.cli._context import fail, get_client
-from tickettailor.cli._errors import EXIT_API, EXIT_USAGE
+from tickettailor.cli._context import EXIT_API, EXIT_USAGE, fail, get_client
 from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli._output import isatty
 from tickettailor.cli.main import app
@@ -105,7 +104,10 @@ def call(
         try:
             kwargs["json"] = json.loads(json_text)
         except ValueError as exc:
-            fail(f"--json is not valid JSON ({exc}): quote it, e.g. --json '{{\"a\": 1}}'.", 2)
+            fail(
+                f"--json is not valid JSON ({exc}): quote it, e.g. --json '{{\"a\": 1}}'.",
+                EXIT_USAGE,
+            )
     response = get_client(ctx).request(
         verb, path, headers=headers or None, raise_for_status=False, **kwargs
     )

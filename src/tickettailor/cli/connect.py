@@ -7,21 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from tickettailor._core.errors import APIConnectionError, ForbiddenError, MalformedResponseError
-from tickettailor._core.profiles import (
-    DEFAULT_PROFILE_NAME,
-    Profile,
-    check_name,
-    default_profile_name,
-    list_profiles,
-    load_profile,
-    profiles_path,
-    remove_profile,
-    save_profile,
-    set_default_profile,
-)
 from tickettailor.cli._context import (
     API_KEY_ENV,
+    EXIT_API,
+    EXIT_USAGE,
     FormatOption,
     emit_records,
     fail,
@@ -29,9 +18,13 @@ from tickettailor.cli._context import (
     settings,
     user_tz,
 )
-from tickettailor.cli._errors import EXIT_API, EXIT_USAGE, explain
 from tickettailor.cli._help import PANEL_CONNECT, epilog
 from tickettailor.cli.main import app
+
+# The name a connection is saved under when none is given: the library's default
+# profile name (tests/cli/test_startup.py checks they agree), written out here because
+# registering a command must not import the library (see _context on start-up time).
+DEFAULT_NAME = "default"
 
 connections = typer.Typer(
     help="Saved connections (profiles): list, remove, choose the default.",
@@ -53,12 +46,13 @@ app.add_typer(connections, name="connections", no_args_is_help=True, rich_help_p
 def connect(
     ctx: typer.Context,
     name: Annotated[
-        str, typer.Option("--name", help="Name to save the connection under.")
-    ] = DEFAULT_PROFILE_NAME,
+        str, typer.Option("--name", metavar="NAME", help="Name to save the connection under.")
+    ] = DEFAULT_NAME,
     api_key: Annotated[
         str | None,
         typer.Option(
             "--api-key",
+            metavar="KEY",
             help="The key, or - to read it from stdin. Default: asked for, not echoed.",
             show_default=False,
         ),
@@ -72,6 +66,15 @@ def connect(
     Find the key in Ticket Tailor under Box Office Settings > API. It is saved in
     your config directory in a file only you can read.
     """
+    from tickettailor._core.profiles import (
+        Profile,
+        check_name,
+        default_profile_name,
+        list_profiles,
+        profiles_path,
+        save_profile,
+    )
+
     check_name(name)
     key = _read_key(api_key or settings(ctx).api_key)
     base_url = settings(ctx).base_url
@@ -111,7 +114,8 @@ def _read_key(given: str | None) -> str:
 
 def _check_key(key: str, base_url: str | None) -> str:
     """The box office name for ``key``, or exit with why it could not be checked."""
-    from tickettailor import Client
+    from tickettailor import APIConnectionError, Client, ForbiddenError, MalformedResponseError
+    from tickettailor.cli._errors import explain
 
     try:
         # One quick retry: a person is waiting, and the check can simply be run again.
@@ -136,6 +140,8 @@ def _check_key(key: str, base_url: str | None) -> str:
 )
 def list_connections(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """List saved connections (keys are shown by their last 4 characters only)."""
+    from tickettailor._core.profiles import default_profile_name, list_profiles
+
     default = default_profile_name()
     rows = [
         {
@@ -154,10 +160,15 @@ def list_connections(ctx: typer.Context, fmt: FormatOption = None) -> None:
 @connections.command("remove", epilog=epilog("tickettailor connections remove old-shop"))
 def remove_connection(
     name: Annotated[
-        str, typer.Argument(help="The connection to forget.", autocompletion=profile_names)
+        str,
+        typer.Argument(
+            metavar="NAME", help="The connection to forget.", autocompletion=profile_names
+        ),
     ],
 ) -> None:
     """Forget a saved connection (the key stays valid at Ticket Tailor)."""
+    from tickettailor._core.profiles import default_profile_name, list_profiles, remove_profile
+
     removed = remove_profile(name)
     typer.echo(f"Removed '{removed.name}' (key {removed.key_hint}).")
     remaining = default_profile_name()
@@ -169,10 +180,14 @@ def remove_connection(
 def use_connection(
     name: Annotated[
         str,
-        typer.Argument(help="The connection to use by default.", autocompletion=profile_names),
+        typer.Argument(
+            metavar="NAME", help="The connection to use by default.", autocompletion=profile_names
+        ),
     ],
 ) -> None:
     """Make a saved connection the default."""
+    from tickettailor._core.profiles import load_profile, set_default_profile
+
     load_profile(name)  # an unknown name is reported with the saved ones
     set_default_profile(name)
     typer.echo(f"'{name}' is now the default connection.")

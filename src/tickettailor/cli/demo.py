@@ -10,19 +10,29 @@ from __future__ import annotations
 import tempfile
 import threading
 from datetime import datetime
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from tickettailor import Client
-from tickettailor.cli._help import epilog
+from tickettailor.cli._help import PANEL_START, epilog
 from tickettailor.cli.main import app
-from tickettailor.sandbox import SandboxConfig, serve_in_thread
-from tickettailor.watch import CycleReport, Envelope, Watch
 
-_console = Console(highlight=False, soft_wrap=True)
+# The sandbox (uvicorn, starlette), the client and the watch are imported when the demo
+# runs, not when the command line is parsed.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tickettailor import Client
+    from tickettailor.watch import CycleReport, Envelope, Watch
+
+
+@cache
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _money(amount: int, currency: dict[str, Any] | None) -> str:
@@ -53,7 +63,7 @@ class _Printer:
         self.delivered = 0
 
     def send(self, envelope: Envelope) -> None:
-        _console.print(_order_line(envelope))
+        _console().print(_order_line(envelope))
         self.delivered += 1
 
     def close(self) -> None:
@@ -63,14 +73,14 @@ class _Printer:
 def _introduce(client: Client, base_url: str, key: str) -> None:
     """A few real API calls, so the user sees what the sandbox holds."""
     overview = client.overview()
-    _console.print(f"Box office [bold]{overview.raw.get('box_office_name')}[/bold] at {base_url}")
-    _console.print("Next events:")
+    _console().print(f"Box office [bold]{overview.raw.get('box_office_name')}[/bold] at {base_url}")
+    _console().print("Next events:")
     for event in client.events.list(start_at_gte="now", status="published", limit=3):
         start = (event.raw.get("start") or {}).get("formatted", "")
-        _console.print(f"  {event.id}  {start}  {event.raw.get('name')}")
+        _console().print(f"  {event.id}  {start}  {event.raw.get('name')}")
     week = sum(1 for _ in client.orders.list(created_gte="-7d"))
-    _console.print(f"Orders in the last 7 days: {week}")
-    _console.print(
+    _console().print(f"Orders in the last 7 days: {week}")
+    _console().print(
         "\nTry it from another terminal:\n"
         f"  tickettailor --base-url {base_url} --api-key {key} orders list --created-gte -1h\n"
     )
@@ -78,7 +88,7 @@ def _introduce(client: Client, base_url: str, key: str) -> None:
 
 @app.command(
     "demo",
-    rich_help_panel="Getting started",
+    rich_help_panel=PANEL_START,
     epilog=epilog(
         "tickettailor demo",
         "tickettailor demo --sales-per-minute 120 --every 1",
@@ -87,23 +97,38 @@ def _introduce(client: Client, base_url: str, key: str) -> None:
 )
 def demo(
     sales_per_minute: Annotated[
-        float, typer.Option(min=0.1, help="Simulated sales per minute in the sandbox.")
+        float,
+        typer.Option(min=0.1, metavar="N", help="Simulated sales per minute in the sandbox."),
     ] = 30.0,
-    every: Annotated[float, typer.Option(min=0.2, help="Seconds between watch cycles.")] = 2.0,
-    seed: Annotated[int, typer.Option(help="Sandbox data seed.")] = 1,
+    every: Annotated[
+        float, typer.Option(min=0.2, metavar="SECONDS", help="Seconds between watch cycles.")
+    ] = 2.0,
+    seed: Annotated[int, typer.Option(metavar="N", help="Sandbox data seed.")] = 1,
     duration: Annotated[
         float | None,
-        typer.Option(min=1, help="Stop after this many seconds (default: until Ctrl-C)."),
+        typer.Option(
+            min=1,
+            metavar="SECONDS",
+            help="Stop after this many seconds (default: until Ctrl-C).",
+        ),
     ] = None,
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Sandbox port (0: any).")] = 0,
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, metavar="PORT", help="Sandbox port (0: any).")
+    ] = 0,
 ) -> None:
     """Run a local box office with live sales and watch new orders arrive.
 
     Starts the sandbox (simulated sales at --sales-per-minute), connects a client to
     it, and runs `watch orders` from now on, printing each new order once. Ctrl-C stops.
     """
+    from tickettailor import Client
+    from tickettailor.sandbox import SandboxConfig, serve_in_thread
+    from tickettailor.watch import Watch
+
     config = SandboxConfig(seed=seed, orders=500, sales_per_minute=sales_per_minute)
-    _console.print(f"Starting a local Ticket Tailor sandbox ({sales_per_minute:g} sales a minute)…")
+    _console().print(
+        f"Starting a local Ticket Tailor sandbox ({sales_per_minute:g} sales a minute)…"
+    )
     with serve_in_thread(config, port=port) as sandbox, tempfile.TemporaryDirectory() as tmp:
         client = Client(api_key=sandbox.key, base_url=sandbox.base_url)
         _introduce(client, sandbox.base_url, sandbox.key)
@@ -117,9 +142,9 @@ def demo(
         def report(_watch: Watch, cycle: CycleReport) -> None:
             problems = [cycle.fetch_error, *cycle.sink_errors.values()]
             for problem in filter(None, problems):
-                _console.print(f"[yellow]watch: {problem} (retrying next cycle)[/yellow]")
+                _console().print(f"[yellow]watch: {problem} (retrying next cycle)[/yellow]")
 
-        _console.print(f"Watching for new orders every {every:g} s (Ctrl-C to stop)…")
+        _console().print(f"Watching for new orders every {every:g} s (Ctrl-C to stop)…")
         state = Path(tmp) / "orders.sqlite3"
         try:
             with Watch("orders", client=client, sinks=[printer], state=state) as watch:
@@ -129,4 +154,4 @@ def demo(
         finally:
             stop.set()
             client.close()
-        _console.print(f"\nStopped. {printer.delivered} new orders delivered, each once.")
+        _console().print(f"\nStopped. {printer.delivered} new orders delivered, each once.")

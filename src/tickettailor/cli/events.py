@@ -38,14 +38,17 @@ app.add_typer(events, name="events", rich_help_panel=PANEL_RECORDS)
 def list_events(
     ctx: typer.Context,
     series: Annotated[
-        list[str] | None, text_option("--series", "Event series id (repeat, or a comma list).")
+        list[str] | None,
+        text_option("--series", "Event series id (repeat, or a comma list).", "ID"),
     ] = None,
     status: Annotated[
         list[str] | None,
-        text_option("--status", "draft, published or sales_closed (repeat, or a comma list)."),
+        text_option(
+            "--status", "draft, published or sales_closed (repeat, or a comma list).", "STATUS"
+        ),
     ] = None,
-    name: Annotated[str | None, text_option("--name", "The event's name.")] = None,
-    venue: Annotated[str | None, text_option("--venue", "The venue's name.")] = None,
+    name: Annotated[str | None, text_option("--name", "The event's name.", "NAME")] = None,
+    venue: Annotated[str | None, text_option("--venue", "The venue's name.", "NAME")] = None,
     start_at: Annotated[
         str | None, date_option("--start-at", "Starting on this day or at this instant.")
     ] = None,

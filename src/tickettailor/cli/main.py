@@ -7,7 +7,6 @@ options, output formats, error messages) is in ``tickettailor.cli._context``.
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Annotated
 
 import typer
@@ -49,6 +48,7 @@ def global_options(
         typer.Option(
             "--profile",
             "-p",
+            metavar="NAME",
             help="Saved connection to use (see `connections list`). "
             "Env: TICKETTAILOR_PROFILE; default: the default profile.",
             show_default=False,
@@ -59,6 +59,7 @@ def global_options(
         str | None,
         typer.Option(
             "--api-key",
+            metavar="KEY",
             help="API key to use instead of a saved profile (other users may see command "
             "lines: prefer `connect` or TICKETTAILOR_API_KEY).",
             show_default=False,
@@ -69,6 +70,7 @@ def global_options(
         typer.Option(
             "--base-url",
             envvar=BASE_URL_ENV,
+            metavar="URL",
             help="API server root, e.g. the sandbox's http://127.0.0.1:8765.",
             show_default=False,
         ),
@@ -78,6 +80,7 @@ def global_options(
         typer.Option(
             "--tz",
             envvar=TZ_ENV,
+            metavar="ZONE",
             help="Time zone (IANA name) for dates you type and times shown in tables. "
             "Default: dates you type are UTC, tables use this computer's zone.",
             show_default=False,
@@ -99,6 +102,7 @@ def global_options(
             "--verbose",
             "-v",
             count=True,
+            show_default=False,
             help="Log each request and retry on stderr (the key is never shown).",
         ),
     ] = 0,
@@ -124,22 +128,15 @@ def main() -> None:
     app()
 
 
-# Command modules register themselves when imported (one line per module, added by its
-# owner; connect first, as `--help` lists sections in the order they first appear).
-# Modules written in parallel by other engineers are imported once their file exists.
-def _written(module: str) -> bool:
-    return importlib.util.find_spec(f"tickettailor.cli.{module}") is not None
-
-
-from tickettailor.cli import connect as _connect  # noqa: E402, F401, I001  (registration side effect)
-from tickettailor.cli import call as _call  # noqa: E402, F401  (registration side effect)
-from tickettailor.cli import events as _events  # noqa: E402, F401  (registration side effect)
+# Command modules register themselves when imported; `tickettailor --help` shows them in
+# the sections and order of `_help.HELP_ORDER`. Each module imports only typer at the
+# top, so importing them all stays cheap (see tests/cli/test_startup.py).
+from tickettailor.cli import demo as _demo  # noqa: E402, F401, I001  (registration side effect)
+from tickettailor.cli import sandbox as _sandbox  # noqa: E402, F401  (registration side effect)
+from tickettailor.cli import connect as _connect  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import orders as _orders  # noqa: E402, F401  (registration side effect)
-from tickettailor.cli import resources as _resources  # noqa: E402, F401  (registration side effect)
+from tickettailor.cli import events as _events  # noqa: E402, F401  (registration side effect)
+from tickettailor.cli import call as _call  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import watch as _watch  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import webhooks as _webhooks  # noqa: E402, F401  (registration side effect)
-
-if _written("sandbox"):
-    from tickettailor.cli import sandbox as _sandbox  # noqa: F401  (registration side effect)
-if _written("demo"):
-    from tickettailor.cli import demo as _demo  # noqa: F401  (registration side effect)
+from tickettailor.cli import resources as _resources  # noqa: E402, F401  (registration side effect)

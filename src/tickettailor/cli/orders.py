@@ -50,18 +50,19 @@ def list_orders(
         str | None, date_option("--created-lte", "Created on or before DATE.")
     ] = None,
     event: Annotated[
-        list[str] | None, text_option("--event", "Event id (repeat, or a comma list).")
+        list[str] | None, text_option("--event", "Event id (repeat, or a comma list).", "ID")
     ] = None,
     series: Annotated[
-        list[str] | None, text_option("--series", "Event series id (repeat, or a comma list).")
+        list[str] | None,
+        text_option("--series", "Event series id (repeat, or a comma list).", "ID"),
     ] = None,
     status: Annotated[
-        str | None, text_option("--status", "completed, pending or cancelled.")
+        str | None, text_option("--status", "completed, pending or cancelled.", "STATUS")
     ] = None,
-    email: Annotated[str | None, text_option("--email", "The buyer's email.")] = None,
-    name: Annotated[str | None, text_option("--name", "The buyer's name.")] = None,
+    email: Annotated[str | None, text_option("--email", "The buyer's email.", "EMAIL")] = None,
+    name: Annotated[str | None, text_option("--name", "The buyer's name.", "NAME")] = None,
     barcode: Annotated[
-        str | None, text_option("--barcode", "The order holding this ticket barcode.")
+        str | None, text_option("--barcode", "The order holding this ticket barcode.", "BARCODE")
     ] = None,
     limit: LimitOption = None,
     fmt: FormatOption = None,

@@ -15,11 +15,12 @@ from typing import Annotated, Any
 
 import typer
 
-from tickettailor._core.errors import UsageError
 from tickettailor.cli._context import (
+    EXIT_USAGE,
     FormatOption,
     emit_record,
     emit_records,
+    fail,
     get_client,
     user_tz,
 )
@@ -85,9 +86,10 @@ def _major_to_minor(option: str, text: str) -> int:
         amount = Decimal("NaN")
     cents = amount * 100
     if not amount.is_finite() or amount < 0 or cents != cents.to_integral_value():
-        raise UsageError(
+        fail(
             f"{option} {text!r} is not an amount: write it in the currency's main unit "
-            "with at most 2 decimals, e.g. 5 or 12.50."
+            "with at most 2 decimals, e.g. 5 or 12.50.",
+            EXIT_USAGE,
         )
     return int(cents)
 
@@ -114,20 +116,22 @@ _add_get(issued_tickets, "issued-tickets", "issued_tickets", "issued_ticket", "T
 def list_issued_tickets(
     ctx: typer.Context,
     event: Annotated[
-        list[str] | None, text_option("--event", "Event id (repeat, or a comma list).")
+        list[str] | None, text_option("--event", "Event id (repeat, or a comma list).", "ID")
     ] = None,
     series: Annotated[
-        list[str] | None, text_option("--series", "Event series id (repeat, or commas).")
+        list[str] | None, text_option("--series", "Event series id (repeat, or commas).", "ID")
     ] = None,
     order: Annotated[
-        list[str] | None, text_option("--order", "Order id (repeat, or a comma list).")
+        list[str] | None, text_option("--order", "Order id (repeat, or a comma list).", "ID")
     ] = None,
-    status: Annotated[str | None, text_option("--status", "valid or voided.")] = None,
-    barcode: Annotated[str | None, text_option("--barcode", "The ticket's barcode.")] = None,
-    email: Annotated[str | None, text_option("--email", "The holder's email.")] = None,
-    name: Annotated[str | None, text_option("--name", "The holder's name.")] = None,
+    status: Annotated[str | None, text_option("--status", "valid or voided.", "STATUS")] = None,
+    barcode: Annotated[
+        str | None, text_option("--barcode", "The ticket's barcode.", "BARCODE")
+    ] = None,
+    email: Annotated[str | None, text_option("--email", "The holder's email.", "EMAIL")] = None,
+    name: Annotated[str | None, text_option("--name", "The holder's name.", "NAME")] = None,
     reference: Annotated[
-        str | None, text_option("--reference", "Your reference on the ticket.")
+        str | None, text_option("--reference", "Your reference on the ticket.", "TEXT")
     ] = None,
     created_gte: Annotated[
         str | None, date_option("--created-gte", "Issued on or after DATE.")
@@ -165,27 +169,33 @@ def list_issued_tickets(
 )
 def issue_ticket(
     ctx: typer.Context,
-    name: Annotated[str, typer.Option("--name", help="The holder's full name.")],
-    event: Annotated[str | None, text_option("--event", "Event id (with --ticket-type).")] = None,
-    ticket_type: Annotated[
-        str | None, text_option("--ticket-type", "Ticket type id (with --event).")
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="The holder's full name.")],
+    event: Annotated[
+        str | None, text_option("--event", "Event id (with --ticket-type).", "ID")
     ] = None,
-    hold: Annotated[str | None, text_option("--hold", "Issue from this hold instead.")] = None,
-    email: Annotated[str | None, text_option("--email", "The holder's email.")] = None,
+    ticket_type: Annotated[
+        str | None, text_option("--ticket-type", "Ticket type id (with --event).", "ID")
+    ] = None,
+    hold: Annotated[
+        str | None, text_option("--hold", "Issue from this hold instead.", "ID")
+    ] = None,
+    email: Annotated[str | None, text_option("--email", "The holder's email.", "EMAIL")] = None,
     send_email: Annotated[
         bool, typer.Option("--send-email", help="Email the ticket to them.")
     ] = False,
     barcode: Annotated[
-        str | None, text_option("--barcode", "Barcode to use (default: generated).")
+        str | None, text_option("--barcode", "Barcode to use (default: generated).", "BARCODE")
     ] = None,
-    reference: Annotated[str | None, text_option("--reference", "Your own reference.")] = None,
+    reference: Annotated[
+        str | None, text_option("--reference", "Your own reference.", "TEXT")
+    ] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Issue a ticket outside any order (uses one box-office credit, even when free)."""
     if hold is None and (event is None or ticket_type is None):
-        raise UsageError("Say where the ticket comes from: --event and --ticket-type, or --hold.")
+        fail("Say where the ticket comes from: --event and --ticket-type, or --hold.", EXIT_USAGE)
     if hold is not None and (event is not None or ticket_type is not None):
-        raise UsageError("Give either --hold, or --event with --ticket-type, not both.")
+        fail("Give either --hold, or --event with --ticket-type, not both.", EXIT_USAGE)
     fields = _clean(
         {
             "event_id": event,
@@ -243,13 +253,13 @@ check_ins = _group(
 def list_check_ins(
     ctx: typer.Context,
     event: Annotated[
-        list[str] | None, text_option("--event", "Event id (repeat, or a comma list).")
+        list[str] | None, text_option("--event", "Event id (repeat, or a comma list).", "ID")
     ] = None,
     series: Annotated[
-        list[str] | None, text_option("--series", "Event series id (repeat, or commas).")
+        list[str] | None, text_option("--series", "Event series id (repeat, or commas).", "ID")
     ] = None,
     ticket: Annotated[
-        list[str] | None, text_option("--ticket", "Issued ticket id (repeat, or commas).")
+        list[str] | None, text_option("--ticket", "Issued ticket id (repeat, or commas).", "ID")
     ] = None,
     limit: LimitOption = None,
     fmt: FormatOption = None,
@@ -281,7 +291,7 @@ def add_check_in(
         typer.Argument(metavar="TICKET", help="The issued ticket's id (it_...) or its barcode."),
     ],
     event: Annotated[
-        str | None, text_option("--event", "With a barcode: the event it is for.")
+        str | None, text_option("--event", "With a barcode: the event it is for.", "ID")
     ] = None,
     out: Annotated[bool, typer.Option("--out", help="Check out instead of in.")] = False,
     at: Annotated[str | None, date_option("--at", "When it happened (default: now).")] = None,
@@ -303,14 +313,16 @@ def _ticket_by_barcode(client: Any, barcode: str, event: str | None) -> str:
     found = list(client.issued_tickets.list(limit=2, **filters))
     if not found:
         where = f" for {event}" if event else ""
-        raise UsageError(
+        fail(
             f"No valid ticket with barcode {barcode!r}{where}: check the code, or give the "
-            "ticket id (it_...)."
+            "ticket id (it_...).",
+            EXIT_USAGE,
         )
     if len(found) > 1:
-        raise UsageError(
+        fail(
             f"Several tickets have barcode {barcode!r}: add --event EVENT_ID, or give the "
-            "ticket id (it_...)."
+            "ticket id (it_...).",
+            EXIT_USAGE,
         )
     return str(found[0].id)
 
@@ -325,7 +337,7 @@ _add_get(holds, "holds", "holds", "hold", "HOLD_ID", "ho_1")
 def list_holds(
     ctx: typer.Context,
     event: Annotated[
-        list[str] | None, text_option("--event", "Event id (repeat, or a comma list).")
+        list[str] | None, text_option("--event", "Event id (repeat, or a comma list).", "ID")
     ] = None,
     limit: LimitOption = None,
     fmt: FormatOption = None,
@@ -348,7 +360,7 @@ _add_get(discounts, "discounts", "discounts", "discount", "DISCOUNT_ID", "di_1")
 @discounts.command("list", epilog=epilog("tickettailor discounts list --code SUMMER"))
 def list_discounts(
     ctx: typer.Context,
-    code: Annotated[str | None, text_option("--code", "The discount code.")] = None,
+    code: Annotated[str | None, text_option("--code", "The discount code.", "CODE")] = None,
     limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -367,26 +379,37 @@ def list_discounts(
 )
 def create_discount(
     ctx: typer.Context,
-    name: Annotated[str, typer.Option("--name", help="Name shown to you.")],
-    code: Annotated[str, typer.Option("--code", help="The code buyers type.")],
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="Name shown to you.")],
+    code: Annotated[str, typer.Option("--code", metavar="CODE", help="The code buyers type.")],
     percent: Annotated[
         float | None,
         typer.Option(
-            "--percent", min=0, max=100, help="Percent off the ticket price.", show_default=False
+            "--percent",
+            min=0,
+            max=100,
+            metavar="PERCENT",
+            help="Percent off the ticket price.",
+            show_default=False,
         ),
     ] = None,
     amount: Annotated[
         str | None,
-        text_option("--amount", "Fixed amount off each ticket, in the main unit (e.g. 5 or 2.50)."),
+        text_option(
+            "--amount", "Fixed amount off each ticket, in the main unit (e.g. 5 or 2.50).", "AMOUNT"
+        ),
     ] = None,
     ticket_type: Annotated[
         list[str] | None,
-        text_option("--ticket-type", "Only for this ticket type (repeat; default: all)."),
+        text_option("--ticket-type", "Only for this ticket type (repeat; default: all).", "ID"),
     ] = None,
     max_redemptions: Annotated[
         int | None,
         typer.Option(
-            "--max-redemptions", min=1, help="At most this many orders.", show_default=False
+            "--max-redemptions",
+            min=1,
+            metavar="N",
+            help="At most this many orders.",
+            show_default=False,
         ),
     ] = None,
     expires: Annotated[str | None, date_option("--expires", "Stops working at DATE.")] = None,
@@ -394,7 +417,7 @@ def create_discount(
 ) -> None:
     """Create a discount code: --percent N or --amount X off each ticket."""
     if (percent is None) == (amount is None):
-        raise UsageError("Give exactly one of --percent (e.g. 10) or --amount (e.g. 5.00).")
+        fail("Give exactly one of --percent (e.g. 10) or --amount (e.g. 5.00).", EXIT_USAGE)
     fields: dict[str, Any] = {"name": name, "code": code}
     if percent is not None:
         fields |= {"type": "percentage", "price_percent": percent}
@@ -427,14 +450,19 @@ _add_get(vouchers, "vouchers", "vouchers", "voucher", "VOUCHER_ID", "vo_1")
 )
 def create_voucher(
     ctx: typer.Context,
-    name: Annotated[str, typer.Option("--name", help="Name shown to you.")],
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="Name shown to you.")],
     value: Annotated[
-        str, typer.Option("--value", help="Value in the main unit, e.g. 10 or 12.50.")
+        str,
+        typer.Option("--value", metavar="AMOUNT", help="Value in the main unit, e.g. 10 or 12.50."),
     ],
-    kind: Annotated[str, typer.Option("--type", help="promo or gift-card.")] = "promo",
-    code: Annotated[list[str] | None, text_option("--code", "A promo code (repeat).")] = None,
+    kind: Annotated[
+        str, typer.Option("--type", metavar="TYPE", help="promo or gift-card.")
+    ] = "promo",
+    code: Annotated[
+        list[str] | None, text_option("--code", "A promo code (repeat).", "CODE")
+    ] = None,
     series: Annotated[
-        list[str] | None, text_option("--series", "Only for this series (repeat).")
+        list[str] | None, text_option("--series", "Only for this series (repeat).", "ID")
     ] = None,
     expiry: Annotated[str | None, date_option("--expiry", "Stops working at DATE.")] = None,
     fmt: FormatOption = None,
@@ -443,7 +471,7 @@ def create_voucher(
     types = {"promo": "PROMO", "gift-card": "GIFT_CARD", "gift_card": "GIFT_CARD"}
     voucher_type = types.get(kind.strip().lower())
     if voucher_type is None:
-        raise UsageError(f"--type {kind!r} is not one of: promo, gift-card.")
+        fail(f"--type {kind!r} is not one of: promo, gift-card.", EXIT_USAGE)
     fields: dict[str, Any] = {
         "name": name,
         "value": _major_to_minor("--value", value),
@@ -478,10 +506,12 @@ def list_event_series(
     ctx: typer.Context,
     status: Annotated[
         list[str] | None,
-        text_option("--status", "draft, published or sales_closed (repeat, or a comma list)."),
+        text_option(
+            "--status", "draft, published or sales_closed (repeat, or a comma list).", "STATUS"
+        ),
     ] = None,
-    name: Annotated[str | None, text_option("--name", "The series' name.")] = None,
-    venue: Annotated[str | None, text_option("--venue", "The venue's name.")] = None,
+    name: Annotated[str | None, text_option("--name", "The series' name.", "NAME")] = None,
+    venue: Annotated[str | None, text_option("--venue", "The venue's name.", "NAME")] = None,
     limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:

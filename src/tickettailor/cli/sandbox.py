@@ -11,11 +11,10 @@ from typing import Annotated
 
 import typer
 
-from tickettailor.cli._help import epilog
+from tickettailor.cli._help import PANEL_START, epilog
 from tickettailor.cli.main import app
-from tickettailor.sandbox import SandboxConfig, generate_key, serve_in_thread
-from tickettailor.sandbox.faults import parse_faults
-from tickettailor.sandbox.webhook_sender import parse_subscription
+
+# The sandbox (starlette, uvicorn) is imported when it starts: see _context on start-up.
 
 _RATE = re.compile(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*")
 
@@ -43,6 +42,9 @@ def _check_key(key: str) -> str:
 
 def _check_specs(webhooks: list[str], secret: str | None, faults: str) -> None:
     """Bad --webhook / --faults values are usage errors (exit 2) naming the fix."""
+    from tickettailor.sandbox.faults import parse_faults
+    from tickettailor.sandbox.webhook_sender import parse_subscription
+
     for spec in webhooks:
         try:
             parse_subscription(spec, secret=secret)
@@ -62,6 +64,7 @@ def _interrupt(_signum: int, _frame: object) -> None:
 
 @app.command(
     "sandbox",
+    rich_help_panel=PANEL_START,
     epilog=epilog(
         "tickettailor sandbox",
         "tickettailor sandbox --port 9000 --seed 42 --orders 50000 --db /tmp/tt.sqlite",
@@ -74,27 +77,37 @@ def _interrupt(_signum: int, _frame: object) -> None:
     ),
 )
 def sandbox(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0 picks a free one).")] = 8765,
+    host: Annotated[
+        str, typer.Option(metavar="HOST", help="Interface to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(min=0, max=65535, metavar="PORT", help="Port (0 picks a free one).")
+    ] = 8765,
     api_key: Annotated[
         list[str] | None,
         typer.Option(
             "--api-key",
+            metavar="KEY",
             help="A key to accept; repeat for more box offices (each has its own data). "
             "None given: one demo key is made up and printed.",
             show_default=False,
         ),
     ] = None,
-    seed: Annotated[int, typer.Option(help="Same seed, same data.")] = 1,
-    orders: Annotated[int, typer.Option(min=0, help="Orders per box office.")] = 1000,
-    events: Annotated[int, typer.Option(min=1, help="Events (occurrences) per box office.")] = 12,
+    seed: Annotated[int, typer.Option(metavar="N", help="Same seed, same data.")] = 1,
+    orders: Annotated[int, typer.Option(min=0, metavar="N", help="Orders per box office.")] = 1000,
+    events: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Events (occurrences) per box office.")
+    ] = 12,
     rate_limit: Annotated[
         str,
-        typer.Option(help="Requests per window per key, as N/SECONDS, or off."),
+        typer.Option(
+            metavar="N/SECONDS", help="Requests per window per key, as N/SECONDS, or off."
+        ),
     ] = "10000/1800",
     db: Annotated[
         Path | None,
         typer.Option(
+            metavar="PATH",
             help="SQLite file to keep the data in (reused when it holds the same data set). "
             "Default: memory.",
             show_default=False,
@@ -105,6 +118,7 @@ def sandbox(
         typer.Option(
             min=0,
             max=100_000,
+            metavar="N",
             help="Simulated live sales per minute per box office (with cancels, refunds, "
             "voids and check-ins at lower rates). 0: none.",
         ),
@@ -113,6 +127,7 @@ def sandbox(
         list[str] | None,
         typer.Option(
             "--webhook",
+            metavar="URL",
             help="Send webhooks to this URL, as Ticket Tailor does; repeatable. "
             "URL#ORDER.CREATED,ISSUED_TICKET.UPDATED sends only those events.",
             show_default=False,
@@ -121,6 +136,7 @@ def sandbox(
     webhook_secret: Annotated[
         str | None,
         typer.Option(
+            metavar="SECRET",
             help="Sign webhooks with this secret (Tickettailor-Webhook-Signature). "
             "Also read from TICKETTAILOR_WEBHOOK_SECRET.",
             envvar="TICKETTAILOR_WEBHOOK_SECRET",
@@ -130,6 +146,7 @@ def sandbox(
     faults: Annotated[
         str,
         typer.Option(
+            metavar="RULES",
             help="Misbehave on purpose: rules like 'status:503,path=/v1/orders*,p=0.2; "
             "429:3,count=1; latency:2; drop; malformed; html; repeat' (docs/sandbox.md).",
             show_default=False,
@@ -141,6 +158,8 @@ def sandbox(
     It answers like the real API: Basic auth with the key, the same JSON, pagination,
     errors and rate-limit headers. Stop it with Ctrl-C.
     """
+    from tickettailor.sandbox import SandboxConfig, generate_key, serve_in_thread
+
     limit = parse_rate_limit(rate_limit)
     keys = [_check_key(k) for k in api_key] if api_key else [generate_key()]
     if len(set(keys)) != len(keys):

@@ -12,18 +12,19 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tickettailor._core.errors import UsageError
-from tickettailor._core.profiles import load_profile
-from tickettailor.cli._context import API_KEY_ENV, get_client, settings
-from tickettailor.cli._help import epilog
+from tickettailor.cli._context import API_KEY_ENV, EXIT_USAGE, fail, get_client, settings
+from tickettailor.cli._help import PANEL_WATCH, epilog
 from tickettailor.cli.main import app
-from tickettailor.watch import TRIGGERS, CycleReport, Watch, run_watches
-from tickettailor.watch.engine import client_fingerprint, default_state_path
-from tickettailor.watch.state import StateStatus, StateStore
+
+# The watch engine (and the client under it) is imported by the commands that run: see
+# _context on start-up time.
+if TYPE_CHECKING:
+    from tickettailor.watch import CycleReport, Watch
+    from tickettailor.watch.state import StateStatus
 
 watch_app = typer.Typer(
     help=(
@@ -33,17 +34,19 @@ watch_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-app.add_typer(watch_app, name="watch")
+app.add_typer(watch_app, name="watch", rich_help_panel=PANEL_WATCH)
 
 StartOpt = Annotated[
     str,
     typer.Option(
         "--start",
+        metavar="WHEN",
         help="First run only: now (default), all, a date (2026-11-01, -7d) or a record id.",
     ),
 ]
 LimitOpt = Annotated[
-    int | None, typer.Option("--limit", min=1, help="At most N records per cycle; the rest wait.")
+    int | None,
+    typer.Option("--limit", min=1, metavar="N", help="At most N records per cycle; the rest wait."),
 ]
 EveryOpt = Annotated[
     float, typer.Option("--every", min=0.1, help="Seconds between cycles.", metavar="SECONDS")
@@ -63,6 +66,7 @@ SecretOpt = Annotated[
     typer.Option(
         "--sink-secret",
         envvar="TICKETTAILOR_SINK_SECRET",
+        metavar="SECRET",
         help="Secret (whsec_...) for signing webhook: sinks.",
         show_envvar=True,
     ),
@@ -75,12 +79,18 @@ StateOpt = Annotated[
 ]
 ResetOpt = Annotated[bool, typer.Option("--reset", help="Forget the state and use --start.")]
 LookbackOpt = Annotated[
-    int, typer.Option("--lookback", min=0, help="Seconds re-read behind the newest record.")
+    int,
+    typer.Option(
+        "--lookback", min=0, metavar="SECONDS", help="Seconds re-read behind the newest record."
+    ),
 ]
 WaitOpt = Annotated[
     float,
     typer.Option(
-        "--wait", min=0, help="If another watcher holds the state, wait this long for it."
+        "--wait",
+        min=0,
+        metavar="SECONDS",
+        help="If another watcher holds the state, wait this long for it.",
     ),
 ]
 WebhooksOpt = Annotated[
@@ -100,20 +110,28 @@ WebhookSecretOpt = Annotated[
         "--webhook-secret",
         envvar="TICKETTAILOR_WEBHOOK_SECRET",
         show_envvar=True,
+        metavar="SECRET",
         help="The secret of the webhooks (with --webhooks).",
     ),
 ]
 WebhookHostOpt = Annotated[
-    str, typer.Option("--webhook-host", help="Address the webhook receiver listens on.")
+    str,
+    typer.Option("--webhook-host", metavar="HOST", help="Address the webhook receiver listens on."),
 ]
 MoreArg = Annotated[
     list[str] | None,
-    typer.Argument(help="More resources to watch in the same process.", show_default=False),
+    typer.Argument(
+        metavar="RESOURCE",
+        help="More resources to watch in the same process.",
+        show_default=False,
+    ),
 ]
 
 
 def _profile(ctx: typer.Context) -> str | None:
     """The profile whose key is used, when the key comes from a profile."""
+    from tickettailor._core.profiles import load_profile
+
     opts = settings(ctx)
     if opts.api_key or (not opts.profile and os.environ.get(API_KEY_ENV, "").strip()):
         return None
@@ -124,11 +142,15 @@ def _profile(ctx: typer.Context) -> str | None:
 
 
 def _state_path(ctx: typer.Context, resource: str, state: Path | None, many: bool) -> Path:
+    from tickettailor.watch import TRIGGERS
+    from tickettailor.watch.engine import client_fingerprint, default_state_path
+
     if state is not None:
         if many and state.is_file():
-            raise UsageError(
+            fail(
                 f"--state {state} is a file, but several watches need a directory "
-                "(one state file each): pass a directory, or one resource"
+                "(one state file each): pass a directory, or one resource",
+                EXIT_USAGE,
             )
         if many or state.is_dir():
             return state / f"{TRIGGERS[resource].resource}.sqlite3"
@@ -138,12 +160,14 @@ def _state_path(ctx: typer.Context, resource: str, state: Path | None, many: boo
 
 
 def _resources(first: str, more: list[str] | None) -> list[str]:
+    from tickettailor.watch import TRIGGERS
+
     names = [first, *(more or [])]
     for name in names:
         if name not in TRIGGERS:
-            raise UsageError(f"cannot watch {name!r}: choose from {', '.join(TRIGGERS)}")
+            fail(f"cannot watch {name!r}: choose from {', '.join(TRIGGERS)}", EXIT_USAGE)
     if len(set(names)) != len(names):
-        raise UsageError(f"each resource once, please: got {' '.join(names)}")
+        fail(f"each resource once, please: got {' '.join(names)}", EXIT_USAGE)
     return names
 
 
@@ -189,9 +213,11 @@ def run_watch_command(
     webhook_secret: str | None = None,
     webhook_host: str = "127.0.0.1",
 ) -> None:
+    from tickettailor.watch import Watch, run_watches
+
     names = _resources(resource, more)
     if webhooks is not None and once:
-        raise UsageError("--webhooks receives while the watch runs: drop --once")
+        fail("--webhooks receives while the watch runs: drop --once", EXIT_USAGE)
     client = get_client(ctx)
     watches = [
         Watch(
@@ -355,13 +381,17 @@ def _print_status(info: dict[str, Any]) -> None:
 def status_command(
     ctx: typer.Context,
     resources: Annotated[
-        list[str] | None, typer.Argument(help="Resources (default: every watch with state).")
+        list[str] | None,
+        typer.Argument(metavar="RESOURCE", help="Resources (default: every watch with state)."),
     ] = None,
     state: StateOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per watch.")] = False,
 ) -> None:
+    from tickettailor.watch import TRIGGERS
+    from tickettailor.watch.state import StateStore
+
     if not resources and state is not None and state.is_file():
-        raise UsageError(f"name the watch of --state {state}, e.g. `watch status orders`")
+        fail(f"name the watch of --state {state}, e.g. `watch status orders`", EXIT_USAGE)
     names = _resources(resources[0], resources[1:]) if resources else list(TRIGGERS)
     shown = 0
     for name in names:
@@ -381,9 +411,10 @@ def status_command(
         else:
             _print_status(info)
     if not shown:
-        raise UsageError(
+        fail(
             f"no watch state for {' '.join(names)} here: run `tickettailor watch "
-            f"{names[0]}` first, or pass --state"
+            f"{names[0]}` first, or pass --state",
+            EXIT_USAGE,
         )
 
 
@@ -397,17 +428,24 @@ def status_command(
 )
 def replay_command(
     ctx: typer.Context,
-    resource: Annotated[str, typer.Argument(help="orders, issued-tickets, check-ins or events.")],
-    since: Annotated[str, typer.Option("--since", help="Records from this date on.")],
+    resource: Annotated[
+        str,
+        typer.Argument(metavar="RESOURCE", help="orders, issued-tickets, check-ins or events."),
+    ],
+    since: Annotated[
+        str, typer.Option("--since", metavar="DATE", help="Records from this date on.")
+    ],
     sink: SinkOpt = None,
     sink_secret: SecretOpt = None,
     state: StateOpt = None,
     wait: WaitOpt = 0.0,
 ) -> None:
     (name,) = _resources(resource, None)
+    from tickettailor.watch import Watch
+
     path = _state_path(ctx, name, state, False)
     if not path.exists():
-        raise UsageError(f"no watch state at {path}: nothing to replay (or pass --state)")
+        fail(f"no watch state at {path}: nothing to replay (or pass --state)", EXIT_USAGE)
     with Watch(
         name,
         client=get_client(ctx),
@@ -433,17 +471,24 @@ def replay_command(
 )
 def reset_command(
     ctx: typer.Context,
-    resource: Annotated[str, typer.Argument(help="orders, issued-tickets, check-ins or events.")],
+    resource: Annotated[
+        str,
+        typer.Argument(metavar="RESOURCE", help="orders, issued-tickets, check-ins or events."),
+    ],
     state: StateOpt = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
+    from tickettailor.watch import TRIGGERS
+    from tickettailor.watch.engine import client_fingerprint
+    from tickettailor.watch.state import StateStore
+
     (name,) = _resources(resource, None)
     path = _state_path(ctx, name, state, False)
     if not path.exists():
-        raise UsageError(f"no watch state at {path}: nothing to reset")
+        fail(f"no watch state at {path}: nothing to reset", EXIT_USAGE)
     if not yes:
         if not sys.stdin.isatty():
-            raise UsageError("resetting forgets pending deliveries: add --yes to confirm")
+            fail("resetting forgets pending deliveries: add --yes to confirm", EXIT_USAGE)
         typer.confirm(f"Forget everything in {path}?", abort=True)
     fp = client_fingerprint(get_client(ctx))
     store = StateStore.open(path, resource=TRIGGERS[name].resource, key_fingerprint=fp)

@@ -17,16 +17,15 @@ from typing import Annotated, Any
 
 import typer
 
-from tickettailor._core.errors import UsageError
-from tickettailor.cli._context import fail, get_client, settings
-from tickettailor.cli._help import epilog
+from tickettailor.cli._context import EXIT_USAGE, fail, get_client, settings
+from tickettailor.cli._help import PANEL_WATCH, epilog
 from tickettailor.cli.main import app
 
 webhooks = typer.Typer(
     help="Receive Ticket Tailor's webhooks: verified, stored, delivered once.",
     no_args_is_help=True,
 )
-app.add_typer(webhooks, name="webhooks")
+app.add_typer(webhooks, name="webhooks", rich_help_panel=PANEL_WATCH)
 
 SECRET_ENV = "TICKETTAILOR_WEBHOOK_SECRET"  # noqa: S105  (a variable name, not a secret)
 
@@ -49,13 +48,20 @@ def serve(
     ctx: typer.Context,
     resources: Annotated[
         list[str] | None,
-        typer.Argument(help="orders, issued-tickets, events.", show_default=False),
+        typer.Argument(
+            metavar="RESOURCE", help="orders, issued-tickets, events.", show_default=False
+        ),
     ] = None,
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")
+        str,
+        typer.Option(
+            "--host", metavar="HOST", help="Address to listen on (0.0.0.0: every interface)."
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port.")] = 8000,
-    path: Annotated[str, typer.Option("--path", help="URL path to receive on.")] = (
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, metavar="PORT", help="Port.")
+    ] = 8000,
+    path: Annotated[str, typer.Option("--path", metavar="PATH", help="URL path to receive on.")] = (
         "/tickettailor"
     ),
     secret: Annotated[
@@ -63,6 +69,7 @@ def serve(
         typer.Option(
             "--secret",
             envvar=SECRET_ENV,
+            metavar="SECRET",
             help="The webhook's secret, shown when it was created in Ticket Tailor.",
             show_default=False,
         ),
@@ -71,6 +78,7 @@ def serve(
         list[str] | None,
         typer.Option(
             "--sink",
+            metavar="SPEC",
             help="Where envelopes go (repeatable): -, jsonl:PATH, webhook:URL, "
             "sqlite:PATH, postgres:DSN, exec:COMMAND. Default: - (stdout).",
             show_default=False,
@@ -82,6 +90,7 @@ def serve(
             "--sink-secret",
             envvar="TICKETTAILOR_SINK_SECRET",
             show_envvar=True,
+            metavar="SECRET",
             help="Secret (whsec_...) for signing webhook: sinks.",
             show_default=False,
         ),
@@ -90,6 +99,7 @@ def serve(
         Path | None,
         typer.Option(
             "--state",
+            metavar="PATH",
             help="Folder of the watch states (<resource>.sqlite3) and the inbox. Default: "
             "the folder `tickettailor watch` uses for this profile.",
             show_default=False,
@@ -142,6 +152,8 @@ def serve(
 
 def _client(ctx: typer.Context, *, needed: bool) -> Any:
     """The API client, or None when there is no key and none is needed."""
+    from tickettailor import UsageError
+
     try:
         return get_client(ctx)
     except UsageError as exc:
@@ -149,7 +161,7 @@ def _client(ctx: typer.Context, *, needed: bool) -> Any:
             fail(
                 f"{exc} (the receiver needs a key for --refetch, and to find the watch "
                 "state folder unless --state is given)",
-                2,
+                EXIT_USAGE,
             )
         return None
 
