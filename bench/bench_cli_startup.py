@@ -10,6 +10,9 @@ machine). Cases:
 - ``tickettailor --version``
 - ``tickettailor --help``
 - ``tickettailor orders list --help``
+- ``typer floor: orders list --help``    a bare typer app of the same shape (the global
+  options, one ``orders list`` command, rich help): what typer itself costs, since it
+  coerces every option through pydantic and renders help with rich
 
 The command runs as its console script does (``from tickettailor.cli.main import
 main; main()``), with the source tree first on ``PYTHONPATH``. Ratios are each case
@@ -41,12 +44,38 @@ LAUNCHER = (
     "import sys; sys.argv[0] = 'tickettailor'; from tickettailor.cli.main import main; main()"
 )
 
+# A bare typer app shaped like the command: its floor for a subcommand's --help.
+FLOOR_APP = """
+from typing import Annotated
+import typer
+app = typer.Typer(rich_markup_mode="rich", no_args_is_help=True)
+@app.callback()
+def options(
+    profile: Annotated[str | None, typer.Option("--profile", "-p")] = None,
+    api_key: Annotated[str | None, typer.Option("--api-key")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url")] = None,
+    tz: Annotated[str | None, typer.Option("--tz")] = None,
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True)] = 0,
+) -> None:
+    pass
+orders = typer.Typer(help="Orders.")
+app.add_typer(orders, name="orders")
+@orders.command("list", help="List orders.")
+def list_orders(
+    event: Annotated[list[str] | None, typer.Option("--event")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
+) -> None:
+    pass
+app()
+"""
+
 CASES: dict[str, list[str]] = {
     "python -c pass": ["-c", "pass"],
     "import tickettailor": ["-c", "import tickettailor"],
     "tickettailor --version": ["-c", LAUNCHER, "--version"],
     "tickettailor --help": ["-c", LAUNCHER, "--help"],
     "tickettailor orders list --help": ["-c", LAUNCHER, "orders", "list", "--help"],
+    "typer floor: orders list --help": ["-c", FLOOR_APP, "orders", "list", "--help"],
 }
 
 
