@@ -7,6 +7,7 @@ import pytest
 from tests.watch.conftest import T0, Clock, ListSink, MakeWatch
 from tests.watch.fakeapi import FakeAPI
 from tickettailor._core.errors import UsageError
+from tickettailor.watch.engine import VOID_EVERY
 
 
 def test_start_now_emits_only_orders_created_after_start(
@@ -166,6 +167,9 @@ def test_issued_tickets_emit_creations_and_voids(
     new = api.add("it_", T0 + 2)
     api.void(old["id"], T0 + 3)
     clock.now += 10
+    watch.run_cycle()
+    assert sink.keys == [f"issued_ticket.created:{new['id']}"]  # the void waits for its scan
+    clock.now += VOID_EVERY
     watch.run_cycle()
     watch.run_cycle()
     assert sink.keys == [

@@ -7,6 +7,13 @@ pending rows to the sinks (at most ``limit`` per sink and cycle; the rest wait, 
 order). Errors never move the position. ``run_watches`` runs many watches in one
 process; watches of one key share that key's rate budget through the client.
 
+An idle cycle costs one request per watch. The one stream that must re-read
+everything, issued-ticket voids (no ``updated_at`` filter exists), is scanned every
+``void_every`` seconds instead (default ``VOID_EVERY`` = 300; 0 = every cycle): a void
+is delivered at the first scan after it. When that scan last completed is kept in the
+state with the scan's last page, so a restart neither skips nor repeats it early, and
+a scan cut short (an error, a cap) carries on at the next cycle.
+
 Library use::
 
     from tickettailor import Client
@@ -48,6 +55,7 @@ from tickettailor.watch.state import Position, StateStatus, StateStore, StoredRe
 from tickettailor.watch.triggers import Stream, Trigger, get_trigger, id_number
 
 __all__ = [
+    "VOID_EVERY",
     "CycleReport",
     "Watch",
     "as_sink",
@@ -59,6 +67,7 @@ __all__ = [
 ]
 
 PAGE_SIZE = 100
+VOID_EVERY = 300.0  # seconds between void scans of issued tickets (Watch.void_every)
 
 
 def fingerprint(api_key: str) -> str:
@@ -164,6 +173,7 @@ class Watch:
         reset: bool = False,
         limit: int | None = None,
         lookback: int = 60,
+        void_every: float = VOID_EVERY,
         max_fetch: int = 10_000,
         max_backlog: int = 100_000,
         lease_ttl: float = 60.0,
@@ -175,6 +185,10 @@ class Watch:
         self.trigger = get_trigger(resource)
         if limit is not None and limit < 1:
             raise UsageError(f"limit must be at least 1 (got {limit})")
+        if not 0 <= void_every < float("inf"):  # also refuses NaN
+            raise UsageError(
+                f"void_every must be 0 (every cycle) or a number of seconds (got {void_every})"
+            )
         if source is None:
             if client is None:
                 raise UsageError("Watch needs a client (or a page source)")
@@ -197,6 +211,7 @@ class Watch:
         self.reset = reset
         self.limit = limit
         self.lookback = lookback
+        self.void_every = void_every
         self.max_fetch = max_fetch
         self.max_backlog = max_backlog
         self.lease_ttl = lease_ttl
@@ -261,7 +276,8 @@ class Watch:
         report = CycleReport()
         try:
             for stream in self.trigger.streams:
-                self._scan(stream, report)
+                if self._due(stream):
+                    self._scan(stream, report)
         except (APIError, PaginationError) as exc:
             report.fetch_error = str(exc)
         result: RelayReport = relay(
@@ -297,9 +313,22 @@ class Watch:
             raise StateError("the watch is closed")
         return self.store
 
+    def _due(self, stream: Stream) -> bool:
+        """Whether this cycle walks ``stream``: always, unless it is periodic and its
+        last complete scan is less than ``void_every`` seconds old."""
+        if not stream.periodic or self.void_every == 0:
+            return True
+        store = self._store()
+        if store.positions()[stream.name].cursor is not None:
+            return True  # a scan cut short carries on
+        last, now = store.scanned_at(stream.name), self.clock()
+        # A clock set back (now < last) would otherwise hold the scan off: scan.
+        return last is None or now < last or now - last >= self.void_every
+
     def _scan(self, stream: Stream, report: CycleReport) -> None:
         """Walk one stream's list from its position, a page per transaction."""
         store = self._store()
+        begun = self.clock()  # a periodic stream's scan time, kept when the scan completes
         pos = store.positions()[stream.name]
         backlog = store.backlog()  # counted once; the pages add to it as they are stored
         while report.fetched < self.max_fetch and backlog < self.max_backlog:
@@ -309,7 +338,8 @@ class Watch:
             records, more = parse_page(body, self.trigger.path, stream.ts_field)
             new_pos = self._advance(stream, pos, records, more)
             wanted = [self._stored(stream, r) for r in records if self._wanted(stream, pos, r)]
-            new = store.store_page(wanted, new_pos, [s.name for s in self.sinks])
+            done = begun if stream.periodic and not more else None
+            new = store.store_page(wanted, new_pos, [s.name for s in self.sinks], scanned_at=done)
             report.stored += new
             backlog += new * len(self.sinks)
             report.fetched += len(records)

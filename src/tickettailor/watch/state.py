@@ -12,6 +12,9 @@ One SQLite file per watch (WAL, ``synchronous=FULL``). Its tables:
 - ``records``: every envelope ever stored, keyed by its idempotency key (the de-dup
   set, and the source of replays).
 - ``outbox``: one row per (sink, record): pending, delivered or dead.
+- ``status``: the last cycle's outcome (for ``watch status``), and when each periodic
+  stream (the void scan) last completed a scan: ``scanned:<stream>``, written in the
+  transaction of the scan's last page, so a crash before it means the scan is redone.
 
 A page of records goes in with one transaction that inserts the unseen ones, their
 outbox rows and the moved position together: either all of it survives a crash or none.
@@ -28,7 +31,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,7 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 APP_ID = "tickettailor-watch"
+_SCANNED = "scanned:"  # status key prefix: when a periodic stream last completed a scan
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -134,6 +138,7 @@ class StateStatus:
     last_error_at: float | None
     last_success_at: float | None
     holder: str | None  # "pid N on HOST" while a watcher holds the lease
+    scanned_at: dict[str, float] = field(default_factory=dict)  # periodic streams' last scans
 
 
 def _pid_alive(pid: int) -> bool:
@@ -341,12 +346,25 @@ class StateStore:
                     _position_row(pos),
                 )
 
+    def scanned_at(self, stream: str) -> float | None:
+        """When a full scan of ``stream`` last completed (periodic streams), or None."""
+        row = self._conn.execute(
+            "SELECT v FROM status WHERE k = ?", (_SCANNED + stream,)
+        ).fetchone()
+        return _float(row[0]) if row else None
+
     def store_page(
-        self, records: Sequence[StoredRecord], position: Position, sinks: Sequence[str]
+        self,
+        records: Sequence[StoredRecord],
+        position: Position,
+        sinks: Sequence[str],
+        *,
+        scanned_at: float | None = None,
     ) -> int:
         """Insert unseen records with their outbox rows and move the position, atomically.
 
-        Returns how many records were new.
+        ``scanned_at``: this page completes a scan of a periodic stream begun then; it
+        is kept with the position, in the same transaction. Returns how many were new.
         """
         now = self._clock()
         new = 0
@@ -377,6 +395,11 @@ class StateStore:
                 "INSERT OR REPLACE INTO position VALUES (?, ?, ?, ?, ?, ?, ?)",
                 _position_row(position),
             )
+            if scanned_at is not None:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO status VALUES (?, ?)",
+                    (_SCANNED + position.stream, str(float(scanned_at))),
+                )
             crash_point("before_position_commit")
         crash_point("after_position_commit")
         return new
@@ -505,6 +528,11 @@ class StateStore:
             last_error_at=_float(info.get("last_error_at")),
             last_success_at=_float(info.get("last_success_at")),
             holder=f"pid {pid} on {host}" if held else None,
+            scanned_at={
+                k.removeprefix(_SCANNED): float(v)
+                for k, v in info.items()
+                if k.startswith(_SCANNED)
+            },
         )
 
 

@@ -11,7 +11,9 @@ Issued tickets have two streams: creations, and voids found through ``updated_at
 (the only resource with a dependable ``updated_at``). The API documents no
 ``updated_at`` filter on issued tickets, so the void stream also asks for
 ``status=voided`` and checks both on our side: a server that ignores the filter costs
-more requests, never a lost or repeated void.
+more requests, never a lost or repeated void. Because such a scan re-reads every voided
+ticket, it is periodic: it runs every ``Watch.void_every`` seconds (default 300), not
+every cycle, so an idle cycle costs one request; a void waits for the next scan.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ class Stream:
     params: tuple[tuple[str, str], ...] = ()
     versioned: bool = False  # key includes ts: each new version is a new event
     by_id: bool = True  # ts rises with id: anchor ids and start-by-id apply
+    periodic: bool = False  # a full re-read: scanned every Watch.void_every s, not each cycle
     accept: Callable[[dict[str, Any]], bool] = field(default=lambda _record: True)
 
 
@@ -83,6 +86,7 @@ TRIGGERS: dict[str, Trigger] = {
                 params=(("status", "voided"),),
                 versioned=True,
                 by_id=False,
+                periodic=True,
                 accept=_voided,
             ),
         ),
