@@ -8,6 +8,7 @@ JSON lines of the ``-`` sink), and report state problems as one sentence.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from datetime import UTC, datetime
@@ -82,6 +83,17 @@ LookbackOpt = Annotated[
     int,
     typer.Option(
         "--lookback", min=0, metavar="SECONDS", help="Seconds re-read behind the newest record."
+    ),
+]
+VoidsEveryOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--voids-every",
+        min=0,
+        metavar="SECONDS",
+        help="Issued tickets: seconds between scans for voids, which re-read every voided "
+        "ticket (default 300; 0 = every cycle). Other cycles cost one request.",
+        show_default=False,
     ),
 ]
 WaitOpt = Annotated[
@@ -194,6 +206,18 @@ def _report(watch: Watch, report: CycleReport) -> None:
         _say(f"{name}: sink {sink} failed, will retry: {error}")
 
 
+def _check_voids_every(voids_every: float | None, names: list[str]) -> None:
+    if voids_every is None:
+        return
+    if "issued-tickets" not in names:
+        fail(
+            "--voids-every is for issued-tickets (voids): drop it, or watch issued-tickets",
+            EXIT_USAGE,
+        )
+    if not math.isfinite(voids_every):
+        fail(f"--voids-every {voids_every}: give a number of seconds, or 0", EXIT_USAGE)
+
+
 def run_watch_command(
     ctx: typer.Context,
     resource: str,
@@ -209,13 +233,16 @@ def run_watch_command(
     reset: bool,
     lookback: int,
     wait: float,
+    voids_every: float | None = None,
     webhooks: int | None = None,
     webhook_secret: str | None = None,
     webhook_host: str = "127.0.0.1",
 ) -> None:
     from tickettailor.watch import Watch, run_watches
+    from tickettailor.watch.engine import VOID_EVERY
 
     names = _resources(resource, more)
+    _check_voids_every(voids_every, names)
     if webhooks is not None and once:
         fail("--webhooks receives while the watch runs: drop --once", EXIT_USAGE)
     client = get_client(ctx)
@@ -231,6 +258,7 @@ def run_watch_command(
             lookback=lookback,
             wait=wait,
             tz=settings(ctx).tz,
+            void_every=VOID_EVERY if voids_every is None else voids_every,
         )
         for name in names
     ]
@@ -291,6 +319,7 @@ def _register(resource: str, summary: str) -> None:
         state: StateOpt = None,
         reset: ResetOpt = False,
         lookback: LookbackOpt = 60,
+        voids_every: VoidsEveryOpt = None,
         wait: WaitOpt = 0.0,
         webhooks: WebhooksOpt = None,
         webhook_secret: WebhookSecretOpt = None,
@@ -310,6 +339,7 @@ def _register(resource: str, summary: str) -> None:
             reset=reset,
             lookback=lookback,
             wait=wait,
+            voids_every=voids_every,
             webhooks=webhooks,
             webhook_secret=webhook_secret,
             webhook_host=webhook_host,
@@ -339,6 +369,9 @@ def _status_dict(status: StateStatus) -> dict[str, Any]:
                 "stream": p.stream,
                 "watermark": None if p.watermark is None else _when(p.watermark),
                 "scan_in_progress_after": p.cursor,
+                "last_full_scan": _when(status.scanned_at.get(p.stream))
+                if p.stream in status.scanned_at
+                else None,
             }
             for p in status.positions
         ],
@@ -355,9 +388,11 @@ def _print_status(info: dict[str, Any]) -> None:
     for pos in info["positions"]:
         mark = pos["watermark"] or "not yet"
         extra = f", scan in progress after {pos['scan_in_progress_after']}"
+        scanned = f", last scanned {pos['last_full_scan']}" if pos.get("last_full_scan") else ""
         typer.echo(
             f"  position:     {pos['stream']} up to {mark}"
             + (extra if pos["scan_in_progress_after"] else "")
+            + scanned
         )
     typer.echo(f"  records:      {info['records']}")
     for s in info["sinks"]:
