@@ -158,7 +158,14 @@ def test_not_found_is_one_sentence_and_exit_1(tt: Run) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.startswith("Error: Not found (404)")
+    assert "`tickettailor orders list` shows them" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_not_found_points_at_the_list_of_that_resource(tt: Run) -> None:
+    result = tt("events", "get", "ev_999999999")
+    assert result.exit_code == 1
+    assert "`tickettailor events list` shows them" in result.stderr
 
 
 LIST_COMMANDS = [

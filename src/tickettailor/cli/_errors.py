@@ -60,6 +60,15 @@ def _where(exc: APIError) -> str:
     return request.url.path if request is not None else "the API"
 
 
+def _list_command(exc: APIError) -> str:
+    """The command listing what the failed request asked for: ``events list`` for
+    ``/v1/events/ev_1`` (``orders list`` when the path says nothing)."""
+    request = exc.request
+    parts = request.url.path.split("/") if request is not None else []
+    resource = parts[2] if len(parts) > 2 and parts[1] == "v1" and parts[2] else "orders"
+    return f"{resource.replace('_', '-')} list"
+
+
 def _brief(text: str, limit: int = 160) -> str:
     """The API's message, shortened, without a final full stop (we add our own)."""
     text = " ".join(text.split()).rstrip(".")
@@ -97,7 +106,7 @@ def _status_message(exc: APIStatusError, stats: RetryStats | None) -> str:
     if isinstance(exc, NotFoundError):
         return (
             f"Not found ({status}): {_where(exc)} does not exist in this box office. "
-            "Check the id (e.g. `orders list` shows them) or the path."
+            f"Check the id (`tickettailor {_list_command(exc)}` shows them) or the path."
         )
     if isinstance(exc, BadRequestError):
         return f"The API rejected the request ({_code(exc)}): {_details(exc)}. Fix it and retry."
