@@ -157,7 +157,11 @@ class CycleReport:
 
 
 class Watch:
-    """One watch: a trigger, a state file and its sinks."""
+    """One watch: a trigger, a state file and its sinks.
+
+    ``void_every``: seconds between issued-ticket void scans (default 300; 0 = every
+    cycle). Each scan re-reads every voided ticket; the cycles between cost one request.
+    """
 
     def __init__(
         self,
