@@ -7,6 +7,7 @@ sandbox, client and watch a user runs, wired together in one process.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 from datetime import datetime
@@ -70,6 +71,13 @@ class _Printer:
         return None
 
 
+def _command() -> str:
+    """How the user can call us: `make demo` runs .venv/bin/tickettailor, not on PATH."""
+    if shutil.which("tickettailor") is None and Path(".venv/bin/tickettailor").exists():
+        return ".venv/bin/tickettailor"
+    return "tickettailor"
+
+
 def _introduce(client: Client, base_url: str, key: str) -> None:
     """A few real API calls, so the user sees what the sandbox holds."""
     overview = client.overview()
@@ -82,7 +90,7 @@ def _introduce(client: Client, base_url: str, key: str) -> None:
     _console().print(f"Orders in the last 7 days: {week}")
     _console().print(
         "\nTry it from another terminal:\n"
-        f"  tickettailor --base-url {base_url} --api-key {key} orders list --created-gte -1h\n"
+        f"  {_command()} --base-url {base_url} --api-key {key} orders list --created-gte -1h\n"
     )
 
 
