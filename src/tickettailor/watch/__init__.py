@@ -7,6 +7,7 @@ command is a thin shell over it. See ``tickettailor.watch.engine`` for an exampl
 from __future__ import annotations
 
 from tickettailor.watch.engine import (
+    VOID_EVERY,
     CycleReport,
     Watch,
     as_sink,
@@ -23,6 +24,7 @@ from tickettailor.watch.triggers import TRIGGERS
 
 __all__ = [
     "TRIGGERS",
+    "VOID_EVERY",
     "Backoff",
     "CycleReport",
     "Envelope",
