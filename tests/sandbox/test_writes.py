@@ -589,7 +589,7 @@ def test_waitlist_signup_delete_uses_the_singular_path(api: Api) -> None:
         if signups:
             break
     else:
-        pytest.skip("no waitlist signups generated")
+        raise AssertionError("the generated box office has no waitlist signups to delete")
     plural = api("DELETE", f"/v1/event_series/{series['id']}/waitlist_signups/{signups[0]['id']}")
     assert plural.status_code == 404
     single = api("DELETE", f"/v1/event_series/{series['id']}/waitlist_signup/{signups[0]['id']}")
