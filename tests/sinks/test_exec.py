@@ -13,6 +13,7 @@ import pytest
 
 from tests.sinks.conftest import MakeEnvelope
 from tickettailor.sinks import ExecSink, parse_sink_spec
+from tickettailor.sinks.exec import needs_shell
 from tickettailor.watch.sink import SinkError
 
 PY = shlex.quote(sys.executable)
@@ -46,14 +47,51 @@ def test_the_command_reads_the_envelope_on_stdin(tmp_path: Path, make_env: MakeE
     }
 
 
-def test_arguments_are_split_like_a_shell_but_not_run_by_one(
+def test_arguments_without_shell_syntax_are_split_like_a_shell_but_not_run_by_one(
     tmp_path: Path, make_env: MakeEnvelope
 ) -> None:
     out = tmp_path / "args.json"
     target = script(tmp_path, "import json, sys; json.dump(sys.argv[2:], open(sys.argv[1], 'w'))")
-    sink = parse_sink_spec(f"exec:{target} {out} 'two words' \"$HOME\" ';' 'rm -rf x'")
+    sink = parse_sink_spec(f"exec:{target} {out} 'two words' '$HOME' ';' 'rm -rf x' \"a|b\"")
+    assert isinstance(sink, ExecSink)
+    assert sink.argv[0] == sys.executable  # no sh in between
     sink.send(make_env())
-    assert json.loads(out.read_text()) == ["two words", "$HOME", ";", "rm -rf x"]
+    assert json.loads(out.read_text()) == ["two words", "$HOME", ";", "rm -rf x", "a|b"]
+
+
+def test_a_command_with_shell_syntax_runs_through_sh(
+    tmp_path: Path, make_env: MakeEnvelope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    quiet = parse_sink_spec("exec:cat > /dev/null")
+    assert quiet.name == "exec:cat > /dev/null"
+    quiet.send(make_env())  # before: cat was given '>' and '/dev/null' as files, and failed
+    envelope = make_env()
+    piped = parse_sink_spec(
+        f"exec:{PY} -c 'import json,sys; print(json.load(sys.stdin)[\"id\"])' | tr a-z A-Z "
+        '>> "$TICKETTAILOR_EVENT_TYPE.txt"'
+    )
+    piped.send(envelope)
+    assert (tmp_path / "order.created.txt").read_text() == envelope["id"].upper() + "\n"
+    with pytest.raises(SinkError, match="exit status 3"):
+        parse_sink_spec("exec:cat >/dev/null; exit 3").send(make_env())
+
+
+@pytest.mark.parametrize(
+    ("command", "shell"),
+    [
+        ("./notify.sh --verbose", False),
+        ("notify 'a | b' '$HOME' \\; x", False),
+        ("cat > /dev/null", True),
+        ("a|b", True),
+        ('notify "$HOME"', True),
+        ("notify *.txt", True),
+        ("FOO=1 notify; other", True),
+        ("notify `date`", True),
+    ],
+)
+def test_shell_syntax_is_recognised_outside_single_quotes(command: str, shell: bool) -> None:
+    assert needs_shell(command) is shell
 
 
 def test_a_failing_command_is_retryable_with_its_stderr_tail(

@@ -76,11 +76,16 @@ def test_target_keeps_its_own_colons(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
-        ("ftp:somewhere", "unknown sink 'ftp'"),
+        ("ftp:somewhere", "unknown sink kind 'ftp': a sink spec is KIND:TARGET (-, jsonl:PATH"),
         ("  ", "the sink spec is empty: accepted sinks are -, jsonl:PATH"),
         ("https://example.com/hook", "did you mean webhook:https://...?"),
         ("postgresql://u@h/db", "did you mean postgres:postgresql://...?"),
-        ("events.jsonl", "unknown sink 'events.jsonl'"),
+        ("events.jsonl", "names no kind: did you mean jsonl:events.jsonl? a sink spec is"),
+        ("/tmp/x.jsonl", "names no kind: did you mean jsonl:/tmp/x.jsonl?"),
+        ("/tmp/a:b.ndjson", "names no kind: did you mean jsonl:/tmp/a:b.ndjson?"),
+        ("shop.db", "did you mean sqlite:shop.db?"),
+        ("./data/shop.sqlite3", "did you mean sqlite:./data/shop.sqlite3?"),
+        ("orders", "names no kind: a sink spec is KIND:TARGET (-, jsonl:PATH, webhook"),
         ("jsonl:", "jsonl sink needs a target after the colon: jsonl:PATH"),
         ("sqlite,tabel=x:/tmp/x.db", "option 'tabel' is not understood (options: table=...)"),
         ("jsonl,table=x:/tmp/x.jsonl", "option 'table' is not understood (options: none)"),

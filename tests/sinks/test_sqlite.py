@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 import threading
 from pathlib import Path
 
 import pytest
 
 from tests.sinks.conftest import MakeEnvelope
-from tickettailor.sinks import SqliteSink
+from tickettailor.sinks import SqliteSink, parse_sink_spec
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import SinkError
 
@@ -146,3 +148,27 @@ def test_writers_opening_a_new_database_together_all_succeed(
         envelopes = [make_env() for _ in range(4)]
         assert open_together(path, envelopes) == []
         assert len(rows(path)) == len(envelopes)
+
+
+def test_a_new_database_and_its_wal_files_are_private_to_their_owner(
+    tmp_path: Path, make_env: MakeEnvelope
+) -> None:
+    old_umask = os.umask(0o022)  # the usual umask, which would give 0644
+    try:
+        sink = parse_sink_spec(f"sqlite:{tmp_path / 'out.db'}")
+        sink.send(make_env())
+        # While the sink is open SQLite keeps its -wal and -shm beside the database.
+        files = [tmp_path / name for name in ("out.db", "out.db-wal", "out.db-shm")]
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {
+            f.name: 0o600 for f in files
+        }
+        sink.close()
+        # A file the user made themselves keeps the mode they gave it.
+        shared = tmp_path / "shared.db"
+        shared.touch(mode=0o644)
+        other = parse_sink_spec(f"sqlite:{shared}")
+        other.send(make_env())
+        other.close()
+        assert stat.S_IMODE(shared.stat().st_mode) == 0o644
+    finally:
+        os.umask(old_umask)

@@ -144,7 +144,7 @@ def test_stale_and_tampered_requests_are_refused_and_nothing_is_stored(
         assert rx.counts() == before == {"kept": 1}
         assert rx.keys() == []
     log_text = caplog.text
-    assert "refused a webhook" in log_text
+    assert "refused a request to /tickettailor" in log_text
     assert "401" in log_text
     assert SECRET not in log_text
 
@@ -330,7 +330,12 @@ def test_a_foreign_inbox_file_is_refused_untouched(tmp_path: Path) -> None:
         (
             ["webhooks", "serve", "--secret", "x", "--state", "S", "--sink", "nope:x"],
             {},
-            "unknown sink 'nope'",
+            "unknown sink kind 'nope'",
+        ),
+        (
+            ["webhooks", "serve", "--secret", "x", "--state", "S", "--sink", "/tmp/x.jsonl"],
+            {},
+            "the sink spec names no kind: did you mean jsonl:/tmp/x.jsonl?",
         ),
     ],
 )

@@ -19,6 +19,7 @@ import typer
 
 from tickettailor.cli._context import API_KEY_ENV, EXIT_USAGE, fail, get_client, settings
 from tickettailor.cli._help import PANEL_WATCH, epilog
+from tickettailor.cli._secrets import secret_file_option
 from tickettailor.cli.main import app
 
 # The watch engine (and the client under it) is imported by the commands that run: see
@@ -68,10 +69,12 @@ SecretOpt = Annotated[
         "--sink-secret",
         envvar="TICKETTAILOR_SINK_SECRET",
         metavar="SECRET",
-        help="Secret (whsec_...) for signing webhook: sinks.",
+        help="Secret (whsec_...) for signing webhook: sinks. Other users may see command "
+        "lines: prefer $TICKETTAILOR_SINK_SECRET or --sink-secret-file.",
         show_envvar=True,
     ),
 ]
+SecretFileOpt = Annotated[Path | None, secret_file_option("--sink-secret")]
 StateOpt = Annotated[
     Path | None,
     typer.Option(
@@ -123,7 +126,15 @@ WebhookSecretOpt = Annotated[
         envvar="TICKETTAILOR_WEBHOOK_SECRET",
         show_envvar=True,
         metavar="SECRET",
-        help="The secret of the webhooks (with --webhooks).",
+        help="The secret of the webhooks (with --webhooks). Other users may see command "
+        "lines: prefer $TICKETTAILOR_WEBHOOK_SECRET or --webhook-secret-file.",
+    ),
+]
+WebhookSecretFileOpt = Annotated[Path | None, secret_file_option("--webhook-secret")]
+WebhookPathOpt = Annotated[
+    str,
+    typer.Option(
+        "--webhook-path", metavar="PATH", help="URL path the webhook receiver takes POSTs on."
     ),
 ]
 WebhookHostOpt = Annotated[
@@ -237,6 +248,7 @@ def run_watch_command(
     webhooks: int | None = None,
     webhook_secret: str | None = None,
     webhook_host: str = "127.0.0.1",
+    webhook_path: str = "/tickettailor",
 ) -> None:
     from tickettailor.watch import Watch, run_watches
     from tickettailor.watch.engine import VOID_EVERY
@@ -274,11 +286,13 @@ def run_watch_command(
             where = ", ".join(str(w.state_path) for w in watches)
             _say(f"watching {' '.join(names)} every {every:g} s (state: {where}); Ctrl-C stops")
         if webhooks is not None:
+            from tickettailor.cli.webhooks import show_receiver_log
             from tickettailor.webhooks import ReceiverSettings, run_with_polling
 
+            show_receiver_log(ctx)
             run_with_polling(
                 watches,
-                ReceiverSettings(secret=webhook_secret),
+                ReceiverSettings(secret=webhook_secret, path=webhook_path),
                 host=webhook_host,
                 port=webhooks,
                 every=every,
@@ -324,7 +338,13 @@ def _register(resource: str, summary: str) -> None:
         webhooks: WebhooksOpt = None,
         webhook_secret: WebhookSecretOpt = None,
         webhook_host: WebhookHostOpt = "127.0.0.1",
+        webhook_path: WebhookPathOpt = "/tickettailor",
+        sink_secret_file: SecretFileOpt = None,
+        webhook_secret_file: WebhookSecretFileOpt = None,
     ) -> None:
+        sink_secret, webhook_secret = _secrets(
+            ctx, sink_secret, sink_secret_file, webhook_secret, webhook_secret_file
+        )
         run_watch_command(
             ctx,
             resource,
@@ -343,7 +363,37 @@ def _register(resource: str, summary: str) -> None:
             webhooks=webhooks,
             webhook_secret=webhook_secret,
             webhook_host=webhook_host,
+            webhook_path=webhook_path,
         )
+
+
+def _secrets(
+    ctx: typer.Context,
+    sink_secret: str | None,
+    sink_file: Path | None,
+    webhook_secret: str | None,
+    webhook_file: Path | None,
+) -> tuple[str | None, str | None]:
+    """The secrets from their options, variables or files (see cli/_secrets.py)."""
+    from tickettailor.cli._secrets import resolve_secret
+
+    sink = resolve_secret(
+        ctx,
+        sink_secret,
+        sink_file,
+        param="sink_secret",
+        option="--sink-secret",
+        file_option="--sink-secret-file",
+    )
+    webhook = resolve_secret(
+        ctx,
+        webhook_secret,
+        webhook_file,
+        param="webhook_secret",
+        option="--webhook-secret",
+        file_option="--webhook-secret-file",
+    )
+    return sink, webhook
 
 
 _register("orders", "Emit every new order once (cancellations are not new orders).")
@@ -474,8 +524,10 @@ def replay_command(
     sink_secret: SecretOpt = None,
     state: StateOpt = None,
     wait: WaitOpt = 0.0,
+    sink_secret_file: SecretFileOpt = None,
 ) -> None:
     (name,) = _resources(resource, None)
+    sink_secret, _ = _secrets(ctx, sink_secret, sink_secret_file, None, None)
     from tickettailor.watch import Watch
 
     path = _state_path(ctx, name, state, False)

@@ -2,7 +2,8 @@
 
 A thin shell over ``tickettailor.webhooks.serve_webhooks``: options in, a banner with
 the URL to paste into Ticket Tailor and the events to tick, the receiver's log on
-stderr (refusals always, each stored delivery with ``-v``), envelopes to the sinks.
+stderr (every refusal with its path, status and reason; a line per accepted delivery,
+counted instead when busy), envelopes to the sinks. Ctrl-C exits 130, SIGTERM 0.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ import logging
 import signal
 import sys
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from tickettailor.cli._context import EXIT_USAGE, fail, get_client, settings
+from tickettailor.cli._context import EXIT_INTERRUPTED, EXIT_USAGE, fail, get_client, settings
 from tickettailor.cli._help import PANEL_WATCH, epilog
+from tickettailor.cli._secrets import resolve_secret, secret_file_option, secret_option
 from tickettailor.cli.main import app
 
 webhooks = typer.Typer(
@@ -28,6 +32,7 @@ webhooks = typer.Typer(
 app.add_typer(webhooks, name="webhooks", rich_help_panel=PANEL_WATCH)
 
 SECRET_ENV = "TICKETTAILOR_WEBHOOK_SECRET"  # noqa: S105  (a variable name, not a secret)
+SINK_SECRET_ENV = "TICKETTAILOR_SINK_SECRET"  # noqa: S105  (a variable name, not a secret)
 
 
 @webhooks.command(
@@ -66,14 +71,13 @@ def serve(
     ),
     secret: Annotated[
         str | None,
-        typer.Option(
+        secret_option(
             "--secret",
-            envvar=SECRET_ENV,
-            metavar="SECRET",
-            help="The webhook's secret, shown when it was created in Ticket Tailor.",
-            show_default=False,
+            SECRET_ENV,
+            "The webhook's secret, shown when it was created in Ticket Tailor.",
         ),
     ] = None,
+    secret_file: Annotated[Path | None, secret_file_option("--secret")] = None,
     sink: Annotated[
         list[str] | None,
         typer.Option(
@@ -86,15 +90,11 @@ def serve(
     ] = None,
     sink_secret: Annotated[
         str | None,
-        typer.Option(
-            "--sink-secret",
-            envvar="TICKETTAILOR_SINK_SECRET",
-            show_envvar=True,
-            metavar="SECRET",
-            help="Secret (whsec_...) for signing webhook: sinks.",
-            show_default=False,
+        secret_option(
+            "--sink-secret", SINK_SECRET_ENV, "Secret (whsec_...) for signing webhook: sinks."
         ),
     ] = None,
+    sink_secret_file: Annotated[Path | None, secret_file_option("--sink-secret")] = None,
     state: Annotated[
         Path | None,
         typer.Option(
@@ -121,6 +121,17 @@ def serve(
     from tickettailor.sinks import parse_sink_spec
     from tickettailor.webhooks import RESOURCES, ReceiverSettings, serve_webhooks
 
+    secret = resolve_secret(
+        ctx, secret, secret_file, param="secret", option="--secret", file_option="--secret-file"
+    )
+    sink_secret = resolve_secret(
+        ctx,
+        sink_secret,
+        sink_secret_file,
+        param="sink_secret",
+        option="--sink-secret",
+        file_option="--sink-secret-file",
+    )
     chosen = tuple(resources or RESOURCES)
     client = _client(ctx, needed=refetch or state is None)
     folder = state if state is not None else _default_folder(ctx)
@@ -132,22 +143,48 @@ def serve(
         api_root=client.base_url if refetch and client is not None else None,
     )
     sinks = [parse_sink_spec(spec, secret=sink_secret) for spec in (sink or ["-"])]
-    _log_to_stderr(verbose=settings(ctx).verbose > 0)
+    show_receiver_log(ctx)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop
-        serve_webhooks(
-            receiver,
-            sinks=sinks,
-            state_dir=folder,
-            host=host,
-            port=port,
-            client=client,
-            key_fingerprint=_fingerprint(client),
-            stop=stop,
-            on_ready=lambda rx: _banner(rx.url, receiver, host, folder, sinks),
-        )
+    with _stop_on_signals(stop) as interrupted:
+        try:
+            serve_webhooks(
+                receiver,
+                sinks=sinks,
+                state_dir=folder,
+                host=host,
+                port=port,
+                client=client,
+                key_fingerprint=_fingerprint(client),
+                stop=stop,
+                on_ready=lambda rx: _banner(rx.url, receiver, host, folder, sinks),
+            )
+        except KeyboardInterrupt:  # a second Ctrl-C while a sink hangs
+            interrupted.set()
     typer.echo("Stopped; every acknowledged delivery is stored.", err=True)
+    if interrupted.is_set():  # stopped by the user: 130, as `watch` exits
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
+    """SIGTERM and the first Ctrl-C stop the loop between deliveries (a delivery is
+    never cut between its sending and its mark); a second Ctrl-C interrupts at once.
+    Yields the event set by Ctrl-C; the previous handlers come back at the end."""
+    interrupted = threading.Event()
+
+    def on_ctrl_c(*_: object) -> None:
+        if interrupted.is_set():
+            raise KeyboardInterrupt
+        interrupted.set()
+        stop.set()
+
+    saved = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    saved_int = signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGTERM, saved)
+        signal.signal(signal.SIGINT, saved_int)
 
 
 def _client(ctx: typer.Context, *, needed: bool) -> Any:
@@ -181,12 +218,70 @@ def _default_folder(ctx: typer.Context) -> Path:
     return _state_path(ctx, "orders", None, False).parent
 
 
-def _log_to_stderr(*, verbose: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+class _ReceiverLog(logging.StreamHandler):  # type: ignore[type-arg]  # generic only in stubs
+    """The receiver's log on stderr: every refusal and problem; one line per accepted
+    delivery, up to ``BURST`` per ``WINDOW`` seconds, then one count per window, so a
+    busy receiver does not flood the terminal."""
+
+    BURST = 20
+    WINDOW = 10.0
+
+    def __init__(self, accepted_attr: str) -> None:
+        super().__init__(sys.stderr)
+        self.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        self._accepted_attr = accepted_attr
+        self._window = -self.WINDOW
+        self._shown = 0
+        self._hidden = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        if getattr(record, self._accepted_attr, False):
+            now = time.monotonic()
+            if now - self._window >= self.WINDOW:
+                self._say_hidden()
+                self._window, self._shown = now, 0
+            if self._shown >= self.BURST:
+                self._hidden += 1
+                return
+            self._shown += 1
+        super().emit(record)
+
+    def close(self) -> None:
+        with contextlib.suppress(ValueError, OSError):  # stderr already closed
+            self._say_hidden()
+        super().close()
+
+    def _say_hidden(self) -> None:
+        if self._hidden:
+            stamp = time.strftime("%H:%M:%S")
+            self.stream.write(
+                f"{stamp} ... and {self._hidden} more deliveries accepted "
+                f"(at most {self.BURST} lines per {self.WINDOW:g} s are shown)\n"
+            )
+            self.flush()
+            self._hidden = 0
+
+
+def show_receiver_log(ctx: typer.Context) -> None:
+    """Show the receiver's log on stderr for this command: refusals (path, status,
+    reason) and accepted deliveries always, details with ``-v``."""
+    from tickettailor.webhooks.receiver import ACCEPTED
+
     logger = logging.getLogger("tickettailor.webhooks")
+    handler = _ReceiverLog(ACCEPTED)
+    saved = (logger.level, logger.propagate)
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+    logger.setLevel(logging.DEBUG if settings(ctx).verbose > 0 else logging.INFO)
+    logger.propagate = False  # not twice when the client's log is on stderr too
+
+    def detach() -> None:
+        logger.removeHandler(handler)
+        handler.close()
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+    ctx.call_on_close(detach)
 
 
 def _banner(url: str, receiver: Any, host: str, folder: Path, sinks: list[Any]) -> None:
@@ -204,7 +299,8 @@ def _banner(url: str, receiver: Any, host: str, folder: Path, sinks: list[Any]) 
             else "  (Ticket Tailor needs a public https URL: put this behind "
             "a reverse proxy or tunnel and paste that URL)"
         ),
-        f"  secret: copy it when creating the webhook and pass it as --secret or ${SECRET_ENV}",
+        "  secret: copy it when creating the webhook and pass it as --secret-file, "
+        f"${SECRET_ENV} or --secret",
         f"Delivering to {', '.join(s.name for s in sinks)}; state in {folder}. Ctrl-C stops.",
     ]
     if receiver.allow_unsigned:

@@ -1,6 +1,11 @@
 """``exec:COMMAND``: run a command per envelope, the envelope JSON on its stdin.
 
-The command is split like a shell would (``shlex``) but run without one. Exit status 0
+A command string with shell syntax (``|``, ``>``, ``<``, ``;``, ``&``, ``$``, a
+backquote, glob characters, parentheses, braces, ``~`` or ``#`` outside single quotes)
+is run by ``/bin/sh -c COMMAND``, as cron runs its lines: ``exec:cat > /dev/null`` and
+``exec:jq -c .data >> orders.jsonl`` work. Any other string is split like a shell would
+(``shlex``) and run directly, which gives the same result without a shell in between;
+a list of arguments (library use) is never given to a shell. Exit status 0
 means accepted; anything else, or running past the timeout, is a retryable error whose
 message ends with the tail of the command's stderr. The command's stdout is discarded
 (it must not mix with the ``-`` sink). ``TICKETTAILOR_EVENT_ID`` and
@@ -22,9 +27,36 @@ from tickettailor.sinks._common import envelope_json
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import SinkError
 
-__all__ = ["ExecSink"]
+__all__ = ["ExecSink", "needs_shell"]
 
 _STDERR_TAIL = 500  # characters of stderr quoted in an error
+
+
+# Characters that mean something to sh outside quotes (inside double quotes only $ and `).
+_SHELL_CHARS = frozenset("|&;<>()$`*?[]{}~#\n")
+SHELL = "/bin/sh"
+
+
+def needs_shell(command: str) -> bool:
+    """True when ``command`` uses shell syntax outside single quotes."""
+    quote = ""
+    escaped = False
+    for char in command:
+        if escaped:
+            escaped = False
+        elif quote == "'":
+            quote = "" if char == "'" else quote
+        elif char == "\\":
+            escaped = True
+        elif quote == '"':
+            if char in "$`":
+                return True
+            quote = "" if char == '"' else quote
+        elif char in "'\"":
+            quote = char
+        elif char in _SHELL_CHARS:
+            return True
+    return False
 
 
 def _argv(command: str | Sequence[str]) -> list[str]:
@@ -37,11 +69,17 @@ def _argv(command: str | Sequence[str]) -> list[str]:
         argv = [str(part) for part in command]
     if not argv:
         raise UsageError("exec sink needs a command, e.g. exec:'./on-order.sh --verbose'")
-    if shutil.which(argv[0]) is None:
+    program = argv[0]
+    shell = isinstance(command, str) and needs_shell(command)
+    # Under sh the first word may be an assignment (X=1 cmd) or syntax: check a plain one.
+    unsure = shell and (needs_shell(program) or "=" in program)
+    if not unsure and shutil.which(program) is None:
         raise UsageError(
-            f"exec sink: command {argv[0]!r} not found: give an executable on PATH "
+            f"exec sink: command {program!r} not found: give an executable on PATH "
             "or a path to an executable file"
         )
+    if shell:
+        return [SHELL, "-c", str(command).strip()]
     return argv
 
 
@@ -60,12 +98,13 @@ class ExecSink:
             raise UsageError(f"exec sink: timeout must be positive seconds, not {timeout!r}")
         self.argv = _argv(command)
         self.timeout = timeout
-        self.name = f"exec:{shlex.join(self.argv)}"
+        shell = self.argv[:2] == [SHELL, "-c"] and isinstance(command, str)
+        self.name = f"exec:{self.argv[2] if shell else shlex.join(self.argv)}"
         self._env = dict(os.environ if env is None else env)
         self._cwd = cwd
 
     def __repr__(self) -> str:
-        return f"ExecSink({shlex.join(self.argv)!r}, timeout={self.timeout})"
+        return f"ExecSink({self.name.removeprefix('exec:')!r}, timeout={self.timeout})"
 
     def send(self, envelope: Envelope) -> None:
         data = (envelope_json(envelope) + "\n").encode()
@@ -75,7 +114,7 @@ class ExecSink:
             "TICKETTAILOR_EVENT_TYPE": envelope["type"],
         }
         try:
-            proc = subprocess.Popen(  # noqa: S603 - the user's own command, no shell
+            proc = subprocess.Popen(  # noqa: S603 - the user's own command (sh only if they wrote shell)
                 self.argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,

@@ -97,17 +97,42 @@ _DID_YOU_MEAN = {
 }
 
 
+# A spec with no known kind that looks like a file path: the kind it probably needed.
+_BY_SUFFIX = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".db": "sqlite",
+    ".sqlite": "sqlite",
+    ".sqlite3": "sqlite",
+}
+
+
 def _accepted() -> str:
     return "-, " + ", ".join(kind.usage for kind in SINK_KINDS.values())
 
 
-def _unknown(kind: str) -> UsageError:
+def _path_hint(text: str) -> str | None:
+    """``jsonl:/tmp/x.jsonl`` for ``/tmp/x.jsonl``: a plain path (nothing that could be
+    part of a DSN or a password) ending in a suffix we know."""
+    if set(text) & set("=@ ") or "://" in text:
+        return None
+    suffix = text[text.rfind(".") :].lower() if "." in text else ""
+    kind = _BY_SUFFIX.get(suffix)
+    return f"{kind}:{text}" if kind else None
+
+
+def _unknown(kind: str, text: str) -> UsageError:
     # The kind is what precedes the first colon: never a password (it is not shown
     # at all when it looks like part of a DSN or a key=value string).
-    shown = f"{kind!r}" if kind and not set(kind) & set("=@/ ") else "this spec"
-    hint = _DID_YOU_MEAN.get(kind.lower())
+    forms = (
+        f"a sink spec is KIND:TARGET ({_accepted()}); "
+        "options go between the kind and the colon, e.g. sqlite,table=orders:shop.db"
+    )
+    hint = _path_hint(text) or _DID_YOU_MEAN.get(kind.lower())
     advice = f"did you mean {hint}? " if hint else ""
-    return UsageError(f"unknown sink {shown}: {advice}accepted sinks are {_accepted()}")
+    if kind and not set(kind) & set("=@/ .") and kind != text:
+        return UsageError(f"unknown sink kind {kind!r}: {advice}{forms}")
+    return UsageError(f"the sink spec names no kind: {advice}{forms}")
 
 
 def _options(name: str, kind: SinkKind, parts: list[str]) -> dict[str, str]:
@@ -140,7 +165,7 @@ def parse_sink_spec(spec: str, *, secret: str | None = None) -> Sink:
     name = name.strip().lower()
     kind = SINK_KINDS.get(name) if colon else None
     if kind is None:
-        raise _unknown(name if colon else text)
+        raise _unknown(name if colon else text, text)
     if not target.strip():
         raise UsageError(f"{name} sink needs a target after the colon: {kind.usage}")
     return kind.build(target, _options(name, kind, option_parts), secret)

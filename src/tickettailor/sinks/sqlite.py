@@ -3,16 +3,19 @@
 Columns: ``id`` (the envelope id, primary key), ``record_id``, ``type``, ``timestamp``
 (ISO 8601 text), ``data`` (the record as JSON text; query it with ``json_extract``) and
 ``received_at`` (first arrival). Applying an envelope twice leaves one row. The database
-is in WAL mode with ``synchronous=FULL``, so a committed row survives a power cut.
+is in WAL mode with ``synchronous=FULL``, so a committed row survives a power cut. A new
+database file (and so its ``-wal`` and ``-shm``) is readable by its owner only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tickettailor.sinks._common import (
     DEFAULT_TABLE,
@@ -75,6 +78,7 @@ class SqliteSink:
     def _connect(self) -> sqlite3.Connection:
         if self._conn is not None:
             return self._conn
+        _create_owner_only(self.path)
         conn = sqlite3.connect(self.path, timeout=_LOCK_TIMEOUT, check_same_thread=False)
         try:
             _enable_wal(conn)
@@ -109,6 +113,14 @@ class SqliteSink:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             conn.close()
+
+
+def _create_owner_only(path: Path) -> None:
+    """Create a missing database file readable by its owner only (records hold buyers'
+    names and emails). SQLite gives its -wal and -shm files the database file's mode;
+    an existing file keeps the mode its owner chose."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
 
 
 def _enable_wal(conn: sqlite3.Connection) -> None:

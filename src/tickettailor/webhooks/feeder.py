@@ -56,6 +56,15 @@ def _store(target: Target, records: list[StoredRecord]) -> int:
     return target.store.store_page(records, pos, [sink.name for sink in target.sinks])
 
 
+def _note(store: StateStore, report: RelayReport) -> None:
+    """What ``watch status`` shows as the last success or error, for what webhooks
+    brought (a quiet round writes nothing)."""
+    if report.errors:
+        store.note(error="; ".join(f"sink {s}: {e}" for s, e in sorted(report.errors.items())))
+    elif report.delivered:
+        store.note()
+
+
 class _Retry(Exception):
     """This row cannot be forwarded now; try again later."""
 
@@ -143,6 +152,7 @@ class Feeder:
             report = relay(
                 target.store, target.sinks, limit=None, clock=self.clock, backoff=self.backoff
             )
+            _note(target.store, report)
             total.delivered += report.delivered
             total.dead += report.dead
             total.errors.update(report.errors)

@@ -44,6 +44,7 @@ __all__ = ["InboxWriter", "ReceiverSettings", "create_app"]
 log = logging.getLogger("tickettailor.webhooks")
 
 _BATCH = 256
+ACCEPTED = "tickettailor_accepted"  # log records of accepted deliveries carry this attribute
 CRASH_ENV = "TICKETTAILOR_WEBHOOK_CRASH_AT"
 
 
@@ -151,17 +152,17 @@ def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
     """The receiver app: ``POST settings.path`` takes Ticket Tailor deliveries."""
 
     async def receive(request: Request) -> Response:
-        peer = request.client.host if request.client else "?"
         try:
             body = await _read_body(request, settings)
             delivery = _check(settings, request, body)
         except _Refused as refused:
-            log.warning("refused a webhook from %s: %s %s", peer, refused.status, refused.reason)
-            return JSONResponse(
-                {"status": refused.status, "error": refused.reason}, status_code=refused.status
-            )
+            return _refuse(request, refused.status, refused.reason)
         except ClientDisconnect:
-            log.warning("a webhook sender at %s hung up before sending its body", peer)
+            log.warning(
+                "refused a request to %s from %s: the sender hung up before sending its body",
+                request.url.path,
+                _peer(request),
+            )
             return Response(status_code=400)
         resource = route(delivery.event)  # the watch fed, or None: kept, not delivered
         if resource not in settings.resources:
@@ -177,7 +178,13 @@ def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
             )
         _crash_point("after_store")
         outcome = "stored" if new else "duplicate"
-        log.info("%s webhook %s %s", outcome, delivery.id, delivery.event)
+        log.info(
+            "accepted %s %s (%s)",
+            delivery.event,
+            delivery.id,
+            outcome,
+            extra={ACCEPTED: True},
+        )
         return JSONResponse({"id": delivery.id, "result": outcome})
 
     async def about(_request: Request) -> Response:
@@ -186,21 +193,35 @@ def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
         )
 
     async def not_found(request: Request, _exc: Exception) -> Response:
-        return JSONResponse(
-            {
-                "status": 404,
-                "error": f"nothing at {request.url.path}; POST webhooks to {settings.path}",
-            },
-            status_code=404,
-        )
+        reason = f"nothing at {request.url.path}; POST webhooks to {settings.path}"
+        return _refuse(request, 404, reason)
+
+    async def wrong_method(request: Request, exc: Exception) -> Response:
+        reason = f"{request.method} is not accepted here; POST webhooks to {settings.path}"
+        return _refuse(request, 405, reason, headers=getattr(exc, "headers", None))
 
     return Starlette(
         routes=[
             Route(settings.path, receive, methods=["POST"]),
             Route(settings.path, about, methods=["GET", "HEAD"]),
         ],
-        exception_handlers={404: not_found},
+        exception_handlers={404: not_found, 405: wrong_method},
     )
+
+
+def _peer(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def _refuse(
+    request: Request, status: int, reason: str, headers: dict[str, str] | None = None
+) -> Response:
+    """Answer a refusal and log it: path, status and reason (reasons never hold the
+    secret, and the signature header is never logged)."""
+    log.warning(
+        "refused a request to %s from %s: %s %s", request.url.path, _peer(request), status, reason
+    )
+    return JSONResponse({"status": status, "error": reason}, status_code=status, headers=headers)
 
 
 def _crash_point(name: str) -> None:
