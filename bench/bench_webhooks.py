@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import tempfile
@@ -38,21 +37,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tickettailor import Client
+from tickettailor.sandbox import SandboxConfig, serve_in_thread
 from tickettailor.sandbox.webhook_sender import encode_json
 from tickettailor.sinks import JsonlSink
 from tickettailor.webhooks import Listening, ReceiverSettings, serve_webhooks, sign
 from tickettailor.webhooks.runner import _server
 
 SECRET = "whsec_bench_3c1d"  # noqa: S105  (a made-up secret for this benchmark)
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "fixtures" / "order.json"
 
 
 def _order() -> dict[str, Any]:
-    for path in (FIXTURE, Path("/work/shared/reference/fixtures/order.json")):
-        if path.exists():
-            record: dict[str, Any] = json.loads(path.read_text("utf-8"))
-            return record
-    raise SystemExit("the reference fixtures/order.json was not found")
+    """A realistic order: the first one of a seeded sandbox, as the API returns it."""
+    with (
+        serve_in_thread(SandboxConfig(seed=1, orders=3, events=2)) as sandbox,
+        Client(sandbox.key, base_url=sandbox.base_url) as client,
+    ):
+        return next(iter(client.orders.list(limit=1))).raw
 
 
 def _requests(n: int, prefix: str) -> list[tuple[bytes, str]]:

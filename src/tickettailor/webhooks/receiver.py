@@ -62,6 +62,8 @@ class ReceiverSettings:
     max_skew: float = MAX_SKEW
     api_root: str | None = None  # with --refetch: resource_url must be on this server
     clock: Callable[[], float] = time.time
+    header_timeout: float = 10.0  # seconds for a request's headers (see connections.py)
+    max_waiting: int = 200  # connections waiting for their headers; more evict the oldest
 
     def __post_init__(self) -> None:
         if not self.path.startswith("/"):
@@ -74,8 +76,8 @@ class ReceiverSettings:
                 "$TICKETTAILOR_WEBHOOK_SECRET); for webhooks created without one, pass "
                 "--allow-unsigned"
             )
-        if self.max_body < 1 or self.body_timeout <= 0:
-            raise UsageError("max_body and body_timeout must be positive")
+        if min(self.max_body, self.body_timeout, self.header_timeout, self.max_waiting) <= 0:
+            raise UsageError("max_body, body_timeout, header_timeout, max_waiting must be positive")
 
 
 class _Refused(Exception):

@@ -42,6 +42,7 @@ from tickettailor.watch.relay import Backoff
 from tickettailor.watch.sink import Sink
 from tickettailor.watch.state import StateStore
 from tickettailor.watch.triggers import get_trigger
+from tickettailor.webhooks.connections import guarded_protocol
 from tickettailor.webhooks.events import DELIVERED_EVENTS
 from tickettailor.webhooks.feeder import Feeder, Target
 from tickettailor.webhooks.inbox import Inbox
@@ -89,7 +90,7 @@ def listening(
     writer = InboxWriter(inbox, on_commit=arrived.set)
     try:
         app = create_app(settings, writer)
-        with _server(app, host, port) as bound:
+        with _server(app, host, port, settings) as bound:
             shown = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104  (a comparison, not a bind)
             yield Listening(f"http://{shown}:{bound}{settings.path}", bound, inbox, arrived)
     finally:
@@ -98,8 +99,12 @@ def listening(
 
 
 @contextlib.contextmanager
-def _server(app: Starlette, host: str, port: int) -> Iterator[int]:
-    """uvicorn in a thread on an already bound socket (so a busy port fails here)."""
+def _server(
+    app: Starlette, host: str, port: int, settings: ReceiverSettings | None = None
+) -> Iterator[int]:
+    """uvicorn in a thread on an already bound socket (so a busy port fails here), its
+    connections guarded against stalled headers (``connections.py``)."""
+    settings = settings or ReceiverSettings(allow_unsigned=True)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only
     # for sockets that say they are TCP; without it every keep-alive answer waits ~40 ms
@@ -121,7 +126,10 @@ def _server(app: Starlette, host: str, port: int) -> Iterator[int]:
         access_log=False,
         server_header=False,
         timeout_keep_alive=5,
-        limit_concurrency=500,
+        http=guarded_protocol(settings.header_timeout, settings.max_waiting),
+        # uvicorn counts every open connection here, those waiting for their headers
+        # too (at most max_waiting): 500 more for requests served and idle keep-alives.
+        limit_concurrency=settings.max_waiting + 500,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(

@@ -1,0 +1,112 @@
+"""Connections that never finish their request headers must not starve the receiver.
+
+uvicorn sets no deadline on a request's headers, and its ``limit_concurrency`` counts
+every open connection: 600 clients that send half a request and wait made every real
+delivery a 503 for as long as they stayed. The receiver's HTTP protocol is uvicorn's
+h11 protocol with two guards on connections still waiting for their headers (a new
+connection, or a kept-alive one that has started its next request):
+
+- a deadline: headers not complete ``timeout`` seconds after the wait began get a
+  408 and the connection is closed (sending a byte at a time does not extend it);
+- a cap: at most ``most`` connections wait at once; one more evicts (408, closed) the
+  one that has waited longest, so a sender that writes its headers at once, as Ticket
+  Tailor does, always gets through.
+
+Closed connections are logged as a count, at most one line per ``REPORT_EVERY``
+seconds, so an attack cannot flood the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+__all__ = ["REPORT_EVERY", "HeaderGuard", "guarded_protocol"]
+
+log = logging.getLogger("tickettailor.webhooks")
+
+REPORT_EVERY = 10.0
+_TIMEOUT_ANSWER = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"connection: close\r\ncontent-length: 37\r\n\r\nrequest headers not received in time\n"
+)
+
+
+class HeaderGuard:
+    """The connections of one server that are waiting for their headers."""
+
+    def __init__(self, timeout: float, most: int) -> None:
+        self.timeout = timeout
+        self.most = most
+        self.waiting: dict[H11Protocol, asyncio.TimerHandle] = {}  # oldest first
+        self.closed = 0  # connections closed by the guard, in all
+        self._unreported = 0
+        self._reported_at = 0.0
+        self._report: asyncio.TimerHandle | None = None
+
+    def wait(self, conn: H11Protocol) -> None:
+        """``conn`` waits for its headers: start its deadline (once per request)."""
+        if conn in self.waiting:
+            return
+        while len(self.waiting) >= self.most:
+            self.close(next(iter(self.waiting)))
+        self.waiting[conn] = conn.loop.call_later(self.timeout, self.close, conn)
+
+    def done(self, conn: H11Protocol) -> None:
+        """``conn`` has its headers (or is gone): no deadline."""
+        timer = self.waiting.pop(conn, None)
+        if timer is not None:
+            timer.cancel()
+
+    def close(self, conn: H11Protocol) -> None:
+        """Answer 408 and close ``conn``; count it for the log."""
+        self.done(conn)
+        if not conn.transport.is_closing():
+            conn.transport.write(_TIMEOUT_ANSWER)
+            conn.transport.close()
+        self.closed += 1
+        self._unreported += 1
+        if self._report is None:
+            wait = max(1.0, REPORT_EVERY - (time.monotonic() - self._reported_at))
+            self._report = conn.loop.call_later(wait, self._log)
+
+    def _log(self) -> None:
+        log.warning(
+            "closed %d connection(s) that did not finish their request headers within "
+            "%g s or were evicted by newer ones (slow or stalled clients, or an attack)",
+            self._unreported,
+            self.timeout,
+        )
+        self._unreported = 0
+        self._reported_at = time.monotonic()
+        self._report = None
+
+
+def guarded_protocol(timeout: float, most: int) -> type[H11Protocol]:
+    """uvicorn's h11 protocol with a ``HeaderGuard`` shared by one server's connections."""
+    guard = HeaderGuard(timeout, most)
+
+    class GuardedH11Protocol(H11Protocol):
+        header_guard = guard
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            guard.wait(self)
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                guard.wait(self)  # the next request on a kept-alive connection began
+            else:
+                guard.done(self)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            guard.done(self)
+            super().connection_lost(exc)
+
+    return GuardedH11Protocol
