@@ -83,12 +83,14 @@ def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text[: text.rfind("\n") + 1].splitlines() if line]
 
 
-def _kill_loop(sb: RunningSandbox, files: Files, args: argparse.Namespace) -> int:
-    """Start the watch, SIGKILL it at a random moment, ``args.kills`` times."""
+def _kill_loop(sb: RunningSandbox, files: Files, args: argparse.Namespace) -> tuple[int, int]:
+    """Start the watch, SIGKILL it at a random moment, ``args.kills`` times. Returns the
+    kills and how many of the killed runs had delivered something (killed at work)."""
     rng = random.Random(args.seed)
     command = _watch(sb, files, "--every", "0.2")
-    kills = 0
+    kills = working = 0
     while kills < args.kills:
+        before = len(_lines(files.jsonl))
         proc = subprocess.Popen(
             command, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -106,11 +108,12 @@ def _kill_loop(sb: RunningSandbox, files: Files, args: argparse.Namespace) -> in
         if proc.stderr:
             proc.stderr.close()
         kills += 1
+        working += len(_lines(files.jsonl)) > before
         if args.progress:
             print(f"\rkills: {kills}/{args.kills}", end="", flush=True)
     if args.progress:
         print()
-    return kills
+    return kills, working
 
 
 def _wait_first_delivery(proc: subprocess.Popen[bytes], jsonl: Path) -> None:
@@ -164,9 +167,12 @@ def _figures(expected: set[str], files: Files) -> dict[str, dict[str, int]]:
     }
 
 
-def _report(figures: dict[str, dict[str, int]], kills: int, seconds: float) -> bool:
+def _report(figures: dict[str, dict[str, int]], kills: tuple[int, int], seconds: float) -> bool:
     orders = figures["sqlite"]["orders"]
-    print(f"soak: {kills} kill -9s in {seconds:.0f} s; {orders} orders in the sandbox")
+    print(
+        f"soak: {kills[0]} kill -9s in {seconds:.0f} s ({kills[1]} of the killed runs had "
+        f"delivered); {orders} orders in the sandbox"
+    )
     print(f"{'sink':<8} {'orders':>7} {'missing':>8} {'dups':>6} {'extra':>6} {'stored':>7}")
     for sink, row in figures.items():
         print(
@@ -205,11 +211,12 @@ def main(argv: list[str] | None = None) -> int:
             kills = _kill_loop(sb, files, args)
             _catch_up(sb, files)
             with Client(sb.key, base_url=sb.base_url) as client:
-                expected = {order.id for order in client.orders.list()}
+                expected = {str(order.id) for order in client.orders.list()}
         figures = _figures(expected, files)
         ok = _report(figures, kills, time.monotonic() - started)
         if args.json:
-            print(json.dumps({"kills": kills, "sinks": figures, "ok": ok}))
+            result = {"kills": kills[0], "killed_at_work": kills[1], "sinks": figures, "ok": ok}
+            print(json.dumps(result))
         return 0 if ok else 1
     finally:
         if args.keep:

@@ -40,6 +40,7 @@ def test_five_kills_under_live_sales_and_faults_lose_and_double_nothing() -> Non
     assert done.returncode == 0, done.stdout + done.stderr
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["kills"] == 5
+    assert figures["killed_at_work"] >= 1  # at least one kill landed while delivering
     for sink in ("sqlite", "jsonl"):
         row = figures["sinks"][sink]
         assert row["orders"] > 100, "no live sales during the soak"  # 100 generated first
@@ -69,4 +70,4 @@ def test_the_soak_counts_what_is_missing_doubled_or_extra(tmp_path: Path) -> Non
         "stored": 3,
     }
     assert figures["jsonl"] == {"orders": 3, "missing": 1, "duplicates": 1, "extra": 1, "stored": 4}
-    assert soak._report(figures, 0, 1.0) is False
+    assert soak._report(figures, (0, 0), 1.0) is False

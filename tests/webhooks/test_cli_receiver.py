@@ -8,6 +8,7 @@ a file, Ctrl-C exiting 130, and `watch status` recording the receiver's successe
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -210,3 +211,28 @@ def test_secret_options_warn_that_command_lines_are_visible(
         assert shown.count("Other users may see command lines") == 2, command
         for option in wanted:
             assert option in shown
+
+
+def test_a_busy_receiver_shows_a_count_instead_of_a_line_per_delivery(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tickettailor.cli.webhooks import _ReceiverLog
+    from tickettailor.webhooks.receiver import ACCEPTED
+
+    handler = _ReceiverLog(ACCEPTED)
+    logger = logging.getLogger("tests.busy_receiver")
+    logger.propagate = False
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        for n in range(25):
+            logger.info("accepted ORDER.CREATED wh_%d (stored)", n, extra={ACCEPTED: True})
+        logger.warning("refused a request to /x from 127.0.0.1: 404 nothing at /x")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    lines = capsys.readouterr().err.splitlines()
+    assert sum("accepted ORDER.CREATED" in line for line in lines) == _ReceiverLog.BURST == 20
+    assert "refused a request to /x" in lines[-2]  # refusals are never held back
+    summary = "... and 5 more deliveries accepted (at most 20 lines per 10 s are shown)"
+    assert lines[-1].endswith(summary)
