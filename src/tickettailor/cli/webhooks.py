@@ -44,7 +44,7 @@ SINK_SECRET_ENV = "TICKETTAILOR_SINK_SECRET"  # noqa: S105  (a variable name, no
         "RESOURCES: which watches to feed (default: orders issued-tickets events)."
     ),
     epilog=epilog(
-        "tickettailor webhooks serve --secret whsec_... --sink jsonl:orders.jsonl",
+        "tickettailor webhooks serve --secret-file secret.txt --sink jsonl:orders.jsonl",
         "TICKETTAILOR_WEBHOOK_SECRET=... tickettailor webhooks serve orders --port 9000",
         "tickettailor webhooks serve --host 0.0.0.0 --refetch --sink sqlite:shop.db",
     ),
