@@ -160,12 +160,7 @@ def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
         except _Refused as refused:
             return _refuse(request, refused.status, refused.reason)
         except ClientDisconnect:
-            log.warning(
-                "refused a request to %s from %s: the sender hung up before sending its body",
-                request.url.path,
-                _peer(request),
-            )
-            return Response(status_code=400)
+            return _refuse(request, 400, "the sender hung up before sending its whole body")
         resource = route(delivery.event)  # the watch fed, or None: kept, not delivered
         if resource not in settings.resources:
             resource = None
