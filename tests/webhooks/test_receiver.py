@@ -188,6 +188,10 @@ def test_bad_input_gets_a_clear_4xx_and_the_server_stays_up(
         assert (
             httpx2.post(rx.url.replace("/tickettailor", "/other"), content=b"{}").status_code == 404
         )
+        wrong_method = httpx2.put(rx.url, content=b"{}")
+        assert wrong_method.status_code == 405
+        assert "PUT is not accepted here; POST webhooks to /tickettailor" in wrong_method.text
+        assert "POST" in wrong_method.headers["allow"]
         assert rx.counts() == {}
         # Still up and working.
         body = _body("ORDER.CREATED", order)
