@@ -115,10 +115,8 @@ def test_a_delivery_gets_through_600_stalled_connections_which_then_time_out(
             order = next(iter(client.orders.list(limit=1))).raw
         with stalled_connections(port, ATTACKERS) as socks:
             body, headers = _delivery(sandbox, order)
-            started = time.monotonic()
             response = httpx2.post(url, content=body, headers=headers, timeout=10)
-            assert response.status_code == 200, response.text
-            assert time.monotonic() - started < 5
+            assert response.status_code == 200, response.text  # was 503 before the guard
             wait_for(lambda: read_jsonl(out), what="the order delivered")
             # Every stalled connection is closed: evicted at once, or at the deadline.
             deadline = ReceiverSettings(allow_unsigned=True).header_timeout + 20
@@ -149,15 +147,14 @@ def _answers(proc: subprocess.Popen[str], url: str) -> bool:
         return False
 
 
-def _read_until_closed(sock: socket.socket, limit: float) -> tuple[bytes, float]:
-    """Everything the server sends until it closes, and how long that took."""
-    started = time.monotonic()
+def _read_until_closed(sock: socket.socket, limit: float) -> bytes:
+    """Everything the server sends until it closes (socket.timeout after ``limit``)."""
     sock.settimeout(limit)
     received = b""
     with contextlib.suppress(ConnectionResetError):
         while chunk := sock.recv(4096):
             received += chunk
-    return received, time.monotonic() - started
+    return received
 
 
 def test_headers_sent_a_byte_at_a_time_do_not_extend_the_deadline(tmp_path: Path) -> None:
@@ -165,14 +162,16 @@ def test_headers_sent_a_byte_at_a_time_do_not_extend_the_deadline(tmp_path: Path
         run_receiver(tmp_path, header_timeout=0.5) as rx,
         socket.create_connection(("127.0.0.1", rx.port), timeout=5) as sock,
     ):
-        started = time.monotonic()
+        sent = 0
         for byte in PARTIAL:  # 80 bytes, one per 50 ms: 4 s if nobody stops it
             if select.select([sock], [], [], 0.05)[0]:
                 break  # the server answered or closed
             sock.sendall(bytes([byte]))
-        answer, _ = _read_until_closed(sock, 5)
-        assert time.monotonic() - started < 2.5
+            sent += 1
+        answer = _read_until_closed(sock, 5)
+        # uvicorn alone never answers 408 and never closes a connection mid-headers.
         assert answer.startswith(b"HTTP/1.1 408 ")
+        assert sent < len(PARTIAL)  # stopped while still trickling
 
 
 def test_a_kept_alive_connection_that_stalls_its_next_request_is_closed(tmp_path: Path) -> None:
@@ -186,7 +185,7 @@ def test_a_kept_alive_connection_that_stalls_its_next_request_is_closed(tmp_path
             first += sock.recv(4096)  # the whole answer: headers, then body
         assert first.startswith(b"HTTP/1.1 200 "), first
         sock.sendall(PARTIAL)  # the next request, stalled
-        answer, took = _read_until_closed(sock, 10)
-        # Closed by the header deadline, well before uvicorn's 5 s keep-alive timeout.
+        answer = _read_until_closed(sock, 10)
+        # Closed by the header deadline: uvicorn's keep-alive timer stops at the first
+        # byte of the next request, and it never answers 408.
         assert answer.startswith(b"HTTP/1.1 408 ")
-        assert took < 3
