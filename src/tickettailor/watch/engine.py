@@ -660,9 +660,11 @@ class Watch:
         if progress.get("cursor"):
             return True  # a re-list cut short carries on
         last, now = progress.get("done_at"), self.clock()
+        if last is None and self.resumed:
+            return True  # a state that was never rechecked: do it now
         if last is None:
-            # The first cycles just read everything up to now: the first re-list is
-            # due recheck_every from here.
+            # A new state: its first scan just read everything up to now, so the first
+            # re-list is due recheck_every from here.
             store.set_status(_RECHECK + stream.name, json.dumps({"done_at": now}))
             return False
         return bool(now < last or now - last >= self.recheck_every)
