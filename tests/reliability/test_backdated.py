@@ -6,43 +6,32 @@ and the limit is plain when the re-list is turned off."""
 from __future__ import annotations
 
 import json
-import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx2
 import pytest
 from typer.testing import CliRunner, Result
 
+from tests.watch.shop import new_order, private_env, quiet_shop
 from tickettailor.cli.main import app
-from tickettailor.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
+from tickettailor.sandbox import RunningSandbox
 
 KEY = "sk_1000_100000_" + "d" * 32
 
 
 @pytest.fixture(autouse=True)
 def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in os.environ:
-        if name.startswith("TICKETTAILOR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("TICKETTAILOR_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("TICKETTAILOR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TICKETTAILOR_TEST_MODE", "1")
+    private_env(tmp_path, monkeypatch)
 
 
 @pytest.fixture
 def shop() -> Iterator[RunningSandbox]:
-    """History that ends two days ago: the last hours hold only the orders made here."""
-    config = SandboxConfig(keys=[KEY], seed=5, orders=20, anchor=int(time.time()) - 2 * 86400)
-    with serve_in_thread(config) as running:
+    with quiet_shop(KEY, seed=5, orders=20) as running:
         yield running
 
 
 def order(shop: RunningSandbox, ago: int = 0) -> str:
-    reply = httpx2.post(f"{shop.base_url}/_sandbox/orders", json={"ago": ago})
-    assert reply.status_code == 201, reply.text
-    return str(reply.json()["data"][0]["id"])
+    return str(new_order(shop, ago=ago)["id"])
 
 
 def watch(shop: RunningSandbox, state: Path, out: Path, *more: str) -> Result:

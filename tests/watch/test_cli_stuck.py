@@ -10,15 +10,14 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx2
 import pytest
 from typer.testing import CliRunner, Result
 
+from tests.watch.shop import new_order, private_env, quiet_shop
 from tickettailor.cli.main import app
 from tickettailor.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
 from tickettailor.watch.state import StateStore
@@ -30,19 +29,12 @@ WRONG_KEY = "sk_1000_100000_" + "f" * 32
 
 @pytest.fixture(autouse=True)
 def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in os.environ:
-        if name.startswith("TICKETTAILOR_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("TICKETTAILOR_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.setenv("TICKETTAILOR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TICKETTAILOR_TEST_MODE", "1")
+    private_env(tmp_path, monkeypatch)
 
 
 @pytest.fixture
 def shop() -> Iterator[RunningSandbox]:
-    """A private sandbox (one box office, key KEY_A) whose history ends two days ago."""
-    config = SandboxConfig(keys=[KEY_A], seed=3, orders=60, anchor=int(time.time()) - 2 * 86400)
-    with serve_in_thread(config) as running:
+    with quiet_shop(KEY_A, seed=3, orders=60) as running:
         yield running
 
 
@@ -52,12 +44,6 @@ def tt(sandbox: RunningSandbox, key: str, *args: str) -> Result:
 
 def lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
-def new_order(sandbox: RunningSandbox, **body: Any) -> dict[str, Any]:
-    reply = httpx2.post(f"{sandbox.base_url}/_sandbox/orders", json=body)
-    assert reply.status_code == 201, reply.text
-    return reply.json()["data"][0]  # type: ignore[no-any-return]  # the control API's shape
 
 
 # -- a new API key --------------------------------------------------------------------

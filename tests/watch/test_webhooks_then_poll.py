@@ -13,10 +13,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx2
 import pytest
 from typer.testing import CliRunner
 
+from tests.watch.shop import new_order
 from tests.webhooks.conftest import SECRET, read_jsonl, wait_for, wait_listening
 from tickettailor.cli.main import app
 from tickettailor.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
@@ -45,12 +45,6 @@ def _environ(tmp: Path, shop: RunningSandbox) -> dict[str, str]:
     return environ
 
 
-def _new_order(shop: RunningSandbox) -> dict[str, object]:
-    reply = httpx2.post(f"{shop.base_url}/_sandbox/orders", json={})
-    assert reply.status_code == 201, reply.text
-    return reply.json()["data"][0]  # type: ignore[no-any-return]  # the control API's shape
-
-
 def test_a_poll_after_the_receiver_covers_what_sold_while_nothing_ran(
     shop: RunningSandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -63,7 +57,7 @@ def test_a_poll_after_the_receiver_covers_what_sold_while_nothing_ran(
     )
     try:
         wait_listening(receiver, port)
-        first = _new_order(shop)
+        first = new_order(shop)
         with WebhookSender(poll=0.05) as sender:
             sender.subscribe(f"http://127.0.0.1:{port}/tickettailor", secret=SECRET)
             url = f"{shop.base_url}/v1/orders/{first['id']}"
@@ -76,7 +70,7 @@ def test_a_poll_after_the_receiver_covers_what_sold_while_nothing_ran(
             receiver.kill()
         receiver.wait()
 
-    sold = _new_order(shop)  # while neither the receiver nor a poll runs
+    sold = new_order(shop)  # while neither the receiver nor a poll runs
     created = int(str(sold["created_at"]))
     # A poll started "now" must be strictly later than the sale to miss it.
     wait_for(lambda: int(time.time()) > created, what="the clock to pass the sale")

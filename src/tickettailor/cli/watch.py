@@ -163,6 +163,11 @@ MoreArg = Annotated[
     ),
 ]
 
+ResourcesArg = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="RESOURCE", help="Resources (default: every watch with state)."),
+]
+
 
 def _profile(ctx: typer.Context) -> str | None:
     """The profile whose key is used, when the key comes from a profile."""
@@ -508,10 +513,7 @@ def _print_status(info: dict[str, Any]) -> None:
 )
 def status_command(
     ctx: typer.Context,
-    resources: Annotated[
-        list[str] | None,
-        typer.Argument(metavar="RESOURCE", help="Resources (default: every watch with state)."),
-    ] = None,
+    resources: ResourcesArg = None,
     state: StateOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per watch.")] = False,
 ) -> None:
@@ -693,10 +695,7 @@ def _backlogs(resource: str, path: Path) -> list[Any]:
 )
 def sinks_list_command(
     ctx: typer.Context,
-    resources: Annotated[
-        list[str] | None,
-        typer.Argument(metavar="RESOURCE", help="Resources (default: every watch with state)."),
-    ] = None,
+    resources: ResourcesArg = None,
     state: StateOpt = None,
 ) -> None:
     for resource, path in _sink_states(ctx, resources, state):
