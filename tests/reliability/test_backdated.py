@@ -58,7 +58,7 @@ def test_back_dated_orders_are_delivered_once_and_reported(
     second = watch(shop, state, out, "--recheck-every", "0")
     assert second.exit_code == 0, second.stderr
     assert sorted(delivered(out)) == sorted([newest, *late, fresh])
-    assert "3 of them back-dated" in second.stderr
+    assert "orders: 4 new (3 back-dated)" in second.stderr
 
     third = watch(shop, state, out, "--recheck-every", "0")
     assert third.exit_code == 0

@@ -230,16 +230,12 @@ def _report(watch: Watch, report: CycleReport, *, once: bool, first: bool) -> No
         raise report.fetch_exception  # not transient: the app explains it, exit 1
     if report.stored or report.delivered or report.dead:
         to = ", ".join(f"{n} to {sink}" for sink, n in report.delivered_by.items())
+        late = f" ({report.backdated} back-dated)" if report.backdated else ""
         _say(
-            f"{name}: {report.stored} new; delivered {to}"
+            f"{name}: {report.stored} new{late}; delivered {to}"
             + (f"; {report.dead} dead letters" if report.dead else "")
         )
-    if report.backdated:
-        _say(
-            f"{name}: {report.backdated} of them back-dated (created more than --lookback "
-            "before the newest seen), found by the re-list of the recent window"
-        )
-    elif (once or first) and not report.stored and not report.fetch_error:
+    elif (once or first) and not report.fetch_error:
         since = f" since {_when(report.since)}" if report.since is not None else ""
         then = (
             "position saved, the next run continues from there (--reset starts elsewhere)"

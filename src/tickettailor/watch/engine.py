@@ -319,8 +319,8 @@ class Watch:
             store.close()
             raise
         self.store = store
-        for notice in self.notices:
-            log.info("%s", notice)
+        for notice in self.notices:  # the CLI prints them; -v shows them twice, no more
+            log.debug("%s", notice)
 
     # -- opening: whose state, where to start, what is left for other sinks ----------
 
