@@ -5,44 +5,52 @@ from __future__ import annotations
 
 from tests.watch.conftest import T0, Clock, ListSink, MakeWatch
 from tests.watch.fakeapi import FakeAPI
-from tickettailor.watch.engine import RECHECK_EVERY, RECHECK_PAGES
+from tickettailor.watch.engine import RECHECK_EVERY, RECHECK_FULL_EVERY, RECHECK_PAGES
 
 DAY_AGO = str(T0 - 86_400)  # --start as unix seconds: the fake clock's "-1d"
 
 
-def test_a_back_dated_order_is_found_by_the_next_recheck(
+def test_back_dated_orders_are_found_by_the_next_rechecks(
     api: FakeAPI, make_watch: MakeWatch, clock: Clock, sink: ListSink
 ) -> None:
     api.add("or_", T0 - 5)
     watch = make_watch(start=DAY_AGO)
     assert watch.run_cycle().stored == 1
-    late = api.add("or_", T0 - 3600)  # a new id, created an hour before the newest seen
+    near = api.add("or_", T0 - 1800)  # a new id, created half an hour before the newest
+    far = api.add("or_", T0 - 7200)  # and one two hours before
     clock.now += 30
     quiet = watch.run_cycle()
-    assert quiet.stored == 0  # beyond the lookback: the main scan cannot see it
-    assert quiet.requests == 1  # and the recheck is not due yet
+    assert quiet.stored == 0  # beyond the lookback: the main scan cannot see them
+    assert quiet.requests == 1  # and no recheck is due yet
     clock.now += RECHECK_EVERY
     found = watch.run_cycle()
-    assert (found.stored, found.backdated) == (1, 1)
-    assert sink.keys[-1] == f"order.created:{late['id']}"
-    clock.now += RECHECK_EVERY
+    assert (found.stored, found.backdated) == (1, 1)  # the last hour, every 300 s
+    assert sink.keys[-1] == f"order.created:{near['id']}"
+    clock.now += RECHECK_FULL_EVERY
+    whole = watch.run_cycle()
+    assert (whole.stored, whole.backdated) == (1, 1)  # the whole day, once an hour
+    assert sink.keys[-1] == f"order.created:{far['id']}"
+    clock.now += RECHECK_FULL_EVERY
     again = watch.run_cycle()
     assert (again.stored, again.backdated) == (0, 0)  # found once, never twice
 
 
-def test_recheck_cost_is_one_request_per_page_of_the_window_every_interval(
+def test_recheck_cost_per_cycle_over_an_hour(
     api: FakeAPI, make_watch: MakeWatch, clock: Clock
 ) -> None:
-    for i in range(250):  # 250 orders in the last day: three pages to re-list
+    for i in range(250):  # 250 orders over the last day
         api.add("or_", T0 - 80_000 + i * 300)
     watch = make_watch(start=DAY_AGO, lookback=60)
     watch.run_cycle()
     requests = []
-    for _ in range(10):  # ten cycles a minute apart: 600 s, two recheck intervals
+    for _ in range(60):  # an hour of cycles a minute apart, an order sold in each
         clock.now += 60
+        api.add("or_", int(clock.now) - 1)
         requests.append(watch.run_cycle().requests)
-    # An idle cycle costs one request; a cycle with a recheck adds ceil(250 / 100).
-    assert sorted(requests) == [1] * 8 + [4, 4]
+    # A cycle costs one request; every 300 s the re-list of the last hour (under 100
+    # orders) adds one page, and once an hour the whole day (309 orders) adds four.
+    assert sorted(requests) == [1] * 48 + [2] * 11 + [5]
+    assert requests[-1] == 5
 
 
 def test_a_long_window_is_relisted_a_few_pages_per_cycle(
@@ -53,7 +61,7 @@ def test_a_long_window_is_relisted_a_few_pages_per_cycle(
     watch = make_watch(start=DAY_AGO, recheck_every=0)
     watch.run_cycle()
     late = api.add("or_", T0 - 40_000)  # back-dated far, found on the last pages
-    clock.now += 60
+    clock.now += RECHECK_FULL_EVERY
     first = watch.run_cycle()
     assert first.requests == 1 + RECHECK_PAGES  # capped; it carries on next cycle
     assert first.backdated == 0

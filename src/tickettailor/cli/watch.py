@@ -106,8 +106,9 @@ RecheckWindowOpt = Annotated[
         "--recheck-window",
         min=0,
         metavar="SECONDS",
-        help="Orders, issued-tickets: re-list this many recent seconds now and then, for "
-        "records back-dated beyond --lookback (0 = off).",
+        help="Orders, issued-tickets: re-list this many recent seconds once an hour (the "
+        "last hour every --recheck-every), for records back-dated beyond --lookback "
+        "(0 = off).",
     ),
 ]
 RecheckEveryOpt = Annotated[
@@ -116,8 +117,8 @@ RecheckEveryOpt = Annotated[
         "--recheck-every",
         min=0,
         metavar="SECONDS",
-        help="Seconds between those re-lists (0 = every cycle); each costs one request "
-        "per 100 records in the window.",
+        help="Seconds between re-lists of the last hour (0 = every cycle); a re-list "
+        "costs one request per 100 records it covers.",
     ),
 ]
 WaitOpt = Annotated[

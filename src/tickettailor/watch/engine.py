@@ -15,11 +15,12 @@ state with the scan's last page, so a restart neither skips nor repeats it early
 a scan cut short (an error, a cap) carries on at the next cycle.
 
 Records back-dated beyond the lookback window (see ``triggers``) are caught by a
-re-list of the last ``recheck_window`` seconds (default ``RECHECK_WINDOW``, one day)
-every ``recheck_every`` seconds (default ``RECHECK_EVERY`` = 300), at most
-``RECHECK_PAGES`` pages per cycle; 0 as the window turns it off. What it finds is
-delivered as ``order.created`` (the key is the usual one, so sinks de-duplicate) and
-counted in ``CycleReport.backdated``.
+re-list every ``recheck_every`` seconds (default ``RECHECK_EVERY`` = 300) of the last
+hour (``RECHECK_NEAR``), and once an hour (``RECHECK_FULL_EVERY``) of the whole
+``recheck_window`` (default ``RECHECK_WINDOW``, one day), at most ``RECHECK_PAGES``
+pages per cycle; 0 as the window turns it off. What it finds is delivered as
+``order.created`` (the key is the usual one, so sinks de-duplicate) and counted in
+``CycleReport.backdated``.
 
 Opening a state checks whose it is. A state of another API key is refused, unless
 ``reset`` (it is then started over, keeping nothing of the old key's box office) or the
@@ -101,6 +102,8 @@ VOID_EVERY = 300.0  # seconds between void scans of issued tickets (Watch.void_e
 RECHECK_WINDOW = 86400.0  # seconds re-listed for back-dated records (Watch.recheck_window)
 RECHECK_EVERY = 300.0  # seconds between those re-lists (Watch.recheck_every)
 RECHECK_PAGES = 10  # pages a re-list reads per cycle at most; it carries on next cycle
+RECHECK_NEAR = 3600.0  # most re-lists cover the last hour only ...
+RECHECK_FULL_EVERY = 3600.0  # ... and one an hour covers the whole recheck_window
 _RECHECK = "recheck:"  # status entry of a stream's re-list: recheck:<stream>, JSON
 _WEBHOOKS_SINCE = "webhooks:since"  # status entry: when the receiver first fed the state
 _WEBHOOKS_STREAM = "webhooks"  # the receiver's position row (tickettailor.webhooks.feeder)
@@ -492,11 +495,10 @@ class Watch:
             report.fetch_exception = exc
         if report.backdated:
             log.warning(
-                "%s: %d back-dated record(s) found by the re-list of the last %g s "
+                "%s: %d back-dated record(s) found by the re-list of recent records "
                 "(created more than --lookback %d s before the newest seen); delivered",
                 self.trigger.resource,
                 report.backdated,
-                self.recheck_window,
                 self.lookback,
             )
         for sink in self.sinks:  # one sink at a time: the report says what each got
@@ -665,7 +667,8 @@ class Watch:
         if last is None:
             # A new state: its first scan just read everything up to now, so the first
             # re-list is due recheck_every from here.
-            store.set_status(_RECHECK + stream.name, json.dumps({"done_at": now}))
+            progress = {"done_at": now, "full_at": now}
+            store.set_status(_RECHECK + stream.name, json.dumps(progress))
             return False
         return bool(now < last or now - last >= self.recheck_every)
 
@@ -681,9 +684,7 @@ class Watch:
         begun = self.clock()
         bounds = _recheck_progress(store, stream)
         if not bounds.get("cursor"):  # a new re-list: fix its bounds for all its pages
-            upper = (main.watermark or 0) - self.lookback
-            lower = max(main.floor, int(begun - self.recheck_window))
-            bounds = {"floor": lower, "upper": upper, "cursor": None}
+            bounds = self._recheck_bounds(main, begun, bounds.get("full_at"))
         lower, upper = int(bounds["floor"]), int(bounds["upper"])
         cursor = bounds["cursor"]
         for _ in range(RECHECK_PAGES if upper > lower else 0):
@@ -712,7 +713,22 @@ class Watch:
                 break
             store.set_status(key, json.dumps({**bounds, "cursor": cursor}))
         if cursor is None:
-            store.set_status(key, json.dumps({"done_at": begun}))
+            full_at = begun if bounds["full"] else bounds["full_at"]
+            store.set_status(key, json.dumps({"done_at": begun, "full_at": full_at}))
+
+    def _recheck_bounds(self, main: Position, now: float, full_at: float | None) -> dict[str, Any]:
+        """A new re-list: the last RECHECK_NEAR seconds, or the whole window when the
+        last full re-list is RECHECK_FULL_EVERY old; both end where the main scan's
+        lookback begins (what is newer, the main scan reads again anyway)."""
+        full = full_at is None or not 0 <= now - full_at < RECHECK_FULL_EVERY
+        window = self.recheck_window if full else min(self.recheck_window, RECHECK_NEAR)
+        return {
+            "floor": max(main.floor, int(now - window)),
+            "upper": (main.watermark or 0) - self.lookback,
+            "cursor": None,
+            "full": full,
+            "full_at": full_at,
+        }
 
     # -- many cycles ------------------------------------------------------------------
 

@@ -18,9 +18,10 @@ every cycle, so an idle cycle costs one request; a void waits for the next scan.
 A record whose time lies further back than the lookback window when it first shows up
 (a back-dated order: a delayed commit, an import, a payment confirmed later) is behind
 every later scan. Streams marked ``recheck`` (orders and issued tickets, whose
-``created_at`` filter the API documents) are therefore re-listed over a recent window
-(``Watch.recheck_window``, default one day) every ``Watch.recheck_every`` seconds
-(default 300); what that finds is delivered as usual and counted as back-dated. Check-ins
+``created_at`` filter the API documents) are therefore re-listed: the last hour every
+``Watch.recheck_every`` seconds (default 300), the whole ``Watch.recheck_window``
+(default one day) once an hour; what that finds is delivered as usual and counted as
+back-dated. Check-ins
 and events have no documented time filter, so a re-list would read everything: they
 are not rechecked, and a record back-dated beyond the lookback is missed (the limit).
 """
