@@ -50,22 +50,29 @@ def lines(path: Path) -> list[dict[str, Any]]:
 
 
 def test_a_new_key_of_the_same_box_office_carries_the_state_over(tmp_path: Path) -> None:
-    state, out = tmp_path / "orders.sqlite3", tmp_path / "out.jsonl"
-    run = ["watch", "orders", "--once", "--state", str(state), "--sink", f"jsonl:{out}"]
+    out = tmp_path / "out.jsonl"
+    run = ["watch", "orders", "--once", "--sink", f"jsonl:{out}"]  # the profile's state
+
+    def connect(sandbox: RunningSandbox, key: str) -> None:
+        args = ["--base-url", sandbox.base_url, "connect", "--api-key", key]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.stderr
+
     config = SandboxConfig(keys=[KEY_A], seed=3, orders=60)
     with serve_in_thread(config) as first:
-        assert tt(first, KEY_A, *run, "--start", "all").exit_code == 0
-    before = lines(out)
-    assert len(before) == 60
+        connect(first, KEY_A)
+        assert CliRunner().invoke(app, [*run, "--start", "all"]).exit_code == 0
+    assert len(lines(out)) == 60
     # The sandbox restarted with a new key: the same box office (same seed and data).
     with serve_in_thread(dataclasses.replace(config, keys=[KEY_B])) as second:
+        connect(second, KEY_B)
         order = new_order(second)
-        moved = tt(second, KEY_B, *run)
+        moved = CliRunner().invoke(app, run)
         assert moved.exit_code == 0, moved.stderr
         assert "belonged to another API key of the same box office" in moved.stderr
         assert "carried over to this key" in moved.stderr
         assert [e["data"]["id"] for e in lines(out)[60:]] == [order["id"]]  # nothing twice
-        again = tt(second, KEY_B, *run)
+        again = CliRunner().invoke(app, run)
     assert again.exit_code == 0
     assert "carried over" not in again.stderr
     assert KEY_A not in moved.stderr + again.stderr
