@@ -125,7 +125,8 @@ def test_a_broken_sinks_backlog_is_named_and_can_be_removed(
     assert f"sink {broken} holds 60 pending deliveries that this run does not serve" in (
         other.stderr
     )
-    assert f"`tickettailor watch sinks remove orders {broken} --state {state}`" in other.stderr
+    assert f"tickettailor watch orders --once --sink {broken} --state {state}\n" in other.stderr
+    assert f"tickettailor watch sinks remove orders {broken} --state {state}\n" in other.stderr
     since = re.search(r"watch replay orders --since (\S+) --sink SPEC", other.stderr)
     assert since, other.stderr
     replay = ["watch", "replay", "orders", "--since", since[1], "--state", str(state)]
@@ -263,3 +264,21 @@ def test_help_promises_at_least_once_with_a_stable_key() -> None:
     text = " ".join(result.stdout.split())
     assert "at least once, with a stable key (SQL sinks apply each once)" in text
     assert "deliver each to your sinks once" not in text
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "-",
+        "jsonl:/tmp/a.jsonl",
+        "sqlite:/tmp/shop.db",
+        "sqlite,table=t2:/tmp/x#y.db",
+        "exec:cat -n",
+    ],
+)
+def test_the_hint_for_a_left_behind_sink_gives_a_spec_of_that_sink(spec: str) -> None:
+    from tickettailor.cli.watch import _spec_of
+    from tickettailor.sinks import parse_sink_spec
+
+    name = parse_sink_spec(spec).name
+    assert parse_sink_spec(_spec_of(name)).name == name

@@ -255,16 +255,33 @@ def _announce(watch: Watch) -> None:
     """What opening the state decided, and the backlog of sinks this run does not serve."""
     for notice in watch.notices:
         _say(notice)
-    name, where = watch.trigger.resource, f" --state {watch.state_path}"
+    import shlex
+
+    name, where = watch.trigger.resource, f"--state {shlex.quote(str(watch.state_path))}"
     for backlog in watch.orphans:
+        since = backlog.oldest_pending or "DATE"
+        spec, sink = shlex.quote(_spec_of(backlog.sink)), shlex.quote(backlog.sink)
         _say(
             f"{name}: sink {backlog.sink} holds {backlog.pending} pending deliveries that "
-            f"this run does not serve. Deliver them with `tickettailor watch {name} --once "
-            f"--sink SPEC{where}` giving that sink again once it works, send the records "
-            f"to another sink with `tickettailor watch replay {name} --since "
-            f"{backlog.oldest_pending or 'DATE'} --sink SPEC{where}`, or drop them with "
-            f"`tickettailor watch sinks remove {name} {backlog.sink}{where}`"
+            "this run does not serve:\n"
+            f"  deliver them once it works: tickettailor watch {name} --once --sink {spec} "
+            f"{where}\n"
+            f"  or send the records elsewhere: tickettailor watch replay {name} "
+            f"--since {since} --sink SPEC {where}\n"
+            f"  or drop them: tickettailor watch sinks remove {name} {sink} {where}"
         )
+
+
+def _spec_of(sink_name: str) -> str:
+    """The --sink spec that gives a sink of this name: jsonl, webhook and exec sinks are
+    named by their specs; SQL sinks by target#table (a postgres name shows no DSN)."""
+    if sink_name == "stdout":
+        return "-"
+    if "#" in sink_name:
+        target, _, table = sink_name.rpartition("#")
+        kind, _, where = target.partition(":")
+        return f"{kind},table={table}:{where if kind == 'sqlite' else 'DSN'}"
+    return sink_name
 
 
 def _open(watch: Watch) -> None:
