@@ -47,6 +47,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -358,8 +359,8 @@ class Watch:
                 f"the watch state {self.state_path} belongs to another API key (fingerprint "
                 f"{stored}, this key's is {fp}), and this key does not read the same box "
                 f"office: start it over with `tickettailor watch reset {name} --state "
-                f"{self.state_path} --yes` (or add --reset), pass another --state, or use "
-                "that key"
+                f"{shlex.quote(str(self.state_path))} --yes` (or add --reset), pass another "
+                "--state, or use that key"
             )
         store.set_meta(key_fingerprint=fp, box_office=box)
         self.notices.append(
