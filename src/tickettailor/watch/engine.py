@@ -497,7 +497,7 @@ class Watch:
         if report.backdated:
             log.warning(
                 "%s: %d back-dated record(s) found by the re-list of recent records "
-                "(created more than --lookback %d s before the newest seen); delivered",
+                "(created more than --lookback %d s before the newest seen); queued for delivery",
                 self.trigger.resource,
                 report.backdated,
                 self.lookback,
