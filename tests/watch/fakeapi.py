@@ -1,7 +1,7 @@
 """An in-memory list API with the reference's paging rules, for fast engine tests.
 
 It follows ticket-tailor-api.md s2 and s3 for what a watch uses: ascending ids,
-``limit`` 1..100, ``starting_after``, ``created_at.gte`` / ``updated_at.gte`` and
+``limit`` 1..100, ``starting_after``, ``created_at.gte`` / ``.lt``, ``updated_at.gte`` and
 ``status`` filters, ``links.next`` null exactly when nothing follows. Faults are
 queued per call: a 5xx, a 429, a malformed body, or a page with repeated rows. The
 crash tests and the fault tests over HTTP use the real sandbox instead.
@@ -85,6 +85,8 @@ def _matches(record: dict[str, Any], params: Mapping[str, str]) -> bool:
     for name, value in params.items():
         field_name, _, op = name.partition(".")
         if op == "gte" and record.get(field_name, 0) < int(value):
+            return False
+        if op == "lt" and record.get(field_name, 0) >= int(value):
             return False
         if name == "status" and record.get("status") != value:
             return False

@@ -38,7 +38,7 @@ def test_watch_once_then_status_replay_reset(tt, sandbox: RunningSandbox, tmp_pa
     out = tmp_path / "orders.jsonl"
     first = tt("watch", "orders", "--once", "--start", "all", "--sink", f"jsonl:{out}")
     assert first.exit_code == 0, first.stderr
-    assert "orders: 400 new, 400 delivered" in first.stderr
+    assert f"orders: 400 new; delivered 400 to jsonl:{out}" in first.stderr
     got = lines(out)
     assert len({e["id"] for e in got}) == len(got) == 400
     assert [e["data"]["id"] for e in got] == sorted(

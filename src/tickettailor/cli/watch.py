@@ -1,4 +1,5 @@
-"""``tickettailor watch``: every new order, ticket, check-in or event, delivered once.
+"""``tickettailor watch``: every new order, ticket, check-in or event, delivered at least
+once with a stable key.
 
 A thin shell over ``tickettailor.watch.Watch``: parse the options, build the sinks,
 run cycles, print a line per cycle that did something (on stderr, so stdout stays the
@@ -30,20 +31,23 @@ if TYPE_CHECKING:
 
 watch_app = typer.Typer(
     help=(
-        "Watch for new records and deliver each to your sinks once: orders, "
-        "issued-tickets (creations and voids), check-ins, events. State is kept per "
-        "profile and watch, so a restart continues where it stopped."
+        "Watch for new records and deliver each to your sinks at least once, with a "
+        "stable key (SQL sinks apply each once): orders, issued-tickets (creations and "
+        "voids), check-ins, events. State is kept per profile and watch, so a restart "
+        "continues where it stopped."
     ),
     no_args_is_help=True,
 )
 app.add_typer(watch_app, name="watch", rich_help_panel=PANEL_WATCH)
 
 StartOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--start",
         metavar="WHEN",
-        help="First run only: now (default), all, a date (2026-11-01, -7d) or a record id.",
+        help="First run only (a state with a position ignores it; --reset starts over): "
+        "now (default), all, a date (2026-11-01, -7d) or a record id.",
+        show_default=False,
     ),
 ]
 LimitOpt = Annotated[
@@ -99,6 +103,27 @@ VoidsEveryOpt = Annotated[
         show_default=False,
     ),
 ]
+RecheckWindowOpt = Annotated[
+    float,
+    typer.Option(
+        "--recheck-window",
+        min=0,
+        metavar="SECONDS",
+        help="Orders, issued-tickets: re-list this many recent seconds once an hour (the "
+        "last hour every --recheck-every), for records back-dated beyond --lookback "
+        "(0 = off).",
+    ),
+]
+RecheckEveryOpt = Annotated[
+    float,
+    typer.Option(
+        "--recheck-every",
+        min=0,
+        metavar="SECONDS",
+        help="Seconds between re-lists of the last hour (0 = every cycle); a re-list "
+        "costs one request per 100 records it covers.",
+    ),
+]
 WaitOpt = Annotated[
     float,
     typer.Option(
@@ -148,6 +173,11 @@ MoreArg = Annotated[
         help="More resources to watch in the same process.",
         show_default=False,
     ),
+]
+
+ResourcesArg = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="RESOURCE", help="Resources (default: every watch with state)."),
 ]
 
 
@@ -204,17 +234,78 @@ def _say(text: str) -> None:
     typer.echo(text, err=True)
 
 
-def _report(watch: Watch, report: CycleReport) -> None:
+def _report(watch: Watch, report: CycleReport, *, once: bool, first: bool) -> None:
+    """One line per cycle that did something; on --once (and a first cycle) also when
+    nothing was new, so a run never ends in silence."""
     name = watch.trigger.resource
+    if report.key_refused and report.fetch_exception is not None:
+        raise report.fetch_exception  # not transient: the app explains it, exit 1
     if report.stored or report.delivered or report.dead:
+        to = ", ".join(f"{n} to {sink}" for sink, n in report.delivered_by.items())
+        late = f" ({report.backdated} back-dated)" if report.backdated else ""
         _say(
-            f"{name}: {report.stored} new, {report.delivered} delivered"
-            + (f", {report.dead} dead letters" if report.dead else "")
+            f"{name}: {report.stored} new{late}; delivered {to}"
+            + (f"; {report.dead} dead letters" if report.dead else "")
         )
+    elif (once or first) and not report.fetch_error:
+        since = f" since {_when(report.since)}" if report.since is not None else ""
+        then = (
+            "position saved, the next run continues from there (--reset starts elsewhere)"
+            if once
+            else "watching for new ones"
+        )
+        _say(f"{name}: no new {name}{since}; {then}")
+    retry = "" if once else ", will retry next cycle"
     if report.fetch_error:
-        _say(f"{name}: fetching failed, will retry next cycle: {report.fetch_error}")
+        _say(f"{name}: fetching failed{retry}: {report.fetch_error}")
     for sink, error in report.sink_errors.items():
-        _say(f"{name}: sink {sink} failed, will retry: {error}")
+        _say(f"{name}: sink {sink} failed{retry}: {error}")
+
+
+def _announce(watch: Watch) -> None:
+    """What opening the state decided, and the backlog of sinks this run does not serve."""
+    for notice in watch.notices:
+        _say(notice)
+    import shlex
+
+    name, where = watch.trigger.resource, f"--state {shlex.quote(str(watch.state_path))}"
+    for backlog in watch.orphans:
+        since = backlog.oldest_pending or "DATE"
+        spec, sink = shlex.quote(_spec_of(backlog.sink)), shlex.quote(backlog.sink)
+        _say(
+            f"{name}: sink {backlog.sink} holds {backlog.pending} pending deliveries that "
+            "this run does not serve:\n"
+            f"  deliver them once it works: tickettailor watch {name} --once --sink {spec} "
+            f"{where}\n"
+            f"  or send the records elsewhere: tickettailor watch replay {name} "
+            f"--since {since} --sink SPEC {where}\n"
+            f"  or drop them: tickettailor watch sinks remove {name} {sink} {where}"
+        )
+
+
+def _spec_of(sink_name: str) -> str:
+    """The --sink spec that gives a sink of this name: jsonl, webhook and exec sinks are
+    named by their specs; SQL sinks by target#table (a postgres name shows no DSN)."""
+    if sink_name == "stdout":
+        return "-"
+    if "#" in sink_name:
+        target, _, table = sink_name.rpartition("#")
+        kind, _, where = target.partition(":")
+        return f"{kind},table={table}:{where if kind == 'sqlite' else 'DSN'}"
+    return sink_name
+
+
+def _open(watch: Watch) -> None:
+    """Open a watch's state; a busy lease names --wait."""
+    from tickettailor._core.errors import StateError
+
+    try:
+        watch.open()
+    except StateError as exc:
+        text = str(exc)
+        if "in use by another watcher" in text and "--wait" not in text:
+            exc.args = (f"{text} (--wait SECONDS waits for it)",)
+        raise
 
 
 def _check_voids_every(voids_every: float | None, names: list[str]) -> None:
@@ -229,12 +320,18 @@ def _check_voids_every(voids_every: float | None, names: list[str]) -> None:
         fail(f"--voids-every {voids_every}: give a number of seconds, or 0", EXIT_USAGE)
 
 
+def _check_recheck(window: float, every: float) -> None:
+    for option, value in (("--recheck-window", window), ("--recheck-every", every)):
+        if not math.isfinite(value):
+            fail(f"{option} {value}: give a number of seconds, or 0", EXIT_USAGE)
+
+
 def run_watch_command(
     ctx: typer.Context,
     resource: str,
     more: list[str] | None,
     *,
-    start: str,
+    start: str | None,
     limit: int | None,
     every: float,
     once: bool,
@@ -245,6 +342,8 @@ def run_watch_command(
     lookback: int,
     wait: float,
     voids_every: float | None = None,
+    recheck_window: float = 86400.0,
+    recheck_every: float = 300.0,
     webhooks: int | None = None,
     webhook_secret: str | None = None,
     webhook_host: str = "127.0.0.1",
@@ -255,6 +354,7 @@ def run_watch_command(
 
     names = _resources(resource, more)
     _check_voids_every(voids_every, names)
+    _check_recheck(recheck_window, recheck_every)
     if webhooks is not None and once:
         fail("--webhooks receives while the watch runs: drop --once", EXIT_USAGE)
     client = get_client(ctx)
@@ -271,17 +371,25 @@ def run_watch_command(
             wait=wait,
             tz=settings(ctx).tz,
             void_every=VOID_EVERY if voids_every is None else voids_every,
+            recheck_window=recheck_window,
+            recheck_every=recheck_every,
         )
         for name in names
     ]
     failed = False
+    reported: set[str] = set()
 
     def on_cycle(watch: Watch, report: CycleReport) -> None:
         nonlocal failed
         failed = failed or not report.ok
-        _report(watch, report)
+        first = watch.trigger.resource not in reported
+        reported.add(watch.trigger.resource)
+        _report(watch, report, once=once, first=first)
 
     try:
+        for watch in watches:
+            _open(watch)
+            _announce(watch)
         if not once:
             where = ", ".join(str(w.state_path) for w in watches)
             _say(f"watching {' '.join(names)} every {every:g} s (state: {where}); Ctrl-C stops")
@@ -324,7 +432,7 @@ def _register(resource: str, summary: str) -> None:
     def command(
         ctx: typer.Context,
         more: MoreArg = None,
-        start: StartOpt = "now",
+        start: StartOpt = None,
         limit: LimitOpt = None,
         every: EveryOpt = 60.0,
         once: OnceOpt = False,
@@ -334,6 +442,8 @@ def _register(resource: str, summary: str) -> None:
         reset: ResetOpt = False,
         lookback: LookbackOpt = 60,
         voids_every: VoidsEveryOpt = None,
+        recheck_window: RecheckWindowOpt = 86400.0,
+        recheck_every: RecheckEveryOpt = 300.0,
         wait: WaitOpt = 0.0,
         webhooks: WebhooksOpt = None,
         webhook_secret: WebhookSecretOpt = None,
@@ -360,6 +470,8 @@ def _register(resource: str, summary: str) -> None:
             lookback=lookback,
             wait=wait,
             voids_every=voids_every,
+            recheck_window=recheck_window,
+            recheck_every=recheck_every,
             webhooks=webhooks,
             webhook_secret=webhook_secret,
             webhook_host=webhook_host,
@@ -396,10 +508,10 @@ def _secrets(
     return sink, webhook
 
 
-_register("orders", "Emit every new order once (cancellations are not new orders).")
-_register("issued-tickets", "Emit every new issued ticket, and every void, once.")
-_register("check-ins", "Emit every new check-in once (Ticket Tailor has no check-in webhook).")
-_register("events", "Emit every new event once.")
+_register("orders", "Deliver every new order (cancellations are not new orders).")
+_register("issued-tickets", "Deliver every new issued ticket, and every void.")
+_register("check-ins", "Deliver every new check-in (Ticket Tailor has no check-in webhook).")
+_register("events", "Deliver every new event.")
 
 
 def _when(ts: float | None) -> str:
@@ -465,10 +577,7 @@ def _print_status(info: dict[str, Any]) -> None:
 )
 def status_command(
     ctx: typer.Context,
-    resources: Annotated[
-        list[str] | None,
-        typer.Argument(metavar="RESOURCE", help="Resources (default: every watch with state)."),
-    ] = None,
+    resources: ResourcesArg = None,
     state: StateOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per watch.")] = False,
 ) -> None:
@@ -476,7 +585,7 @@ def status_command(
     from tickettailor.watch.state import StateStore
 
     if not resources and state is not None and state.is_file():
-        fail(f"name the watch of --state {state}, e.g. `watch status orders`", EXIT_USAGE)
+        resources = [_resource_of(state)]
     names = _resources(resources[0], resources[1:]) if resources else list(TRIGGERS)
     shown = 0
     for name in names:
@@ -501,6 +610,20 @@ def status_command(
             f"{names[0]}` first, or pass --state",
             EXIT_USAGE,
         )
+
+
+def _resource_of(state: Path) -> str:
+    """The resource a state file watches (from its own meta)."""
+    from tickettailor.watch import TRIGGERS
+    from tickettailor.watch.state import StateStore
+
+    resource = StateStore.peek_meta(state).get("resource", "")
+    if resource not in TRIGGERS:
+        fail(
+            f"{state} is not a tickettailor watch state: pass the state file of a watch",
+            EXIT_USAGE,
+        )
+    return resource
 
 
 @watch_app.command(
@@ -578,10 +701,140 @@ def reset_command(
             fail("resetting forgets pending deliveries: add --yes to confirm", EXIT_USAGE)
         typer.confirm(f"Forget everything in {path}?", abort=True)
     fp = client_fingerprint(get_client(ctx))
-    store = StateStore.open(path, resource=TRIGGERS[name].resource, key_fingerprint=fp)
+    # Any key may reset: it keeps nothing of the state, and the state becomes this key's.
+    store = StateStore.open(path, resource=TRIGGERS[name].resource, key_fingerprint=None)
     try:
         store.acquire()
         store.reset()
+        store.set_meta(key_fingerprint=fp or "", box_office=None)
     finally:
         store.close()
     _say(f"{name}: state reset; the next run starts from --start")
+
+
+# -- watch sinks: the sinks a state delivers to ---------------------------------------
+
+sinks_app = typer.Typer(
+    help="The sinks a watch state delivers to: list them, or remove one with its backlog.",
+    no_args_is_help=True,
+)
+watch_app.add_typer(sinks_app, name="sinks")
+
+
+def _sink_states(
+    ctx: typer.Context, resources: list[str] | None, state: Path | None
+) -> list[tuple[str, Path]]:
+    """(resource, state path) of every watch asked for that has a state."""
+    from tickettailor.watch import TRIGGERS
+
+    if not resources and state is not None and state.is_file():
+        resources = [_resource_of(state)]
+    names = _resources(resources[0], resources[1:]) if resources else list(TRIGGERS)
+    found = [(n, _state_path(ctx, n, state, len(names) > 1)) for n in names]
+    found = [(n, p) for n, p in found if p.exists()]
+    if not found:
+        fail(
+            f"no watch state for {' '.join(names)} here: run `tickettailor watch "
+            f"{names[0]}` first, or pass --state",
+            EXIT_USAGE,
+        )
+    return found
+
+
+def _backlogs(resource: str, path: Path) -> list[Any]:
+    from tickettailor.watch import TRIGGERS
+    from tickettailor.watch.state import StateStore
+
+    store = StateStore.open(
+        path, resource=TRIGGERS[resource].resource, key_fingerprint=None, create=False
+    )
+    try:
+        return list(store.status().sinks)
+    finally:
+        store.close()
+
+
+@sinks_app.command(
+    "list",
+    help="Each sink a watch state holds deliveries for: pending, delivered, dead letters.",
+    epilog=epilog("tickettailor watch sinks list", "tickettailor watch sinks list orders"),
+)
+def sinks_list_command(
+    ctx: typer.Context,
+    resources: ResourcesArg = None,
+    state: StateOpt = None,
+) -> None:
+    for resource, path in _sink_states(ctx, resources, state):
+        backlogs = _backlogs(resource, path)
+        typer.echo(f"{resource}  ({path})" + ("" if backlogs else ": no sinks yet"))
+        for b in backlogs:
+            typer.echo(
+                f"  {b.sink}: {b.pending} pending, {b.delivered} delivered, {b.dead} dead letters"
+            )
+
+
+def _match_sink(spec: str, names: list[str]) -> str | None:
+    """The stored sink name that ``spec`` names: the name itself, or a spec for it."""
+    if spec in names:
+        return spec
+    from tickettailor._core.errors import UsageError
+    from tickettailor.sinks import parse_sink_spec
+
+    try:
+        sink = parse_sink_spec(spec)
+    except UsageError:
+        return None
+    sink.close()
+    return sink.name if sink.name in names else None
+
+
+@sinks_app.command(
+    "remove",
+    help="Remove a sink from a watch state: its pending deliveries and dead letters are "
+    "dropped, never sent. Give the sink as `watch sinks list` shows it, or its --sink spec.",
+    epilog=epilog(
+        "tickettailor watch sinks remove orders jsonl:/var/lib/old.jsonl",
+        "tickettailor watch sinks remove jsonl:old.jsonl --state orders.sqlite3 --yes",
+    ),
+)
+def sinks_remove_command(
+    ctx: typer.Context,
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="[RESOURCE] SINK", help="The watch (not needed with --state FILE), the sink."
+        ),
+    ],
+    state: StateOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    from tickettailor.watch import TRIGGERS
+    from tickettailor.watch.state import StateStore
+
+    if len(args) > 2 or (len(args) == 1 and not (state is not None and state.is_file())):
+        fail(
+            "name the watch and the sink: `tickettailor watch sinks remove orders SINK` "
+            "(or the sink alone with --state FILE)",
+            EXIT_USAGE,
+        )
+    ((resource, path),) = _sink_states(ctx, args[:-1] or None, state)
+    backlogs = {b.sink: b for b in _backlogs(resource, path)}
+    name = _match_sink(args[-1], list(backlogs))
+    if name is None:
+        known = ", ".join(backlogs) or "none"
+        fail(f"the {resource} state {path} has no sink {args[-1]} (its sinks: {known})", EXIT_USAGE)
+    pending = backlogs[name].pending
+    if not yes:
+        if not sys.stdin.isatty():
+            fail(
+                f"removing {name} drops its {pending} pending deliveries: add --yes to confirm",
+                EXIT_USAGE,
+            )
+        typer.confirm(f"Remove {name} and drop its {pending} pending deliveries?", abort=True)
+    store = StateStore.open(path, resource=TRIGGERS[resource].resource, key_fingerprint=None)
+    try:
+        store.acquire()
+        dropped = store.drop_sink(name)
+    finally:
+        store.close()
+    _say(f"{resource}: sink {name} removed; {dropped} pending deliveries dropped")

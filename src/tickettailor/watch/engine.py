@@ -14,6 +14,22 @@ is delivered at the first scan after it. When that scan last completed is kept i
 state with the scan's last page, so a restart neither skips nor repeats it early, and
 a scan cut short (an error, a cap) carries on at the next cycle.
 
+Records back-dated beyond the lookback window (see ``triggers``) are caught by a
+re-list every ``recheck_every`` seconds (default ``RECHECK_EVERY`` = 300) of the last
+hour (``RECHECK_NEAR``), and once an hour (``RECHECK_FULL_EVERY``) of the whole
+``recheck_window`` (default ``RECHECK_WINDOW``, one day), at most ``RECHECK_PAGES``
+pages per cycle; 0 as the window turns it off. What it finds is delivered as
+``order.created`` (the key is the usual one, so sinks de-duplicate) and counted in
+``CycleReport.backdated``.
+
+Opening a state checks whose it is. A state of another API key is refused, unless
+``reset`` (it is then started over, keeping nothing of the old key's box office) or the
+new key reads the same box office: it reads back the newest stored record (or, with no
+records, ``/v1/overview`` names the same box office as the one stored), and the state
+is carried over with a line in ``Watch.notices``. A state the webhook receiver fed
+but no poll has walked yet starts at the receiver's start, not at ``--start now``, so
+nothing sold while neither ran is missed.
+
 Library use::
 
     from tickettailor import Client
@@ -27,12 +43,16 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
+import logging
 import os
 import re
+import shlex
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,8 +62,11 @@ import platformdirs
 
 from tickettailor._core.errors import (
     APIError,
+    ForbiddenError,
+    NotFoundError,
     PaginationError,
     StateError,
+    TicketTailorError,
     UsageError,
 )
 from tickettailor.watch.crash import crash_point
@@ -51,10 +74,18 @@ from tickettailor.watch.envelope import make_envelope
 from tickettailor.watch.relay import Backoff, RelayReport, relay
 from tickettailor.watch.sink import Sink
 from tickettailor.watch.source import ClientSource, PageSource, parse_page
-from tickettailor.watch.state import Position, StateStatus, StateStore, StoredRecord
+from tickettailor.watch.state import (
+    Position,
+    SinkBacklog,
+    StateStatus,
+    StateStore,
+    StoredRecord,
+)
 from tickettailor.watch.triggers import Stream, Trigger, get_trigger, id_number
 
 __all__ = [
+    "RECHECK_EVERY",
+    "RECHECK_WINDOW",
     "VOID_EVERY",
     "CycleReport",
     "Watch",
@@ -62,12 +93,23 @@ __all__ = [
     "client_fingerprint",
     "default_state_path",
     "fingerprint",
+    "note_receiver_start",
     "run_watches",
     "start_positions",
 ]
 
 PAGE_SIZE = 100
 VOID_EVERY = 300.0  # seconds between void scans of issued tickets (Watch.void_every)
+RECHECK_WINDOW = 86400.0  # seconds re-listed for back-dated records (Watch.recheck_window)
+RECHECK_EVERY = 300.0  # seconds between those re-lists (Watch.recheck_every)
+RECHECK_PAGES = 10  # pages a re-list reads per cycle at most; it carries on next cycle
+RECHECK_NEAR = 3600.0  # most re-lists cover the last hour only ...
+RECHECK_FULL_EVERY = 3600.0  # ... and one an hour covers the whole recheck_window
+_RECHECK = "recheck:"  # status entry of a stream's re-list: recheck:<stream>, JSON
+_WEBHOOKS_SINCE = "webhooks:since"  # status entry: when the receiver first fed the state
+_WEBHOOKS_STREAM = "webhooks"  # the receiver's position row (tickettailor.webhooks.feeder)
+
+log = logging.getLogger("tickettailor.watch")
 
 
 def fingerprint(api_key: str) -> str:
@@ -149,6 +191,15 @@ class CycleReport:
     dead: int = 0
     fetch_error: str | None = None
     sink_errors: dict[str, str] = field(default_factory=dict)
+    backdated: int = 0  # of the new, found by the re-list of the recent window
+    delivered_by: dict[str, int] = field(default_factory=dict)  # per sink name
+    since: float | None = None  # where the first stream stood before this cycle
+    fetch_exception: Exception | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def key_refused(self) -> bool:
+        """The API refused the key (401/403): retrying will not help."""
+        return isinstance(self.fetch_exception, ForbiddenError)
 
     @property
     def ok(self) -> bool:
@@ -161,6 +212,13 @@ class Watch:
 
     ``void_every``: seconds between issued-ticket void scans (default 300; 0 = every
     cycle). Each scan re-reads every voided ticket; the cycles between cost one request.
+    ``recheck_window`` / ``recheck_every``: the re-list for back-dated records (0 as the
+    window: none). ``start`` None means ``"now"`` (and that none was asked for).
+
+    After ``open``: ``notices`` holds sentences about what opening decided (a state
+    carried over to a new key, a ``start`` ignored, a start moved back to the webhook
+    receiver's), ``orphans`` the sinks in the state with pending rows this watch does
+    not serve, and ``resumed`` whether the state already had a position.
     """
 
     def __init__(
@@ -173,11 +231,13 @@ class Watch:
         state: str | os.PathLike[str] | None = None,
         profile: str | None = None,
         key_fingerprint: str | None = None,
-        start: str | int = "now",
+        start: str | int | None = None,
         reset: bool = False,
         limit: int | None = None,
         lookback: int = 60,
         void_every: float = VOID_EVERY,
+        recheck_window: float = RECHECK_WINDOW,
+        recheck_every: float = RECHECK_EVERY,
         max_fetch: int = 10_000,
         max_backlog: int = 100_000,
         lease_ttl: float = 60.0,
@@ -193,6 +253,9 @@ class Watch:
             raise UsageError(
                 f"void_every must be 0 (every cycle) or a number of seconds (got {void_every})"
             )
+        for label, value in (("recheck_window", recheck_window), ("recheck_every", recheck_every)):
+            if not 0 <= value < float("inf"):
+                raise UsageError(f"{label} must be 0 or a number of seconds (got {value})")
         if source is None:
             if client is None:
                 raise UsageError("Watch needs a client (or a page source)")
@@ -211,11 +274,15 @@ class Watch:
             else default_state_path(resource, profile=profile, key_fingerprint=fp or "unknown")
         )
         self._key_fingerprint = fp
-        self.start = start
+        self.client = client
+        self.start = "now" if start is None else start
+        self.start_given = start is not None
         self.reset = reset
         self.limit = limit
         self.lookback = lookback
         self.void_every = void_every
+        self.recheck_window = recheck_window
+        self.recheck_every = recheck_every
         self.max_fetch = max_fetch
         self.max_backlog = max_backlog
         self.lease_ttl = lease_ttl
@@ -224,31 +291,171 @@ class Watch:
         self.clock = clock
         self.tz = tz
         self.store: StateStore | None = None
+        self.notices: list[str] = []
+        self.orphans: list[SinkBacklog] = []
+        self.resumed = False
         # Validate the start point before touching any file.
-        self._start_positions = start_positions(self.trigger, start, now=clock(), tz=tz)
+        self._start_positions = start_positions(self.trigger, self.start, now=clock(), tz=tz)
 
     # -- lifecycle --------------------------------------------------------------------
 
     def open(self) -> None:
-        """Open the state, take the lease, apply --reset and the start point."""
+        """Open the state, take the lease, check the key, apply reset and the start."""
         if self.store is not None:
             return
+        exists = self.state_path.exists() and self.state_path.stat().st_size > 0
         store = StateStore.open(
             self.state_path,
             resource=self.trigger.resource,
-            key_fingerprint=self._key_fingerprint,
+            # An existing state's key is checked below, where a new key may take it over.
+            key_fingerprint=None if exists else self._key_fingerprint,
             clock=self.clock,
             lease_ttl=self.lease_ttl,
         )
         try:
             store.acquire(wait=self.wait)
+            self._check_key(store)
             if self.reset:
                 store.reset()
-            store.init_positions(self._start_positions)
+            self._init_positions(store)
+            self.orphans = self._orphans(store)
         except BaseException:
             store.close()
             raise
         self.store = store
+        for notice in self.notices:  # the CLI prints them; -v shows them twice, no more
+            log.debug("%s", notice)
+
+    # -- opening: whose state, where to start, what is left for other sinks ----------
+
+    def _check_key(self, store: StateStore) -> None:
+        """Accept the state for this key, take it over, or refuse it."""
+        fp = self._key_fingerprint
+        if fp is None:
+            return
+        meta = store.meta()
+        stored = meta.get("key_fingerprint") or None
+        if stored is not None and stored != fp:
+            self._take_over(store, meta, stored)
+        elif stored is None:
+            store.set_meta(key_fingerprint=fp)
+        if "box_office" not in store.meta():
+            self._remember_box_office(store)
+
+    def _take_over(self, store: StateStore, meta: dict[str, str], stored: str) -> None:
+        """A state of another key: start it over (reset), carry it over, or refuse."""
+        fp, name = self._key_fingerprint, self.trigger.resource
+        if self.reset:
+            store.reset()
+            store.set_meta(key_fingerprint=fp, box_office=None)
+            self.notices.append(
+                f"{name}: the state {self.state_path} belonged to another API key; "
+                "reset, nothing of it is kept"
+            )
+            return
+        box = self._same_box_office(store, meta)
+        if box is None:
+            raise StateError(
+                f"the watch state {self.state_path} belongs to another API key (fingerprint "
+                f"{stored}, this key's is {fp}), and this key does not read the same box "
+                f"office: start it over with `tickettailor watch reset {name} --state "
+                f"{shlex.quote(str(self.state_path))} --yes` (or add --reset), pass another "
+                "--state, or use that key"
+            )
+        store.set_meta(key_fingerprint=fp, box_office=box)
+        self.notices.append(
+            f"{name}: the state {self.state_path} belonged to another API key of the same "
+            f"box office ({box}); carried over to this key"
+        )
+
+    def _same_box_office(self, store: StateStore, meta: dict[str, str]) -> str | None:
+        """This key's box office, when it is the state's; else None.
+
+        The newest stored record read back unchanged proves it; with no records, the
+        box office named by ``/v1/overview`` must be the one stored.
+        """
+        box = self._box_office(strict=True)
+        newest = store.newest_record(self.trigger.streams[0].event_type)
+        if box is None:
+            return None
+        if newest is not None:
+            return box if self._reads_back(*newest) else None
+        return box if meta.get("box_office") == box else None
+
+    def _reads_back(self, record_id: str, ts: int) -> bool:
+        stream = self.trigger.streams[0]
+        try:
+            body = self.client.request("GET", f"{self.trigger.path}/{record_id}").body
+        except NotFoundError:
+            return False
+        return isinstance(body, dict) and body.get(stream.ts_field) == ts
+
+    def _box_office(self, *, strict: bool) -> str | None:
+        """``NAME (currency)`` from ``/v1/overview``, or None without a client.
+
+        ``strict``: API errors propagate (a refused key says so); else they give None.
+        """
+        if self.client is None:
+            return None
+        try:
+            body = self.client.request("GET", "/v1/overview").body
+        except TicketTailorError:
+            if strict:
+                raise
+            return None
+        if not isinstance(body, dict) or not body.get("box_office_name"):
+            return None
+        currency = body.get("currency")
+        code = currency.get("code") if isinstance(currency, dict) else None
+        return f"{body['box_office_name']} ({code})" if code else str(body["box_office_name"])
+
+    def _remember_box_office(self, store: StateStore) -> None:
+        """Store which box office the state belongs to (one request, once)."""
+        box = self._box_office(strict=False)
+        if box is not None:
+            store.set_meta(box_office=box)
+
+    def _init_positions(self, store: StateStore) -> None:
+        """Store the start positions of a new state; say when a start is not applied."""
+        existing = store.positions()
+        names = [s.name for s in self.trigger.streams]
+        self.resumed = all(n in existing for n in names)
+        starts = self._start_positions
+        if not any(n in existing for n in names):
+            starts = self._cover_receiver(store, starts)
+        elif self.start_given:
+            first = existing[names[0]]
+            where = _when(first.watermark) if first.watermark is not None else "its start"
+            self.notices.append(
+                f"{self.trigger.resource}: --start {self.start} is ignored: this state "
+                f"already has a position (up to {where}) and continues from it; add --reset "
+                f"to start from {self.start} (that forgets its pending deliveries)"
+            )
+        store.init_positions(starts)
+
+    def _cover_receiver(self, store: StateStore, starts: list[Position]) -> list[Position]:
+        """Start no later than the webhook receiver that fed this state did."""
+        since = _receiver_since(store)
+        if since is None:
+            return starts
+        moved = [
+            replace(p, watermark=since, floor=since) if p.min_id is None and p.floor > since else p
+            for p in starts
+        ]
+        if moved != starts:
+            self.notices.append(
+                f"{self.trigger.resource}: the webhook receiver fed this state since "
+                f"{_when(since)}; polling starts there, not at --start {self.start}, so "
+                "nothing sold while neither ran is missed"
+            )
+        return moved
+
+    def _orphans(self, store: StateStore) -> list[SinkBacklog]:
+        """Sinks in the state with pending rows that this watch does not serve."""
+        mine = {s.name for s in self.sinks}
+        if not set(store.pending_by_sink()) - mine:
+            return []
+        return [s for s in store.status().sinks if s.pending and s.sink not in mine]
 
     def close(self) -> None:
         """Release the lease, the state file and the sinks."""
@@ -277,20 +484,34 @@ class Watch:
         self.open()
         store = self._store()
         store.renew()
-        report = CycleReport()
+        report = CycleReport(since=self._since(store))
         try:
             for stream in self.trigger.streams:
                 if self._due(stream):
                     self._scan(stream, report)
+                if stream.recheck and self._recheck_due(stream):
+                    self._recheck(stream, report)
         except (APIError, PaginationError) as exc:
             report.fetch_error = str(exc)
-        result: RelayReport = relay(
-            store, self.sinks, limit=self.limit, clock=self.clock, backoff=self.backoff
-        )
-        report.delivered, report.dead = result.delivered, result.dead
-        report.sink_errors = result.errors
+            report.fetch_exception = exc
+        if report.backdated:
+            log.warning(
+                "%s: %d back-dated record(s) found by the re-list of recent records "
+                "(created more than --lookback %d s before the newest seen); queued for delivery",
+                self.trigger.resource,
+                report.backdated,
+                self.lookback,
+            )
+        for sink in self.sinks:  # one sink at a time: the report says what each got
+            result: RelayReport = relay(
+                store, [sink], limit=self.limit, clock=self.clock, backoff=self.backoff
+            )
+            report.delivered += result.delivered
+            report.dead += result.dead
+            report.delivered_by[sink.name] = result.delivered
+            report.sink_errors.update(result.errors)
         problems = [report.fetch_error] if report.fetch_error else []
-        problems += [f"sink {name}: {err}" for name, err in result.errors.items()]
+        problems += [f"sink {name}: {err}" for name, err in report.sink_errors.items()]
         store.note(error="; ".join(problems) if problems else None)
         return report
 
@@ -316,6 +537,15 @@ class Watch:
         if self.store is None:
             raise StateError("the watch is closed")
         return self.store
+
+    def _since(self, store: StateStore) -> float | None:
+        """Where the first stream stands: its watermark, else its start (None: all)."""
+        pos = store.positions().get(self.trigger.streams[0].name)
+        if pos is None:
+            return None
+        if pos.watermark is not None:
+            return float(pos.watermark)
+        return float(pos.floor) if pos.floor else None
 
     def _due(self, stream: Stream) -> bool:
         """Whether this cycle walks ``stream``: always, unless it is periodic and its
@@ -419,6 +649,88 @@ class Watch:
         mark = pos.scan_max if pos.watermark is None else max(pos.watermark, pos.scan_max)
         return replace(pos, watermark=mark, cursor=None, scan_max=None)
 
+    # -- the re-list of the recent window (back-dated records) ------------------------
+
+    def _recheck_due(self, stream: Stream) -> bool:
+        """Whether this cycle re-lists ``stream``'s recent window."""
+        if self.recheck_window == 0:
+            return False
+        store = self._store()
+        main = store.positions()[stream.name]
+        if main.watermark is None or main.cursor is not None:
+            return False  # the main scan has not settled: it reads all of it anyway
+        progress = _recheck_progress(store, stream)
+        if progress.get("cursor"):
+            return True  # a re-list cut short carries on
+        last, now = progress.get("done_at"), self.clock()
+        if last is None and self.resumed:
+            return True  # a state that was never rechecked: do it now
+        if last is None:
+            # A new state: its first scan just read everything up to now, so the first
+            # re-list is due recheck_every from here.
+            progress = {"done_at": now, "full_at": now}
+            store.set_status(_RECHECK + stream.name, json.dumps(progress))
+            return False
+        return bool(now < last or now - last >= self.recheck_every)
+
+    def _recheck(self, stream: Stream, report: CycleReport) -> None:
+        """Re-list records between the window's start and the main scan's lookback,
+        at most RECHECK_PAGES pages this cycle; store the unseen ones (back-dated).
+
+        Its progress is kept in the state after each page's transaction: a crash in
+        between reads that page again, and the keys make that harmless.
+        """
+        store, key = self._store(), _RECHECK + stream.name
+        main = store.positions()[stream.name]
+        begun = self.clock()
+        bounds = _recheck_progress(store, stream)
+        if not bounds.get("cursor"):  # a new re-list: fix its bounds for all its pages
+            bounds = self._recheck_bounds(main, begun, bounds.get("full_at"))
+        lower, upper = int(bounds["floor"]), int(bounds["upper"])
+        cursor = bounds["cursor"]
+        for _ in range(RECHECK_PAGES if upper > lower else 0):
+            params = {
+                "limit": str(PAGE_SIZE),
+                f"{stream.time_filter}.gte": str(lower),
+                f"{stream.time_filter}.lt": str(upper),
+            }
+            if cursor:
+                params["starting_after"] = cursor
+            body = self.source.get_page(self.trigger.path, params)
+            report.requests += 1
+            records, more = parse_page(body, self.trigger.path, stream.ts_field)
+            wanted = [
+                self._stored(stream, r)
+                for r in records
+                if lower <= r[stream.ts_field] < upper and self._wanted(stream, main, r)
+            ]
+            # The main position goes back unchanged: only the records are new.
+            new = store.store_page(wanted, main, [s.name for s in self.sinks])
+            report.stored += new
+            report.backdated += new
+            report.fetched += len(records)
+            cursor = records[-1]["id"] if more else None
+            if cursor is None:
+                break
+            store.set_status(key, json.dumps({**bounds, "cursor": cursor}))
+        if cursor is None:
+            full_at = begun if bounds["full"] else bounds["full_at"]
+            store.set_status(key, json.dumps({"done_at": begun, "full_at": full_at}))
+
+    def _recheck_bounds(self, main: Position, now: float, full_at: float | None) -> dict[str, Any]:
+        """A new re-list: the last RECHECK_NEAR seconds, or the whole window when the
+        last full re-list is RECHECK_FULL_EVERY old; both end where the main scan's
+        lookback begins (what is newer, the main scan reads again anyway)."""
+        full = full_at is None or not 0 <= now - full_at < RECHECK_FULL_EVERY
+        window = self.recheck_window if full else min(self.recheck_window, RECHECK_NEAR)
+        return {
+            "floor": max(main.floor, int(now - window)),
+            "upper": (main.watermark or 0) - self.lookback,
+            "cursor": None,
+            "full": full,
+            "full_at": full_at,
+        }
+
     # -- many cycles ------------------------------------------------------------------
 
     def run(
@@ -505,6 +817,38 @@ def _wait(watches: Sequence[Watch], every: float, stop: threading.Event) -> None
             return
         for watch in watches:
             watch._store().renew()
+
+
+def note_receiver_start(store: StateStore, now: float) -> None:
+    """Record that a webhook receiver feeds ``store`` from ``now`` on (kept from its
+    first start): a poll that starts on this state later starts there, not at "now"."""
+    store.set_status(_WEBHOOKS_SINCE, str(float(now)), keep=True)
+
+
+def _receiver_since(store: StateStore) -> int | None:
+    """When the webhook receiver began feeding this state, or None if it never did."""
+    text = store.status_value(_WEBHOOKS_SINCE)
+    if text is not None:
+        return int(float(text))
+    pos = store.positions().get(_WEBHOOKS_STREAM)
+    if pos is None:  # no receiver ever stored anything here
+        return None
+    earliest = store.earliest_ts()  # states from before the receiver noted its start
+    return earliest if earliest is not None else pos.watermark
+
+
+def _recheck_progress(store: StateStore, stream: Stream) -> dict[str, Any]:
+    """A re-list's saved progress: {done_at} when complete, else its bounds and cursor."""
+    text = store.status_value(_RECHECK + stream.name)
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        value = {}
+    return value if isinstance(value, dict) else {}
+
+
+def _when(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def client_fingerprint(client: Any) -> str | None:

@@ -535,6 +535,76 @@ class StateStore:
             },
         )
 
+    # -- key changes, sink clean-up, webhook coverage (added for the watch engine) ----
+
+    def meta(self) -> dict[str, str]:
+        """The file's ``meta`` entries: what it is, whose key, which box office."""
+        return dict(self._conn.execute("SELECT k, v FROM meta").fetchall())
+
+    def set_meta(self, **values: str | None) -> None:
+        """Set ``meta`` entries (None removes one), fenced by the lease."""
+        with self._write():
+            for k, v in values.items():
+                if v is None:
+                    self._conn.execute("DELETE FROM meta WHERE k = ?", (k,))
+                else:
+                    self._conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (k, v))
+
+    def status_value(self, key: str) -> str | None:
+        """One entry of the ``status`` table, or None."""
+        row = self._conn.execute("SELECT v FROM status WHERE k = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_status(self, key: str, value: str, *, keep: bool = False) -> None:
+        """Set a ``status`` entry (fenced by the lease); ``keep``: unless already set."""
+        verb = "INSERT OR IGNORE" if keep else "INSERT OR REPLACE"
+        with self._write():
+            self._conn.execute(f"{verb} INTO status VALUES (?, ?)", (key, value))
+
+    def pending_by_sink(self) -> dict[str, int]:
+        """Pending outbox rows per sink (sinks with none are left out)."""
+        rows = self._conn.execute(
+            "SELECT sink, count(*) FROM outbox WHERE state = 'pending' GROUP BY sink"
+        ).fetchall()
+        return {str(sink): int(count) for sink, count in rows}
+
+    def drop_sink(self, sink: str) -> int:
+        """Forget ``sink``: every outbox row it has. Returns how many were pending."""
+        with self._write():
+            (pending,) = self._conn.execute(
+                "SELECT count(*) FROM outbox WHERE sink = ? AND state = 'pending'", (sink,)
+            ).fetchone()
+            self._conn.execute("DELETE FROM outbox WHERE sink = ?", (sink,))
+        return int(pending)
+
+    def newest_record(self, record_type: str) -> tuple[str, int] | None:
+        """The id and time of the newest stored record of ``record_type``, or None."""
+        row = self._conn.execute(
+            "SELECT record_id, ts FROM records WHERE type = ? ORDER BY seq DESC LIMIT 1",
+            (record_type,),
+        ).fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
+    def earliest_ts(self) -> int | None:
+        """The oldest record time stored, or None when there are no records."""
+        (ts,) = self._conn.execute("SELECT min(ts) FROM records").fetchone()
+        return None if ts is None else int(ts)
+
+    @staticmethod
+    def peek_meta(path: str | os.PathLike[str]) -> dict[str, str]:
+        """The ``meta`` entries of a state file without opening it as a watch ({} when
+        it is not one of ours or cannot be read)."""
+        try:
+            conn = sqlite3.connect(Path(path), timeout=10.0)
+        except sqlite3.Error:
+            return {}
+        try:
+            return dict(conn.execute("SELECT k, v FROM meta").fetchall())
+        except sqlite3.Error:
+            return {}
+        finally:
+            conn.close()
+
 
 def _float(value: str | None) -> float | None:
     return None if value is None else float(value)

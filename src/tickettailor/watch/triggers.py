@@ -14,6 +14,16 @@ Issued tickets have two streams: creations, and voids found through ``updated_at
 more requests, never a lost or repeated void. Because such a scan re-reads every voided
 ticket, it is periodic: it runs every ``Watch.void_every`` seconds (default 300), not
 every cycle, so an idle cycle costs one request; a void waits for the next scan.
+
+A record whose time lies further back than the lookback window when it first shows up
+(a back-dated order: a delayed commit, an import, a payment confirmed later) is behind
+every later scan. Streams marked ``recheck`` (orders and issued tickets, whose
+``created_at`` filter the API documents) are therefore re-listed: the last hour every
+``Watch.recheck_every`` seconds (default 300), the whole ``Watch.recheck_window``
+(default one day) once an hour; what that finds is delivered as usual and counted as
+back-dated. Check-ins
+and events have no documented time filter, so a re-list would read everything: they
+are not rechecked, and a record back-dated beyond the lookback is missed (the limit).
 """
 
 from __future__ import annotations
@@ -48,6 +58,7 @@ class Stream:
     versioned: bool = False  # key includes ts: each new version is a new event
     by_id: bool = True  # ts rises with id: anchor ids and start-by-id apply
     periodic: bool = False  # a full re-read: scanned every Watch.void_every s, not each cycle
+    recheck: bool = False  # re-list a recent window now and then for back-dated records
     accept: Callable[[dict[str, Any]], bool] = field(default=lambda _record: True)
 
 
@@ -70,14 +81,14 @@ TRIGGERS: dict[str, Trigger] = {
         "orders",
         "/v1/orders",
         "or_",
-        (Stream("created", "order.created", "created_at", "created_at"),),
+        (Stream("created", "order.created", "created_at", "created_at", recheck=True),),
     ),
     "issued-tickets": Trigger(
         "issued-tickets",
         "/v1/issued_tickets",
         "it_",
         (
-            Stream("created", "issued_ticket.created", "created_at", "created_at"),
+            Stream("created", "issued_ticket.created", "created_at", "created_at", recheck=True),
             Stream(
                 "voided",
                 "issued_ticket.updated",

@@ -37,7 +37,7 @@ import uvicorn
 from starlette.applications import Starlette
 
 from tickettailor._core.errors import UsageError
-from tickettailor.watch.engine import CycleReport, Watch, as_sink
+from tickettailor.watch.engine import CycleReport, Watch, as_sink, note_receiver_start
 from tickettailor.watch.relay import Backoff
 from tickettailor.watch.sink import Sink
 from tickettailor.watch.state import StateStore
@@ -240,6 +240,7 @@ def serve_webhooks(
             )
             stores.append(store)
             store.acquire(wait=wait)
+            note_receiver_start(store, time.time())  # a later poll starts no later than this
             targets[resource] = Target(store, targets_sinks)
         with listening(settings, folder / INBOX_NAME, host=host, port=port) as rx:
             feeder = Feeder(
