@@ -1,4 +1,5 @@
-"""Named crash points in a watch cycle, so tests can kill the process exactly there.
+"""Named crash points in a watch cycle (and in creating its files), so tests can kill
+the process exactly there.
 
 A test (or an operator reproducing a bug) sets ``TICKETTAILOR_CRASH_AT=<point>`` or
 ``<point>:<n>`` (the n-th time the point is reached, default the first) and the process
@@ -22,6 +23,12 @@ CRASH_POINTS = (
     "before_sink_send",  # about to hand an envelope to a sink
     "after_sink_ack",  # the sink accepted it, the outbox row is not yet marked
     "after_mark_delivered",  # the outbox row is marked delivered and committed
+    # Creating a state or webhook inbox file (tickettailor.watch.dbfile):
+    "create_temp_file",  # an empty temporary file beside the target
+    "create_uncommitted",  # the schema written to it, transaction still open
+    "create_committed",  # the temporary file complete, not yet synced or in place
+    "create_in_place",  # linked under the target's name, directory not yet synced
+    "create_done",  # directory synced, temporary name removed
 )
 
 _hook: Callable[[str], None] | None = None
