@@ -3,8 +3,8 @@
 - ``create_whole`` builds a new file under a temporary name in the target's directory,
   commits and syncs it, then links it under the target's name and syncs the directory:
   a ``kill -9`` (or a power cut) at any point leaves either no file or a complete one,
-  never a half-made file that a later start would refuse. A leftover temporary file is
-  removed by a later creation.
+  never a half-made file that a later start would refuse. A temporary file left by a
+  killed creation is removed by a later open (``remove_leftovers``).
 - ``is_blank``: an SQLite database with no tables and no version, which is what an older
   tickettailor left when killed while creating; the callers finish it in place.
 - Every file is owner-only (0600) from its first byte: the records hold buyers'
@@ -39,10 +39,11 @@ __all__ = [
     "make_parent",
     "make_private",
     "open_error",
+    "remove_leftovers",
 ]
 
 _TEMP_TAG = ".creating-"  # .<name>.creating-<random>: a file being built
-_STALE_TEMP = 600.0  # seconds after which a leftover temporary file is removed
+_STALE_TEMP = 60.0  # seconds after which a temporary file is abandoned (a creation takes ms)
 _SIDE_FILES = ("-journal", "-wal", "-shm")
 
 
@@ -75,7 +76,7 @@ def create_whole(path: Path, build: Callable[[sqlite3.Connection], None], *, wha
     finally:
         _remove_with_side_files(temp)
     crash_point("create_done")
-    _remove_stale_temps(path)
+    remove_leftovers(path)
 
 
 def _build(temp: Path, build: Callable[[sqlite3.Connection], None]) -> None:
@@ -125,8 +126,8 @@ def _remove_with_side_files(path: Path) -> None:
             (path.parent / name).unlink()
 
 
-def _remove_stale_temps(path: Path) -> None:
-    """Temporary files of creations killed long ago (a live one takes milliseconds)."""
+def remove_leftovers(path: Path) -> None:
+    """Remove the temporary files of creations of ``path`` killed a while ago."""
     cutoff = time.time() - _STALE_TEMP
     with contextlib.suppress(OSError):
         for temp in path.parent.glob(f".{path.name}{_TEMP_TAG}*"):

@@ -54,6 +54,7 @@ from tickettailor.watch.dbfile import (
     make_parent,
     make_private,
     open_error,
+    remove_leftovers,
 )
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.holder import Holder, holder_alive, this_process
@@ -246,6 +247,7 @@ class StateStore:
             conn.close()
             raise
         make_private(file)
+        remove_leftovers(file)
         return cls(conn, file, resource, clock=clock, lease_ttl=lease_ttl)
 
     def close(self) -> None:
