@@ -201,6 +201,10 @@ def test_files_left_world_readable_by_an_older_version_become_owner_only(tmp_pat
     keep.execute("SELECT * FROM meta").fetchall()
     for name in (path.name + "-wal", path.name + "-shm"):
         (tmp_path / name).chmod(0o644)
-    StateStore.open(path, resource="orders", key_fingerprint="fp").close()
-    keep.close()
-    assert path.stat().st_mode & 0o777 == 0o600
+    store = StateStore.open(path, resource="orders", key_fingerprint="fp")
+    try:
+        for name in (path.name, path.name + "-wal", path.name + "-shm"):
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+    finally:
+        store.close()
+        keep.close()
