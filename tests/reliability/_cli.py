@@ -33,9 +33,13 @@ def cli(sb: RunningSandbox, *args: str) -> list[str]:
     return [TICKETTAILOR, "--api-key", sb.key, "--base-url", sb.base_url, *args]
 
 
-def run(cmd: list[str], *, crash: str | None = None, **kw: Any) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: list[str], *, crash: str | None = None, extra: dict[str, str] | None = None, **kw: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run to the end: exit code, stdout and stderr as text."""
     kw.setdefault("timeout", 120)
-    return subprocess.run(cmd, env=env(crash), capture_output=True, text=True, check=False, **kw)
+    environ = env(crash, **(extra or {}))
+    return subprocess.run(cmd, env=environ, capture_output=True, text=True, check=False, **kw)
 
 
 def start(cmd: list[str], **kw: Any) -> subprocess.Popen[str]:
