@@ -256,6 +256,7 @@ def run_watch_command(
 
     names = _resources(resource, more)
     _check_voids_every(voids_every, names)
+    backoff = _backoff(dead_after)  # stateless: one for every watch
     if webhooks is not None and once:
         fail("--webhooks receives while the watch runs: drop --once", EXIT_USAGE)
     client = get_client(ctx)
@@ -272,7 +273,7 @@ def run_watch_command(
             wait=wait,
             tz=settings(ctx).tz,
             void_every=VOID_EVERY if voids_every is None else voids_every,
-            backoff=_backoff(dead_after),
+            backoff=backoff,
         )
         for name in names
     ]
