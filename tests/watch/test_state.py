@@ -244,3 +244,20 @@ def test_a_schema_1_state_is_migrated_and_goes_on_where_it_stood(tmp_path: Path)
     assert sink.keys == ["order.created:or_2"]  # the pending one, not the delivered one
     store.close()
     _open(path).close()  # opened again: nothing left to migrate
+
+
+def test_a_holder_is_judged_by_its_pid_only_in_our_own_pid_namespace_and_boot() -> None:
+    from dataclasses import replace
+
+    from tickettailor.watch.holder import holder_alive, this_process
+
+    me = this_process()
+    if me.pid_ns is None:
+        pytest.skip("no /proc of this PID namespace here")
+    assert holder_alive(me) is True
+    assert holder_alive(replace(me, started="1")) is False  # the pid now names another process
+    # Nothing about a pid can be proved elsewhere: the lease's expiry decides.
+    assert holder_alive(replace(me, host="elsewhere")) is None
+    assert holder_alive(replace(me, pid_ns="pid:[1]")) is None
+    assert holder_alive(replace(me, boot_id="another-boot")) is None
+    assert holder_alive(replace(me, pid_ns=None)) is None  # written by an older version
