@@ -78,13 +78,14 @@ def test_any_2xx_is_acceptance(receiver: Receiver, make_env: MakeEnvelope, statu
 @pytest.mark.parametrize(
     ("status", "permanent"),
     [
-        (400, True),
-        (401, True),
-        (403, True),
-        (404, True),
-        (410, True),
-        (413, True),
-        (422, True),
+        # Retried like a 5xx (a deploy, a route fixed later), up to the relay's horizon.
+        (400, False),
+        (401, False),
+        (403, False),
+        (404, False),
+        (413, False),
+        (422, False),
+        (410, True),  # Gone: the receiver says so itself
         (408, False),
         (409, False),
         (429, False),
@@ -107,7 +108,7 @@ def test_failures_are_classified(
     assert message.endswith(": receiver says no really")
 
 
-def test_a_redirect_is_permanent_and_names_the_new_url(
+def test_a_redirect_is_not_followed_retried_and_names_the_new_url(
     receiver: Receiver, make_env: MakeEnvelope
 ) -> None:
     receiver.statuses.append(301)
@@ -116,7 +117,7 @@ def test_a_redirect_is_permanent_and_names_the_new_url(
         SinkError, match=re.escape("redirects to https://example.com/moved")
     ) as caught:
         WebhookSink(receiver.url, SECRET).send(make_env())
-    assert caught.value.permanent is True
+    assert caught.value.permanent is False
     assert len(receiver.deliveries) == 1  # not followed
 
 

@@ -186,3 +186,78 @@ def test_a_state_locked_too_long_is_a_clear_error(tmp_path: Path) -> None:
     blocker.close()
     store.acquire()
     store.close()
+
+
+# The schema of tickettailor's first watch states (schema 1), exactly as it wrote them.
+SCHEMA_1 = """
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE lease (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    token INTEGER NOT NULL, holder TEXT, pid INTEGER, host TEXT, expires_at REAL NOT NULL
+);
+CREATE TABLE position (
+    stream TEXT PRIMARY KEY, watermark INTEGER, anchor TEXT, cursor TEXT,
+    scan_max INTEGER, floor INTEGER NOT NULL, min_id INTEGER
+);
+CREATE TABLE records (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+    record_id TEXT NOT NULL, record_num INTEGER, ts INTEGER NOT NULL,
+    envelope TEXT NOT NULL, stored_at REAL NOT NULL
+);
+CREATE INDEX records_anchor ON records (type, ts, record_num);
+CREATE TABLE outbox (
+    sink TEXT NOT NULL, seq INTEGER NOT NULL REFERENCES records (seq),
+    state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL DEFAULT 0,
+    last_error TEXT, done_at REAL, PRIMARY KEY (sink, seq)
+) WITHOUT ROWID;
+CREATE INDEX outbox_queue ON outbox (sink, state, seq);
+CREATE TABLE status (k TEXT PRIMARY KEY, v TEXT);
+INSERT INTO lease (one, token, expires_at) VALUES (1, 7, 0);
+INSERT INTO meta VALUES ('app', 'tickettailor-watch'), ('schema_version', '1'),
+    ('resource', 'orders'), ('key_fingerprint', 'fp-a'), ('created_at', '1');
+INSERT INTO position VALUES ('orders', 100, NULL, NULL, NULL, 0, NULL);
+INSERT INTO records (key, type, record_id, record_num, ts, envelope, stored_at) VALUES
+    ('order.created:or_1', 'order.created', 'or_1', 1, 90,
+     '{"id":"order.created:or_1","type":"order.created","timestamp":"t","data":{"id":"or_1"}}', 1),
+    ('order.created:or_2', 'order.created', 'or_2', 2, 95,
+     '{"id":"order.created:or_2","type":"order.created","timestamp":"t","data":{"id":"or_2"}}', 1);
+INSERT INTO outbox (sink, seq, state, attempts) VALUES ('list', 1, 'delivered', 1),
+    ('list', 2, 'pending', 3);
+PRAGMA user_version = 1;
+PRAGMA journal_mode = WAL;
+"""
+
+
+def test_a_schema_1_state_is_migrated_and_goes_on_where_it_stood(tmp_path: Path) -> None:
+    from tickettailor.watch.relay import Backoff, relay
+
+    path = tmp_path / "s.sqlite3"
+    sqlite3.connect(path).executescript(SCHEMA_1)
+    store = _open(path)
+    assert store._conn.execute("PRAGMA user_version").fetchone() == (2,)
+    assert store.positions()["orders"].watermark == 100
+    store.acquire()
+    assert store.token == 8  # the fencing token goes on from the old lease
+    sink = ListSink()
+    relay(store, [sink], limit=None, clock=lambda: 1.0, backoff=Backoff())
+    assert sink.keys == ["order.created:or_2"]  # the pending one, not the delivered one
+    store.close()
+    _open(path).close()  # opened again: nothing left to migrate
+
+
+def test_a_holder_is_judged_by_its_pid_only_in_our_own_pid_namespace_and_boot() -> None:
+    from dataclasses import replace
+
+    from tickettailor.watch.holder import holder_alive, this_process
+
+    me = this_process()
+    if me.pid_ns is None:
+        pytest.skip("no /proc of this PID namespace here")
+    assert holder_alive(me) is True
+    assert holder_alive(replace(me, started="1")) is False  # the pid now names another process
+    # Nothing about a pid can be proved elsewhere: the lease's expiry decides.
+    assert holder_alive(replace(me, host="elsewhere")) is None
+    assert holder_alive(replace(me, pid_ns="pid:[1]")) is None
+    assert holder_alive(replace(me, boot_id="another-boot")) is None
+    assert holder_alive(replace(me, pid_ns=None)) is None  # written by an older version

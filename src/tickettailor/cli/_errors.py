@@ -2,12 +2,14 @@
 
 Exit codes (defined in ``_context``, next to ``fail``): 0 success, 1 the API (or the
 network) failed, 2 the user's input was wrong (bad option, unreadable date, unknown
-profile, no key), 130 interrupted with Ctrl-C.
+profile, no key), 75 a watch state is in use by another watcher (``EXIT_BUSY``, from
+sysexits' EX_TEMPFAIL: try again later), 130 interrupted with Ctrl-C.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from typing import TYPE_CHECKING
 
 from tickettailor.cli._context import EXIT_API, EXIT_USAGE
@@ -21,7 +23,9 @@ if TYPE_CHECKING:
     )
     from tickettailor.cli._transport import RetryStats
 
-__all__ = ["explain"]
+__all__ = ["EXIT_BUSY", "explain"]
+
+EXIT_BUSY = 75  # a watch state's lease is held by another watcher (EX_TEMPFAIL)
 
 
 def explain(
@@ -52,7 +56,15 @@ def explain(
             f"{exc} This is a fault on the API's side: try again, or narrow the filters.",
             EXIT_API,
         )
+    if _lease_conflict(exc):
+        return str(exc), EXIT_BUSY
     return str(exc), EXIT_API
+
+
+def _lease_conflict(exc: TicketTailorError) -> bool:
+    # Only a watch raises it, so its module is loaded whenever this can be true.
+    state = sys.modules.get("tickettailor.watch.state")
+    return state is not None and isinstance(exc, state.LeaseError)
 
 
 def _where(exc: APIError) -> str:

@@ -130,7 +130,19 @@ WaitOpt = Annotated[
         "--wait",
         min=0,
         metavar="SECONDS",
-        help="If another watcher holds the state, wait this long for it.",
+        help="If another watcher holds the state, wait this long for it (without it, "
+        "such a run exits at once with code 75).",
+    ),
+]
+DeadAfterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dead-after",
+        metavar="DURATION",
+        help="Retry a failing delivery for this long from its first failure, then keep it "
+        "as a dead letter (`watch status` counts them, `watch replay --dead` sends them "
+        "again): 3d (default), 12h, 30m, 90s, or never.",
+        show_default=False,
     ),
 ]
 WebhooksOpt = Annotated[
@@ -348,6 +360,7 @@ def run_watch_command(
     webhook_secret: str | None = None,
     webhook_host: str = "127.0.0.1",
     webhook_path: str = "/tickettailor",
+    dead_after: str | None = None,
 ) -> None:
     from tickettailor.watch import Watch, run_watches
     from tickettailor.watch.engine import VOID_EVERY
@@ -355,6 +368,7 @@ def run_watch_command(
     names = _resources(resource, more)
     _check_voids_every(voids_every, names)
     _check_recheck(recheck_window, recheck_every)
+    backoff = _backoff(dead_after)  # stateless: one for every watch
     if webhooks is not None and once:
         fail("--webhooks receives while the watch runs: drop --once", EXIT_USAGE)
     client = get_client(ctx)
@@ -373,6 +387,7 @@ def run_watch_command(
             void_every=VOID_EVERY if voids_every is None else voids_every,
             recheck_window=recheck_window,
             recheck_every=recheck_every,
+            backoff=backoff,
         )
         for name in names
     ]
@@ -451,6 +466,7 @@ def _register(resource: str, summary: str) -> None:
         webhook_path: WebhookPathOpt = "/tickettailor",
         sink_secret_file: SecretFileOpt = None,
         webhook_secret_file: WebhookSecretFileOpt = None,
+        dead_after: DeadAfterOpt = None,
     ) -> None:
         sink_secret, webhook_secret = _secrets(
             ctx, sink_secret, sink_secret_file, webhook_secret, webhook_secret_file
@@ -476,6 +492,7 @@ def _register(resource: str, summary: str) -> None:
             webhook_secret=webhook_secret,
             webhook_host=webhook_host,
             webhook_path=webhook_path,
+            dead_after=dead_after,
         )
 
 
@@ -537,6 +554,7 @@ def _status_dict(status: StateStatus) -> dict[str, Any]:
             }
             for p in status.positions
         ],
+        "stale_lease": status.stale_holder,
         "sinks": [vars(s) for s in status.sinks],
         "last_success": _when(status.last_success_at),
         "last_error": status.last_error,
@@ -546,7 +564,7 @@ def _status_dict(status: StateStatus) -> dict[str, Any]:
 
 def _print_status(info: dict[str, Any]) -> None:
     typer.echo(f"{info['resource']}  ({info['state']})")
-    typer.echo(f"  running:      {info['running'] or 'no'}")
+    typer.echo(f"  running:      {_running(info)}")
     for pos in info["positions"]:
         mark = pos["watermark"] or "not yet"
         extra = f", scan in progress after {pos['scan_in_progress_after']}"
@@ -559,12 +577,15 @@ def _print_status(info: dict[str, Any]) -> None:
     typer.echo(f"  records:      {info['records']}")
     for s in info["sinks"]:
         oldest = f", oldest pending {s['oldest_pending']}" if s["oldest_pending"] else ""
+        failing = f", failing since {_when(s['failing_since'])}" if s.get("failing_since") else ""
         typer.echo(
             f"  sink {s['sink']}: {s['pending']} pending, {s['delivered']} delivered, "
-            f"{s['dead']} dead letters{oldest}"
+            f"{s['dead']} dead letters{oldest}{failing}"
         )
         if s["last_error"]:
             typer.echo(f"    last error: {s['last_error']}")
+        if s["dead"]:
+            typer.echo(_DEAD_HINT)
     typer.echo(f"  last success: {info['last_success']}")
     if info["last_error"]:
         typer.echo(f"  last error:   {info['last_error']} ({info['last_error_at']})")
@@ -641,17 +662,35 @@ def replay_command(
         typer.Argument(metavar="RESOURCE", help="orders, issued-tickets, check-ins or events."),
     ],
     since: Annotated[
-        str, typer.Option("--since", metavar="DATE", help="Records from this date on.")
-    ],
+        str | None,
+        typer.Option(
+            "--since", metavar="DATE", help="Records from this date on.", show_default=False
+        ),
+    ] = None,
     sink: SinkOpt = None,
     sink_secret: SecretOpt = None,
     state: StateOpt = None,
     wait: WaitOpt = 0.0,
     sink_secret_file: SecretFileOpt = None,
+    dead: Annotated[
+        bool,
+        typer.Option(
+            "--dead", help="Send the dead letters of these sinks again (see `watch status`)."
+        ),
+    ] = False,
 ) -> None:
     (name,) = _resources(resource, None)
     sink_secret, _ = _secrets(ctx, sink_secret, sink_secret_file, None, None)
     from tickettailor.watch import Watch
+
+    if dead:
+        _replay_dead(ctx, name, since, sink, sink_secret, state, wait)
+        return
+    if since is None:
+        fail(
+            "say what to replay: --since DATE (stored records) or --dead (dead letters)",
+            EXIT_USAGE,
+        )
 
     path = _state_path(ctx, name, state, False)
     if not path.exists():
@@ -838,3 +877,76 @@ def sinks_remove_command(
     finally:
         store.close()
     _say(f"{resource}: sink {name} removed; {dropped} pending deliveries dropped")
+
+
+# -- dead letters and the lease (issue 11): status lines, replay --dead, --dead-after ----
+
+_DEAD_HINT = (
+    "    dead letters are kept: `tickettailor watch replay RESOURCE --dead --sink SPEC` "
+    "sends them again"
+)
+_UNITS = {"s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def _running(info: dict[str, Any]) -> str:
+    if info["running"]:
+        return str(info["running"])
+    if info.get("stale_lease"):
+        return f"stale ({info['stale_lease']}); the next run takes over"
+    return "no"
+
+
+def _backoff(dead_after: str | None) -> Any:
+    """The relay's backoff with ``--dead-after`` (None: the library's default)."""
+    from tickettailor.watch import Backoff
+
+    if dead_after is None:
+        return Backoff()
+    text = dead_after.strip().lower()
+    if text == "never":
+        return Backoff(dead_after=math.inf)
+    number = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = text[len(number) :] or "s"
+    try:
+        seconds = float(number) * _UNITS[unit]
+    except (KeyError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds < math.inf:
+        fail(
+            f"--dead-after {dead_after!r}: give a duration like 3d, 12h, 30m or 90s, or never",
+            EXIT_USAGE,
+        )
+    return Backoff(dead_after=seconds)
+
+
+def _replay_dead(
+    ctx: typer.Context,
+    name: str,
+    since: str | None,
+    sink: list[str] | None,
+    sink_secret: str | None,
+    state: Path | None,
+    wait: float,
+) -> None:
+    """``watch replay --dead``: queue the dead letters of these sinks again and send."""
+    from tickettailor.watch import Watch
+
+    path = _state_path(ctx, name, state, False)
+    if not path.exists():
+        fail(f"no watch state at {path}: no dead letters to replay (or pass --state)", EXIT_USAGE)
+    sinks = _sinks(sink, sink_secret)
+    client, tz = get_client(ctx), settings(ctx).tz
+    with Watch(name, client=client, sinks=sinks, state=path, wait=wait, tz=tz) as watch:
+        assert watch.store is not None  # open
+        count = watch.replay(since) if since is not None else 0
+        revived = watch.store.requeue_dead([s.name for s in sinks])
+        report = watch.deliver()
+        left = watch.store.dead_letters()
+    replayed = f"replayed {count} records, " if since is not None else ""
+    _say(f"{name}: {replayed}{revived} dead letters queued again, {report.delivered} delivered")
+    for other, n in left.items():
+        _say(f"{name}: {n} dead letters of sink {other} remain; pass --sink for it to send them")
+    for sink_name, error in report.errors.items():
+        _say(f"{name}: sink {sink_name} failed; the rest go with the next cycle: {error}")
+    if report.errors:
+        raise typer.Exit(1)

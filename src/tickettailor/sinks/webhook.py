@@ -3,8 +3,11 @@
 Headers: ``webhook-id`` (the envelope id, so receivers de-duplicate on it),
 ``webhook-timestamp`` (unix seconds of this attempt) and ``webhook-signature``
 (``v1,<base64 HMAC-SHA256 of "id.timestamp.body">``), computed by the spec's own
-``standardwebhooks`` library. A 2xx answer is acceptance. 408, 409, 429, 5xx, timeouts
-and connection failures are retried; any other answer is permanent (a dead letter).
+``standardwebhooks`` library. A 2xx answer is acceptance. Every other answer, a timeout
+or a connection failure is retried with backoff, as Stripe and Svix do: a 404 or a 401
+is often a deploy in progress or a route fixed minutes later. Only 410 Gone (the
+receiver says the endpoint is no more) is permanent at once. The relay gives up on a
+delivery after ``Backoff.dead_after`` (3 days) and keeps it as a dead letter.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ __all__ = ["GENERATE_HINT", "WebhookSink", "generate_secret"]
 
 _PREFIX = "whsec_"
 _MIN_KEY, _MAX_KEY = 24, 64  # bytes, as the spec recommends
-_RETRYABLE_4XX = frozenset({408, 409, 429})
+_GONE = 410  # the receiver says this endpoint is no more: retrying cannot help
 _BODY_TAIL = 300
 
 GENERATE_HINT = (
@@ -137,7 +140,7 @@ def _kind(exc: Exception) -> str:
 
 
 def _classify(url: str, response: httpx2.Response) -> None:
-    """Return on 2xx; otherwise raise a SinkError, permanent unless a retry can help."""
+    """Return on 2xx; otherwise raise a SinkError, retryable except for 410 Gone."""
     status = response.status_code
     if 200 <= status < 300:
         return
@@ -145,7 +148,9 @@ def _classify(url: str, response: httpx2.Response) -> None:
     detail = f": {text[:_BODY_TAIL]}" if text else ""
     message = f"webhook {url} answered {status} {response.reason_phrase}{detail}"
     if 300 <= status < 400:
+        # Not followed (the body would be lost); retried in case the move is temporary.
         where = response.headers.get("location", "?")
-        raise SinkError(f"{message}; it redirects to {where}: use that URL", permanent=True)
-    retryable = status >= 500 or status in _RETRYABLE_4XX
-    raise SinkError(message, permanent=not retryable)
+        raise SinkError(f"{message}; it redirects to {where}: use that URL")
+    if status == _GONE:
+        raise SinkError(message, permanent=True)
+    raise SinkError(message)

@@ -1,4 +1,5 @@
-"""Named crash points in a watch cycle, so tests can kill the process exactly there.
+"""Named crash points in a watch cycle (and in creating its files), so tests can kill
+the process exactly there.
 
 A test (or an operator reproducing a bug) sets ``TICKETTAILOR_CRASH_AT=<point>`` or
 ``<point>:<n>`` (the n-th time the point is reached, default the first) and the process
@@ -12,9 +13,9 @@ import os
 import signal
 from collections.abc import Callable
 
-__all__ = ["CRASH_POINTS", "crash_point", "set_crash_hook"]
+__all__ = ["CRASH_POINTS", "CREATION_POINTS", "crash_point", "set_crash_hook"]
 
-CRASH_POINTS = (
+CRASH_POINTS = (  # the points of a watch cycle
     "after_fetch",  # a page is in memory, nothing stored yet
     "after_outbox_insert",  # records and outbox rows inserted, transaction still open
     "before_position_commit",  # position updated in the same transaction, not committed
@@ -22,6 +23,14 @@ CRASH_POINTS = (
     "before_sink_send",  # about to hand an envelope to a sink
     "after_sink_ack",  # the sink accepted it, the outbox row is not yet marked
     "after_mark_delivered",  # the outbox row is marked delivered and committed
+)
+# Creating a state or webhook inbox file (tickettailor.watch.dbfile):
+CREATION_POINTS = (
+    "create_temp_file",  # an empty temporary file beside the target
+    "create_uncommitted",  # the schema written to it, transaction still open
+    "create_committed",  # the temporary file complete, not yet synced or in place
+    "create_in_place",  # linked under the target's name, directory not yet synced
+    "create_done",  # directory synced, temporary name removed
 )
 
 _hook: Callable[[str], None] | None = None
@@ -39,9 +48,10 @@ def _target() -> tuple[str, int] | None:
     if not spec:
         return None
     name, _, count = spec.partition(":")
-    if name not in CRASH_POINTS:
+    if name not in CRASH_POINTS + CREATION_POINTS:
         raise ValueError(
-            f"TICKETTAILOR_CRASH_AT={spec!r}: unknown point; use one of {CRASH_POINTS}"
+            f"TICKETTAILOR_CRASH_AT={spec!r}: unknown point; "
+            f"use one of {CRASH_POINTS + CREATION_POINTS}"
         )
     return name, int(count or 1)
 

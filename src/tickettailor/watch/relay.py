@@ -3,9 +3,13 @@
 A row is marked delivered only after its sink's ``send`` returned. Marks are written in
 batches of up to 50 (one fsync each rather than one per record): a crash while relaying
 re-sends at most that batch, with the same idempotency keys, which key-honouring sinks
-apply once. A retryable failure holds back that sink's later
-rows (order is kept) until the backoff has passed; a permanent one parks the row as a
-dead letter and the relay moves on.
+apply once. A failure holds back that sink's later rows (order is kept) until the
+backoff has passed, and is retried like that for up to ``Backoff.dead_after`` (3 days by
+default, counted from the row's first failure, as Stripe and Svix do); then the row is
+parked as a dead letter and the next one is tried. A failure the sink calls permanent
+(a webhook answering 410 Gone, an envelope that is not JSON) is parked at once. Dead
+letters are shown by ``watch status`` and sent again by ``watch replay --dead``
+(``StateStore.requeue_dead``).
 """
 
 from __future__ import annotations
@@ -15,22 +19,33 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from tickettailor._core.errors import UsageError
 from tickettailor.watch.crash import crash_point
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import Sink, SinkError
-from tickettailor.watch.state import StateStore
+from tickettailor.watch.state import Pending, StateStore
 
-__all__ = ["Backoff", "RelayReport", "relay"]
+__all__ = ["DEAD_AFTER", "Backoff", "RelayReport", "relay"]
 
 _MARK_BATCH = 50
+DEAD_AFTER = 3 * 86400.0  # seconds a failing delivery is retried before it is dead
 
 
 @dataclass(frozen=True)
 class Backoff:
-    """Exponential backoff from ``base`` doubling to ``cap`` seconds, with jitter."""
+    """Exponential backoff from ``base`` doubling to ``cap`` seconds, with jitter.
+
+    ``dead_after``: seconds from a delivery's first failure after which it is given up
+    as a dead letter (``math.inf``: never; 0: at the first failure).
+    """
 
     base: float = 1.0
     cap: float = 300.0
+    dead_after: float = DEAD_AFTER
+
+    def __post_init__(self) -> None:
+        if not self.dead_after >= 0:  # also refuses NaN
+            raise UsageError(f"dead_after must be 0 or more seconds (got {self.dead_after})")
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after the ``attempt``-th failure (1-based)."""
@@ -94,8 +109,9 @@ def _relay_one(
                         _flush(store, sink.name, done)
                     continue
                 _flush(store, sink.name, done)
-                if isinstance(error, SinkError) and error.permanent:
-                    store.mark_dead(sink.name, row.seq, _describe(error))
+                given_up = _given_up(row, error, clock(), backoff)
+                if given_up is not None:
+                    store.mark_dead(sink.name, row.seq, given_up)
                     report.dead += 1
                     continue
                 retry_at = clock() + backoff.delay(row.attempts + 1)
@@ -129,6 +145,26 @@ def _flush(store: StateStore, sink: str, done: list[int]) -> None:
         crash_point("after_mark_delivered")
 
 
-def _describe(exc: BaseException) -> str:
+def _given_up(row: Pending, error: Exception, now: float, backoff: Backoff) -> str | None:
+    """The dead letter's reason, if this failure ends the row's retries; else None."""
+    if isinstance(error, SinkError) and error.permanent:
+        return _describe(error)
+    since = row.failing_since if row.failing_since is not None else now
+    if now - since < backoff.dead_after:
+        return None
+    tries = row.attempts + 1
+    return _describe(
+        error, f" (gave up after {tries} attempt{'s' * (tries != 1)} over {_duration(now - since)})"
+    )
+
+
+def _duration(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.3g} {unit}"
+    return f"{seconds:.0f} s"
+
+
+def _describe(exc: BaseException, suffix: str = "") -> str:
     text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"[:500]
+    return f"{type(exc).__name__}: {text}"[: 500 - len(suffix)] + suffix

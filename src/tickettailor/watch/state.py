@@ -7,17 +7,26 @@ One SQLite file per watch (WAL, ``synchronous=FULL``). Its tables:
   resource, or comes from a newer version is refused with ``StateError`` and left as is.
 - ``lease``: one writer at a time. Taking the lease bumps a fencing token and every
   write transaction checks it, so a writer that lost its lease cannot write any more.
+  The holder is named by host, boot id, PID namespace, pid and process start time
+  (``tickettailor.watch.holder``): a lease whose holder is provably gone is taken at
+  once, any other waits for its expiry. A conflict raises ``LeaseError``.
 - ``position``: per stream, the watermark (newest time fully scanned), the anchor id a
   scan starts after, the cursor of a scan in progress, and the start point's bounds.
 - ``records``: every envelope ever stored, keyed by its idempotency key (the de-dup
   set, and the source of replays).
-- ``outbox``: one row per (sink, record): pending, delivered or dead.
+- ``outbox``: one row per (sink, record): pending, delivered or dead, and since when a
+  pending row has been failing (the relay gives up on it after ``Backoff.dead_after``).
 - ``status``: the last cycle's outcome (for ``watch status``), and when each periodic
   stream (the void scan) last completed a scan: ``scanned:<stream>``, written in the
   transaction of the scan's last page, so a crash before it means the scan is redone.
 
 A page of records goes in with one transaction that inserts the unseen ones, their
 outbox rows and the moved position together: either all of it survives a crash or none.
+
+The file is created whole or not at all, owner-only, and checked on every open
+(``tickettailor.watch.dbfile``); before each write the store checks that its path still
+names the file it opened, so a state deleted or replaced under a running watch stops
+it instead of leaving two writers. Schema 1 files are migrated to 2 on open.
 """
 
 from __future__ import annotations
@@ -25,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import sqlite3
 import threading
 import time
@@ -37,10 +45,23 @@ from typing import Any
 
 from tickettailor._core.errors import StateError
 from tickettailor.watch.crash import crash_point
+from tickettailor.watch.dbfile import (
+    FileIdentity,
+    check_integrity,
+    create_whole,
+    damage,
+    is_blank,
+    make_parent,
+    make_private,
+    open_error,
+    remove_leftovers,
+)
 from tickettailor.watch.envelope import Envelope
+from tickettailor.watch.holder import Holder, holder_alive, this_process
 
 __all__ = [
     "SCHEMA_VERSION",
+    "LeaseError",
     "Pending",
     "Position",
     "SinkBacklog",
@@ -49,15 +70,17 @@ __all__ = [
     "StoredRecord",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP_ID = "tickettailor-watch"
+_WHAT = "watch state"
 _SCANNED = "scanned:"  # status key prefix: when a periodic stream last completed a scan
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE lease (
     one INTEGER PRIMARY KEY CHECK (one = 1),
-    token INTEGER NOT NULL, holder TEXT, pid INTEGER, host TEXT, expires_at REAL NOT NULL
+    token INTEGER NOT NULL, holder TEXT, pid INTEGER, host TEXT, expires_at REAL NOT NULL,
+    boot_id TEXT, pid_ns TEXT, started TEXT
 );
 CREATE TABLE position (
     stream TEXT PRIMARY KEY, watermark INTEGER, anchor TEXT, cursor TEXT,
@@ -73,12 +96,26 @@ CREATE TABLE outbox (
     sink TEXT NOT NULL, seq INTEGER NOT NULL REFERENCES records (seq),
     state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
     attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL DEFAULT 0,
-    last_error TEXT, done_at REAL, PRIMARY KEY (sink, seq)
+    last_error TEXT, done_at REAL, failing_since REAL, PRIMARY KEY (sink, seq)
 ) WITHOUT ROWID;
 CREATE INDEX outbox_queue ON outbox (sink, state, seq);
 CREATE TABLE status (k TEXT PRIMARY KEY, v TEXT);
-INSERT INTO lease (one, token, expires_at) VALUES (1, 0, 0);
+INSERT INTO lease (one, token, expires_at) VALUES (1, 0, 0)
 """
+# Schema 1 -> 2: the lease names its holder fully; pending rows know since when they fail.
+_MIGRATE_TO_2 = (
+    "ALTER TABLE lease ADD COLUMN boot_id TEXT",
+    "ALTER TABLE lease ADD COLUMN pid_ns TEXT",
+    "ALTER TABLE lease ADD COLUMN started TEXT",
+    "ALTER TABLE outbox ADD COLUMN failing_since REAL",
+)
+
+
+class LeaseError(StateError):
+    """Another watcher holds this state's lease, or took it from this one.
+
+    The command line exits with 75 (EX_TEMPFAIL: try again later) for it.
+    """
 
 
 @dataclass
@@ -111,6 +148,7 @@ class Pending:
     envelope: Envelope
     attempts: int
     next_at: float
+    failing_since: float | None = None  # first failed attempt of this row, if failing
 
 
 @dataclass(frozen=True)
@@ -123,6 +161,7 @@ class SinkBacklog:
     delivered: int
     oldest_pending: str | None  # envelope timestamp of the oldest pending record
     last_error: str | None
+    failing_since: float | None = None  # since when its oldest failing row fails
 
 
 @dataclass(frozen=True)
@@ -139,16 +178,7 @@ class StateStatus:
     last_success_at: float | None
     holder: str | None  # "pid N on HOST" while a watcher holds the lease
     scanned_at: dict[str, float] = field(default_factory=dict)  # periodic streams' last scans
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
+    stale_holder: str | None = None  # "pid N gone": the lease is held by a dead process
 
 
 class StateStore:
@@ -170,7 +200,9 @@ class StateStore:
         self.lease_ttl = lease_ttl
         self._token: int | None = None
         self._holder = uuid.uuid4().hex
+        self._me = this_process()
         self._lock = threading.RLock()
+        self._identity = FileIdentity.of(path)
 
     # -- opening --------------------------------------------------------------------
 
@@ -194,12 +226,8 @@ class StateStore:
         if not exists and not create:
             raise StateError(f"no watch state at {file}: run the watch first, or pass --state")
         if not exists:
-            try:
-                file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            except OSError as exc:
-                raise StateError(
-                    f"cannot create the watch state {file}: {exc.strerror}; pass another --state"
-                ) from None
+            make_parent(file, _WHAT)
+            create_whole(file, lambda conn: _create(conn, resource, key_fingerprint), what=_WHAT)
         elif not os.access(file, os.R_OK | os.W_OK):
             raise StateError(
                 f"cannot read and write the watch state {file}: fix its permissions "
@@ -212,20 +240,14 @@ class StateStore:
                 file, isolation_level=None, timeout=10.0, check_same_thread=False
             )
         except sqlite3.Error as exc:
-            raise StateError(f"cannot open the watch state {file}: {exc}") from None
+            raise open_error(exc, file, _WHAT) from None
         try:
-            if exists:
-                _check(conn, file, resource, key_fingerprint)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            if not exists:
-                _create(conn, resource, key_fingerprint)
+            _prepare(conn, file, resource, key_fingerprint)
         except BaseException:
             conn.close()
             raise
-        with contextlib.suppress(OSError):
-            file.chmod(0o600)
+        make_private(file)
+        remove_leftovers(file)
         return cls(conn, file, resource, clock=clock, lease_ttl=lease_ttl)
 
     def close(self) -> None:
@@ -242,31 +264,44 @@ class StateStore:
         return self._token
 
     def acquire(self, *, wait: float = 0.0, poll: float = 0.2) -> None:
-        """Take the lease, waiting up to ``wait`` seconds; else raise StateError."""
+        """Take the lease, waiting up to ``wait`` seconds; else raise LeaseError."""
         deadline = time.monotonic() + wait
         while True:
             busy_with = self._try_acquire()
             if busy_with is None:
                 return
             if time.monotonic() >= deadline:
-                raise StateError(
+                raise LeaseError(
                     f"the watch state {self.path} is in use by another watcher "
-                    f"({busy_with}); stop it first, or let this one wait for it"
+                    f"({busy_with}); stop it first, or pass --wait SECONDS to wait for it"
                 )
             time.sleep(poll)
 
     def _try_acquire(self) -> str | None:
         now = self._clock()
+        me = self._me
         with self._tx():
-            token, holder, pid, host, expires = self._conn.execute(
-                "SELECT token, holder, pid, host, expires_at FROM lease"
+            token, holder, expires, *who = self._conn.execute(
+                "SELECT token, holder, expires_at, pid, host, boot_id, pid_ns, started FROM lease"
             ).fetchone()
-            dead = host == socket.gethostname() and pid is not None and not _pid_alive(pid)
-            if holder is not None and holder != self._holder and expires > now and not dead:
-                return f"pid {pid} on {host}, lease valid for {expires - now:.0f} s more"
+            other = _holder(*who)
+            if holder is not None and holder != self._holder and expires > now:
+                alive = None if other is None else holder_alive(other, me)
+                if alive is not False:
+                    return _busy_text(other, alive, expires - now)
             self._conn.execute(
-                "UPDATE lease SET token = ?, holder = ?, pid = ?, host = ?, expires_at = ?",
-                (token + 1, self._holder, os.getpid(), socket.gethostname(), now + self.lease_ttl),
+                "UPDATE lease SET token = ?, holder = ?, pid = ?, host = ?, boot_id = ?, "
+                "pid_ns = ?, started = ?, expires_at = ?",
+                (
+                    token + 1,
+                    self._holder,
+                    me.pid,
+                    me.host,
+                    me.boot_id,
+                    me.pid_ns,
+                    me.started,
+                    now + self.lease_ttl,
+                ),
             )
             self._token = token + 1
         return None
@@ -303,7 +338,8 @@ class StateStore:
 
     @contextlib.contextmanager
     def _sqlite_errors(self) -> Iterator[None]:
-        """A full disk or a file locked for too long: one sentence, not a traceback."""
+        """A full disk, a file locked for too long or a damaged page: one sentence, not
+        a traceback."""
         try:
             yield
         except sqlite3.OperationalError as exc:
@@ -311,15 +347,18 @@ class StateStore:
                 f"the watch state {self.path} could not be written ({exc}); nothing was "
                 "lost: fix the cause and run the watch again"
             ) from exc
+        except sqlite3.DatabaseError as exc:
+            raise damage(self.path, _WHAT, str(exc)) from exc
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
-        """A write transaction fenced by our lease token."""
+        """A write transaction fenced by our lease token, on the file we opened."""
+        self._identity.check(self.path, _WHAT)
         with self._tx():
             (token,) = self._conn.execute("SELECT token FROM lease").fetchone()
             if self._token is None or token != self._token:
                 self._token = None
-                raise StateError(
+                raise LeaseError(
                     f"this watcher lost the lease on {self.path} to another watcher; "
                     "it stops here without writing"
                 )
@@ -332,9 +371,10 @@ class StateStore:
 
     def positions(self) -> dict[str, Position]:
         """Every stream's position."""
-        rows = self._conn.execute(
-            "SELECT stream, watermark, anchor, cursor, scan_max, floor, min_id FROM position"
-        ).fetchall()
+        with self._sqlite_errors():
+            rows = self._conn.execute(
+                "SELECT stream, watermark, anchor, cursor, scan_max, floor, min_id FROM position"
+            ).fetchall()
         return {row[0]: Position(*row) for row in rows}
 
     def init_positions(self, positions: Sequence[Position]) -> None:
@@ -348,9 +388,10 @@ class StateStore:
 
     def scanned_at(self, stream: str) -> float | None:
         """When a full scan of ``stream`` last completed (periodic streams), or None."""
-        row = self._conn.execute(
-            "SELECT v FROM status WHERE k = ?", (_SCANNED + stream,)
-        ).fetchone()
+        with self._sqlite_errors():
+            row = self._conn.execute(
+                "SELECT v FROM status WHERE k = ?", (_SCANNED + stream,)
+            ).fetchone()
         return _float(row[0]) if row else None
 
     def store_page(
@@ -408,21 +449,25 @@ class StateStore:
 
     def pending(self, sink: str, limit: int) -> list[Pending]:
         """The oldest ``limit`` pending rows of ``sink``, in order."""
-        rows = self._conn.execute(
-            "SELECT o.seq, r.envelope, o.attempts, o.next_at FROM outbox o "
-            "JOIN records r ON r.seq = o.seq "
-            "WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT ?",
-            (sink, limit),
-        ).fetchall()
-        return [Pending(seq, json.loads(env), attempts, nxt) for seq, env, attempts, nxt in rows]
+        with self._sqlite_errors():
+            rows = self._conn.execute(
+                "SELECT o.seq, r.envelope, o.attempts, o.next_at, o.failing_since FROM outbox o "
+                "JOIN records r ON r.seq = o.seq "
+                "WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT ?",
+                (sink, limit),
+            ).fetchall()
+        return [
+            Pending(seq, json.loads(env), attempts, nxt, since)
+            for seq, env, attempts, nxt, since in rows
+        ]
 
     def mark_delivered(self, sink: str, seqs: Sequence[int]) -> None:
         """The sink confirmed these envelopes."""
         now = self._clock()
         with self._write():
             self._conn.executemany(
-                "UPDATE outbox SET state = 'delivered', done_at = ?, last_error = NULL "
-                "WHERE sink = ? AND seq = ?",
+                "UPDATE outbox SET state = 'delivered', done_at = ?, last_error = NULL, "
+                "failing_since = NULL WHERE sink = ? AND seq = ?",
                 [(now, sink, seq) for seq in seqs],
             )
 
@@ -430,9 +475,9 @@ class StateStore:
         """A retryable failure: try again at ``next_at``."""
         with self._write():
             self._conn.execute(
-                "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? "
-                "WHERE sink = ? AND seq = ?",
-                (next_at, error[:500], sink, seq),
+                "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ?, "
+                "failing_since = coalesce(failing_since, ?) WHERE sink = ? AND seq = ?",
+                (next_at, error[:500], self._clock(), sink, seq),
             )
 
     def mark_dead(self, sink: str, seq: int, error: str) -> None:
@@ -444,11 +489,31 @@ class StateStore:
                 (error[:500], self._clock(), sink, seq),
             )
 
+    def requeue_dead(self, sinks: Sequence[str]) -> int:
+        """Queue the dead letters of ``sinks`` again, as new (same keys); how many."""
+        with self._write():
+            cur = self._conn.executemany(
+                "UPDATE outbox SET state = 'pending', attempts = 0, next_at = 0, "
+                "last_error = NULL, done_at = NULL, failing_since = NULL "
+                "WHERE sink = ? AND state = 'dead'",
+                [(sink,) for sink in sinks],
+            )
+        return max(cur.rowcount, 0)
+
+    def dead_letters(self) -> dict[str, int]:
+        """Dead letters per sink (sinks without any are left out)."""
+        with self._sqlite_errors():
+            rows = self._conn.execute(
+                "SELECT sink, count(*) FROM outbox WHERE state = 'dead' GROUP BY sink"
+            ).fetchall()
+        return {sink: int(n) for sink, n in rows}
+
     def backlog(self) -> int:
         """Pending outbox rows over all sinks."""
-        (count,) = self._conn.execute(
-            "SELECT count(*) FROM outbox WHERE state = 'pending'"
-        ).fetchone()
+        with self._sqlite_errors():
+            (count,) = self._conn.execute(
+                "SELECT count(*) FROM outbox WHERE state = 'pending'"
+            ).fetchone()
         return int(count)
 
     def replay(self, since_ts: int, sinks: Sequence[str]) -> int:
@@ -485,39 +550,17 @@ class StateStore:
 
     def status(self) -> StateStatus:
         """A snapshot for ``watch status``."""
+        with self._sqlite_errors():
+            return self._status()
+
+    def _status(self) -> StateStatus:
         info = dict(self._conn.execute("SELECT k, v FROM status").fetchall())
-        sinks = []
-        for (sink,) in self._conn.execute("SELECT DISTINCT sink FROM outbox ORDER BY sink"):
-            counts = dict(
-                self._conn.execute(
-                    "SELECT state, count(*) FROM outbox WHERE sink = ? GROUP BY state", (sink,)
-                ).fetchall()
-            )
-            oldest = self._conn.execute(
-                "SELECT r.envelope FROM outbox o JOIN records r ON r.seq = o.seq "
-                "WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT 1",
-                (sink,),
-            ).fetchone()
-            error = self._conn.execute(
-                "SELECT last_error FROM outbox WHERE sink = ? AND last_error IS NOT NULL "
-                "ORDER BY coalesce(done_at, next_at) DESC LIMIT 1",
-                (sink,),
-            ).fetchone()
-            sinks.append(
-                SinkBacklog(
-                    sink=sink,
-                    pending=counts.get("pending", 0),
-                    dead=counts.get("dead", 0),
-                    delivered=counts.get("delivered", 0),
-                    oldest_pending=json.loads(oldest[0])["timestamp"] if oldest else None,
-                    last_error=error[0] if error else None,
-                )
-            )
+        sinks = [
+            self._sink_backlog(sink)
+            for (sink,) in self._conn.execute("SELECT DISTINCT sink FROM outbox ORDER BY sink")
+        ]
         (records,) = self._conn.execute("SELECT count(*) FROM records").fetchone()
-        holder, pid, host, expires = self._conn.execute(
-            "SELECT holder, pid, host, expires_at FROM lease"
-        ).fetchone()
-        held = holder is not None and expires > self._clock()
+        holder, stale = self._lease_status()
         return StateStatus(
             path=str(self.path),
             resource=self.resource,
@@ -527,12 +570,13 @@ class StateStore:
             last_error=info.get("last_error"),
             last_error_at=_float(info.get("last_error_at")),
             last_success_at=_float(info.get("last_success_at")),
-            holder=f"pid {pid} on {host}" if held else None,
+            holder=holder,
             scanned_at={
                 k.removeprefix(_SCANNED): float(v)
                 for k, v in info.items()
                 if k.startswith(_SCANNED)
             },
+            stale_holder=stale,
         )
 
     # -- key changes, sink clean-up, webhook coverage (added for the watch engine) ----
@@ -595,7 +639,9 @@ class StateStore:
         """The ``meta`` entries of a state file without opening it as a watch ({} when
         it is not one of ours or cannot be read)."""
         try:
-            conn = sqlite3.connect(Path(path), timeout=10.0)
+            # read-only: peeking must never create the file or its -wal/-shm
+            uri = Path(path).resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=10.0)
         except sqlite3.Error:
             return {}
         try:
@@ -604,6 +650,52 @@ class StateStore:
             return {}
         finally:
             conn.close()
+
+    def _sink_backlog(self, sink: str) -> SinkBacklog:
+        counts = dict(
+            self._conn.execute(
+                "SELECT state, count(*) FROM outbox WHERE sink = ? GROUP BY state", (sink,)
+            ).fetchall()
+        )
+        oldest = self._conn.execute(
+            "SELECT r.envelope FROM outbox o JOIN records r ON r.seq = o.seq "
+            "WHERE o.sink = ? AND o.state = 'pending' ORDER BY o.seq LIMIT 1",
+            (sink,),
+        ).fetchone()
+        error = self._conn.execute(
+            "SELECT last_error FROM outbox WHERE sink = ? AND last_error IS NOT NULL "
+            "ORDER BY coalesce(done_at, next_at) DESC LIMIT 1",
+            (sink,),
+        ).fetchone()
+        (failing,) = self._conn.execute(
+            "SELECT min(failing_since) FROM outbox WHERE sink = ? AND state = 'pending'",
+            (sink,),
+        ).fetchone()
+        return SinkBacklog(
+            sink=sink,
+            pending=counts.get("pending", 0),
+            dead=counts.get("dead", 0),
+            delivered=counts.get("delivered", 0),
+            oldest_pending=json.loads(oldest[0])["timestamp"] if oldest else None,
+            last_error=error[0] if error else None,
+            failing_since=failing,
+        )
+
+    def _lease_status(self) -> tuple[str | None, str | None]:
+        """(who runs it, or None; "pid N gone" when the holder is provably dead)."""
+        holder, expires, *who = self._conn.execute(
+            "SELECT holder, expires_at, pid, host, boot_id, pid_ns, started FROM lease"
+        ).fetchone()
+        left = expires - self._clock()
+        other = _holder(*who)
+        if holder is None or left <= 0 or other is None:
+            return None, None
+        alive = True if holder == self._holder else holder_alive(other, self._me)
+        if alive is False:
+            return None, f"pid {other.pid} gone"
+        if alive is None:
+            return _busy_text(other, None, left), None
+        return other.describe(), None
 
 
 def _float(value: str | None) -> float | None:
@@ -614,8 +706,28 @@ def _position_row(pos: Position) -> tuple[Any, ...]:
     return (pos.stream, pos.watermark, pos.anchor, pos.cursor, pos.scan_max, pos.floor, pos.min_id)
 
 
+def _holder(
+    pid: int | None, host: str | None, boot_id: str | None, pid_ns: str | None, started: str | None
+) -> Holder | None:
+    """The lease's holder as stored (None if the row names none)."""
+    if pid is None or host is None:
+        return None
+    return Holder(pid, host, boot_id, pid_ns, started)
+
+
+def _busy_text(other: Holder | None, alive: bool | None, left: float) -> str:
+    who = other.describe() if other is not None else "a watcher"
+    if alive:
+        return f"{who}, lease valid for {left:.0f} s more"
+    # Another machine or PID namespace: its pid means nothing here, only the expiry.
+    return (
+        f"{who}, in another PID namespace or on another machine, lease valid for "
+        f"{left:.0f} s more; if that watcher was killed, the lease is free then"
+    )
+
+
 def _create(conn: sqlite3.Connection, resource: str, key_fingerprint: str | None) -> None:
-    """Schema, meta and version in one transaction: a crash leaves no half-made state."""
+    """Schema, meta and version, inside the caller's transaction."""
     meta = {
         "app": APP_ID,
         "schema_version": str(SCHEMA_VERSION),
@@ -623,38 +735,77 @@ def _create(conn: sqlite3.Connection, resource: str, key_fingerprint: str | None
         "key_fingerprint": key_fingerprint or "",
         "created_at": str(time.time()),
     }
-    # executescript takes no parameters; the values are ours, quoted SQL-style anyway.
-    inserts = "".join(
-        f"INSERT INTO meta VALUES ('{k}', '{v.replace(chr(39), chr(39) * 2)}');\n"  # noqa: S608  (our own values, quotes doubled)
-        for k, v in meta.items()
-    )
-    conn.executescript(
-        f"BEGIN IMMEDIATE;\n{_SCHEMA}{inserts}PRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
-    )
+    for statement in _SCHEMA.split(";"):
+        conn.execute(statement)
+    conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _prepare(
+    conn: sqlite3.Connection, file: Path, resource: str, key_fingerprint: str | None
+) -> None:
+    """Check an existing file, finish or migrate it, and set the connection up."""
+    try:
+        blank = _check(conn, file, resource, key_fingerprint)
+        if not blank:
+            check_integrity(conn, file, _WHAT)  # before anything is written to it
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        _upgrade(conn, resource, key_fingerprint)
+    except sqlite3.Error as exc:
+        raise open_error(exc, file, _WHAT) from None
+
+
+def _upgrade(conn: sqlite3.Connection, resource: str, key_fingerprint: str | None) -> None:
+    """Finish a blank file (an older version killed while creating it), or migrate an
+    older schema, in one transaction; another process may be doing the same."""
+    if not is_blank(conn) and _version(conn) == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if is_blank(conn):
+            _create(conn, resource, key_fingerprint)
+        elif _version(conn) < 2:
+            for statement in _MIGRATE_TO_2:
+                conn.execute(statement)
+            conn.execute("UPDATE meta SET v = ? WHERE k = 'schema_version'", (str(SCHEMA_VERSION),))
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA journal_mode=WAL")
+
+
+def _version(conn: sqlite3.Connection) -> int:
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    return int(version)
 
 
 def _check(
     conn: sqlite3.Connection, file: Path, resource: str, key_fingerprint: str | None
-) -> None:
-    """Refuse anything but our own state, for this resource and key, at our version."""
+) -> bool:
+    """Refuse anything but our own state, for this resource and key, at a version we
+    read. True for a blank database (to be finished)."""
     try:
-        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        if is_blank(conn):
+            return True
+        version = _version(conn)
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         meta = dict(conn.execute("SELECT k, v FROM meta").fetchall()) if "meta" in tables else {}
-    except sqlite3.DatabaseError:
-        raise StateError(
-            f"{file} is not a tickettailor watch state (not an SQLite database); "
-            "pass another --state, or move the file away"
-        ) from None
+    except sqlite3.DatabaseError as exc:
+        raise open_error(exc, file, _WHAT) from None
     if meta.get("app") != APP_ID:
         raise StateError(
             f"{file} is not a tickettailor watch state (it holds other data); "
             "pass another --state, or move the file away"
         )
-    if version > SCHEMA_VERSION or int(meta.get("schema_version", "0")) > SCHEMA_VERSION:
+    schema = max(version, int(meta.get("schema_version", "0")))
+    if schema > SCHEMA_VERSION:
         raise StateError(
-            f"the watch state {file} was written by a newer tickettailor (schema {version}, "
-            f"this one reads up to {SCHEMA_VERSION}); upgrade tickettailor to use it"
+            f"the watch state {file} was written by a newer tickettailor (its schema is "
+            f"{schema}; this version reads schemas up to {SCHEMA_VERSION}); upgrade "
+            "tickettailor to use it"
         )
     if meta.get("resource") != resource:
         raise StateError(
@@ -667,3 +818,4 @@ def _check(
             f"the watch state {file} belongs to another API key (fingerprint {stored}, "
             f"this key's is {key_fingerprint}); pass another --state or use that key"
         )
+    return False

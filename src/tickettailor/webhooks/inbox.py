@@ -8,6 +8,10 @@ leaves the row ``dead`` with the reason.
 
 Writes come from the receiver's writer thread and the feeder, reads from both: each
 thread gets its own connection.
+
+The file is created whole or not at all and owner-only (``tickettailor.watch.dbfile``),
+checked on open (ours, our version, undamaged); a blank database left by an older
+version killed while creating it is finished in place.
 """
 
 from __future__ import annotations
@@ -23,6 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tickettailor._core.errors import StateError
+from tickettailor.watch.dbfile import (
+    check_integrity,
+    create_whole,
+    is_blank,
+    make_parent,
+    make_private,
+    open_error,
+    remove_leftovers,
+)
 
 __all__ = ["Inbox", "InboxRow", "NewDelivery"]
 
@@ -46,8 +59,9 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_queue ON deliveries (state, seq);
 INSERT INTO meta VALUES ('app', 'tickettailor-webhooks'), ('schema_version', '1');
-PRAGMA user_version = 1;
+PRAGMA user_version = 1
 """
+_WHAT = "webhook inbox"
 
 
 @dataclass(frozen=True)
@@ -87,17 +101,19 @@ class Inbox:
         inbox = cls(Path(path), clock)
         file = inbox.path
         exists = file.exists() and file.stat().st_size > 0
-        if exists:
-            _check(file)  # before any pragma: a foreign file is left exactly as it is
-        else:
-            file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not exists:
+            make_parent(file, _WHAT)
+            create_whole(file, _create, what=_WHAT)
+        # Before any pragma: a foreign file is left exactly as it is.
+        elif _check(file):
             try:
-                _create(inbox._conn())
-            except BaseException:
+                _finish(inbox._conn())
+            except sqlite3.Error as exc:
+                raise open_error(exc, file, _WHAT) from None
+            finally:
                 inbox.close()
-                raise
-        with contextlib.suppress(OSError):
-            file.chmod(0o600)
+        make_private(file)
+        remove_leftovers(file)
         return inbox
 
     def _conn(self) -> sqlite3.Connection:
@@ -111,7 +127,7 @@ class Inbox:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
             except sqlite3.Error as exc:
-                raise StateError(f"cannot open the webhook inbox {self.path}: {exc}") from None
+                raise open_error(exc, self.path, _WHAT) from None
             self._local.conn = conn
             with self._lock:
                 self._conns.append(conn)
@@ -220,23 +236,42 @@ class Inbox:
 
 
 def _create(conn: sqlite3.Connection) -> None:
-    """Schema and meta in one transaction: a crash leaves no half-made inbox."""
-    conn.executescript("BEGIN IMMEDIATE;\n" + _SCHEMA + "COMMIT;")
+    """Schema and meta, inside the caller's transaction."""
+    for statement in _SCHEMA.split(";"):
+        conn.execute(statement)
 
 
-def _check(file: Path) -> None:
-    """Refuse anything but our own inbox at our version, leaving it untouched."""
-    meta: dict[str, str] = {}
+def _finish(conn: sqlite3.Connection) -> None:
+    """Create the schema in a blank inbox (unless another process just did)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if is_blank(conn):
+            _create(conn)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _check(file: Path) -> bool:
+    """Refuse anything but our own undamaged inbox at our version, leaving it
+    untouched. True for a blank database (to be finished)."""
     try:
         conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, timeout=10.0)
     except sqlite3.Error as exc:
-        raise StateError(f"cannot open the webhook inbox {file}: {exc}") from None
+        raise open_error(exc, file, _WHAT) from None
     try:
+        if is_blank(conn):
+            return True
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
-        if "meta" in tables:
-            meta = dict(conn.execute("SELECT k, v FROM meta").fetchall())
-    except sqlite3.DatabaseError:
-        pass  # not SQLite at all: reported below as not ours
+        meta = dict(conn.execute("SELECT k, v FROM meta").fetchall()) if "meta" in tables else {}
+        if meta.get("app") == APP_ID:
+            _check_version(file, meta)
+            check_integrity(conn, file, _WHAT)
+    except sqlite3.DatabaseError as exc:
+        if exc.sqlite_errorcode != sqlite3.SQLITE_NOTADB:
+            raise open_error(exc, file, _WHAT) from None
+        meta = {}  # not SQLite at all: reported below as not ours
     finally:
         conn.close()
     if meta.get("app") != APP_ID:
@@ -244,8 +279,14 @@ def _check(file: Path) -> None:
             f"{file} is not a tickettailor webhook inbox; pass another --state, or move "
             "the file away"
         )
-    if int(meta.get("schema_version", "0")) > SCHEMA_VERSION:
+    return False
+
+
+def _check_version(file: Path, meta: dict[str, str]) -> None:
+    schema = int(meta.get("schema_version", "0"))
+    if schema > SCHEMA_VERSION:
         raise StateError(
-            f"the webhook inbox {file} was written by a newer tickettailor; upgrade "
+            f"the webhook inbox {file} was written by a newer tickettailor (its schema is "
+            f"{schema}; this version reads schemas up to {SCHEMA_VERSION}); upgrade "
             "tickettailor to use it"
         )
