@@ -19,6 +19,7 @@ from tickettailor._core.dates import resolve_tz
 from tickettailor._core.errors import APIStatusError, MalformedResponseError, UsageError
 from tickettailor._core.profiles import load_profile
 from tickettailor._core.ratelimit import Clock
+from tickettailor._core.redact import excerpt
 from tickettailor._core.transport import (
     DEFAULT_BASE_URL,
     APIResponse,
@@ -326,7 +327,7 @@ def _object(response: APIResponse) -> dict[str, Any]:
     body = response.body
     if not isinstance(body, dict):
         raise MalformedResponseError(
-            f"Expected a JSON object, got: {response.text[:120]!r}",
+            f"Expected a JSON object, got: {excerpt(response.text)!r}",
             status_code=response.status_code,
             body_text=response.text,
         )

@@ -38,6 +38,7 @@ from tickettailor._core.errors import (
 )
 from tickettailor._core.forms import encode_form
 from tickettailor._core.ratelimit import Clock, RateBudget, budget_for
+from tickettailor._core.redact import excerpt, redact, register_secret
 from tickettailor._core.retry import Failure, RetryPolicy
 
 __all__ = [
@@ -131,9 +132,8 @@ _SPACE = re.compile(r"\s+")
 
 
 def _html_text(text: str, limit: int = 300) -> str:
-    """Readable text of an HTML error page (Cloudflare's, say), shortened."""
-    plain = _SPACE.sub(" ", _TAG.sub(" ", text)).strip()
-    return plain if len(plain) <= limit else plain[: limit - 1] + "…"
+    """Readable text of an HTML error page (Cloudflare's, say), redacted and shortened."""
+    return excerpt(_SPACE.sub(" ", _TAG.sub(" ", text)).strip(), limit)
 
 
 def _parse_body(content: bytes) -> tuple[Any, str]:
@@ -174,8 +174,8 @@ class BaseCore:
         self.tz = tz
         token = base64.b64encode(f"{self._key}:".encode()).decode()
         self._auth = f"Basic {token}"
-        # Strings that must never leave the core in a message: the key and its header.
-        self._secrets = (self._key, token, base64.b64encode(self._key.encode()).decode())
+        # From now on no error, log line or state column of this process shows the key.
+        register_secret(self._key)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.root!r})"
@@ -253,10 +253,7 @@ class BaseCore:
     # -- responses -------------------------------------------------------------------
 
     def scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret:
-                text = text.replace(secret, "[redacted]")
-        return text
+        return redact(text)
 
     def outcome(
         self,
@@ -282,7 +279,7 @@ class BaseCore:
             if expect_json and (body is None or isinstance(body, str)):
                 return MalformedResponseError(
                     f"{request.method} {request.url.path} returned {status} but the body is "
-                    f"not JSON: {self.scrub(_html_text(text, 120)) or '(empty)'}",
+                    f"not JSON: {_html_text(text, 120) or '(empty)'}",
                     request=request,
                     status_code=status,
                     body_text=self.scrub(text),

@@ -289,8 +289,11 @@ def _setup_logging(ctx: typer.Context) -> None:
     verbose = settings(ctx).verbose > 0
     if ctx.meta.get("tickettailor.logging") or not (verbose or isatty(sys.stderr)):
         return
+    from tickettailor._core.redact import RedactingFilter
+
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("tickettailor: %(message)s"))
+    handler.addFilter(RedactingFilter())
     logger = logging.getLogger("tickettailor")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)

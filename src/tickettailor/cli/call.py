@@ -146,13 +146,16 @@ def _read_data(data: str) -> bytes:
 
 
 def _print(status: int, headers: Any, body: Any, text: str, *, include: bool) -> None:
-    """The body as received; JSON pretty-printed when a person is reading."""
+    """The body as received (the key redacted, should the server echo it); JSON
+    pretty-printed when a person is reading."""
+    from tickettailor._core.redact import redact, redact_value
+
     if include:
         typer.echo(f"HTTP {status}")
         for name, value in headers.multi_items():
-            typer.echo(f"{name}: {value}")
+            typer.echo(f"{name}: {redact(value)}")
         typer.echo("")
     if isatty(sys.stdout) and body is not None and not isinstance(body, str):
-        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(redact_value(body), ensure_ascii=False, indent=2))
     elif text:
-        typer.echo(text)
+        typer.echo(redact(text))

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from tickettailor._core.dates import day_bounds, to_unix
 from tickettailor._core.errors import MalformedResponseError, UsageError
 from tickettailor._core.pagination import AsyncPager, Backfill, Pager, Pairs
+from tickettailor._core.redact import excerpt
 from tickettailor.models import TTModel
 
 if TYPE_CHECKING:
@@ -201,7 +202,7 @@ def build_form(
 
 def _expect_object(body: Any, what: str) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise MalformedResponseError(f"{what} did not return an object: {str(body)[:120]!r}")
+        raise MalformedResponseError(f"{what} did not return an object: {excerpt(body)!r}")
     return body
 
 
