@@ -49,6 +49,7 @@ __all__ = [
     "BaseCore",
     "SyncCore",
     "normalize_base_url",
+    "parse_url",
     "test_mode_from_env",
 ]
 
@@ -80,15 +81,30 @@ def test_mode_from_env() -> bool:
     return os.environ.get(TEST_MODE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+# An absolute URL starts with a scheme; "?next=http://x" in a path's query does not.
+_ABSOLUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//")
+_BAD_HEADER_TEXT = re.compile(r"[\r\n\x00]")
+
+
+def parse_url(text: str, what: str) -> httpx2.URL:
+    """``text`` as a URL; a malformed one (bad port, unclosed ``[``) is a UsageError
+    naming ``what`` it was given as."""
+    try:
+        return httpx2.URL(text)
+    except httpx2.InvalidURL as exc:
+        raise UsageError(f"{what} {text!r} is not a valid URL ({exc}).") from None
+
+
 def normalize_base_url(url: str) -> str:
     """The server root: scheme and host (and any proxy prefix), without ``/v1``."""
     text = url.strip().rstrip("/")
-    parsed = httpx2.URL(text) if "://" in text else None
+    example = f"use the server root, e.g. {DEFAULT_BASE_URL} or http://127.0.0.1:8765."
+    try:
+        parsed = httpx2.URL(text) if "://" in text else None
+    except httpx2.InvalidURL as exc:
+        raise UsageError(f"Base URL {url!r} is not a valid URL ({exc}): {example}") from None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise UsageError(
-            f"Base URL {url!r} is not an http(s) URL: use the server root, e.g. "
-            f"{DEFAULT_BASE_URL} or http://127.0.0.1:8765."
-        )
+        raise UsageError(f"Base URL {url!r} is not an http(s) URL: {example}")
     if text.endswith("/v1"):
         text = text[: -len("/v1")]
     return text
@@ -189,8 +205,8 @@ class BaseCore:
         sent to another host.
         """
         text = path.strip()
-        if "://" in text or text.startswith("//"):
-            url = httpx2.URL(text)
+        if _ABSOLUTE.match(text):
+            url = parse_url(text, "The path")
             root = httpx2.URL(self.root)
             if (url.scheme, url.host, url.port) != (root.scheme, root.host, root.port):
                 raise UsageError(
@@ -202,8 +218,8 @@ class BaseCore:
         if not text.startswith("/"):
             text = "/" + text
         if text == "/v1" or text.startswith(("/v1/", "/v1?")):
-            return httpx2.URL(self.root + text)
-        return httpx2.URL(self.api_root + text)
+            return parse_url(self.root + text, "The path")
+        return parse_url(self.api_root + text, "The path")
 
     def build_request(
         self,
@@ -244,6 +260,11 @@ class BaseCore:
         for name, value in (headers or {}).items():
             if name.lower() == "authorization":
                 raise UsageError("Do not pass an Authorization header: the client adds it.")
+            if _BAD_HEADER_TEXT.search(name) or _BAD_HEADER_TEXT.search(value):
+                raise UsageError(
+                    f"Header {name!r} holds a line break or NUL, which HTTP does not allow: "
+                    "give each header on one line."
+                )
             all_headers[name] = value
         all_headers["Authorization"] = self._auth
         return httpx2.Request(
