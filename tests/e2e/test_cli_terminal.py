@@ -128,17 +128,24 @@ def slow(faulty: tuple[str, Faults]) -> Iterator[str]:
     faults.clear()
 
 
-def test_retries_are_announced_on_a_terminal(
-    env: dict[str, str], faulty: tuple[str, Faults]
-) -> None:
+def listing_with_fault(
+    env: dict[str, str], faulty: tuple[str, Faults], spec: str
+) -> tuple[int, str]:
+    """``orders list --limit 2`` on a terminal while the sandbox applies fault ``spec``."""
     base_url, faults = faulty
-    faults.add("429,path=/v1/orders,count=1")
+    faults.add(spec)
     try:
-        code, text = in_pty(
+        return in_pty(
             [EXE, "orders", "list", "--limit", "2"], env | {"TICKETTAILOR_BASE_URL": base_url}
         )
     finally:
         faults.clear()
+
+
+def test_retries_are_announced_on_a_terminal(
+    env: dict[str, str], faulty: tuple[str, Faults]
+) -> None:
+    code, text = listing_with_fault(env, faulty, "429,path=/v1/orders,count=1")
     assert code == 0, text
     assert "tickettailor: Retrying GET /v1/orders" in text
     assert "RateLimitError" in text
@@ -199,3 +206,27 @@ def test_exit_codes(env: dict[str, str]) -> None:
     assert code("events", "list", "--limit", "1") == 0
     assert code("events", "get", "ev_0") == 1
     assert code("events", "list", "--start-gte", "someday") == 2
+
+
+def test_a_long_rate_limit_wait_is_announced(
+    env: dict[str, str], faulty: tuple[str, Faults]
+) -> None:
+    spec = "429,path=/v1/orders,count=1,retry_after=873"
+    code, text = listing_with_fault(env | {"TICKETTAILOR_TEST_MODE": "1"}, faulty, spec)
+    assert code == 0, text
+    assert "rate limited (429): waiting 14m33s as the server asked; Ctrl-C to stop" in text
+
+
+def test_a_refused_loopback_connection_fails_fast_and_says_so(env: dict[str, str]) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code, text = in_pty(
+        [EXE, "orders", "list"], env | {"TICKETTAILOR_BASE_URL": f"http://127.0.0.1:{port}"}
+    )
+    assert code == 1, text
+    assert "Retrying GET /v1/orders in 0.20s after APIConnectionError (Connection refused)" in text
+    assert "retry 2 of" not in text  # one quick retry, not five
+    assert f"Could not connect to http://127.0.0.1:{port}: Connection refused" in text

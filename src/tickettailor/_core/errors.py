@@ -88,14 +88,21 @@ class APIConnectionError(APIError):
     """The API could not be reached, or the connection broke before a reply.
 
     ``.unsent`` is True when the request surely never reached the server (the
-    connection could not be made), so even a write is safe to repeat.
+    connection could not be made), so even a write is safe to repeat. ``.reason`` is
+    the network's own words, e.g. "Connection refused" (empty when unknown).
     """
 
     def __init__(
-        self, message: str, *, request: httpx2.Request | None = None, unsent: bool = False
+        self,
+        message: str,
+        *,
+        request: httpx2.Request | None = None,
+        unsent: bool = False,
+        reason: str = "",
     ) -> None:
         super().__init__(message, request=request)
         self.unsent = unsent
+        self.reason = redact(reason)
 
 
 class APITimeoutError(APIConnectionError):

@@ -105,6 +105,7 @@ EXIT_OK = 0
 EXIT_API = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+TERMINAL_MAX_WAIT = 1800.0  # the API's window is 30 minutes
 _SETTINGS = "tickettailor.settings"
 _CLIENT = "tickettailor.client"
 _STATS = "tickettailor.retry_stats"
@@ -223,6 +224,9 @@ def _client_args(ctx: typer.Context) -> dict[str, Any]:
         "profile": opts.profile,
         "base_url": opts.base_url,
         "tz": opts.tz,
+        # A person at a terminal sees each long wait announced and can press Ctrl-C:
+        # sit through a whole rate-limit window. A script gets the library's cap.
+        **({"max_wait": TERMINAL_MAX_WAIT} if isatty(sys.stderr) else {}),
     }
 
 

@@ -7,7 +7,6 @@ profile, no key), 130 interrupted with Ctrl-C.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from tickettailor.cli._context import EXIT_API, EXIT_USAGE
@@ -150,11 +149,10 @@ def _rate_limit_message(exc: RateLimitError, stats: RetryStats | None) -> str:
     )
 
 
-def _reason(message: str) -> str:
-    """``": Connection refused"`` from the library's "... (ConnectError: [Errno 111]
-    Connection refused)." message; empty when there is nothing more specific."""
-    match = re.search(r"\(\w+: (?:\[Errno -?\d+\] )?([^()]*)\)\.?$", message)
-    return f": {_brief(match.group(1))}" if match and match.group(1).strip() else ""
+def _reason(exc: APIError) -> str:
+    """``": Connection refused"``: the network's own words, when it said any."""
+    reason = str(getattr(exc, "reason", "") or "")
+    return f": {_brief(reason)}" if reason.strip() else ""
 
 
 def _transport_message(exc: APIError, server: str | None) -> str:
@@ -171,7 +169,7 @@ def _transport_message(exc: APIError, server: str | None) -> str:
         )
     if isinstance(exc, APIConnectionError):
         return (
-            f"Could not connect to {_host(exc, server)}{_reason(exc.message)}. This is a network "
+            f"Could not connect to {_host(exc, server)}{_reason(exc)}. This is a network "
             "problem, not a bad key: check your connection and --base-url."
         )
     if isinstance(exc, MalformedResponseError):
