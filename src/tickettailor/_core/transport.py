@@ -409,8 +409,10 @@ class BaseCore:
         else:  # a malformed 2xx: the request worked, repeating it will not fix the body
             return None
         wait = self.retry.decide(attempt, failure, idempotent=idempotent)
+        retries = self.retry.max_retries
         if wait is not None and self._refused_on_loopback(error):
-            wait = None if attempt >= 1 else _LOOPBACK_RETRY
+            retries = 1
+            wait = None if attempt >= retries else _LOOPBACK_RETRY
         if isinstance(error, RateLimitError) and wait is not None:
             budget.block(wait, self.clock.now())
             if wait >= ANNOUNCE_AFTER:
@@ -424,7 +426,7 @@ class BaseCore:
                 wait,
                 _what_failed(error),
                 attempt + 1,
-                self.retry.max_retries,
+                retries,
             )
         return wait
 

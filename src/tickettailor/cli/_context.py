@@ -113,7 +113,7 @@ _STATS = "tickettailor.retry_stats"
 
 @dataclass(frozen=True)
 class Settings:
-    """The global options, as given before the command."""
+    """The global options (given before or after the command)."""
 
     profile: str | None = None
     api_key: str | None = field(default=None, repr=False)
@@ -217,7 +217,7 @@ def _client_args(ctx: typer.Context) -> dict[str, Any]:
     if not has_key and load_profile(None) is None:
         raise UsageError(
             "No API key: run `tickettailor connect` to save one, or pass --api-key "
-            f"(before the command) or set {API_KEY_ENV}."
+            f"or set {API_KEY_ENV}."
         )
     return {
         "api_key": opts.api_key,
@@ -325,6 +325,11 @@ class TailorGroup(TyperGroup):
             quiet_flags(self, list(ctx.help_option_names))
             self._flags_quiet = True
         return super().get_params(ctx)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from tickettailor.cli._hoist import hoist_global_options
+
+        return super().parse_args(ctx, hoist_global_options(self, args))
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)

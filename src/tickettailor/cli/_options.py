@@ -20,7 +20,7 @@ __all__ = [
 DATE_HELP = (
     "DATE is 2026-11-20 (a whole day where it makes sense), 2026-11-20T18:30 with or "
     "without an offset, unix seconds, now, today, yesterday, or -7d / -3h. Naive times are "
-    "UTC unless --tz is given (before the command)."
+    "UTC unless --tz is given."
 )
 
 LimitOption = Annotated[

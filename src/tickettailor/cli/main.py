@@ -109,7 +109,7 @@ def global_options(
 ) -> None:
     """Connect a Ticket Tailor box office to anything.
 
-    Global options go before the command; `--format` goes after it.
+    Global options go before or after the command; `--format` goes after it.
     """
     store_settings(
         ctx,
