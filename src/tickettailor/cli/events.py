@@ -10,6 +10,7 @@ from tickettailor.cli._context import FormatOption, emit_record, emit_records, g
 from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
+    OLDEST_FIRST,
     LimitOption,
     date_option,
     dated_filters,
@@ -28,7 +29,7 @@ app.add_typer(events, name="events", rich_help_panel=PANEL_RECORDS)
 
 @events.command(
     "list",
-    help=f"List events, oldest first, across all pages.\n\n{DATE_HELP}",
+    help=f"List events across all pages, {OLDEST_FIRST}.\n\n{DATE_HELP}",
     epilog=epilog(
         "tickettailor events list --limit 10",
         "tickettailor events list --status published --start-gte today",

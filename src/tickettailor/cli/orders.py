@@ -10,7 +10,9 @@ from tickettailor.cli._context import FormatOption, emit_record, emit_records, g
 from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
+    OLDEST_FIRST,
     LimitOption,
+    NewestOption,
     date_option,
     dated_filters,
     id_list,
@@ -19,7 +21,7 @@ from tickettailor.cli._options import (
 from tickettailor.cli.main import app
 
 orders = typer.Typer(
-    help="Orders: list them (oldest first, across all pages) or get one.",
+    help="Orders: list them (oldest first, or --newest) or get one.",
     no_args_is_help=True,
     epilog=epilog("tickettailor orders list --created-at today", "tickettailor orders get or_123"),
 )
@@ -28,8 +30,10 @@ app.add_typer(orders, name="orders", rich_help_panel=PANEL_RECORDS)
 
 @orders.command(
     "list",
-    help=f"List orders, oldest first, across all pages.\n\n{DATE_HELP}",
+    help=f"List orders across all pages, {OLDEST_FIRST}; --newest for the newest "
+    f"first.\n\n{DATE_HELP}",
     epilog=epilog(
+        "tickettailor orders list --newest --limit 5",
         "tickettailor orders list --created-at 2026-11-20",
         "tickettailor orders list --created-gte -7d --status completed --limit 50",
         "tickettailor orders list --event ev_1 --format csv > orders.csv",
@@ -64,6 +68,7 @@ def list_orders(
     barcode: Annotated[
         str | None, text_option("--barcode", "The order holding this ticket barcode.", "BARCODE")
     ] = None,
+    newest: NewestOption = False,
     limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -86,7 +91,7 @@ def list_orders(
         "barcode": barcode,
     }
     filters.update({key: value for key, value in extra.items() if value is not None})
-    records = get_client(ctx).orders.list(limit=limit, **filters)
+    records = get_client(ctx).orders.list(limit=limit, newest_first=newest, **filters)
     emit_records(records, fmt, kind="order", zone=user_tz(ctx), noun="orders")
 
 

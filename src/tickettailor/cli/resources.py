@@ -27,7 +27,9 @@ from tickettailor.cli._context import (
 from tickettailor.cli._help import PANEL_MORE, PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
+    OLDEST_FIRST,
     LimitOption,
+    NewestOption,
     date_option,
     dated_filters,
     id_list,
@@ -73,7 +75,7 @@ def _add_list(group: typer.Typer, command: str, resource: str, kind: str, noun: 
 
     @group.command("list", epilog=epilog(f"tickettailor {command} list --limit 20"))
     def list_all(ctx: typer.Context, limit: LimitOption = None, fmt: FormatOption = None) -> None:
-        """List records, oldest first, across all pages."""
+        """List records across all pages, oldest first (that is how the API lists them)."""
         records = getattr(get_client(ctx), resource).list(limit=limit)
         emit_records(records, fmt, kind=kind, zone=user_tz(ctx), noun=noun)
 
@@ -107,7 +109,8 @@ _add_get(issued_tickets, "issued-tickets", "issued_tickets", "issued_ticket", "T
 
 @issued_tickets.command(
     "list",
-    help=f"List issued tickets, oldest first, across all pages.\n\n{DATE_HELP}",
+    help=f"List issued tickets across all pages, {OLDEST_FIRST}; --newest for the newest "
+    f"first.\n\n{DATE_HELP}",
     epilog=epilog(
         "tickettailor issued-tickets list --event ev_1 --status valid",
         "tickettailor issued-tickets list --barcode AB12CD --format json",
@@ -137,6 +140,7 @@ def list_issued_tickets(
         str | None, date_option("--created-gte", "Issued on or after DATE.")
     ] = None,
     created_lt: Annotated[str | None, date_option("--created-lt", "Issued before DATE.")] = None,
+    newest: NewestOption = False,
     limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -156,7 +160,7 @@ def list_issued_tickets(
             "reference": reference,
         }
     )
-    records = get_client(ctx).issued_tickets.list(limit=limit, **filters)
+    records = get_client(ctx).issued_tickets.list(limit=limit, newest_first=newest, **filters)
     emit_records(records, fmt, kind="issued_ticket", zone=user_tz(ctx), noun="issued tickets")
 
 
@@ -264,7 +268,7 @@ def list_check_ins(
     limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:
-    """List check-ins, oldest first, across all pages."""
+    """List check-ins across all pages, oldest first (that is how the API lists them)."""
     filters = _clean(
         {
             "event_id": id_list(event),
@@ -339,11 +343,14 @@ def list_holds(
     event: Annotated[
         list[str] | None, text_option("--event", "Event id (repeat, or a comma list).", "ID")
     ] = None,
+    newest: NewestOption = False,
     limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:
-    """List holds, oldest first, across all pages."""
-    records = get_client(ctx).holds.list(limit=limit, **_clean({"event_id": id_list(event)}))
+    """List holds across all pages, oldest first (that is how the API lists them);
+    --newest for the newest first."""
+    filters = _clean({"event_id": id_list(event)})
+    records = get_client(ctx).holds.list(limit=limit, newest_first=newest, **filters)
     emit_records(records, fmt, kind="hold", zone=user_tz(ctx), noun="holds")
 
 
@@ -515,7 +522,7 @@ def list_event_series(
     limit: LimitOption = None,
     fmt: FormatOption = None,
 ) -> None:
-    """List event series, oldest first, across all pages."""
+    """List event series across all pages, oldest first (as the API lists them)."""
     filters = _clean({"status": id_list(status), "name": name, "venue": venue})
     records = get_client(ctx).event_series.list(limit=limit, **filters)
     emit_records(records, fmt, kind="event_series", zone=user_tz(ctx), noun="event series")
