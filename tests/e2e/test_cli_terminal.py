@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -230,3 +231,15 @@ def test_a_refused_loopback_connection_fails_fast_and_says_so(env: dict[str, str
     assert "Retrying GET /v1/orders in 0.20s after APIConnectionError (Connection refused)" in text
     assert "retry 2 of" not in text  # one quick retry, not five
     assert f"Could not connect to http://127.0.0.1:{port}: Connection refused" in text
+
+
+@pytest.mark.parametrize("command", ["orders", "events", "issued-tickets"])
+def test_tables_fit_80_columns_without_wrapping(env: dict[str, str], command: str) -> None:
+    code, text = in_pty([EXE, command, "list", "-n", "8"], env | {"COLUMNS": "80"})
+    assert code == 0, text
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r", "")
+    lines = [line for line in plain.splitlines() if line.strip() and "Fetching" not in line]
+    assert all(len(line) <= 80 for line in lines), plain
+    table = [line for line in lines if not line.startswith("(left out")]
+    assert len(table) == 2 + 8, text  # header, rule, one line per record: nothing wrapped
+    assert "…" in text  # long names are cut, not wrapped

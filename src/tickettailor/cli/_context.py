@@ -23,7 +23,8 @@ What is here:
   ``--tz``; ``-v`` logs each request on stderr (the library never logs the key).
   ``get_client``'s client is closed when the command ends. No key is exit 2.
 - ``settings(ctx)``: the parsed global options (``Settings``).
-- ``user_tz(ctx)``: the zone for times shown in tables (``--tz``, else this computer's).
+- ``user_tz(ctx)``: the zone for times shown in tables (``--tz``; else the venue's for
+  an event's times and this computer's for other moments).
 - ``parse_date(ctx, "--created-gte", text)``: a date typed by the user, as an aware
   datetime (naive means ``--tz``, else UTC); unreadable is exit 2 naming the option.
 - ``emit_records`` / ``emit_record`` / ``FormatOption`` / ``OutputFormat``: output in
@@ -56,6 +57,7 @@ from typer.core import TyperGroup
 
 from tickettailor.cli._help import help_rank, quiet_flags
 from tickettailor.cli._output import (
+    ColumnsOption,
     FormatOption,
     OutputFormat,
     emit_record,
@@ -63,6 +65,7 @@ from tickettailor.cli._output import (
     isatty,
     raw_record,
 )
+from tickettailor.cli._tables import TableZone
 
 # The library (httpx2, pydantic) is imported by the functions that use it, not here:
 # every command line is parsed before anything runs, and `--help` needs none of it.
@@ -78,6 +81,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "TZ_ENV",
+    "ColumnsOption",
     "FormatOption",
     "OutputFormat",
     "Settings",
@@ -158,12 +162,13 @@ def profile_names(incomplete: str) -> list[str]:
         return []
 
 
-def user_tz(ctx: typer.Context) -> tzinfo:
-    """The zone for times shown to the user: ``--tz``, else this computer's zone."""
+def user_tz(ctx: typer.Context) -> TableZone:
+    """The zone for times in tables: ``--tz`` for all; without it, an event's times in
+    its venue's zone and other moments in this computer's zone."""
     from tickettailor._core.dates import resolve_tz
 
     name = settings(ctx).tz
-    return resolve_tz(name) if name else system_zone()
+    return TableZone(resolve_tz(name)) if name else TableZone(system_zone(), venue=True)
 
 
 def system_zone() -> tzinfo:

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from tickettailor.cli._context import FormatOption, emit_record, emit_records, get_client, user_tz
+from tickettailor.cli._context import (
+    ColumnsOption,
+    FormatOption,
+    emit_record,
+    emit_records,
+    get_client,
+    user_tz,
+)
 from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
@@ -70,6 +77,7 @@ def list_events(
     end_lte: Annotated[str | None, date_option("--end-lte", "Ending on or before DATE.")] = None,
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     filters = dated_filters(
         ctx,
@@ -94,7 +102,7 @@ def list_events(
     }
     filters.update({key: value for key, value in extra.items() if value is not None})
     records = get_client(ctx).events.list(limit=limit, **filters)
-    emit_records(records, fmt, kind="event", zone=user_tz(ctx), noun="events")
+    emit_records(records, fmt, kind="event", zone=user_tz(ctx), noun="events", columns=columns)
 
 
 @events.command(

@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-from tickettailor.cli._context import FormatOption, emit_record, emit_records, get_client, user_tz
+from tickettailor.cli._context import (
+    ColumnsOption,
+    FormatOption,
+    emit_record,
+    emit_records,
+    get_client,
+    user_tz,
+)
 from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
@@ -71,6 +78,7 @@ def list_orders(
     newest: NewestOption = False,
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     filters = dated_filters(
         ctx,
@@ -92,7 +100,7 @@ def list_orders(
     }
     filters.update({key: value for key, value in extra.items() if value is not None})
     records = get_client(ctx).orders.list(limit=limit, newest_first=newest, **filters)
-    emit_records(records, fmt, kind="order", zone=user_tz(ctx), noun="orders")
+    emit_records(records, fmt, kind="order", zone=user_tz(ctx), noun="orders", columns=columns)
 
 
 @orders.command(
