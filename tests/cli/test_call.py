@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qsl
 
+import pytest
+
 from tests.cli.conftest import Run, sent
 from tests.conftest import TEST_KEY
 from tickettailor import Client
@@ -116,3 +118,11 @@ def test_refuses_to_send_the_key_elsewhere(tt: Run) -> None:
     result = tt("call", "GET", "https://example.com/v1/events")
     assert result.exit_code == 2
     assert "example.com" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("piped", "body"),
+    [("a=1\n", "a=1"), ("a=1\r\n", "a=1"), ("a=1\n\n", "a=1\n"), ("a=1", "a=1")],
+)
+def test_piped_data_loses_one_final_newline_as_with_curl(wire: Run, piped: str, body: str) -> None:
+    assert sent(wire("call", "POST", "/v1/check_ins", "-d", "@-", input=piped))["body"] == body

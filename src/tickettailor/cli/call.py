@@ -136,13 +136,15 @@ def _read_data(data: str) -> bytes:
         return data.encode()
     source = data[1:]
     if source == "-":
-        return (
-            sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-        )
-    try:
-        return Path(source).read_bytes()
-    except OSError as exc:
-        fail(f"--data {data}: cannot read {source} ({exc.strerror}).", EXIT_USAGE)
+        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    else:
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as exc:
+            fail(f"--data {data}: cannot read {source} ({exc.strerror}).", EXIT_USAGE)
+    # `echo a=1 | tickettailor call ... -d @-` must send "a=1", not "a=1\n" (a form
+    # value ending in a newline): drop one final line end, as curl does with --data.
+    return raw.removesuffix(b"\n").removesuffix(b"\r")
 
 
 def _print(status: int, headers: Any, body: Any, text: str, *, include: bool) -> None:
