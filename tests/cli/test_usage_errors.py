@@ -59,3 +59,27 @@ def test_a_line_break_in_a_header_is_a_usage_error(wire: Run, header: str) -> No
     line = one_line(result.stderr)
     assert "line break" in line
     assert "network" not in line
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["orders", "list", "--format", "yaml"], "--format: 'yaml' is not one of"),
+        (["orders", "list", "--limit", "x"], "--limit: must be a whole number"),
+        (["orders", "list", "--limit", "0"], "--limit: must be 1 or more"),
+        (["orders", "list", "--nope"], "No such option: --nope"),
+        (["orders", "get"], "Missing argument 'ORDER_ID'"),
+        (["ordrs"], "No such command 'ordrs'"),
+        (["--tz", "Mars/X", "orders", "list"], "--tz: Unknown time zone 'Mars/X'"),
+    ],
+)
+def test_command_line_mistakes_are_one_line_in_our_words(
+    bare: Run, args: list[str], says: str
+) -> None:
+    result = bare(*args)
+    assert result.exit_code == 2
+    line = one_line(result.stderr)
+    assert says in line
+    assert "--help" in line  # where to look
+    for leak in ("Value error", "Input should", "╭", "Invalid value for"):
+        assert leak not in result.output

@@ -47,6 +47,7 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -335,6 +336,48 @@ class TailorGroup(TyperGroup):
         from tickettailor.cli._hoist import hoist_global_options
 
         return super().parse_args(ctx, hoist_global_options(self, args))
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """As click's, but a command-line mistake is one line in our style (not a box),
+        like every other error. Exit 2 for those, 1 for an abort."""
+        from typer._click.exceptions import ClickException
+        from typer.exceptions import Abort
+
+        from tickettailor.cli._help import unclipped_option_help
+        from tickettailor.cli._hoist import wants_help
+
+        if wants_help(self, list(sys.argv[1:] if args is None else args)):
+            unclipped_option_help()
+        try:
+            result = super().main(
+                args, prog_name, complete_var, False, windows_expand_args, **kwargs
+            )
+        except ClickException as exc:
+            if not standalone_mode:
+                raise
+            if type(exc).__name__ != "NoArgsIsHelpError":  # the help was shown instead
+                from tickettailor.cli._errors import usage_line
+
+                ctx = getattr(exc, "ctx", None)
+                path = ctx.command_path if ctx is not None else None
+                typer.echo(f"Error: {usage_line(exc.format_message(), path)}", err=True)
+            sys.exit(exc.exit_code)
+        except Abort:
+            if not standalone_mode:
+                raise
+            typer.echo("Aborted.", err=True)
+            sys.exit(EXIT_API)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else EXIT_OK)
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)

@@ -7,6 +7,7 @@ profile, no key), 130 interrupted with Ctrl-C.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from tickettailor.cli._context import EXIT_API, EXIT_USAGE
@@ -179,3 +180,31 @@ def _transport_message(exc: APIError, server: str | None) -> str:
             "check that --base-url points at the API, or try again later."
         )
     return f"{_brief(exc.message)}."
+
+
+# -- command-line mistakes (click's errors) in the same one-line style ---------------------
+
+# The option parser's (pydantic's) phrases, in our words.
+_PHRASES = (
+    (re.compile(r"Value error, "), ""),
+    (re.compile(r"Input should be a valid integer(, unable to parse string as an integer)?"),
+     "must be a whole number"),
+    (re.compile(r"Input should be a valid number(, unable to parse string as a number)?"),
+     "must be a number"),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be \1 or more"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be \1 or less"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
+    (re.compile(r"Input should be less than (\S+)"), r"must be less than \1"),
+    (re.compile(r"Invalid value for '([^']+)'(?: / '[^']+')*(?: \(env var: '[^']+'\))?: "),
+     r"\1: "),
+)  # fmt: skip
+
+
+def usage_line(message: str, command_path: str | None) -> str:
+    """A command-line mistake as one line: what is wrong, and where help is."""
+    text = " ".join(message.split())
+    for pattern, words in _PHRASES:
+        text = pattern.sub(words, text)
+    text = text.rstrip(".")
+    where = f" (see `{command_path} --help`)" if command_path else ""
+    return f"{text}{where}."

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["HOISTED", "hoist_global_options"]
+__all__ = ["HOISTED", "command_path", "hoist_global_options", "wants_help"]
 
 # The global options that may follow the command (eager ones such as --version and
 # --help keep their meaning where they are).
@@ -44,11 +44,9 @@ def _skip_options(args: list[str], start: int, options: dict[str, bool]) -> int:
     return i
 
 
-def hoist_global_options(group: Any, args: list[str]) -> list[str]:
-    """``args`` with the global options that follow the command moved before it."""
-    own = _option_names(group)
-    hoisted = {name: own[name] for name in HOISTED if name in own}
-    start = _skip_options(args, 0, own)
+def command_path(group: Any, args: list[str]) -> tuple[Any, int, int]:
+    """(the command ``args`` name, where its name starts, where its arguments start)."""
+    start = _skip_options(args, 0, _option_names(group))
     command = group
     path_end = start
     # Walk down the command path: the group's command, then subcommands of groups.
@@ -58,6 +56,21 @@ def hoist_global_options(group: Any, args: list[str]) -> list[str]:
             break
         command = found
         path_end += 1
+    return command, start, path_end
+
+
+def wants_help(group: Any, args: list[str]) -> bool:
+    """Whether ``args`` ask for help: ``-h``/``--help``, or a group with no command."""
+    if "-h" in args or "--help" in args:
+        return True
+    return hasattr(command_path(group, args)[0], "commands")
+
+
+def hoist_global_options(group: Any, args: list[str]) -> list[str]:
+    """``args`` with the global options that follow the command moved before it."""
+    own = _option_names(group)
+    hoisted = {name: own[name] for name in HOISTED if name in own}
+    command, start, path_end = command_path(group, args)
     if command is group:
         return args
     leaf = _option_names(command)

@@ -53,8 +53,9 @@ def call(
             "--field",
             "-f",
             metavar="K=V",
-            help="Form field, PHP brackets as typed: 'codes[]=A', 'ticket_type_id[tt_1]=2' "
-            "(repeat).",
+            # Brackets escaped: help is rich markup, where [tt_1] would be a style tag.
+            help="Form field, PHP brackets as typed: 'codes\\[]=A', "
+            "'ticket_type_id\\[tt_1]=2' (repeat).",
             show_default=False,
         ),
     ] = None,
