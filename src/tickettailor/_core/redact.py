@@ -33,6 +33,7 @@ MASK = "[redacted]"
 _MIN_LENGTH = 6
 
 _secrets: set[str] = set()
+_ordered: tuple[str, ...] = ()  # longest first, so a secret holding another goes whole
 _lock = threading.Lock()
 
 
@@ -48,16 +49,17 @@ def register_secret(secret: str | None) -> None:
     """Redact ``secret`` (in all its forms) from every text from now on, process-wide."""
     if not secret or len(secret.strip()) < _MIN_LENGTH:
         return
+    global _ordered
     with _lock:
         _secrets.update(forms_of(secret.strip()))
+        _ordered = tuple(sorted(_secrets, key=len, reverse=True))
 
 
 def redact(text: str) -> str:
     """``text`` with every registered secret replaced by ``[redacted]``."""
-    if not _secrets or not text:
+    if not text:
         return text
-    # Longest first, so a secret containing another is masked whole.
-    for secret in sorted(_secrets, key=len, reverse=True):
+    for secret in _ordered:
         if secret in text:
             text = text.replace(secret, MASK)
     return text
