@@ -34,6 +34,14 @@ def test_the_newest_five_of_a_long_history_cost_a_request_or_two(
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_a_last_sale_days_ago_costs_two_requests(mode: str) -> None:
+    api = history(500, step=3 * 3600, end_ago=86_400 * 2)  # a sale every 3 h until 2 days ago
+    client = make_client(mode, transport=api.transport)
+    assert ids(client.orders.list(limit=5, newest_first=True))[0] == "or_500"
+    assert len(api.requests) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_a_busy_last_day_is_narrowed_not_walked(mode: str) -> None:
     api = history(20_000, step=10)  # 2.3 days, an order every ten seconds
     client = make_client(mode, transport=api.transport)
@@ -73,7 +81,8 @@ def test_no_records_at_all(mode: str) -> None:
     api = FakeAPI(0)
     client = make_client(mode, transport=api.transport)
     assert client.orders.list(limit=5, newest_first=True) == []
-    assert len(api.requests) == 2  # the last day, then the oldest record: there is none
+    # Two empty windows, then the oldest record: there is none.
+    assert len(api.requests) == 3
 
 
 def test_newest_first_needs_created_at_and_no_cursor() -> None:

@@ -6,8 +6,8 @@ backwards: each window is fetched (oldest first, as the API lists) and given out
 reversed, then the next window below it. Windows are sized to fit in one page: a
 window that needs more than one page is narrowed from the density its first page
 shows, and an empty one makes the next one wider. The lower end is the ``gte``
-bound, or the oldest record's time (one request, made only when the first window did
-not already give enough).
+bound, or the oldest record's time: one request, made only after two empty windows in
+a row (so a shop whose last sale was a week ago still costs two requests).
 
 ``NewestPlan`` is the pure part (tested by tables); ``NewestPager`` and
 ``AsyncNewestPager`` are the loops, with the interface of ``Pager``/``AsyncPager``.
@@ -49,6 +49,7 @@ class NewestPlan:
         self.span = FIRST_SPAN
         self.limit = limit
         self.given = 0
+        self.empty = 0  # empty windows in a row
 
     @property
     def wanted(self) -> int | None:
@@ -58,12 +59,10 @@ class NewestPlan:
         """The next window, or None when the walk is over."""
         if self.wanted == 0 or (self.floor_known and self.floor is None):
             return None
-        if self.floor is not None and self.high <= self.floor:
+        floor = self.floor if self.floor is not None else 0  # no record before 1970
+        if self.high <= floor:
             return None
-        low = self.high - self.span
-        if self.floor is not None:
-            low = max(low, self.floor)
-        return low, self.high
+        return max(self.high - self.span, floor), self.high
 
     def narrow(self, first_page: list[dict[str, Any]], param: str) -> bool:
         """The window needs more than one page: narrow it to the records' density.
@@ -80,6 +79,7 @@ class NewestPlan:
         """The window gave ``count`` records: move below it and size the next one."""
         self.high = window[0]
         self.given += count
+        self.empty = 0 if count else self.empty + 1
         seconds = window[1] - window[0]
         if count == 0:
             self.span = seconds * GROWTH
@@ -88,8 +88,9 @@ class NewestPlan:
 
     @property
     def needs_floor(self) -> bool:
-        """Whether to look up the oldest record's time before the next window."""
-        return not self.floor_known
+        """Whether to look up the oldest record's time before the next window: once
+        two windows in a row were empty, it tells whether any record is left below."""
+        return not self.floor_known and self.empty >= 2
 
     def set_floor(self, oldest: int | None) -> None:
         """The oldest record's time (None: there are no records at all)."""
