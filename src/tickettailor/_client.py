@@ -19,13 +19,16 @@ from tickettailor._core.dates import resolve_tz
 from tickettailor._core.errors import APIStatusError, MalformedResponseError, UsageError
 from tickettailor._core.profiles import load_profile
 from tickettailor._core.ratelimit import Clock
+from tickettailor._core.redact import excerpt
 from tickettailor._core.transport import (
     DEFAULT_BASE_URL,
+    DEFAULT_MAX_WAIT,
     APIResponse,
     AsyncCore,
     BaseCore,
     Params,
     SyncCore,
+    WaitHook,
 )
 from tickettailor.models import Overview
 from tickettailor.resources import (
@@ -150,7 +153,14 @@ class _Shared:
 
 
 class Client(_Shared):
-    """The Ticket Tailor API, blocking. Use as a context manager, or call ``close()``."""
+    """The Ticket Tailor API, blocking. Use as a context manager, or call ``close()``.
+
+    Waits: a rate limit (the server's Retry-After on a 429, or pacing until the
+    window resets) is sat through up to ``max_wait`` seconds; a longer one raises
+    ``RateLimitError`` with ``.retry_after``. A wait of 3 s or more is logged as a
+    warning on the ``tickettailor`` logger and passed to ``on_wait(seconds, text)``.
+    A refused connection to a loopback address is retried once, quickly.
+    """
 
     _core: SyncCore
 
@@ -162,6 +172,8 @@ class Client(_Shared):
         base_url: str | None = None,
         timeout: float | httpx2.Timeout = 30.0,
         max_retries: int = 5,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        on_wait: WaitHook | None = None,
         transport: httpx2.BaseTransport | None = None,
         tz: str | None = None,
         test_mode: bool | None = None,
@@ -171,6 +183,8 @@ class Client(_Shared):
             transport=transport,
             timeout=timeout,
             max_retries=max_retries,
+            max_wait=max_wait,
+            on_wait=on_wait,
             test_mode=test_mode,
             **settings,
         )
@@ -251,6 +265,8 @@ class AsyncClient(_Shared):
         base_url: str | None = None,
         timeout: float | httpx2.Timeout = 30.0,
         max_retries: int = 5,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        on_wait: WaitHook | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
         tz: str | None = None,
         test_mode: bool | None = None,
@@ -260,6 +276,8 @@ class AsyncClient(_Shared):
             transport=transport,
             timeout=timeout,
             max_retries=max_retries,
+            max_wait=max_wait,
+            on_wait=on_wait,
             test_mode=test_mode,
             **settings,
         )
@@ -326,7 +344,7 @@ def _object(response: APIResponse) -> dict[str, Any]:
     body = response.body
     if not isinstance(body, dict):
         raise MalformedResponseError(
-            f"Expected a JSON object, got: {response.text[:120]!r}",
+            f"Expected a JSON object, got: {excerpt(response.text)!r}",
             status_code=response.status_code,
             body_text=response.text,
         )

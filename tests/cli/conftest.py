@@ -8,6 +8,7 @@ directory, and none of the user's TICKETTAILOR_* settings leak in.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -114,10 +115,10 @@ class _Echo(BaseHTTPRequestHandler):
         return None
 
 
-@pytest.fixture(scope="module")
-def echo() -> Iterator[str]:
-    """A loopback server answering every request with what it received, as JSON."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A loopback HTTP server answering with ``handler``; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -126,6 +127,13 @@ def echo() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def echo() -> Iterator[str]:
+    """A loopback server answering every request with what it received, as JSON."""
+    with serving(_Echo) as url:
+        yield url
 
 
 @pytest.fixture

@@ -87,3 +87,15 @@ def test_empty_table_says_so_on_stderr(capsys: pytest.CaptureFixture[str]) -> No
     out, err = capsys.readouterr()
     assert out == ""
     assert "No orders found." in err
+
+
+def test_an_error_before_any_record_does_not_say_none_were_found(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def failing() -> Iterator[dict[str, Any]]:
+        raise ServerError("down", status_code=503)
+        yield {}  # a generator that fails at once
+
+    with pytest.raises(ServerError):
+        emit_records(failing(), OutputFormat.table, kind="order", zone=UTC, noun="orders")
+    assert "No orders found" not in capsys.readouterr().err

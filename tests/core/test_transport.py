@@ -411,7 +411,7 @@ def test_issuing_memberships_has_its_own_budget(mode: str) -> None:
             )
         return httpx2.Response(200, json={"version": "1.0"}, headers=RATE_HEADERS)
 
-    client = make_client(mode, transport=httpx2.MockTransport(handler))
+    client = make_client(mode, transport=httpx2.MockTransport(handler), max_wait=3600)
     for _ in range(3):
         client.issued_memberships.create(
             membership_type_id="mt_1", first_name="A", last_name="B", email="a@b.c"

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -128,17 +129,24 @@ def slow(faulty: tuple[str, Faults]) -> Iterator[str]:
     faults.clear()
 
 
-def test_retries_are_announced_on_a_terminal(
-    env: dict[str, str], faulty: tuple[str, Faults]
-) -> None:
+def listing_with_fault(
+    env: dict[str, str], faulty: tuple[str, Faults], spec: str
+) -> tuple[int, str]:
+    """``orders list --limit 2`` on a terminal while the sandbox applies fault ``spec``."""
     base_url, faults = faulty
-    faults.add("429,path=/v1/orders,count=1")
+    faults.add(spec)
     try:
-        code, text = in_pty(
+        return in_pty(
             [EXE, "orders", "list", "--limit", "2"], env | {"TICKETTAILOR_BASE_URL": base_url}
         )
     finally:
         faults.clear()
+
+
+def test_retries_are_announced_on_a_terminal(
+    env: dict[str, str], faulty: tuple[str, Faults]
+) -> None:
+    code, text = listing_with_fault(env, faulty, "429,path=/v1/orders,count=1")
     assert code == 0, text
     assert "tickettailor: Retrying GET /v1/orders" in text
     assert "RateLimitError" in text
@@ -199,3 +207,39 @@ def test_exit_codes(env: dict[str, str]) -> None:
     assert code("events", "list", "--limit", "1") == 0
     assert code("events", "get", "ev_0") == 1
     assert code("events", "list", "--start-gte", "someday") == 2
+
+
+def test_a_long_rate_limit_wait_is_announced(
+    env: dict[str, str], faulty: tuple[str, Faults]
+) -> None:
+    spec = "429,path=/v1/orders,count=1,retry_after=873"
+    code, text = listing_with_fault(env | {"TICKETTAILOR_TEST_MODE": "1"}, faulty, spec)
+    assert code == 0, text
+    assert "rate limited (429): waiting 14m33s as the server asked; Ctrl-C to stop" in text
+
+
+def test_a_refused_loopback_connection_fails_fast_and_says_so(env: dict[str, str]) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code, text = in_pty(
+        [EXE, "orders", "list"], env | {"TICKETTAILOR_BASE_URL": f"http://127.0.0.1:{port}"}
+    )
+    assert code == 1, text
+    assert "Retrying GET /v1/orders in 0.20s after APIConnectionError (Connection refused)" in text
+    assert "retry 2 of" not in text  # one quick retry, not five
+    assert f"Could not connect to http://127.0.0.1:{port}: Connection refused" in text
+
+
+@pytest.mark.parametrize("command", ["orders", "events", "issued-tickets"])
+def test_tables_fit_80_columns_without_wrapping(env: dict[str, str], command: str) -> None:
+    code, text = in_pty([EXE, command, "list", "-n", "8"], env | {"COLUMNS": "80"})
+    assert code == 0, text
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r", "")
+    lines = [line for line in plain.splitlines() if line.strip() and "Fetching" not in line]
+    assert all(len(line) <= 80 for line in lines), plain
+    table = [line for line in lines if not line.startswith("(left out")]
+    assert len(table) == 2 + 8, text  # header, rule, one line per record: nothing wrapped
+    assert "…" in text  # long names are cut, not wrapped

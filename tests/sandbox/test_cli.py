@@ -36,9 +36,9 @@ def test_help_shows_the_options_and_an_example() -> None:
     [
         (["--rate-limit", "5x"], "REQUESTS/SECONDS"),
         (["--rate-limit", "0/10"], "REQUESTS/SECONDS"),
-        (["--port", "70000"], "'--port': Input should be less than or equal to 65535"),
-        (["--orders", "-1"], "'--orders': Input should be greater than or equal to 0"),
-        (["--events", "0"], "'--events': Input should be greater than or equal to 1"),
+        (["--port", "70000"], "--port: must be 65535 or less"),
+        (["--orders", "-1"], "--orders: must be 0 or more"),
+        (["--events", "0"], "--events: must be 1 or more"),
         (["--api-key", "has space"], "without spaces"),
         (["--api-key", TEST_KEY, "--api-key", TEST_KEY], "different"),
         (["--db", "/no/such/folder/x.sqlite"], "does not exist"),

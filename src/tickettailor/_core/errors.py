@@ -2,7 +2,9 @@
 
 Every error the package raises on purpose is a ``TicketTailorError``. None of them
 ever carries the API key: requests are stored with their ``Authorization`` header
-removed, and messages are built from the API's reply, never from our own headers.
+removed, and every text an error holds (its message, and each field copied from a
+reply: hint, error code, field errors, body, headers) goes through ``redact`` when the
+error is built, since a server may echo the key back.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx2
+
+from tickettailor._core.redact import redact, redact_value
 
 __all__ = [
     "APIConnectionError",
@@ -53,7 +57,16 @@ def redact_request(request: httpx2.Request | None) -> httpx2.Request | None:
 
 
 class TicketTailorError(Exception):
-    """Base class of every error raised by tickettailor."""
+    """Base class of every error raised by tickettailor. Its text is always redacted."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(redact_value(arg) for arg in args))
+
+
+def _clean_headers(headers: httpx2.Headers | None) -> httpx2.Headers:
+    if headers is None:
+        return httpx2.Headers()
+    return httpx2.Headers([(k, redact(v)) for k, v in headers.multi_items()])
 
 
 class APIError(TicketTailorError):
@@ -61,7 +74,7 @@ class APIError(TicketTailorError):
 
     def __init__(self, message: str, *, request: httpx2.Request | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = redact(message)
         self.request = redact_request(request)
 
     def __str__(self) -> str:
@@ -75,14 +88,21 @@ class APIConnectionError(APIError):
     """The API could not be reached, or the connection broke before a reply.
 
     ``.unsent`` is True when the request surely never reached the server (the
-    connection could not be made), so even a write is safe to repeat.
+    connection could not be made), so even a write is safe to repeat. ``.reason`` is
+    the network's own words, e.g. "Connection refused" (empty when unknown).
     """
 
     def __init__(
-        self, message: str, *, request: httpx2.Request | None = None, unsent: bool = False
+        self,
+        message: str,
+        *,
+        request: httpx2.Request | None = None,
+        unsent: bool = False,
+        reason: str = "",
     ) -> None:
         super().__init__(message, request=request)
         self.unsent = unsent
+        self.reason = redact(reason)
 
 
 class APITimeoutError(APIConnectionError):
@@ -103,8 +123,8 @@ class MalformedResponseError(APIError):
     ) -> None:
         super().__init__(message, request=request)
         self.status_code = status_code
-        self.body_text = body_text
-        self.request_id = request_id
+        self.body_text = redact(body_text)
+        self.request_id = redact(request_id) if request_id else request_id
 
 
 class APIStatusError(APIError):
@@ -130,12 +150,12 @@ class APIStatusError(APIError):
     ) -> None:
         super().__init__(message, request=request)
         self.status_code = status_code
-        self.error_code = error_code
-        self.hint = hint
-        self.errors: list[dict[str, Any]] = errors or []
-        self.headers = headers if headers is not None else httpx2.Headers()
-        self.body = body
-        self.request_id = request_id
+        self.error_code = _text(error_code)
+        self.hint = _text(hint)
+        self.errors: list[dict[str, Any]] = redact_value(errors or [])
+        self.headers = _clean_headers(headers)
+        self.body = redact_value(body)
+        self.request_id = _text(request_id)
 
     def __str__(self) -> str:
         parts = [f"{self.status_code}"]
@@ -158,6 +178,11 @@ class APIStatusError(APIError):
             f"error_code={self.error_code!r}, message={self.message!r}, "
             f"request_id={self.request_id!r})"
         )
+
+
+def _text(value: Any) -> str | None:
+    """A field copied from a reply, as redacted text (None stays None)."""
+    return None if value is None else redact(str(value))
 
 
 class BadRequestError(APIStatusError):

@@ -138,6 +138,13 @@ class RateBudget:
                 self.remaining = min(self.remaining, remaining)
             self.reset_at = reset_at
 
+    def forget_window(self) -> None:
+        """Drop what we knew of the window (a 429's Retry-After overrides it); the
+        next reply's headers start it again."""
+        with self._lock:
+            self.remaining, self.reset_at = None, None
+            self._next_slot = 0.0
+
     def block(self, seconds: float, now: float) -> None:
         """A 429 said to wait: hold every client of this key until then."""
         with self._lock:

@@ -8,12 +8,13 @@ outcome into a result or an error, and sleep and retry when the policy says so.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import logging
 import os
 import platform
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
@@ -38,20 +39,34 @@ from tickettailor._core.errors import (
 )
 from tickettailor._core.forms import encode_form
 from tickettailor._core.ratelimit import Clock, RateBudget, budget_for
+from tickettailor._core.redact import excerpt, redact, register_secret
 from tickettailor._core.retry import Failure, RetryPolicy
 
 __all__ = [
+    "ANNOUNCE_AFTER",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_WAIT",
     "METHODS",
     "APIResponse",
     "AsyncCore",
     "BaseCore",
     "SyncCore",
+    "WaitHook",
     "normalize_base_url",
+    "parse_url",
     "test_mode_from_env",
 ]
 
 DEFAULT_BASE_URL = "https://api.tickettailor.com"
+# The longest wait (a server's Retry-After, or pacing to the window's reset) sat
+# through by default; a longer one raises RateLimitError with ``.retry_after``.
+DEFAULT_MAX_WAIT = 120.0
+# Waits at least this long are announced (log warning and ``on_wait``).
+ANNOUNCE_AFTER = 3.0
+# Connection refused on a loopback address: one quick retry, then the error.
+_LOOPBACK_RETRY = 0.2
+# on_wait(seconds, text): called before each long wait.
+WaitHook = Callable[[float, str], None]
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 TEST_MODE_ENV = "TICKETTAILOR_TEST_MODE"
 
@@ -79,15 +94,30 @@ def test_mode_from_env() -> bool:
     return os.environ.get(TEST_MODE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+# An absolute URL starts with a scheme; "?next=http://x" in a path's query does not.
+_ABSOLUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//")
+_BAD_HEADER_TEXT = re.compile(r"[\r\n\x00]")
+
+
+def parse_url(text: str, what: str) -> httpx2.URL:
+    """``text`` as a URL; a malformed one (bad port, unclosed ``[``) is a UsageError
+    naming ``what`` it was given as."""
+    try:
+        return httpx2.URL(text)
+    except httpx2.InvalidURL as exc:
+        raise UsageError(f"{what} {text!r} is not a valid URL ({exc}).") from None
+
+
 def normalize_base_url(url: str) -> str:
     """The server root: scheme and host (and any proxy prefix), without ``/v1``."""
     text = url.strip().rstrip("/")
-    parsed = httpx2.URL(text) if "://" in text else None
+    example = f"use the server root, e.g. {DEFAULT_BASE_URL} or http://127.0.0.1:8765."
+    try:
+        parsed = httpx2.URL(text) if "://" in text else None
+    except httpx2.InvalidURL as exc:
+        raise UsageError(f"Base URL {url!r} is not a valid URL ({exc}): {example}") from None
     if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-        raise UsageError(
-            f"Base URL {url!r} is not an http(s) URL: use the server root, e.g. "
-            f"{DEFAULT_BASE_URL} or http://127.0.0.1:8765."
-        )
+        raise UsageError(f"Base URL {url!r} is not an http(s) URL: {example}")
     if text.endswith("/v1"):
         text = text[: -len("/v1")]
     return text
@@ -128,12 +158,12 @@ _STATUS_ERRORS: dict[int, type[APIStatusError]] = {
 }
 _TAG = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.DOTALL | re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+_ERRNO = re.compile(r"\[Errno -?\d+\] ")
 
 
 def _html_text(text: str, limit: int = 300) -> str:
-    """Readable text of an HTML error page (Cloudflare's, say), shortened."""
-    plain = _SPACE.sub(" ", _TAG.sub(" ", text)).strip()
-    return plain if len(plain) <= limit else plain[: limit - 1] + "…"
+    """Readable text of an HTML error page (Cloudflare's, say), redacted and shortened."""
+    return excerpt(_SPACE.sub(" ", _TAG.sub(" ", text)).strip(), limit)
 
 
 def _parse_body(content: bytes) -> tuple[Any, str]:
@@ -157,6 +187,8 @@ class BaseCore:
         base_url: str = DEFAULT_BASE_URL,
         timeout: float | httpx2.Timeout = 30.0,
         max_retries: int = 5,
+        max_wait: float = DEFAULT_MAX_WAIT,
+        on_wait: WaitHook | None = None,
         test_mode: bool | None = None,
         budget: RateBudget | None = None,
         retry: RetryPolicy | None = None,
@@ -168,14 +200,17 @@ class BaseCore:
         self.root = normalize_base_url(base_url)
         self.api_root = self.root + "/v1"
         self.timeout = timeout if isinstance(timeout, httpx2.Timeout) else httpx2.Timeout(timeout)
-        self.retry = retry or RetryPolicy(max_retries=max_retries)
+        if isinstance(max_wait, bool) or not isinstance(max_wait, int | float) or max_wait < 0:
+            raise UsageError(f"max_wait must be a number of seconds, 0 or more; got {max_wait!r}.")
+        self.retry = retry or RetryPolicy(max_retries=max_retries, max_wait=float(max_wait))
+        self.on_wait = on_wait
         self.clock = Clock(instant=test_mode_from_env() if test_mode is None else test_mode)
         self.budget = budget or budget_for(self._key, self.api_root)
         self.tz = tz
         token = base64.b64encode(f"{self._key}:".encode()).decode()
         self._auth = f"Basic {token}"
-        # Strings that must never leave the core in a message: the key and its header.
-        self._secrets = (self._key, token, base64.b64encode(self._key.encode()).decode())
+        # From now on no error, log line or state column of this process shows the key.
+        register_secret(self._key)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.root!r})"
@@ -189,8 +224,8 @@ class BaseCore:
         sent to another host.
         """
         text = path.strip()
-        if "://" in text or text.startswith("//"):
-            url = httpx2.URL(text)
+        if _ABSOLUTE.match(text):
+            url = parse_url(text, "The path")
             root = httpx2.URL(self.root)
             if (url.scheme, url.host, url.port) != (root.scheme, root.host, root.port):
                 raise UsageError(
@@ -202,8 +237,8 @@ class BaseCore:
         if not text.startswith("/"):
             text = "/" + text
         if text == "/v1" or text.startswith(("/v1/", "/v1?")):
-            return httpx2.URL(self.root + text)
-        return httpx2.URL(self.api_root + text)
+            return parse_url(self.root + text, "The path")
+        return parse_url(self.api_root + text, "The path")
 
     def build_request(
         self,
@@ -244,6 +279,11 @@ class BaseCore:
         for name, value in (headers or {}).items():
             if name.lower() == "authorization":
                 raise UsageError("Do not pass an Authorization header: the client adds it.")
+            if _BAD_HEADER_TEXT.search(name) or _BAD_HEADER_TEXT.search(value):
+                raise UsageError(
+                    f"Header {name!r} holds a line break or NUL, which HTTP does not allow: "
+                    "give each header on one line."
+                )
             all_headers[name] = value
         all_headers["Authorization"] = self._auth
         return httpx2.Request(
@@ -253,10 +293,7 @@ class BaseCore:
     # -- responses -------------------------------------------------------------------
 
     def scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret:
-                text = text.replace(secret, "[redacted]")
-        return text
+        return redact(text)
 
     def outcome(
         self,
@@ -267,7 +304,13 @@ class BaseCore:
         budget: RateBudget,
     ) -> APIResponse | APIError:
         """The reply as an APIResponse, or the error it amounts to (not raised)."""
-        budget.update(response.headers, self.clock.now())
+        if response.status_code == 429 and "retry-after" in response.headers:
+            # The server's own wait wins over the window's count: a "0 left, resets in
+            # 873 s" on a 429 that says "retry after 1 s" must not hold us for 873 s.
+            # The next reply tells the budget where the window stands.
+            budget.forget_window()
+        else:
+            budget.update(response.headers, self.clock.now())
         body, text = _parse_body(response.content)
         status = response.status_code
         request_id = response.headers.get("cf-ray") or response.headers.get("x-request-id")
@@ -282,7 +325,7 @@ class BaseCore:
             if expect_json and (body is None or isinstance(body, str)):
                 return MalformedResponseError(
                     f"{request.method} {request.url.path} returned {status} but the body is "
-                    f"not JSON: {self.scrub(_html_text(text, 120)) or '(empty)'}",
+                    f"not JSON: {_html_text(text, 120) or '(empty)'}",
                     request=request,
                     status_code=status,
                     body_text=self.scrub(text),
@@ -331,16 +374,19 @@ class BaseCore:
         detail = self.scrub(str(exc)) or type(exc).__name__
         where = f"{request.method} {request.url.scheme}://{request.url.host}{request.url.path}"
         unsent = isinstance(exc, httpx2.ConnectError | httpx2.ConnectTimeout | httpx2.PoolTimeout)
+        reason = _ERRNO.sub("", detail).strip()
         if isinstance(exc, httpx2.TimeoutException):
             return APITimeoutError(
                 f"{where} timed out ({type(exc).__name__}: {detail}).",
                 request=request,
                 unsent=unsent,
+                reason=reason,
             )
         return APIConnectionError(
             f"Could not reach {where} ({type(exc).__name__}: {detail}).",
             request=request,
             unsent=unsent,
+            reason=reason,
         )
 
     def budget_of(self, request: httpx2.Request) -> RateBudget:
@@ -363,19 +409,95 @@ class BaseCore:
         else:  # a malformed 2xx: the request worked, repeating it will not fix the body
             return None
         wait = self.retry.decide(attempt, failure, idempotent=idempotent)
+        retries = self.retry.max_retries
+        if wait is not None and self._refused_on_loopback(error):
+            retries = 1
+            wait = None if attempt >= retries else _LOOPBACK_RETRY
         if isinstance(error, RateLimitError) and wait is not None:
             budget.block(wait, self.clock.now())
+            if wait >= ANNOUNCE_AFTER:
+                self.announce(wait, "rate limited (429): waiting {} as the server asked")
+                return wait
         if wait is not None:
             logger.info(
                 "Retrying %s %s in %.2fs after %s (retry %d of %d)",
                 error.request.method if error.request else "?",
                 error.request.url.path if error.request else "?",
                 wait,
-                type(error).__name__,
+                _what_failed(error),
                 attempt + 1,
-                self.retry.max_retries,
+                retries,
             )
         return wait
+
+    @staticmethod
+    def _refused_on_loopback(error: APIError) -> bool:
+        """Nothing listens on a loopback address: retrying for seconds will not help
+        (the sandbox is not running, or the port is wrong)."""
+        if not isinstance(error, APIConnectionError) or not error.unsent:
+            return False
+        host = error.request.url.host if error.request is not None else ""
+        return "refused" in error.reason.lower() and _is_loopback(host)
+
+    def pacing_wait(self, budget: RateBudget) -> float:
+        """Claim a call from the budget; the seconds to wait first (announced when long).
+
+        Raises RateLimitError (``.retry_after`` set) when the wait is over ``max_wait``.
+        """
+        now = self.clock.now()
+        wait = budget.reserve(now)
+        if wait <= 0:
+            return 0.0
+        if now < budget.blocked_until:
+            reason = "rate limited (429): waiting {} as the server asked"
+        elif budget.remaining is not None and budget.remaining <= 0:
+            reason = "rate limited: waiting {} for the window to reset"
+        else:
+            reason = "rate limit nearly used: waiting {} to spread the calls left"
+        if wait > self.retry.max_wait:
+            raise RateLimitError(
+                f"{reason.format(_duration(wait))}, longer than max_wait "
+                f"({_duration(self.retry.max_wait)}): try again later",
+                status_code=429,
+                retry_after=wait,
+            )
+        if wait >= ANNOUNCE_AFTER:
+            self.announce(wait, reason)
+        return wait
+
+    def announce(self, wait: float, reason: str) -> None:
+        """Say that a long wait starts: on the log (a terminal shows it) and the hook."""
+        text = reason.format(_duration(wait)) + "; Ctrl-C to stop"
+        logger.warning("%s", text)
+        if self.on_wait is not None:
+            self.on_wait(wait, text)
+
+
+def _what_failed(error: APIError) -> str:
+    """``RateLimitError (429)``, ``APIConnectionError (Connection refused)``."""
+    if isinstance(error, APIStatusError):
+        return f"{type(error).__name__} ({error.status_code})"
+    reason = getattr(error, "reason", "")
+    return f"{type(error).__name__} ({reason})" if reason else type(error).__name__
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host.lower() == "localhost"
+
+
+def _duration(seconds: float) -> str:
+    """``14m33s``, ``2h05m``, ``8s``, ``0.5s``."""
+    if seconds < 10:
+        return f"{seconds:.1f}".rstrip("0").rstrip(".") + "s"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60:02d}s"
+    return f"{whole // 3600}h{whole % 3600 // 60:02d}m"
 
 
 def _query(params: Params | None) -> httpx2.QueryParams | None:
@@ -410,7 +532,7 @@ class SyncCore(BaseCore):
         attempt = 0
         budget = self.budget_of(request)
         while True:
-            self.clock.sleep(budget.reserve(self.clock.now()))
+            self.clock.sleep(self.pacing_wait(budget))
             try:
                 response = self._http.send(request)
             except httpx2.TransportError as exc:
@@ -442,7 +564,7 @@ class AsyncCore(BaseCore):
         attempt = 0
         budget = self.budget_of(request)
         while True:
-            await self.clock.asleep(budget.reserve(self.clock.now()))
+            await self.clock.asleep(self.pacing_wait(budget))
             try:
                 response = await self._http.send(request)
             except httpx2.TransportError as exc:

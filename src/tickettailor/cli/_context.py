@@ -23,7 +23,8 @@ What is here:
   ``--tz``; ``-v`` logs each request on stderr (the library never logs the key).
   ``get_client``'s client is closed when the command ends. No key is exit 2.
 - ``settings(ctx)``: the parsed global options (``Settings``).
-- ``user_tz(ctx)``: the zone for times shown in tables (``--tz``, else this computer's).
+- ``user_tz(ctx)``: the zone for times shown in tables (``--tz``; else the venue's for
+  an event's times and this computer's for other moments).
 - ``parse_date(ctx, "--created-gte", text)``: a date typed by the user, as an aware
   datetime (naive means ``--tz``, else UTC); unreadable is exit 2 naming the option.
 - ``emit_records`` / ``emit_record`` / ``FormatOption`` / ``OutputFormat``: output in
@@ -46,6 +47,7 @@ import contextlib
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -56,6 +58,7 @@ from typer.core import TyperGroup
 
 from tickettailor.cli._help import help_rank, quiet_flags
 from tickettailor.cli._output import (
+    ColumnsOption,
     FormatOption,
     OutputFormat,
     emit_record,
@@ -63,6 +66,7 @@ from tickettailor.cli._output import (
     isatty,
     raw_record,
 )
+from tickettailor.cli._tables import TableZone
 
 # The library (httpx2, pydantic) is imported by the functions that use it, not here:
 # every command line is parsed before anything runs, and `--help` needs none of it.
@@ -78,6 +82,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "TZ_ENV",
+    "ColumnsOption",
     "FormatOption",
     "OutputFormat",
     "Settings",
@@ -105,6 +110,7 @@ EXIT_OK = 0
 EXIT_API = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+TERMINAL_MAX_WAIT = 1800.0  # the API's window is 30 minutes
 _SETTINGS = "tickettailor.settings"
 _CLIENT = "tickettailor.client"
 _STATS = "tickettailor.retry_stats"
@@ -112,7 +118,7 @@ _STATS = "tickettailor.retry_stats"
 
 @dataclass(frozen=True)
 class Settings:
-    """The global options, as given before the command."""
+    """The global options (given before or after the command)."""
 
     profile: str | None = None
     api_key: str | None = field(default=None, repr=False)
@@ -157,12 +163,13 @@ def profile_names(incomplete: str) -> list[str]:
         return []
 
 
-def user_tz(ctx: typer.Context) -> tzinfo:
-    """The zone for times shown to the user: ``--tz``, else this computer's zone."""
+def user_tz(ctx: typer.Context) -> TableZone:
+    """The zone for times in tables: ``--tz`` for all; without it, an event's times in
+    its venue's zone and other moments in this computer's zone."""
     from tickettailor._core.dates import resolve_tz
 
     name = settings(ctx).tz
-    return resolve_tz(name) if name else system_zone()
+    return TableZone(resolve_tz(name)) if name else TableZone(system_zone(), venue=True)
 
 
 def system_zone() -> tzinfo:
@@ -216,13 +223,16 @@ def _client_args(ctx: typer.Context) -> dict[str, Any]:
     if not has_key and load_profile(None) is None:
         raise UsageError(
             "No API key: run `tickettailor connect` to save one, or pass --api-key "
-            f"(before the command) or set {API_KEY_ENV}."
+            f"or set {API_KEY_ENV}."
         )
     return {
         "api_key": opts.api_key,
         "profile": opts.profile,
         "base_url": opts.base_url,
         "tz": opts.tz,
+        # A person at a terminal sees each long wait announced and can press Ctrl-C:
+        # sit through a whole rate-limit window. A script gets the library's cap.
+        **({"max_wait": TERMINAL_MAX_WAIT} if isatty(sys.stderr) else {}),
     }
 
 
@@ -289,8 +299,11 @@ def _setup_logging(ctx: typer.Context) -> None:
     verbose = settings(ctx).verbose > 0
     if ctx.meta.get("tickettailor.logging") or not (verbose or isatty(sys.stderr)):
         return
+    from tickettailor._core.redact import RedactingFilter
+
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("tickettailor: %(message)s"))
+    handler.addFilter(RedactingFilter())
     logger = logging.getLogger("tickettailor")
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
@@ -318,6 +331,53 @@ class TailorGroup(TyperGroup):
             quiet_flags(self, list(ctx.help_option_names))
             self._flags_quiet = True
         return super().get_params(ctx)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from tickettailor.cli._hoist import hoist_global_options
+
+        return super().parse_args(ctx, hoist_global_options(self, args))
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """As click's, but a command-line mistake is one line in our style (not a box),
+        like every other error. Exit 2 for those, 1 for an abort."""
+        from typer._click.exceptions import ClickException
+        from typer.exceptions import Abort
+
+        from tickettailor.cli._help import unclipped_option_help
+        from tickettailor.cli._hoist import wants_help
+
+        if wants_help(self, list(sys.argv[1:] if args is None else args)):
+            unclipped_option_help()
+        try:
+            result = super().main(
+                args, prog_name, complete_var, False, windows_expand_args, **kwargs
+            )
+        except ClickException as exc:
+            if not standalone_mode:
+                raise
+            if type(exc).__name__ != "NoArgsIsHelpError":  # the help was shown instead
+                from tickettailor.cli._errors import usage_line
+
+                ctx = getattr(exc, "ctx", None)
+                path = ctx.command_path if ctx is not None else None
+                typer.echo(f"Error: {usage_line(exc.format_message(), path)}", err=True)
+            sys.exit(exc.exit_code)
+        except Abort:
+            if not standalone_mode:
+                raise
+            typer.echo("Aborted.", err=True)
+            sys.exit(EXIT_API)
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else EXIT_OK)
 
     def list_commands(self, ctx: Any) -> list[str]:
         names = super().list_commands(ctx)

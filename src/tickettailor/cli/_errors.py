@@ -162,11 +162,10 @@ def _rate_limit_message(exc: RateLimitError, stats: RetryStats | None) -> str:
     )
 
 
-def _reason(message: str) -> str:
-    """``": Connection refused"`` from the library's "... (ConnectError: [Errno 111]
-    Connection refused)." message; empty when there is nothing more specific."""
-    match = re.search(r"\(\w+: (?:\[Errno -?\d+\] )?([^()]*)\)\.?$", message)
-    return f": {_brief(match.group(1))}" if match and match.group(1).strip() else ""
+def _reason(exc: APIError) -> str:
+    """``": Connection refused"``: the network's own words, when it said any."""
+    reason = str(getattr(exc, "reason", "") or "")
+    return f": {_brief(reason)}" if reason.strip() else ""
 
 
 def _transport_message(exc: APIError, server: str | None) -> str:
@@ -183,7 +182,7 @@ def _transport_message(exc: APIError, server: str | None) -> str:
         )
     if isinstance(exc, APIConnectionError):
         return (
-            f"Could not connect to {_host(exc, server)}{_reason(exc.message)}. This is a network "
+            f"Could not connect to {_host(exc, server)}{_reason(exc)}. This is a network "
             "problem, not a bad key: check your connection and --base-url."
         )
     if isinstance(exc, MalformedResponseError):
@@ -193,3 +192,31 @@ def _transport_message(exc: APIError, server: str | None) -> str:
             "check that --base-url points at the API, or try again later."
         )
     return f"{_brief(exc.message)}."
+
+
+# -- command-line mistakes (click's errors) in the same one-line style ---------------------
+
+# The option parser's (pydantic's) phrases, in our words.
+_PHRASES = (
+    (re.compile(r"Value error, "), ""),
+    (re.compile(r"Input should be a valid integer(, unable to parse string as an integer)?"),
+     "must be a whole number"),
+    (re.compile(r"Input should be a valid number(, unable to parse string as a number)?"),
+     "must be a number"),
+    (re.compile(r"Input should be greater than or equal to (\S+)"), r"must be \1 or more"),
+    (re.compile(r"Input should be less than or equal to (\S+)"), r"must be \1 or less"),
+    (re.compile(r"Input should be greater than (\S+)"), r"must be more than \1"),
+    (re.compile(r"Input should be less than (\S+)"), r"must be less than \1"),
+    (re.compile(r"Invalid value for '([^']+)'(?: / '[^']+')*(?: \(env var: '[^']+'\))?: "),
+     r"\1: "),
+)  # fmt: skip
+
+
+def usage_line(message: str, command_path: str | None) -> str:
+    """A command-line mistake as one line: what is wrong, and where help is."""
+    text = " ".join(message.split())
+    for pattern, words in _PHRASES:
+        text = pattern.sub(words, text)
+    text = text.rstrip(".")
+    where = f" (see `{command_path} --help`)" if command_path else ""
+    return f"{text}{where}."

@@ -64,3 +64,31 @@ def quiet_flags(command: Any, help_names: list[str]) -> None:
             param.metavar = ""
     for sub in getattr(command, "commands", {}).values():
         quiet_flags(sub, help_names)
+
+
+def unclipped_option_help() -> None:
+    """Help that reads fully at 80 columns.
+
+    typer lays an option's help, env var and default side by side in rich ``Columns``,
+    and the options table cuts a word longer than the column with an ellipsis
+    ("URL#ORDER.CREATED,ISSUED_TI…"). Stacked in a ``Group``, each part folding, a long
+    word goes on over the next line instead. Called only when help is shown: loading typer's help
+    renderer costs start-up time that commands do not need.
+    """
+    from rich.console import Group
+    from rich.text import Text
+    from typer import rich_utils
+
+    original = getattr(rich_utils, "_get_parameter_help", None)
+    if original is None or getattr(original, "stacked", False):
+        return
+
+    def stacked(**kwargs: Any) -> Any:
+        parts = getattr(original(**kwargs), "renderables", [])
+        for part in parts:
+            if isinstance(part, Text):
+                part.overflow = "fold"  # the options table would cut it with "…"
+        return Group(*parts)
+
+    stacked.stacked = True  # type: ignore[attr-defined]  # a marker on the function
+    rich_utils._get_parameter_help = stacked

@@ -10,7 +10,9 @@ from tickettailor.cli._context import parse_date
 
 __all__ = [
     "DATE_HELP",
+    "OLDEST_FIRST",
     "LimitOption",
+    "NewestOption",
     "date_option",
     "dated_filters",
     "id_list",
@@ -20,8 +22,20 @@ __all__ = [
 DATE_HELP = (
     "DATE is 2026-11-20 (a whole day where it makes sense), 2026-11-20T18:30 with or "
     "without an offset, unix seconds, now, today, yesterday, or -7d / -3h. Naive times are "
-    "UTC unless --tz is given (before the command)."
+    "UTC unless --tz is given."
 )
+
+# Said in the help of each list command: people expect the newest first.
+OLDEST_FIRST = "oldest first (that is how the API lists them)"
+
+NewestOption = Annotated[
+    bool,
+    typer.Option(
+        "--newest",
+        help="Newest first: walks back from now in time windows, so the newest few cost "
+        "a request or two.",
+    ),
+]
 
 LimitOption = Annotated[
     int | None,

@@ -28,12 +28,20 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
 
-from tickettailor.cli._tables import columns_for, plain
+from tickettailor.cli._tables import (
+    TableZone,
+    columns_for,
+    fit_columns,
+    pick_columns,
+    plain,
+    zone_to_title,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 __all__ = [
+    "ColumnsOption",
     "FormatOption",
     "OutputFormat",
     "emit_record",
@@ -66,6 +74,24 @@ FormatOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+ColumnsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="Table columns to show, in order: titles (id,when,buyer) or fields of the "
+        "record (buyer_details.email). Default: what fits the terminal.",
+        metavar="A,B,C",
+        show_default=False,
+    ),
+]
+
+Zone = TableZone | tzinfo
+
+
+def _table_zone(zone: Zone) -> TableZone:
+    return zone if isinstance(zone, TableZone) else TableZone(zone)
 
 
 def resolve_format(fmt: OutputFormat | None) -> OutputFormat:
@@ -259,34 +285,53 @@ class _Csv:
 
 
 class _Table:
-    def __init__(self, kind: str | None, zone: tzinfo, noun: str) -> None:
+    def __init__(self, kind: str | None, zone: Zone, noun: str, columns: str | None) -> None:
         self.kind = kind
-        self.zone = zone
+        self.zone = _table_zone(zone)
         self.noun = noun
+        self.wanted = [name for name in (columns or "").split(",") if name.strip()]
         self.records: list[dict[str, Any]] = []
 
     def add(self, record: dict[str, Any]) -> None:
         self.records.append(record)
 
-    def finish(self) -> None:
+    def finish(self, *, failed: bool = False) -> None:
         if not self.records:
-            _note(f"No {self.noun} found.")
+            if not failed:  # after an error, "none found" would be untrue
+                _note(f"No {self.noun} found.")
             return
         from rich import box
         from rich.table import Table
 
-        columns = columns_for(self.kind, self.records[0])
+        first = self.records[0]
+        columns = (
+            pick_columns(self.kind, first, self.wanted)
+            if self.wanted
+            else columns_for(self.kind, first)
+        )
+        rows = [[column.cell(record, self.zone) for column in columns] for record in self.records]
+        titles = zone_to_title([column.title for column in columns], rows)
+        console = _console()
+        widths = fit_columns(columns, [titles, *rows], console.width)
+        shown = [i for i, width in enumerate(widths) if width]
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, highlight=False)
-        for column in columns:
+        for i in shown:
             table.add_column(
-                column.title,
-                justify=column.justify,  # type: ignore[arg-type]  # one of rich's literals
-                no_wrap=not column.wrap,
-                overflow="fold" if column.wrap else "ellipsis",
+                titles[i],
+                justify=columns[i].justify,  # type: ignore[arg-type]  # one of rich's literals
+                no_wrap=True,
+                overflow="ellipsis",
+                width=widths[i],
             )
-        for record in self.records:
-            table.add_row(*(column.cell(record, self.zone) for column in columns))
-        _console().print(table)
+        for row in rows:
+            table.add_row(*(row[i] for i in shown))
+        console.print(table)
+        left_out = [columns[i].title for i, width in enumerate(widths) if not width]
+        if left_out:
+            _note(
+                f"(left out to fit {console.width} columns: {', '.join(left_out)}; "
+                "--columns picks them)"
+            )
 
 
 def _console() -> Console:
@@ -303,9 +348,11 @@ def _note(text: str) -> None:
     sys.stderr.flush()
 
 
-def _writer(fmt: OutputFormat, kind: str | None, zone: tzinfo, noun: str) -> _Writer:
+def _writer(
+    fmt: OutputFormat, kind: str | None, zone: Zone, noun: str, columns: str | None = None
+) -> _Writer:
     if fmt is OutputFormat.table:
-        return _Table(kind, zone, noun)
+        return _Table(kind, zone, noun, columns)
     if fmt is OutputFormat.json:
         return _JsonArray()
     if fmt is OutputFormat.csv:
@@ -334,9 +381,10 @@ def emit_records(
     fmt: OutputFormat | None,
     *,
     kind: str | None,
-    zone: tzinfo,
+    zone: Zone,
     noun: str = "records",
     progress: bool = True,
+    columns: str | None = None,
 ) -> int:
     """Print ``records`` (models or dicts) as they arrive; return how many were printed.
 
@@ -346,7 +394,7 @@ def emit_records(
     130. An error half-way does the same, then lets the error propagate.
     """
     chosen = resolve_format(fmt)
-    writer = _writer(chosen, kind, zone, noun)
+    writer = _writer(chosen, kind, zone, noun, columns)
     count = 0
     try:
         with _GUARD.installed(), _progress(noun, progress and isatty(sys.stderr)) as status:
@@ -360,13 +408,16 @@ def emit_records(
         _note(f"Interrupted after {count} {noun}.")
         raise typer.Exit(130) from None
     except BaseException:
-        writer.finish()
+        if isinstance(writer, _Table):
+            writer.finish(failed=True)
+        else:
+            writer.finish()
         raise
     writer.finish()
     return count
 
 
-def emit_record(record: Any, fmt: OutputFormat | None, *, kind: str | None, zone: tzinfo) -> None:
+def emit_record(record: Any, fmt: OutputFormat | None, *, kind: str | None, zone: Zone) -> None:
     """Print one record: an object for json, one line for jsonl, a detail table."""
     raw = raw_record(record)
     chosen = resolve_format(fmt)
@@ -380,7 +431,7 @@ def emit_record(record: Any, fmt: OutputFormat | None, *, kind: str | None, zone
         writer.finish()
 
 
-def _detail_table(raw: dict[str, Any], kind: str | None, zone: tzinfo) -> None:
+def _detail_table(raw: dict[str, Any], kind: str | None, zone: Zone) -> None:
     """One record as field/value rows: the summary columns first, then every field."""
     from rich import box
     from rich.table import Table
@@ -390,9 +441,15 @@ def _detail_table(raw: dict[str, Any], kind: str | None, zone: tzinfo) -> None:
     )
     table.add_column("field", style="bold")
     table.add_column("value", overflow="fold")
-    for column in columns_for(kind, raw):
-        table.add_row(column.title, column.cell(raw, zone))
-    table.add_section()
+    # No summary for a reply of no known kind (a void's {id, object, voided}): the
+    # columns of its ``object`` would be empty rows.
+    columns = columns_for(kind, raw) if kind is not None else []
+    summary = [(column.title, column.cell(raw, _table_zone(zone))) for column in columns]
+    for title, text in summary:
+        if text:
+            table.add_row(title, text)
+    if any(text for _, text in summary):
+        table.add_section()
     for key, text in flatten(raw, summarise_lists=True).items():
         table.add_row(key, text if len(text) <= 300 else text[:299] + "…")
     _console().print(table)

@@ -53,8 +53,9 @@ def call(
             "--field",
             "-f",
             metavar="K=V",
-            help="Form field, PHP brackets as typed: 'codes[]=A', 'ticket_type_id[tt_1]=2' "
-            "(repeat).",
+            # Brackets escaped: help is rich markup, where [tt_1] would be a style tag.
+            help="Form field, PHP brackets as typed: 'codes\\[]=A', "
+            "'ticket_type_id\\[tt_1]=2' (repeat).",
             show_default=False,
         ),
     ] = None,
@@ -136,23 +137,28 @@ def _read_data(data: str) -> bytes:
         return data.encode()
     source = data[1:]
     if source == "-":
-        return (
-            sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
-        )
-    try:
-        return Path(source).read_bytes()
-    except OSError as exc:
-        fail(f"--data {data}: cannot read {source} ({exc.strerror}).", EXIT_USAGE)
+        raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    else:
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as exc:
+            fail(f"--data {data}: cannot read {source} ({exc.strerror}).", EXIT_USAGE)
+    # `echo a=1 | tickettailor call ... -d @-` must send "a=1", not "a=1\n" (a form
+    # value ending in a newline): drop one final line end, as curl does with --data.
+    return raw.removesuffix(b"\n").removesuffix(b"\r")
 
 
 def _print(status: int, headers: Any, body: Any, text: str, *, include: bool) -> None:
-    """The body as received; JSON pretty-printed when a person is reading."""
+    """The body as received (the key redacted, should the server echo it); JSON
+    pretty-printed when a person is reading."""
+    from tickettailor._core.redact import redact, redact_value
+
     if include:
         typer.echo(f"HTTP {status}")
         for name, value in headers.multi_items():
-            typer.echo(f"{name}: {value}")
+            typer.echo(f"{name}: {redact(value)}")
         typer.echo("")
     if isatty(sys.stdout) and body is not None and not isinstance(body, str):
-        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(redact_value(body), ensure_ascii=False, indent=2))
     elif text:
-        typer.echo(text)
+        typer.echo(redact(text))

@@ -6,10 +6,18 @@ from typing import Annotated
 
 import typer
 
-from tickettailor.cli._context import FormatOption, emit_record, emit_records, get_client, user_tz
+from tickettailor.cli._context import (
+    ColumnsOption,
+    FormatOption,
+    emit_record,
+    emit_records,
+    get_client,
+    user_tz,
+)
 from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
+    OLDEST_FIRST,
     LimitOption,
     date_option,
     dated_filters,
@@ -28,7 +36,7 @@ app.add_typer(events, name="events", rich_help_panel=PANEL_RECORDS)
 
 @events.command(
     "list",
-    help=f"List events, oldest first, across all pages.\n\n{DATE_HELP}",
+    help=f"List events across all pages, {OLDEST_FIRST}.\n\n{DATE_HELP}",
     epilog=epilog(
         "tickettailor events list --limit 10",
         "tickettailor events list --status published --start-gte today",
@@ -69,6 +77,7 @@ def list_events(
     end_lte: Annotated[str | None, date_option("--end-lte", "Ending on or before DATE.")] = None,
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     filters = dated_filters(
         ctx,
@@ -93,7 +102,7 @@ def list_events(
     }
     filters.update({key: value for key, value in extra.items() if value is not None})
     records = get_client(ctx).events.list(limit=limit, **filters)
-    emit_records(records, fmt, kind="event", zone=user_tz(ctx), noun="events")
+    emit_records(records, fmt, kind="event", zone=user_tz(ctx), noun="events", columns=columns)
 
 
 @events.command(

@@ -82,7 +82,8 @@ def global_options(
             envvar=TZ_ENV,
             metavar="ZONE",
             help="Time zone (IANA name) for dates you type and times shown in tables. "
-            "Default: dates you type are UTC, tables use this computer's zone.",
+            "Default: dates you type are UTC; tables show an event's times in its "
+            "venue's zone and other times in this computer's zone.",
             show_default=False,
             callback=check_tz,
         ),
@@ -109,7 +110,7 @@ def global_options(
 ) -> None:
     """Connect a Ticket Tailor box office to anything.
 
-    Global options go before the command; `--format` goes after it.
+    Global options go before or after the command; `--format` goes after it.
     """
     store_settings(
         ctx,

@@ -6,11 +6,20 @@ from typing import Annotated
 
 import typer
 
-from tickettailor.cli._context import FormatOption, emit_record, emit_records, get_client, user_tz
+from tickettailor.cli._context import (
+    ColumnsOption,
+    FormatOption,
+    emit_record,
+    emit_records,
+    get_client,
+    user_tz,
+)
 from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
+    OLDEST_FIRST,
     LimitOption,
+    NewestOption,
     date_option,
     dated_filters,
     id_list,
@@ -19,7 +28,7 @@ from tickettailor.cli._options import (
 from tickettailor.cli.main import app
 
 orders = typer.Typer(
-    help="Orders: list them (oldest first, across all pages) or get one.",
+    help="Orders: list them (oldest first, or --newest) or get one.",
     no_args_is_help=True,
     epilog=epilog("tickettailor orders list --created-at today", "tickettailor orders get or_123"),
 )
@@ -28,8 +37,10 @@ app.add_typer(orders, name="orders", rich_help_panel=PANEL_RECORDS)
 
 @orders.command(
     "list",
-    help=f"List orders, oldest first, across all pages.\n\n{DATE_HELP}",
+    help=f"List orders across all pages, {OLDEST_FIRST}; --newest for the newest "
+    f"first.\n\n{DATE_HELP}",
     epilog=epilog(
+        "tickettailor orders list --newest --limit 5",
         "tickettailor orders list --created-at 2026-11-20",
         "tickettailor orders list --created-gte -7d --status completed --limit 50",
         "tickettailor orders list --event ev_1 --format csv > orders.csv",
@@ -64,8 +75,10 @@ def list_orders(
     barcode: Annotated[
         str | None, text_option("--barcode", "The order holding this ticket barcode.", "BARCODE")
     ] = None,
+    newest: NewestOption = False,
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     filters = dated_filters(
         ctx,
@@ -86,8 +99,8 @@ def list_orders(
         "barcode": barcode,
     }
     filters.update({key: value for key, value in extra.items() if value is not None})
-    records = get_client(ctx).orders.list(limit=limit, **filters)
-    emit_records(records, fmt, kind="order", zone=user_tz(ctx), noun="orders")
+    records = get_client(ctx).orders.list(limit=limit, newest_first=newest, **filters)
+    emit_records(records, fmt, kind="order", zone=user_tz(ctx), noun="orders", columns=columns)
 
 
 @orders.command(

@@ -17,6 +17,7 @@ import typer
 
 from tickettailor.cli._context import (
     EXIT_USAGE,
+    ColumnsOption,
     FormatOption,
     emit_record,
     emit_records,
@@ -27,7 +28,9 @@ from tickettailor.cli._context import (
 from tickettailor.cli._help import PANEL_MORE, PANEL_RECORDS, epilog
 from tickettailor.cli._options import (
     DATE_HELP,
+    OLDEST_FIRST,
     LimitOption,
+    NewestOption,
     date_option,
     dated_filters,
     id_list,
@@ -72,10 +75,15 @@ def _add_list(group: typer.Typer, command: str, resource: str, kind: str, noun: 
     """Register ``<command> list`` (no filters) for ``client.<resource>.list``."""
 
     @group.command("list", epilog=epilog(f"tickettailor {command} list --limit 20"))
-    def list_all(ctx: typer.Context, limit: LimitOption = None, fmt: FormatOption = None) -> None:
-        """List records, oldest first, across all pages."""
+    def list_all(
+        ctx: typer.Context,
+        limit: LimitOption = None,
+        fmt: FormatOption = None,
+        columns: ColumnsOption = None,
+    ) -> None:
+        """List records across all pages, oldest first (that is how the API lists them)."""
         records = getattr(get_client(ctx), resource).list(limit=limit)
-        emit_records(records, fmt, kind=kind, zone=user_tz(ctx), noun=noun)
+        emit_records(records, fmt, kind=kind, zone=user_tz(ctx), noun=noun, columns=columns)
 
 
 def _major_to_minor(option: str, text: str) -> int:
@@ -107,7 +115,8 @@ _add_get(issued_tickets, "issued-tickets", "issued_tickets", "issued_ticket", "T
 
 @issued_tickets.command(
     "list",
-    help=f"List issued tickets, oldest first, across all pages.\n\n{DATE_HELP}",
+    help=f"List issued tickets across all pages, {OLDEST_FIRST}; --newest for the newest "
+    f"first.\n\n{DATE_HELP}",
     epilog=epilog(
         "tickettailor issued-tickets list --event ev_1 --status valid",
         "tickettailor issued-tickets list --barcode AB12CD --format json",
@@ -137,8 +146,10 @@ def list_issued_tickets(
         str | None, date_option("--created-gte", "Issued on or after DATE.")
     ] = None,
     created_lt: Annotated[str | None, date_option("--created-lt", "Issued before DATE.")] = None,
+    newest: NewestOption = False,
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     filters = dated_filters(
         ctx,
@@ -156,8 +167,15 @@ def list_issued_tickets(
             "reference": reference,
         }
     )
-    records = get_client(ctx).issued_tickets.list(limit=limit, **filters)
-    emit_records(records, fmt, kind="issued_ticket", zone=user_tz(ctx), noun="issued tickets")
+    records = get_client(ctx).issued_tickets.list(limit=limit, newest_first=newest, **filters)
+    emit_records(
+        records,
+        fmt,
+        kind="issued_ticket",
+        zone=user_tz(ctx),
+        noun="issued tickets",
+        columns=columns,
+    )
 
 
 @issued_tickets.command(
@@ -263,8 +281,9 @@ def list_check_ins(
     ] = None,
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
-    """List check-ins, oldest first, across all pages."""
+    """List check-ins across all pages, oldest first (that is how the API lists them)."""
     filters = _clean(
         {
             "event_id": id_list(event),
@@ -273,7 +292,9 @@ def list_check_ins(
         }
     )
     records = get_client(ctx).check_ins.list(limit=limit, **filters)
-    emit_records(records, fmt, kind="check_in", zone=user_tz(ctx), noun="check-ins")
+    emit_records(
+        records, fmt, kind="check_in", zone=user_tz(ctx), noun="check-ins", columns=columns
+    )
 
 
 @check_ins.command(
@@ -339,12 +360,16 @@ def list_holds(
     event: Annotated[
         list[str] | None, text_option("--event", "Event id (repeat, or a comma list).", "ID")
     ] = None,
+    newest: NewestOption = False,
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
-    """List holds, oldest first, across all pages."""
-    records = get_client(ctx).holds.list(limit=limit, **_clean({"event_id": id_list(event)}))
-    emit_records(records, fmt, kind="hold", zone=user_tz(ctx), noun="holds")
+    """List holds across all pages, oldest first (that is how the API lists them);
+    --newest for the newest first."""
+    filters = _clean({"event_id": id_list(event)})
+    records = get_client(ctx).holds.list(limit=limit, newest_first=newest, **filters)
+    emit_records(records, fmt, kind="hold", zone=user_tz(ctx), noun="holds", columns=columns)
 
 
 # -- discounts ---------------------------------------------------------------------------
@@ -363,10 +388,13 @@ def list_discounts(
     code: Annotated[str | None, text_option("--code", "The discount code.", "CODE")] = None,
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """List discounts across all pages."""
     records = get_client(ctx).discounts.list(limit=limit, **_clean({"code": code}))
-    emit_records(records, fmt, kind="discount", zone=user_tz(ctx), noun="discounts")
+    emit_records(
+        records, fmt, kind="discount", zone=user_tz(ctx), noun="discounts", columns=columns
+    )
 
 
 @discounts.command(
@@ -489,10 +517,13 @@ def list_voucher_codes(
     voucher_id: Annotated[str, typer.Argument(metavar="VOUCHER_ID", help="The voucher's id.")],
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """List a voucher's codes."""
     records = get_client(ctx).vouchers.list_codes(voucher_id, limit=limit)
-    emit_records(records, fmt, kind="voucher_code", zone=user_tz(ctx), noun="voucher codes")
+    emit_records(
+        records, fmt, kind="voucher_code", zone=user_tz(ctx), noun="voucher codes", columns=columns
+    )
 
 
 # -- event series ----------------------------------------------------------------------
@@ -514,11 +545,14 @@ def list_event_series(
     venue: Annotated[str | None, text_option("--venue", "The venue's name.", "NAME")] = None,
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
-    """List event series, oldest first, across all pages."""
+    """List event series across all pages, oldest first (as the API lists them)."""
     filters = _clean({"status": id_list(status), "name": name, "venue": venue})
     records = get_client(ctx).event_series.list(limit=limit, **filters)
-    emit_records(records, fmt, kind="event_series", zone=user_tz(ctx), noun="event series")
+    emit_records(
+        records, fmt, kind="event_series", zone=user_tz(ctx), noun="event series", columns=columns
+    )
 
 
 # -- products, waitlists, memberships ---------------------------------------------------
@@ -538,10 +572,13 @@ def list_waitlist(
     series_id: Annotated[str, typer.Argument(metavar="SERIES_ID", help="The event series' id.")],
     limit: LimitOption = None,
     fmt: FormatOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """List the waitlist signups of one event series."""
     records = get_client(ctx).waitlist_signups.list(series_id, limit=limit)
-    emit_records(records, fmt, kind="waitlist_signup", zone=user_tz(ctx), noun="signups")
+    emit_records(
+        records, fmt, kind="waitlist_signup", zone=user_tz(ctx), noun="signups", columns=columns
+    )
 
 
 membership_types = _group("membership-types", "Membership types: list, get.")

@@ -17,7 +17,9 @@ from urllib.parse import quote
 
 from tickettailor._core.dates import day_bounds, to_unix
 from tickettailor._core.errors import MalformedResponseError, UsageError
+from tickettailor._core.newest import AsyncNewestPager, NewestPager
 from tickettailor._core.pagination import AsyncPager, Backfill, Pager, Pairs
+from tickettailor._core.redact import excerpt
 from tickettailor.models import TTModel
 
 if TYPE_CHECKING:
@@ -99,6 +101,7 @@ class ListCall:
     limit: int | None
     starting_after: str | None
     backfill: Backfill | None
+    newest: Backfill | None = None  # the created_at range to walk newest first
 
 
 def build_list(
@@ -113,6 +116,7 @@ def build_list(
     limit = args.pop("limit", None)
     starting_after = args.pop("starting_after", None)
     concurrency = args.pop("concurrency", None)
+    newest_first = args.pop("newest_first", False)
     params: Pairs = []
     ranges: dict[str, tuple[int | None, int | None]] = {}
     allowed = spec.allowed()
@@ -139,7 +143,25 @@ def build_list(
     backfill = _backfill(spec, ranges, concurrency, starting_after)
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
         raise UsageError(f"limit must be a whole number (the total wanted), got {limit!r}.")
-    return ListCall(path or spec.path, params, limit, starting_after, backfill)
+    newest = _newest(spec, ranges, starting_after, backfill) if newest_first else None
+    return ListCall(path or spec.path, params, limit, starting_after, backfill, newest)
+
+
+def _newest(
+    spec: ListSpec,
+    ranges: Mapping[str, tuple[int | None, int | None]],
+    starting_after: str | None,
+    backfill: Backfill | None,
+) -> Backfill:
+    if "created_at" not in spec.time_filters:
+        raise UsageError(
+            f"{spec.path} has no created_at filter, so it cannot be listed newest first: "
+            "drop newest_first=."
+        )
+    if starting_after is not None or backfill is not None:
+        raise UsageError("newest_first= cannot be combined with starting_after= or concurrency=.")
+    low, high = ranges.get("created_at", (None, None))
+    return Backfill("created_at", low, high if high is not None else int(time.time()) + 1, 1)
 
 
 def _pick(how: Any, old: int | None, new: int | None) -> int | None:
@@ -201,7 +223,7 @@ def build_form(
 
 def _expect_object(body: Any, what: str) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise MalformedResponseError(f"{what} did not return an object: {str(body)[:120]!r}")
+        raise MalformedResponseError(f"{what} did not return an object: {excerpt(body)!r}")
     return body
 
 
@@ -234,6 +256,11 @@ class SyncResource:
         return model.from_api(_expect_object(body, f"{method} {path}"))
 
     def _list(self, model: type[M], call: ListCall) -> Pager[M]:
+        if call.newest is not None:
+            return NewestPager(
+                self._fetch, model.from_api, call.path, call.params,
+                limit=call.limit, backfill=call.newest,
+            )  # fmt: skip
         return Pager(
             self._fetch,
             model.from_api,
@@ -274,6 +301,11 @@ class AsyncResource:
         return model.from_api(_expect_object(body, f"{method} {path}"))
 
     def _list(self, model: type[M], call: ListCall) -> AsyncPager[M]:
+        if call.newest is not None:
+            return AsyncNewestPager(
+                self._fetch, model.from_api, call.path, call.params,
+                limit=call.limit, backfill=call.newest,
+            )  # fmt: skip
         return AsyncPager(
             self._fetch,
             model.from_api,

@@ -27,3 +27,4 @@ class CreatedFilters(Paging, total=False):
     created_lt: DateInput
     created_lte: DateInput
     concurrency: int | None  # >1: fetch the created_at range in windows, K at a time
+    newest_first: bool  # walk created_at backwards: the newest records in few requests

@@ -64,7 +64,8 @@ LIST = ListSpec(
 
 class Orders(SyncResource):
     def list(self, **filters: Unpack[OrderFilters]) -> Pager[Order]:
-        """Orders, oldest first, across all pages (lazy)."""
+        """Orders across all pages (lazy): oldest first, as the API lists them, or
+        newest first with ``newest_first=True`` (the newest few cost a request or two)."""
         return self._list(Order, build_list(LIST, filters, tz=self._tz))
 
     def get(self, order_id: str) -> Order:
@@ -84,7 +85,8 @@ class Orders(SyncResource):
 
 class AsyncOrders(AsyncResource):
     def list(self, **filters: Unpack[OrderFilters]) -> AsyncPager[Order]:
-        """Orders, oldest first, across all pages (lazy)."""
+        """Orders across all pages (lazy): oldest first, as the API lists them, or
+        newest first with ``newest_first=True`` (the newest few cost a request or two)."""
         return self._list(Order, build_list(LIST, filters, tz=self._tz))
 
     async def get(self, order_id: str) -> Order:

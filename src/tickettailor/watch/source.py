@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from tickettailor._core.errors import APIStatusError, MalformedResponseError
+from tickettailor._core.redact import excerpt
 
 __all__ = ["ClientSource", "PageSource", "parse_page"]
 
@@ -44,7 +45,7 @@ def parse_page(body: Any, path: str, ts_field: str) -> tuple[list[dict[str, Any]
     """
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise MalformedResponseError(
-            f"the list page from {path} is not a {{data, links}} object: {str(body)[:120]!r}"
+            f"the list page from {path} is not a {{data, links}} object: {excerpt(body)!r}"
         )
     records = body["data"]
     for record in records:
@@ -53,7 +54,7 @@ def parse_page(body: Any, path: str, ts_field: str) -> tuple[list[dict[str, Any]
         if not ok or not isinstance(ts, int) or isinstance(ts, bool):
             raise MalformedResponseError(
                 f"a record on the list page from {path} lacks an id or an integer "
-                f"{ts_field}: {str(record)[:120]!r}"
+                f"{ts_field}: {excerpt(record)!r}"
             )
     links = body.get("links")
     has_next = isinstance(links, dict) and bool(links.get("next"))
