@@ -44,15 +44,12 @@ from tickettailor.webhooks import Listening, ReceiverSettings, serve_webhooks, s
 from tickettailor.webhooks.runner import _server
 
 SECRET = "whsec_bench_3c1d"  # noqa: S105  (a made-up secret for this benchmark)
-FIXTURE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "fixtures" / "order.json"
+FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "order.json"
 
 
 def _order() -> dict[str, Any]:
-    for path in (FIXTURE, Path("/work/shared/reference/fixtures/order.json")):
-        if path.exists():
-            record: dict[str, Any] = json.loads(path.read_text("utf-8"))
-            return record
-    raise SystemExit("the reference fixtures/order.json was not found")
+    record: dict[str, Any] = json.loads(FIXTURE.read_text("utf-8"))
+    return record
 
 
 def _requests(n: int, prefix: str) -> list[tuple[bytes, str]]:
