@@ -56,10 +56,11 @@ def bare_reference(command: Command) -> bool:
 
 
 # The metavariables the docs use in synopses (`--sink SPEC`), as --help writes them.
-METAVARS = set(
-    "NAME SPEC KEY URL PORT PATH DSN ID EV TT HO IT IT_OR_BARCODE SERIES_ID SECRET DATE N "
-    "SECONDS RULES COMMAND TICKET AMOUNT CODE ZONE FORMAT RESOURCES".split()
-)
+METAVARS = frozenset(
+    ("NAME", "SPEC", "KEY", "URL", "PORT", "PATH", "DSN", "ID", "EV", "TT", "HO", "IT",
+     "IT_OR_BARCODE", "SERIES_ID", "SECRET", "DATE", "N", "SECONDS", "RULES", "COMMAND",
+     "TICKET", "AMOUNT", "CODE", "ZONE", "FORMAT", "RESOURCES")
+)  # fmt: skip
 
 
 def placeholder(text: str) -> str | None:
