@@ -25,7 +25,10 @@ import re
 import shlex
 import shutil
 import subprocess
+import time
+from pathlib import Path
 
+import httpx2
 import pytest
 
 from tests.docs.markdown import Command
@@ -124,3 +127,28 @@ def test_documented_command(command: Command, environments: Environments) -> Non
         f"{text}\nexit {result.returncode}\nstdout: {result.stdout[-2000:]}\n"
         f"stderr: {result.stderr[-2000:]}"
     )
+
+
+def test_the_five_minutes_flow_prints_the_orders_sold_since_the_sandbox_started(
+    environments: Environments, tmp_path: Path
+) -> None:
+    (watch,) = [c for c in COMMANDS if c.doc == "README.md" and "--start -1h --once" in c.text]
+    doc = environments.get("README.md")
+    deadline = time.monotonic() + 60
+    while not recent_orders(doc.sandbox.url, doc.sandbox.key):  # the sandbox sells live
+        assert time.monotonic() < deadline, "the README's sandbox sold nothing in 60 s"
+        time.sleep(0.2)
+    result = subprocess.run(
+        ["bash", "-c", watch.text], cwd=doc.folder, capture_output=True, text=True, timeout=120,
+        env={**doc.env, "TICKETTAILOR_DATA_DIR": str(tmp_path)},  # a first run: no position
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"\bor_\d+", result.stdout), result.stdout + result.stderr
+
+
+def recent_orders(url: str, key: str) -> list[object]:
+    since = int(time.time()) - 3600
+    page = httpx2.get(f"{url}/v1/orders", params={"created_at.gte": since}, auth=(key, ""))
+    page.raise_for_status()
+    data: list[object] = page.json()["data"]
+    return data
