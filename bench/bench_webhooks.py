@@ -1,7 +1,7 @@
 """Webhook receiver throughput and latency on loopback, beside a bare HTTP baseline.
 
 For each concurrency level, N signed ORDER.CREATED deliveries (distinct ids, the
-reference's order fixture as payload) are POSTed to
+order of tests/fixtures/order.json as payload) are POSTed to
 
 - ``receiver``: ``serve_webhooks`` with a JSON-lines sink: read the raw body, verify
   the HMAC, parse, commit to the inbox (WAL, synchronous=FULL) before answering 200,

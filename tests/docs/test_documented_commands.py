@@ -5,8 +5,8 @@ shows (0 unless a ``$ echo $?`` says otherwise).
 How a document's commands run (tests/docs/markdown.py says what counts as one):
 
 - Each document gets its own folder (the working directory), config and data folders,
-  and a *backing sandbox*: its first ``tickettailor sandbox`` command, or a plain
-  ``tickettailor sandbox`` when it has none. The default connection is saved for it, so
+  and a *backing sandbox*: the first ``tickettailor sandbox`` of its code blocks, or a
+  plain ``tickettailor sandbox`` when it has none. The default connection is saved for it, so
   every command also works when run alone (``pytest -k``).
 - ``127.0.0.1:8765`` (the documented address) becomes the backing sandbox's address,
   since port 8765 may be taken on the machine running the tests.
