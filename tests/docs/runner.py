@@ -8,7 +8,7 @@ import re
 import signal
 import subprocess
 import sys
-import time
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,21 +42,25 @@ class Sandbox:
 
 
 def start_serving(script: str, env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen[str], str]:
-    """Start a command that serves; return it and its output once it says it is ready."""
+    """Start a command that serves; return it and its output once it says it is ready.
+    Killed if it has not within 90 s; its later output is drained so it never blocks."""
     process = subprocess.Popen(
         ["bash", "-c", script], cwd=cwd, env=env, text=True,
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    assert process.stdout is not None
+    stdout = process.stdout
+    assert stdout is not None
+    watchdog = threading.Timer(90, process.kill)
+    watchdog.start()
     lines: list[str] = []
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("Try: curl") or line.startswith("Receiving Ticket Tailor webhooks"):
-            return process, "".join(lines)
+    try:
+        for line in stdout:
+            lines.append(line)
+            if line.startswith(("Try: curl", "Receiving Ticket Tailor webhooks")):
+                threading.Thread(target=stdout.read, daemon=True).start()
+                return process, "".join(lines)
+    finally:
+        watchdog.cancel()
     stop(process)
     raise AssertionError("it never said it was ready:\n" + "".join(lines))
 
