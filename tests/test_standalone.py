@@ -14,13 +14,15 @@ import pytest
 
 from tests.fixtures import FIXTURES_DIR
 
+pytestmark = pytest.mark.slow  # sandboxes and subprocesses: seconds each
 REPO = Path(__file__).resolve().parent.parent
 # Where the project once reached outside itself: the shared folder beside the checkout,
-# and absolute paths of the machines it was developed on. Split so this file does not
-# match itself.
+# its documents, and absolute paths of the machines it was developed on. Split so this
+# file does not match itself.
 OUTSIDE = re.compile(
-    "|".join(["\\.\\./" + "shared", "/" + "work/", "/" + "farm/", '"' + 'shared"'])
-)
+    "|".join(["\\.\\./" + "shared", "/" + "work/", "/" + "farm/", '"' + 'shared"',
+              "PRODUCT" + "\\.md", "ARCHITECTURE" + "\\.md"])
+)  # fmt: skip
 COLLECT = ("--collect-only", "-q")
 CHECKED_DIRS = ("src", "tests", "bench", "docs", ".ci")
 CHECKED_FILES = ("Makefile", "pyproject.toml", "README.md", "CONTRIBUTING.md")

@@ -41,6 +41,7 @@ from tests.docs.runner import (
     stop,
 )
 
+pytestmark = pytest.mark.slow  # sandboxes and subprocesses: seconds each
 WATCHED = {"orders", "issued-tickets", "check-ins", "events"}
 
 

@@ -21,6 +21,7 @@ import tickettailor
 from tests.docs.markdown import Snippet, all_documents
 from tests.docs.runner import Environments
 
+pytestmark = pytest.mark.slow  # sandboxes and subprocesses: seconds each
 DOCS = all_documents()
 SNIPPETS = [s for doc in DOCS for s in doc.snippets]
 CALL_ROOTS = {"Client", "AsyncClient", "Watch", "client"}
