@@ -126,8 +126,12 @@ def _block_commands(tag: str, body: list[tuple[int, str]]) -> list[tuple[int, st
 
 
 def parse(path: Path) -> Document:
-    doc = Document(path.relative_to(REPO).as_posix())
-    lines = path.read_text("utf-8").splitlines()
+    return parse_text(path.relative_to(REPO).as_posix(), path.read_text("utf-8"))
+
+
+def parse_text(name: str, text: str) -> Document:
+    doc = Document(name)
+    lines = text.splitlines()
     assignments: list[str] = []
     marker: str | None = None
     i = 0
