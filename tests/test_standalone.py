@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 # its documents, and absolute paths of the machines it was developed on. Split so this
 # file does not match itself.
 OUTSIDE = re.compile(
-    "|".join(["\\.\\./" + "shared", "/" + "work/", "/" + "farm/", '"' + 'shared"',
+    "|".join(["\\.\\./sha" + "red", "/" + "work/", "/" + "farm/", '"sha' + 'red"',
               "PRODUCT" + "\\.md", "ARCHITECTURE" + "\\.md"])
 )  # fmt: skip
 COLLECT = ("--collect-only", "-q")
