@@ -22,7 +22,6 @@ limit off. Need a rate limit, a permission-limited key or other data? Build a
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from typing import Any
 import pytest
 from starlette.applications import Starlette
 
+from tests.fixtures import FIXTURES_DIR, load_fixture
 from tickettailor.sandbox import RunningSandbox, SandboxConfig, create_app, serve_in_thread
 
 TEST_KEY = "sk_1234_567890_0123456789abcdef0123456789abcdef"
@@ -38,38 +38,17 @@ SANDBOX_SEED = 7
 SANDBOX_ORDERS = 400
 SANDBOX_EVENTS = 9
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def find_reference_dir() -> Path:
-    """The API reference folder: ``/work/shared/reference`` on the dev machine, or
-    ``shared/reference`` beside the repository (CI clones main next to shared/)."""
-    for candidate in (
-        REPO_ROOT.parent / "shared" / "reference",
-        Path("/work/shared/reference"),
-    ):
-        if (candidate / "fixtures").is_dir():
-            return candidate
-    raise FileNotFoundError(
-        "API reference not found: expected shared/reference beside the repository "
-        f"({REPO_ROOT.parent / 'shared' / 'reference'}) or /work/shared/reference"
-    )
-
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    """Path of the API reference folder (``ticket-tailor-api.md`` and ``fixtures/``)."""
-    return find_reference_dir()
+    """The folder of example API bodies kept in the repository (``tests/fixtures``)."""
+    return FIXTURES_DIR
 
 
 @pytest.fixture(scope="session")
-def reference_fixture(reference_dir: Path) -> Callable[[str], Any]:
-    """``reference_fixture("order")`` -> the parsed JSON of ``fixtures/order.json``."""
-
-    def load(name: str) -> Any:
-        return json.loads((reference_dir / "fixtures" / f"{name}.json").read_text("utf-8"))
-
-    return load
+def reference_fixture() -> Callable[[str], Any]:
+    """``reference_fixture("order")`` -> the parsed JSON of ``tests/fixtures/order.json``."""
+    return load_fixture
 
 
 @pytest.fixture(scope="session")

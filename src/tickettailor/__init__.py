@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         VoucherCode,
         WaitlistSignup,
     )
+    from tickettailor.watch import Watch
 
 __version__ = "0.1.0"
 
@@ -108,6 +109,7 @@ __all__ = [
     "Voucher",
     "VoucherCode",
     "WaitlistSignup",
+    "Watch",
     "WatchError",
     "WebhookSignatureError",
     "__version__",
@@ -160,6 +162,7 @@ _LAZY: dict[str, str] = {
     "Voucher": "tickettailor.models",
     "VoucherCode": "tickettailor.models",
     "WaitlistSignup": "tickettailor.models",
+    "Watch": "tickettailor.watch",
     "WatchError": "tickettailor._core.errors",
     "WebhookSignatureError": "tickettailor._core.errors",
 }

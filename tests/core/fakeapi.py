@@ -8,15 +8,14 @@ every request. ``script`` queues canned responses that are served first.
 
 from __future__ import annotations
 
-import json
 from collections import deque
-from pathlib import Path
 from typing import Any
 
 import httpx2
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURE = json.loads((REPO.parent / "shared/reference/fixtures/order.json").read_text())
+from tests.fixtures import load_fixture
+
+FIXTURE = load_fixture("order")
 
 RATE_HEADERS = {
     "x-rate-limit-limit": "10000",

@@ -1,4 +1,4 @@
-"""The date formats of PRODUCT.md section 1, as a user types them."""
+"""The date formats of CONTRIBUTING.md "Dates", as a user types them."""
 
 from __future__ import annotations
 

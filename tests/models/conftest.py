@@ -1,20 +1,15 @@
-"""The reference fixtures, found beside the repository (``<repo>/../shared``)."""
+"""The example API bodies kept in ``tests/fixtures`` (see its README)."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-FIXTURES = REPO.parent / "shared" / "reference" / "fixtures"
+from tests.fixtures import FIXTURES_DIR as FIXTURES
+from tests.fixtures import load_fixture as load
 
-
-def load(name: str) -> Any:
-    """A fixture's JSON value, freshly parsed each time (tests may keep or compare it)."""
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+__all__ = ["FIXTURES", "load"]
 
 
 @pytest.fixture

@@ -121,3 +121,25 @@ def test_a_port_in_use_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "--port" in result.stderr
+
+
+def _started_key(*args: str) -> str:
+    with running("--port", "0", "--orders", "5", "--events", "2", *args) as (proc, lines):
+        text = "".join(lines)
+        key = re.search(r"API key: (\S+)", text)
+        assert key, text
+        base = re.search(r"ready at (\S+)", text)
+        assert base, text
+        answer = httpx2.get(f"{base.group(1)}/v1/overview", auth=(key.group(1), ""))
+        assert answer.status_code == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=15) == 0
+        return key.group(1)
+
+
+def test_the_default_key_is_the_same_on_every_start_of_a_seed() -> None:
+    first, again, other_seed = _started_key(), _started_key(), _started_key("--seed", "2")
+    assert first == again
+    assert KEY_PATTERN.fullmatch(first)
+    assert other_seed != first
+    assert _started_key("--api-key", TEST_KEY) == TEST_KEY

@@ -16,13 +16,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
 from starlette.applications import Starlette
 
+from tests.fixtures import load_fixture
 from tickettailor.sandbox.webhook_sender import (
     WebhookConfigError,
     WebhookSender,
@@ -32,7 +32,6 @@ from tickettailor.sandbox.webhook_sender import (
 
 SECRET = "whsec-test-7f3a9c"
 NOW = 1_796_000_000.0  # 2026-11-30 00:53:20 UTC
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "reference" / "fixtures"
 
 
 # --- an independent verifier ------------------------------------------------------
@@ -200,7 +199,7 @@ def test_body_is_byte_exact_and_signature_verifies_independently(
 def test_real_fixture_payload_keeps_its_shape_and_slashes(
     receiver: Receiver, make_sender: Callable[..., WebhookSender]
 ) -> None:
-    envelope = json.loads((FIXTURES / "synth_webhook_event_created_envelope.json").read_text())
+    envelope = load_fixture("synth_webhook_event_created_envelope")
     sender = make_sender()
     sender.subscribe(receiver.url, ["EVENT.CREATED"], secret=SECRET)
     sender.emit("EVENT.CREATED", envelope["resource_url"], envelope["payload"])

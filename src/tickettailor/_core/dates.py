@@ -1,4 +1,4 @@
-"""The date formats people type (PRODUCT.md section 1), one parser for library and CLI.
+"""The date formats people type (CONTRIBUTING.md, "Dates"), one parser for library and CLI.
 
 Accepted, as Python values: ``datetime`` (naive means ``tz``, or UTC when no ``tz``),
 ``date`` (a whole day), ``int``/``float`` unix seconds. As text: ISO 8601 dates and

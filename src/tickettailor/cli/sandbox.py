@@ -89,7 +89,7 @@ def sandbox(
             "--api-key",
             metavar="KEY",
             help="A key to accept; repeat for more box offices (each has its own data). "
-            "None given: one demo key is made up and printed.",
+            "None given: a demo key derived from --seed, the same on every start.",
             show_default=False,
         ),
     ] = None,
@@ -158,10 +158,11 @@ def sandbox(
     It answers like the real API: Basic auth with the key, the same JSON, pagination,
     errors and rate-limit headers. Stop it with Ctrl-C.
     """
-    from tickettailor.sandbox import SandboxConfig, generate_key, serve_in_thread
+    from tickettailor.sandbox import SandboxConfig, serve_in_thread
+    from tickettailor.sandbox.config import seed_key
 
     limit = parse_rate_limit(rate_limit)
-    keys = [_check_key(k) for k in api_key] if api_key else [generate_key()]
+    keys = [_check_key(k) for k in api_key] if api_key else [seed_key(seed)]
     if len(set(keys)) != len(keys):
         raise typer.BadParameter("each --api-key must be different", param_hint="--api-key")
     if db is not None and not db.parent.is_dir():
@@ -195,6 +196,8 @@ def sandbox(
         typer.echo(f"Ticket Tailor sandbox ready at {running.base_url} (API under /v1)")
         for box in running.sandbox.store.boxes:
             typer.echo(f"  API key: {box.spec.key}   box office: {box.box['name']}")
+        if not api_key:
+            typer.echo(f"  (the key of --seed {seed}, the same on every start; --api-key sets one)")
         limit_text = f"{limit[0]} requests per {limit[1]} s per key" if limit else "off"
         typer.echo(f"  rate limit: {limit_text}; seed {seed}; {orders} orders, {events} events")
         if sales_per_minute:

@@ -30,7 +30,7 @@ __all__ = ["AsyncResource", "ListSpec", "SyncResource", "build_form", "build_lis
 M = TypeVar("M", bound=TTModel)
 
 _OPS = ("gt", "gte", "lt", "lte")
-# Python-side names of the created_at operators, as PRODUCT.md spells them.
+# Python-side names of the created_at operators, as the README spells them (created_gte).
 _SHORT = {"created_at": "created"}
 
 

@@ -3,7 +3,7 @@ endpoint, live simulated sales, outbound webhooks, faults and a control API (iss
 docs/sandbox.md).
 
 It imports nothing from the rest of ``tickettailor``: it is an independent witness of
-how the real API behaves (see ``../shared/reference/ticket-tailor-api.md``).
+how the real API behaves (docs/api-notes.md says what it reproduces and why).
 
 ```python
 from tickettailor.sandbox import SandboxConfig, create_app, serve_in_thread

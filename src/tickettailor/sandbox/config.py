@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import time
@@ -34,6 +35,16 @@ def generate_key() -> str:
         f"sk_{secrets.randbelow(9000) + 1000}_{secrets.randbelow(900000) + 100000}_"
         f"{secrets.token_hex(16)}"
     )
+
+
+def seed_key(seed: int) -> str:
+    """The sandbox's default key for ``seed``, in the real format: the same on every
+    start, so a connection saved once keeps working across restarts. Not a secret: it
+    only opens a sandbox, and anyone can compute it."""
+    digest = hashlib.sha256(f"tickettailor sandbox key, seed {seed}".encode()).digest()
+    first = int.from_bytes(digest[:4], "big") % 9000 + 1000
+    second = int.from_bytes(digest[4:8], "big") % 900000 + 100000
+    return f"sk_{first}_{second}_{digest[8:24].hex()}"
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,7 @@ def start_positions(
             else Position(s.name, watermark=floor, floor=floor)
             for s in trigger.streams
         ]
-    from tickettailor._core.dates import to_unix  # the one date parser of PRODUCT.md s1
+    from tickettailor._core.dates import to_unix  # the one date parser (CONTRIBUTING.md, "Dates")
 
     try:
         floor = to_unix(text, tz=tz)
