@@ -87,7 +87,15 @@ class OneCycleWatch(tickettailor.Watch):
 
 def samples(key: str) -> dict[str, Any]:
     """What a ``...`` argument stands for, by the argument's name."""
-    return {"api_key": key, "profile": None, "sinks": [ListSink()], "limit": 5}
+    from tickettailor.watch import Backoff
+
+    return {
+        "api_key": key,
+        "profile": None,
+        "sinks": [ListSink()],
+        "limit": 5,
+        "backoff": Backoff(dead_after=3600),
+    }
 
 
 class FillEllipses(ast.NodeTransformer):

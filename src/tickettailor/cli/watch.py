@@ -859,9 +859,13 @@ def sinks_remove_command(
     ((resource, path),) = _sink_states(ctx, args[:-1] or None, state)
     backlogs = {b.sink: b for b in _backlogs(resource, path)}
     name = _match_sink(args[-1], list(backlogs))
-    if name is None:
+    if name is None:  # delivered rows are pruned, so a sink that kept up leaves nothing
         known = ", ".join(backlogs) or "none"
-        fail(f"the {resource} state {path} has no sink {args[-1]} (its sinks: {known})", EXIT_USAGE)
+        _say(
+            f"{resource}: nothing to remove: the state {path} holds no deliveries for "
+            f"{args[-1]} (sinks with deliveries there: {known})"
+        )
+        return
     pending = backlogs[name].pending
     if not yes:
         if not sys.stdin.isatty():
