@@ -14,6 +14,7 @@ import uvicorn
 
 from tickettailor.sandbox.app import Sandbox, create_app
 from tickettailor.sandbox.config import SandboxConfig
+from tickettailor.sandbox.faults.dropping import DroppingH11Protocol
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -79,8 +80,11 @@ def serve_in_thread(
         _close(app)
         raise
     bound_port = sock.getsockname()[1]
+    # The protocol offers the fault middleware a way to drop a connection (faults/dropping.py).
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        uvicorn.Config(
+            app, log_level="warning", lifespan="off", access_log=False, http=DroppingH11Protocol
+        )
     )
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="tickettailor-sandbox", daemon=True
