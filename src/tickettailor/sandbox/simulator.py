@@ -257,10 +257,10 @@ class Simulator:
         return 1
 
 
-def _pick(x: float) -> int:
-    for i, edge in enumerate(_CUM):
-        if x < edge:
-            return i
+def _pick(draw: float) -> int:
+    for index, edge in enumerate(_CUM):
+        if draw < edge:
+            return index
     return len(_CUM) - 1
 
 

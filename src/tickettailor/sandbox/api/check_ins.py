@@ -32,8 +32,8 @@ def render(row: CheckInRow, series_of: dict[int, int]) -> dict[str, Any]:
 
 
 def render_rows(view: View, rows: list[CheckInRow]) -> list[dict[str, Any]]:
-    series_of = series_of_events(view, {c.event_id for c in rows})
-    return [render(c, series_of) for c in rows]
+    series_of = series_of_events(view, {check.event_id for check in rows})
+    return [render(check, series_of) for check in rows]
 
 
 CHECK_INS = Resource(

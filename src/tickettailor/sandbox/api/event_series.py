@@ -34,9 +34,9 @@ def render(
     view: View, row: SeriesRow, tts: list[TicketTypeRow], occurrences: list[tuple[int, int, int]]
 ) -> dict[str, Any]:
     """``occurrences`` = (start, total_issued, revenue_cents) per event of the series."""
-    ctx = view.render
+    settings = view.settings
     vname, postal, country = json.loads(row.venue)
-    upcoming = sorted(s for s, _i, _r in occurrences if s > ctx.now)
+    upcoming = sorted(s for s, _i, _r in occurrences if s > settings.now)
     return {
         "object": "event_series",
         "id": f"es_{row.id}",
@@ -44,20 +44,20 @@ def render(
         "bundles": [],
         "call_to_action": TEXTS["call_to_action"],
         "created_at": row.created_at,
-        "currency": ctx.currency,
+        "currency": settings.currency,
         "default_max_tickets_sold_per_occurrence": None,
         "default_ticket_groups": [],
         "default_ticket_types": [ticket_types.render(tt, None) for tt in tts],
         "description": description(row),
         "images": images(),
         "name": row.name,
-        "next_occurrence_date": dict(date_object(upcoming[0], ctx.tz)) if upcoming else None,
+        "next_occurrence_date": dict(date_object(upcoming[0], settings.tz)) if upcoming else None,
         "online_event": "false",
-        "payment_methods": [dict(pm) for pm in ctx.box["payment_methods"]],
+        "payment_methods": [dict(pm) for pm in settings.box["payment_methods"]],
         "private": "false",
         "revenue": revenue(sum(r for _s, _i, r in occurrences)),
         "sales_tax_label": "VAT",
-        "sales_tax_percentage": ctx.box["tax_percentage"],
+        "sales_tax_percentage": settings.box["tax_percentage"],
         "sales_tax_treatment": "exclusive",
         "show_map": "true",
         "status": row.status,
@@ -65,13 +65,13 @@ def render(
         "tickets_available_at_message": TEXTS["tickets_available_at_message"],
         "tickets_unavailable_at": None,
         "tickets_unavailable_at_message": TEXTS["tickets_unavailable_at_message"],
-        "timezone": ctx.tz,
+        "timezone": settings.tz,
         "total_issued_tickets": sum(i for _s, i, _r in occurrences),
         "total_occurrences": len(occurrences),
         "transaction_fee_fixed_amount": None,
         "transaction_fee_percentage": None,
         "upcoming_occurrences": len(upcoming),
-        "url": f"https://buytickets.at/{ctx.slug}/{row.id}",
+        "url": f"https://buytickets.at/{settings.slug}/{row.id}",
         "venue": {"country": country, "name": vname, "postal_code": postal},
         "voucher_ids": [],
         "waitlist_active": "false",
@@ -82,7 +82,7 @@ def render(
 
 
 def render_rows(view: View, rows: list[SeriesRow]) -> list[dict[str, Any]]:
-    ids = [s.id for s in rows]
+    ids = [series.id for series in rows]
     tts = ticket_types.by_series(view, ids)
     occurrences: dict[int, list[tuple[int, int, int]]] = {i: [] for i in ids}
     if ids:
@@ -92,7 +92,7 @@ def render_rows(view: View, rows: list[SeriesRow]) -> list[dict[str, Any]]:
             ids,
         ):
             occurrences[sid].append((start, issued, cents))
-    out = [render(view, s, tts[s.id], occurrences[s.id]) for s in rows]
+    out = [render(view, series, tts[series.id], occurrences[series.id]) for series in rows]
     series_parts.embed_groups(view, out, ids, "id", "default_ticket_groups")
     return out
 
@@ -133,7 +133,7 @@ def _fields(change: Change, form: Form, *, create: bool) -> dict[str, Any]:
     }
     form.integer("max_tickets_sold_per_occurrence", low=1)
     form.choice("waitlist_active", {v: v for v in ("true", "false", "no_tickets_available")})
-    currency = change.render.currency
+    currency = change.settings.currency
     if out["currency"] is not None and out["currency"].lower() != currency:
         form.error("currency", f"This box office sells in {currency}.", out["currency"])
     form.check()

@@ -48,7 +48,7 @@ def series_by_id(view: View, ids: Sequence[int]) -> dict[int, SeriesRow]:
     if not ids:
         return {}
     sql = f"SELECT {_SERIES_COLUMNS} FROM {{p}}series WHERE id IN ({marks(ids)})"
-    return {s.id: s for s in view.rows(SeriesRow, sql, list(ids))}
+    return {series.id: series for series in view.rows(SeriesRow, sql, list(ids))}
 
 
 def series_of_events(view: View, event_ids: set[int]) -> dict[int, int]:
@@ -82,11 +82,13 @@ def render(
     tts: list[TicketTypeRow],
     inventory: dict[int, Seats],
 ) -> dict[str, Any]:
-    ctx = view.render
+    settings = view.settings
     vname, postal, _country = json.loads(series.venue)
     types = [ticket_types.render(tt, inventory.get(tt.id)) for tt in tts]
     start, status = row.start_at, row.status
-    available = status == "published" and start > ctx.now and any(t["quantity"] > 0 for t in types)
+    available = (
+        status == "published" and start > settings.now and any(t["quantity"] > 0 for t in types)
+    )
     eid, sid, chk = row.id, row.series_id, row.chk
     return {
         "object": "event",
@@ -97,9 +99,9 @@ def render(
         "checkout_url": f"https://www.tickettailor.com/checkout/view-event/id/{eid}/chk/{chk}/",
         "chk": chk,
         "created_at": row.created_at,
-        "currency": ctx.currency,
+        "currency": settings.currency,
         "description": description(series),
-        "end": dict(date_object(row.end_at, ctx.tz)),
+        "end": dict(date_object(row.end_at, settings.tz)),
         "event_series_id": f"es_{sid}",
         "hidden": row.hidden,
         "images": images(),
@@ -107,10 +109,10 @@ def render(
         "name": series.name,
         "online_event": "false",
         "override_id": None if row.override_id is None else f"ov_{row.override_id}",
-        "payment_methods": [dict(pm) for pm in ctx.box["payment_methods"]],
+        "payment_methods": [dict(pm) for pm in settings.box["payment_methods"]],
         "private": "false",
         "revenue": revenue(row.revenue_cents),
-        "start": dict(date_object(start, ctx.tz)),
+        "start": dict(date_object(start, settings.tz)),
         "status": status,
         "ticket_groups": [],
         "ticket_types": types,
@@ -119,13 +121,13 @@ def render(
         "tickets_available_at_message": TEXTS["tickets_available_at_message"],
         "tickets_unavailable_at": None,
         "tickets_unavailable_at_message": TEXTS["tickets_unavailable_at_message"],
-        "timezone": ctx.tz,
+        "timezone": settings.tz,
         "total_holds": row.total_holds,
         "total_issued_tickets": row.total_issued,
         "total_orders": row.total_orders,
         "unavailable": "false",
         "unavailable_status": None,
-        "url": f"https://www.tickettailor.com/events/{ctx.slug}/{sid}?",
+        "url": f"https://www.tickettailor.com/events/{settings.slug}/{sid}?",
         "venue": {"name": vname, "postal_code": postal},
         "voucher_ids": [],
         "waitlist_active": "false",
@@ -136,17 +138,20 @@ def render(
 
 
 def render_rows(view: View, rows: list[EventRow]) -> list[dict[str, Any]]:
-    series_ids = sorted({e.series_id for e in rows})
+    series_ids = sorted({event.series_id for event in rows})
     series = series_by_id(view, series_ids)
     tts = ticket_types.by_series(view, series_ids)
-    event_ids = [e.id for e in rows]
-    inventory: dict[int, dict[int, Seats]] = {e: {} for e in event_ids}
+    event_ids = [event.id for event in rows]
+    inventory: dict[int, dict[int, Seats]] = {eid: {} for eid in event_ids}
     if event_ids:
         for eid, tt_id, *seats in view.query(
             f"SELECT * FROM {{p}}inventory WHERE event_id IN ({marks(event_ids)})", event_ids
         ):
             inventory[eid][tt_id] = Seats(*seats)
-    out = [render(view, e, series[e.series_id], tts[e.series_id], inventory[e.id]) for e in rows]
+    out = [
+        render(view, event, series[event.series_id], tts[event.series_id], inventory[event.id])
+        for event in rows
+    ]
     series_parts.embed_groups(view, out, series_ids, "event_series_id", "ticket_groups")
     return out
 
@@ -202,7 +207,7 @@ def _local(change: Change, form: Form, day: str, clock: str, current: int | None
     day_text, time_text = form.text(day, max_length=10), form.text(clock, max_length=8)
     if day_text is None and time_text is None:
         return current
-    tz = change.render.tz
+    tz = change.settings.tz
     local = datetime.fromtimestamp(current, zone(tz)) if current is not None else None
     date_match = _DATE.fullmatch(day_text) if day_text else None
     time_match = _TIME.fullmatch(time_text) if time_text else None

@@ -55,13 +55,13 @@ class Lookups:
 
 
 def render(view: View, row: TicketRow, look: Lookups) -> dict[str, Any]:
-    ctx = view.render
+    settings = view.settings
     tid, order_id, eid = row.id, row.order_id, row.event_id
     first, last, email = row.first_name, row.last_name, row.email
     if first is None and last is None and email is None and order_id in look.buyers:
         first, last, email = look.buyers[order_id]  # generated: the buyer holds it
     full = f"{first} {last}" if first is not None and last is not None else first or last
-    barcode = row.barcode if row.barcode is not None else derived_barcode(tid, ctx.box["salt"])
+    barcode = row.barcode if row.barcode is not None else derived_barcode(tid, settings.box["salt"])
     tt_name, tt_price = look.ticket_types.get(row.tt_id, ("", 0))
     sid = row.series_id if row.series_id is not None else look.series_of.get(eid)
     price = row.price if row.price is not None else tt_price
@@ -83,7 +83,7 @@ def render(view: View, row: TicketRow, look: Lookups) -> dict[str, Any]:
         "full_name": full,
         "group_ticket_barcode": None,
         "last_name": last,
-        "listed_currency": dict(ctx.currency_obj),
+        "listed_currency": dict(settings.currency_obj),
         "listed_price": price,
         "order_id": None if order_id is None else f"or_{order_id}",
         "qr_code_url": f"https://www.tickettailor.com/userfiles/cache/barcode/st/attendee/{url_key}",
@@ -99,10 +99,12 @@ def render(view: View, row: TicketRow, look: Lookups) -> dict[str, Any]:
 
 def render_rows(view: View, rows: list[TicketRow]) -> list[dict[str, Any]]:
     look = Lookups(
-        ticket_types=names_and_prices(view, {t.tt_id for t in rows}),
-        series_of=series_of_events(view, {t.event_id for t in rows}),
+        ticket_types=names_and_prices(view, {ticket.tt_id for ticket in rows}),
+        series_of=series_of_events(view, {ticket.event_id for ticket in rows}),
     )
-    order_ids = sorted({t.order_id for t in rows if t.order_id is not None and t.email is None})
+    order_ids = sorted(
+        {ticket.order_id for ticket in rows if ticket.order_id is not None and ticket.email is None}
+    )
     if order_ids:
         for oid, first, last, email in view.query(
             f"SELECT id, first_name, last_name, email FROM {{p}}orders "
@@ -110,7 +112,7 @@ def render_rows(view: View, rows: list[TicketRow]) -> list[dict[str, Any]]:
             order_ids,
         ):
             look.buyers[oid] = (first, last, email)
-    return [render(view, t, look) for t in rows]
+    return [render(view, ticket, look) for ticket in rows]
 
 
 # ---- filters ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from tickettailor.sandbox.api.issued_tickets import BARCODE, Lookups, barcode_fi
 from tickettailor.sandbox.api.order_lifecycle import confirm_payment, order_row
 from tickettailor.sandbox.api.reading import Resource, View, get_one, marks
 from tickettailor.sandbox.api.routes import Endpoint, listing, single, write
-from tickettailor.sandbox.api.shapes import BoxContext
+from tickettailor.sandbox.api.shapes import BoxSettings
 from tickettailor.sandbox.api.ticket_types import names_and_prices
 from tickettailor.sandbox.api.writing import COMMON_READ_ONLY, Change, path_id
 from tickettailor.sandbox.dates import date_object
@@ -35,18 +35,18 @@ _NO_COST = {"id": None, "external_id": None, "instructions": None, "name": None,
 
 # ---- rendering ----------------------------------------------------------------------
 def event_summary(
-    ctx: BoxContext, event: tuple[int, int, int, int], series: SeriesRow
+    settings: BoxSettings, event: tuple[int, int, int, int], series: SeriesRow
 ) -> dict[str, Any]:
     """``event`` = (id, series_id, start, end)."""
     eid, sid, start, end = event
     vname, postal, country = json.loads(series.venue)
     return {
         "id": f"ev_{eid}",
-        "end_date": dict(date_object(end, ctx.tz)),
+        "end_date": dict(date_object(end, settings.tz)),
         "event_id": f"ev_{eid}",
         "event_series_id": f"es_{sid}",
         "name": series.name,
-        "start_date": dict(date_object(start, ctx.tz)),
+        "start_date": dict(date_object(start, settings.tz)),
         "venue": {"country": country, "name": vname, "postal_code": postal},
     }
 
@@ -74,7 +74,7 @@ def _line_items(row: OrderRow, look: Lookups) -> tuple[list[dict[str, Any]], int
 
 
 def render(
-    ctx: BoxContext,
+    settings: BoxSettings,
     row: OrderRow,
     summary: dict[str, Any],
     tickets: list[dict[str, Any]],
@@ -86,12 +86,12 @@ def render(
     subtotal = face + fees if row.subtotal is None else row.subtotal
     tax = row.tax
     if tax is None:
-        tax = round(face * ((ctx.box["tax_percentage"] or 0) / 100))  # as the generator does
+        tax = round(face * ((settings.box["tax_percentage"] or 0) / 100))  # as the generator does
     total_paid = row.total if row.total_paid is None else row.total_paid
     if row.pay < 0:
         method = dict(_NO_COST)
     else:
-        pm = ctx.box["payment_methods"][row.pay]
+        pm = settings.box["payment_methods"][row.pay]
         method = {"id": pm["id"], "external_id": pm["external_id"], "instructions": None,
                   "name": None, "type": pm["type"]}  # fmt: skip
     street = ("High Street", "Station Road", "Church Lane", "Mill Road")[oid % 4]
@@ -107,8 +107,8 @@ def render(
             "address": {
                 "address_1": f"{oid % 97 + 1} {street}",
                 "address_2": ("Riverside", "Old Town", "Northside", "The Docks")[oid % 3],
-                "address_3": ctx.box["town"],
-                "postal_code": ctx.box["postal_code"],
+                "address_3": settings.box["town"],
+                "postal_code": settings.box["postal_code"],
             },
             "custom_questions": [],
             "email": row.email,
@@ -119,7 +119,7 @@ def render(
         },
         "created_at": row.created_at,
         "credited_out_amount": 0,
-        "currency": dict(ctx.currency_obj),
+        "currency": dict(settings.currency_obj),
         "event_summary": summary,
         "issued_tickets": tickets,
         "line_items": line_items,
@@ -145,8 +145,8 @@ def render(
 def render_rows(view: View, rows: list[OrderRow]) -> list[dict[str, Any]]:
     if not rows:
         return []
-    order_ids = [o.id for o in rows]
-    tickets: dict[int, list[TicketRow]] = {o: [] for o in order_ids}
+    order_ids = [order.id for order in rows]
+    tickets: dict[int, list[TicketRow]] = {oid: [] for oid in order_ids}
     for ticket in view.rows(
         TicketRow,
         f"SELECT {issued_tickets.COLUMNS} FROM {{p}}tickets "
@@ -154,14 +154,14 @@ def render_rows(view: View, rows: list[OrderRow]) -> list[dict[str, Any]]:
         order_ids,
     ):
         tickets[ticket.order_id].append(ticket)  # type: ignore[index]  # order_id is set: selected by it
-    tt_ids = {t.tt_id for ts in tickets.values() for t in ts}
-    for o in rows:
-        for item in o.items.split(";") if o.items else ():
+    tt_ids = {ticket.tt_id for group in tickets.values() for ticket in group}
+    for order in rows:
+        for item in order.items.split(";") if order.items else ():
             tt_ids.add(int(item.split(":")[1]))
-    event_ids = sorted({o.event_id for o in rows})
+    event_ids = sorted({order.event_id for order in rows})
     events: dict[int, tuple[int, int, int, int]] = {
-        e[0]: (e[0], e[1], e[2], e[3])
-        for e in view.query(
+        event[0]: (event[0], event[1], event[2], event[3])
+        for event in view.query(
             "SELECT id, series_id, start_at, end_at FROM {p}events "
             f"WHERE id IN ({marks(event_ids)})",
             event_ids,
@@ -169,16 +169,18 @@ def render_rows(view: View, rows: list[OrderRow]) -> list[dict[str, Any]]:
     }
     look = Lookups(
         ticket_types=names_and_prices(view, tt_ids),
-        series_of={eid: int(e[1]) for eid, e in events.items()},
-        buyers={o.id: (o.first_name, o.last_name, o.email) for o in rows},
+        series_of={eid: int(event[1]) for eid, event in events.items()},
+        buyers={order.id: (order.first_name, order.last_name, order.email) for order in rows},
     )
     series = series_by_id(view, sorted(set(look.series_of.values())))
-    ctx = view.render
-    summaries = {eid: event_summary(ctx, e, series[e[1]]) for eid, e in events.items()}
+    settings = view.settings
+    summaries = {
+        eid: event_summary(settings, event, series[event[1]]) for eid, event in events.items()
+    }
     out = []
-    for o in rows:
-        embedded = [issued_tickets.render(view, t, look) for t in tickets[o.id]]
-        out.append(render(ctx, o, dict(summaries[o.event_id]), embedded, look))
+    for order in rows:
+        embedded = [issued_tickets.render(view, ticket, look) for ticket in tickets[order.id]]
+        out.append(render(settings, order, dict(summaries[order.event_id]), embedded, look))
     return out
 
 

@@ -24,7 +24,7 @@ def _counts(rows: list[tuple[Any, ...]]) -> dict[str, int]:
 
 
 def overview(view: View) -> dict[str, Any]:
-    since = view.render.now - 28 * 86400
+    since = view.settings.now - 28 * 86400
     orders_n, cents = view.one(
         "SELECT count(*), coalesce(sum(coalesce(total_paid, total) - refund_amount), 0) "
         "FROM {p}orders " + _since(view, "orders", since)

@@ -50,7 +50,7 @@ def create(change: Change, form: Form, _ids: tuple[str, ...]) -> Any:
     body = {
         "booking_fee": values["booking_fee"] or 0,
         "created_at": stamp,
-        "currency": change.render.currency.upper(),
+        "currency": change.settings.currency.upper(),
         "description": values["description"] or values["name"],
         "event_series_ids": None,
         "fulfilment_reference_id": None,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tickettailor.sandbox.api.shapes import BoxContext
+from tickettailor.sandbox.api.shapes import BoxSettings
 from tickettailor.sandbox.errors import ApiError, not_found, validation
 from tickettailor.sandbox.params import (
     Filter,
@@ -32,7 +32,7 @@ class View:
         self.store = store
         self.box = box
         self.prefix = box.prefix
-        self.render = BoxContext(box.box, now)
+        self.settings = BoxSettings(box.box, now)  # what rendering needs: zone, currency, ...
 
     def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.store.query(sql.replace("{p}", self.prefix), args)
@@ -208,10 +208,10 @@ class Page:
         self.where = " AND ".join(conds) if conds else "1"
         self.args = args
 
-    def select(self, extra: str, extra_args: list[Any], order: str, n: int) -> list[Any]:
+    def select(self, extra: str, extra_args: list[Any], order: str, count: int) -> list[Any]:
         sql = (
             f"SELECT {self.resource.columns} FROM {self.table} WHERE {self.where}{extra} "
-            f"ORDER BY id {order} LIMIT {n}"
+            f"ORDER BY id {order} LIMIT {count}"
         )
         return self.view.rows(self.resource.row, sql, self.args + extra_args)
 

@@ -17,7 +17,7 @@ from tickettailor.sandbox.schema import SeriesRow
 SBOOL = ("false", "true")
 
 
-class BoxContext:
+class BoxSettings:
     """What rendering needs to know about one box office (loaded once per request)."""
 
     def __init__(self, box: dict[str, Any], now: int) -> None:

@@ -57,7 +57,7 @@ def create(change: Change, form: Form, _ids: tuple[str, ...]) -> Any:
     vid = take_id(change, "voucher")
     body = {
         "available_codes": len(codes),
-        "currency": change.render.currency,
+        "currency": change.settings.currency,
         "event_series_ids": [f"es_{s}" for s in series],
         "expiry": date_marker(change, expiry),
         "name": name,

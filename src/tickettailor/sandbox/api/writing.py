@@ -116,7 +116,7 @@ def api_bool(value: bool | None) -> str | None:
 
 def date_marker(change: Change, unix: int | None) -> dict[str, Any] | None:
     """A stored date, rendered as the API's date object in the box office's zone."""
-    return None if unix is None else {"$date": unix, "$tz": change.render.tz}
+    return None if unix is None else {"$date": unix, "$tz": change.settings.tz}
 
 
 def link_ids(body: dict[str, Any], key: str, prefix: str, changes: dict[int, int] | None) -> None:

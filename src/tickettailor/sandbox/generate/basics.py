@@ -29,8 +29,8 @@ def barcode(ticket_id: int, salt: int) -> str:
     barcode (a million tickets, no column, no index) and a barcode filter inverts it."""
     if not _B62_3:
         _B62_3.extend(a + b + c for a in _B62 for b in _B62 for c in _B62)
-    n = (ticket_id * _B62_MUL + salt) % B62_MOD
-    high, low = divmod(n, 238_328)
+    number = (ticket_id * _B62_MUL + salt) % B62_MOD
+    high, low = divmod(number, 238_328)
     return _B62_3[high] + _B62_3[low]
 
 
@@ -38,18 +38,18 @@ def barcode_ticket(code: str, salt: int) -> int | None:
     """The ticket id whose derived barcode is ``code`` (None if it cannot be one)."""
     if len(code) != 6 or any(c not in _B62_INDEX for c in code):
         return None
-    n = 0
-    for c in code:
-        n = n * 62 + _B62_INDEX[c]
-    return ((n - salt) * _B62_INV) % B62_MOD
+    number = 0
+    for char in code:
+        number = number * 62 + _B62_INDEX[char]
+    return ((number - salt) * _B62_INV) % B62_MOD
 
 
-def hex_text(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice("0123456789abcdef") for _ in range(n))
+def hex_text(rng: random.Random, length: int) -> str:
+    return "".join(rng.choice("0123456789abcdef") for _ in range(length))
 
 
-def alnum(rng: random.Random, n: int, alphabet: str = _B62) -> str:
-    return "".join(rng.choice(alphabet) for _ in range(n))
+def alnum(rng: random.Random, length: int, alphabet: str = _B62) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(length))
 
 
 class Ids:
