@@ -1,6 +1,6 @@
 """SQLite schema: one set of tables per box office (table names prefixed ``b<n>_``).
 
-Rows hold compact columns; the JSON is rendered per request (render.py), so a million
+Rows hold compact columns; the JSON is rendered per request (each api/<resource>.py), so a million
 orders stay a few hundred megabytes. Numeric ids are the rowid, so a page is a range
 scan on the primary key. Everything is mutable in place (issue 5 writes here).
 """

@@ -118,7 +118,7 @@ class Simulator:
         orders = rng.choice((2, 3)) if rng.random() < BURST_P else 1
         # created_at = now, but not a few seconds before the newest order or ticket (an API
         # client may have written one just now): ids and times keep rising together. After
-        # the clock was moved back, the true time is used and the store told (actions.py).
+        # the clock was moved back, the true time is used and the store told (keep_time_order).
         at = change.now
         for table in ("orders", "tickets"):
             last = change.one(f"SELECT created_at FROM {{p}}{table} ORDER BY id DESC LIMIT 1")

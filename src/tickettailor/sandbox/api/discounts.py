@@ -7,7 +7,7 @@ from typing import Any
 
 from tickettailor.sandbox.api.inventory import ticket_type_row
 from tickettailor.sandbox.api.reading import Resource
-from tickettailor.sandbox.api.routes import Endpoint, listing, single, write
+from tickettailor.sandbox.api.routes import Endpoint, record_routes
 from tickettailor.sandbox.api.series_parts import render_objects
 from tickettailor.sandbox.api.writing import (
     COMMON_READ_ONLY,
@@ -121,10 +121,6 @@ def update(change: Change, form: Form, ids: tuple[str, ...]) -> Any:
     return render_object(change, "discount", "di", did)
 
 
-ROUTES: list[Endpoint] = [
-    listing("discounts", DISCOUNTS),
-    single("discounts/{id}", DISCOUNTS),
-    write("POST", "discounts", "discounts", create, 201),
-    write("POST", "discounts/{id}", "discounts", update),
-    write("DELETE", "discounts/{id}", "discounts", delete_object("discount", "di")),
-]
+ROUTES: list[Endpoint] = record_routes(
+    "discounts", DISCOUNTS, create, update, delete_object("discount", "di")
+)

@@ -12,7 +12,7 @@ from tickettailor.sandbox.api import series_parts, ticket_types
 from tickettailor.sandbox.api.events import STATUS, drop_event, find_series, has_sales
 from tickettailor.sandbox.api.inventory import emit_series_events_updated
 from tickettailor.sandbox.api.reading import Resource, View, get_one, marks
-from tickettailor.sandbox.api.routes import Endpoint, listing, single, write
+from tickettailor.sandbox.api.routes import Endpoint, record_routes, write
 from tickettailor.sandbox.api.shapes import TEXTS, description, images, revenue
 from tickettailor.sandbox.api.writing import (
     COMMON_READ_ONLY,
@@ -210,10 +210,6 @@ def delete(change: Change, _form: Form, ids: tuple[str, ...]) -> Any:
 
 
 ROUTES: list[Endpoint] = [
-    listing("event_series", EVENT_SERIES),
-    single("event_series/{id}", EVENT_SERIES),
-    write("POST", "event_series", "event_series", create, 201),
-    write("POST", "event_series/{id}", "event_series", update),
-    write("DELETE", "event_series/{id}", "event_series", delete),
+    *record_routes("event_series", EVENT_SERIES, create, update, delete),
     write("POST", "event_series/{id}/status", "event_series", set_status),
 ]

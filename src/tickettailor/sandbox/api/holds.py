@@ -9,7 +9,7 @@ from typing import Any
 
 from tickettailor.sandbox.api.inventory import available, counts, event_row, ticket_type_row
 from tickettailor.sandbox.api.reading import Resource, View, get_one
-from tickettailor.sandbox.api.routes import Endpoint, listing, single, write
+from tickettailor.sandbox.api.routes import Endpoint, record_routes
 from tickettailor.sandbox.api.shapes import canonical
 from tickettailor.sandbox.api.writing import (
     COMMON_READ_ONLY,
@@ -202,9 +202,5 @@ def delete(change: Change, _form: Form, ids: tuple[str, ...]) -> Any:
 
 
 ROUTES: list[Endpoint] = [
-    listing("holds", HOLDS),
-    single("holds/{id}", HOLDS),
-    write("POST", "holds", "holds", create, 201),
-    write("POST", "holds/{id}", "holds", update),
-    write("DELETE", "holds/{id}", "holds", delete),
+    *record_routes("holds", HOLDS, create, update, delete),
 ]

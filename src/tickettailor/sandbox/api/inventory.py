@@ -1,7 +1,7 @@
 """Seats: what is free at an event, and the counters that move together when tickets
 are issued, held or voided and orders are placed or refunded.
 
-The rules (as generate.py builds them): inventory ``issued`` = valid tickets of that
+The rules (as the generator builds them): inventory ``issued`` = valid tickets of that
 (event, ticket type), ``held`` = held by holds; event ``total_issued`` /
 ``total_holds`` / ``total_orders`` (completed orders) / revenue (sum of ``total_paid -
 refund_amount``) agree with the rows.

@@ -7,7 +7,7 @@ import hashlib
 from typing import Any
 
 from tickettailor.sandbox.api.reading import Resource
-from tickettailor.sandbox.api.routes import Endpoint, listing, single, write
+from tickettailor.sandbox.api.routes import Endpoint, record_routes, write
 from tickettailor.sandbox.api.series_parts import render_objects
 from tickettailor.sandbox.api.writing import (
     COMMON_READ_ONLY,
@@ -218,15 +218,19 @@ def delete_membership_type(change: Change, _form: Form, ids: tuple[str, ...]) ->
 
 
 ROUTES: list[Endpoint] = [
-    listing("membership_types", MEMBERSHIP_TYPES),
-    single("membership_types/{id}", MEMBERSHIP_TYPES),
-    listing("issued_memberships", ISSUED_MEMBERSHIPS),
-    single("issued_memberships/{id}", ISSUED_MEMBERSHIPS),
-    write("POST", "membership_types", "memberships", create_membership_type, 201),
-    write("POST", "membership_types/{id}", "memberships", update_membership_type),
-    write("DELETE", "membership_types/{id}", "memberships", delete_membership_type),
-    write("POST", "issued_memberships", "memberships", create_issued_membership, 201),
-    write("POST", "issued_memberships/{id}", "memberships", update_issued_membership),
+    *record_routes(
+        "membership_types",
+        MEMBERSHIP_TYPES,
+        create_membership_type,
+        update_membership_type,
+        delete_membership_type,
+    ),
+    *record_routes(
+        "issued_memberships",
+        ISSUED_MEMBERSHIPS,
+        create_issued_membership,
+        update_issued_membership,
+    ),
     write("POST", "issued_memberships/{id}/void", "memberships", void_issued_membership),
     write("POST", "issued_membership_redemptions/{id}", "memberships", redeem_membership, 201),
 ]

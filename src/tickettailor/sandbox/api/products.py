@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tickettailor.sandbox.api.reading import Resource
-from tickettailor.sandbox.api.routes import Endpoint, listing, single, write
+from tickettailor.sandbox.api.routes import Endpoint, record_routes
 from tickettailor.sandbox.api.series_parts import render_objects
 from tickettailor.sandbox.api.writing import (
     COMMON_READ_ONLY,
@@ -84,10 +84,6 @@ def update(change: Change, form: Form, ids: tuple[str, ...]) -> Any:
     return render_object(change, "product", "pr", pid)
 
 
-ROUTES: list[Endpoint] = [
-    listing("products", PRODUCTS),
-    single("products/{id}", PRODUCTS),
-    write("POST", "products", "products", create, 201),
-    write("POST", "products/{id}", "products", update),
-    write("DELETE", "products/{id}", "products", delete_object("product", "pr")),
-]
+ROUTES: list[Endpoint] = record_routes(
+    "products", PRODUCTS, create, update, delete_object("product", "pr")
+)

@@ -86,3 +86,24 @@ def write(
 ) -> Endpoint:
     """An endpoint that changes data; ``status`` is its answer's (201 for a create)."""
     return Endpoint(method, path, permission, write=handler, status=status)
+
+
+def record_routes(
+    path: str,
+    resource: Resource,
+    create: WriteHandler,
+    update: WriteHandler,
+    delete: WriteHandler | None = None,
+) -> list[Endpoint]:
+    """The usual endpoints of a record type at ``path``: the list, one record, create
+    (201), update and delete, all under the resource's permission."""
+    permission = resource.permission
+    routes = [
+        listing(path, resource),
+        single(path + "/{id}", resource),
+        write("POST", path, permission, create, 201),
+        write("POST", path + "/{id}", permission, update),
+    ]
+    if delete is not None:
+        routes.append(write("DELETE", path + "/{id}", permission, delete))
+    return routes

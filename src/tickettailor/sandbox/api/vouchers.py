@@ -7,7 +7,12 @@ import re
 from typing import Any
 
 from tickettailor.sandbox.api.reading import Resource
-from tickettailor.sandbox.api.routes import Endpoint, listing, nested_listing, single, write
+from tickettailor.sandbox.api.routes import (
+    Endpoint,
+    nested_listing,
+    record_routes,
+    write,
+)
 from tickettailor.sandbox.api.series_parts import render_objects
 from tickettailor.sandbox.api.writing import (
     COMMON_READ_ONLY,
@@ -119,11 +124,7 @@ def void_code(change: Change, _form: Form, ids: tuple[str, ...]) -> Any:
 
 
 ROUTES: list[Endpoint] = [
-    listing("vouchers", VOUCHERS),
-    single("vouchers/{id}", VOUCHERS),
+    *record_routes("vouchers", VOUCHERS, create, update, delete),
     nested_listing("vouchers/{id}/codes", VOUCHER_CODES, "objects", "vo", "voucher"),
-    write("POST", "vouchers", "vouchers", create, 201),
-    write("POST", "vouchers/{id}", "vouchers", update),
-    write("DELETE", "vouchers/{id}", "vouchers", delete),
     write("POST", "vouchers/{id}/codes/{id}/void", "vouchers", void_code),
 ]

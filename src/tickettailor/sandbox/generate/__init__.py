@@ -146,7 +146,7 @@ def generate(
     stats = {e.id: [0, 0, 0] for e in evs}  # completed orders, valid tickets, revenue cents
     issued: dict[tuple[int, int], int] = {}
 
-    # Generated rows fill only the columns that cannot be derived (render.py derives
+    # Generated rows fill only the columns that cannot be derived (the api modules derive
     # the rest: series from the event, subtotal and tax from the items, holder from
     # the buyer, barcode from the id), which halves the cost of a million orders.
     def flush(order_rows: list[tuple[Any, ...]], ticket_rows: list[tuple[Any, ...]]) -> None:
