@@ -68,7 +68,7 @@ def index_statements(prefix: str) -> list[str]:
 
 # ---- the rows, named -------------------------------------------------------------------
 # One NamedTuple per table, its fields in the table's column order. Code selects
-# ``columns(SomeRow)`` and builds rows with ``SomeRow._make``, so the SELECT list and the
+# ``columns(SomeRow)`` and reads rows as ``SomeRow`` (View.rows), so the SELECT list and the
 # names used to read a row come from one place.
 
 

@@ -146,14 +146,14 @@ def render_rows(view: View, rows: list[OrderRow]) -> list[dict[str, Any]]:
     if not rows:
         return []
     order_ids = [order.id for order in rows]
-    tickets: dict[int, list[TicketRow]] = {oid: [] for oid in order_ids}
+    tickets: dict[int | None, list[TicketRow]] = {oid: [] for oid in order_ids}
     for ticket in view.rows(
         TicketRow,
         f"SELECT {issued_tickets.COLUMNS} FROM {{p}}tickets "
         f"WHERE order_id IN ({marks(order_ids)}) ORDER BY id",
         order_ids,
     ):
-        tickets[ticket.order_id].append(ticket)  # type: ignore[index]  # order_id is set: selected by it
+        tickets[ticket.order_id].append(ticket)
     tt_ids = {ticket.tt_id for group in tickets.values() for ticket in group}
     for order in rows:
         for item in order.items.split(";") if order.items else ():

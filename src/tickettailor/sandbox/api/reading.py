@@ -21,7 +21,7 @@ from tickettailor.sandbox.params import (
 from tickettailor.sandbox.schema import columns
 from tickettailor.sandbox.store import BoxOffice, Store
 
-Row = TypeVar("Row")
+Row = TypeVar("Row", bound=tuple[Any, ...])
 
 
 class View:
@@ -40,14 +40,15 @@ class View:
     def one(self, sql: str, args: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         return self.store.one(sql.replace("{p}", self.prefix), args)
 
-    def rows(self, row: Callable[..., Row], sql: str, args: Sequence[Any] = ()) -> list[Row]:
-        """``query`` with each row built as ``row`` (a NamedTuple class of schema.py)."""
-        make = row._make  # type: ignore[attr-defined]  # every NamedTuple class has _make
-        return [make(found) for found in self.query(sql, args)]
+    def rows(self, row: type[Row], sql: str, args: Sequence[Any] = ()) -> list[Row]:
+        """``query`` with each row as ``row``, a row class of schema.py (a NamedTuple
+        whose fields are the SELECT list)."""
+        new = tuple.__new__  # what NamedTuple._make does, without its Python-level call
+        return [new(row, found) for found in self.query(sql, args)]
 
-    def row(self, row: Callable[..., Row], sql: str, args: Sequence[Any] = ()) -> Row | None:
+    def row(self, row: type[Row], sql: str, args: Sequence[Any] = ()) -> Row | None:
         found = self.one(sql, args)
-        return None if found is None else row._make(found)  # type: ignore[attr-defined]  # a NamedTuple class
+        return None if found is None else tuple.__new__(row, found)
 
 
 def marks(ids: Sequence[Any]) -> str:
