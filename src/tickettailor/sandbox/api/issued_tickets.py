@@ -56,15 +56,20 @@ class Lookups:
 
 def render(view: View, row: TicketRow, look: Lookups) -> dict[str, Any]:
     settings = view.settings
-    tid, order_id, eid = row.id, row.order_id, row.event_id
+    tid, order_id, eid, tt_id = row.id, row.order_id, row.event_id, row.tt_id
     first, last, email = row.first_name, row.last_name, row.email
     if first is None and last is None and email is None and order_id in look.buyers:
         first, last, email = look.buyers[order_id]  # generated: the buyer holds it
     full = f"{first} {last}" if first is not None and last is not None else first or last
-    barcode = row.barcode if row.barcode is not None else derived_barcode(tid, settings.box["salt"])
-    tt_name, tt_price = look.ticket_types.get(row.tt_id, ("", 0))
-    sid = row.series_id if row.series_id is not None else look.series_of.get(eid)
-    price = row.price if row.price is not None else tt_price
+    barcode = row.barcode
+    if barcode is None:  # generated: derived from the id
+        barcode = derived_barcode(tid, settings.box["salt"])
+    tt_name, price = look.ticket_types.get(tt_id, ("", 0))
+    if row.price is not None:
+        price = row.price
+    sid = row.series_id
+    if sid is None:
+        sid = look.series_of.get(eid)
     url_key = f"{tid}/{barcode.lower()}{tid % 9973:04x}"
     return {
         "object": "issued_ticket",
@@ -91,7 +96,7 @@ def render(view: View, row: TicketRow, look: Lookups) -> dict[str, Any]:
         "reservation": None,
         "source": row.source,
         "status": row.status,
-        "ticket_type_id": f"tt_{row.tt_id}",
+        "ticket_type_id": f"tt_{tt_id}",
         "updated_at": row.updated_at,
         "voided_at": row.voided_at,
     }

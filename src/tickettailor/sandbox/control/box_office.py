@@ -350,4 +350,6 @@ def box_office_routes(sandbox: Sandbox) -> list[Route]:
         ("/issued_tickets/{oid}/check_in", control.check_in, ["POST"]),
         ("/simulator", control.simulator, ["GET", "POST"]),
     ]
-    return [Route(PREFIX + path, _guard(h), methods=m) for path, h, m in table]
+    return [
+        Route(PREFIX + path, _guard(handler), methods=methods) for path, handler, methods in table
+    ]

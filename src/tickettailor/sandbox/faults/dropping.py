@@ -1,9 +1,10 @@
 """Dropping a connection without a byte of response (the ``drop`` fault).
 
 ASGI has no message for this, so the server offers it: the sandbox's server
-(``serve_in_thread``) runs uvicorn with :class:`DroppingH11Protocol` (uvicorn's
+(``serve_in_thread``) runs uvicorn with ``server.DroppingH11Protocol`` (uvicorn's
 ``http=`` option takes a protocol class), which puts a ``drop`` callable into each
-request's ``scope["extensions"]`` (where ASGI servers advertise extensions). Calling it
+request's ``scope["extensions"]`` under ``DROP_EXTENSION`` (where ASGI servers advertise
+extensions). Calling it
 closes the connection's transport; the app then waits for ``http.disconnect``, and
 uvicorn, seeing a disconnected client, answers nothing.
 
@@ -18,29 +19,12 @@ uvicorn logs the error). In-process, the client gets the ConnectionResetError.
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 import anyio
 from starlette.types import Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
 DROP_EXTENSION = "tickettailor.sandbox.drop"
 _UNWRITABLE_STATUS = 0  # outside 100-599: no HTTP/1.1 server can write a status line for it
-
-
-class DroppingH11Protocol(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol, offering every request a way to drop its connection."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        app = self.app
-
-        async def with_drop(scope: Scope, receive: Receive, send: Send) -> None:
-            extensions = scope.setdefault("extensions", {})
-            extensions[DROP_EXTENSION] = {"drop": self.transport.close}
-            await app(scope, receive, send)
-
-        self.app = with_drop
 
 
 async def drop_connection(scope: Scope, receive: Receive, send: Send) -> None:
