@@ -16,8 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.conftest import TEST_KEY
 from tests.sandbox._util import SyncASGI, basic
-from tickettailor.sandbox import SandboxConfig, create_app
-from tickettailor.sandbox import api
+from tickettailor.sandbox import SandboxConfig, api, create_app
 from tickettailor.sandbox.api.routes import ID
 from tickettailor.sandbox.forms import parse_form
 
