@@ -56,7 +56,7 @@ def _line_items(row: OrderRow, look: Lookups) -> tuple[list[dict[str, Any]], int
     line_items = []
     face = fees = 0
     for item in row.items.split(";") if row.items else ():
-        li, tt, qty, value, fee = (int(x) for x in item.split(":"))
+        li, tt, qty, value, fee = map(int, item.split(":"))
         face += value * qty
         fees += fee * qty
         line_items.append({
