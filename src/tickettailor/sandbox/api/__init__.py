@@ -45,10 +45,17 @@ ROUTES: list[Endpoint] = [
     *memberships.ROUTES,
 ]
 
-# Endpoints by (method, first path segment): a request tries only the few that can match.
-_INDEX: dict[tuple[str, str], list[Endpoint]] = {}
-for _endpoint in ROUTES:
-    _INDEX.setdefault((_endpoint.method, _endpoint.first_segment), []).append(_endpoint)
+
+def _index(routes: list[Endpoint]) -> dict[tuple[str, str], list[Endpoint]]:
+    """Endpoints by (method, first path segment): a request tries only the few that can
+    match (their patterns never overlap, so the order within a group does not matter)."""
+    index: dict[tuple[str, str], list[Endpoint]] = {}
+    for endpoint in routes:
+        index.setdefault((endpoint.method, endpoint.first_segment), []).append(endpoint)
+    return index
+
+
+_INDEX = _index(ROUTES)
 
 
 def find_endpoint(method: str, path: str) -> tuple[Endpoint, Match[str]] | None:
