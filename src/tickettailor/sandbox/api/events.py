@@ -144,10 +144,11 @@ def render_rows(view: View, rows: list[EventRow]) -> list[dict[str, Any]]:
     event_ids = [event.id for event in rows]
     inventory: dict[int, dict[int, Seats]] = {eid: {} for eid in event_ids}
     if event_ids:
+        new = tuple.__new__  # as View.rows builds rows
         for eid, tt_id, *seats in view.query(
             f"SELECT * FROM {{p}}inventory WHERE event_id IN ({marks(event_ids)})", event_ids
         ):
-            inventory[eid][tt_id] = Seats(*seats)
+            inventory[eid][tt_id] = new(Seats, seats)
     out = [
         render(view, event, series[event.series_id], tts[event.series_id], inventory[event.id])
         for event in rows
