@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tickettailor.sandbox.api.inventory import ticket_type_row
-from tickettailor.sandbox.api.reading import Resource
+from tickettailor.sandbox.api.reading import Resource, render_objects
 from tickettailor.sandbox.api.routes import Endpoint, record_routes
-from tickettailor.sandbox.api.series_parts import render_objects
 from tickettailor.sandbox.api.writing import (
     COMMON_READ_ONLY,
     Change,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from tickettailor.sandbox.api.shapes import BoxSettings
+from tickettailor.sandbox.api.shapes import BoxSettings, generic
 from tickettailor.sandbox.errors import ApiError, not_found, validation
 from tickettailor.sandbox.params import (
     Filter,
@@ -18,7 +18,7 @@ from tickettailor.sandbox.params import (
     php_urlencode,
     recognised,
 )
-from tickettailor.sandbox.schema import columns
+from tickettailor.sandbox.schema import ObjectRow, columns
 from tickettailor.sandbox.store import BoxOffice, Store
 
 Row = TypeVar("Row", bound=tuple[Any, ...])
@@ -57,6 +57,15 @@ def marks(ids: Sequence[Any]) -> str:
 
 
 Render = Callable[[View, list[Any]], list[dict[str, Any]]]
+
+
+def render_objects(kind: str, prefix: str) -> Render:
+    """Rendering for records kept as a JSON body in ``objects`` (discounts, vouchers, ...)."""
+
+    def render(_view: View, rows: list[ObjectRow]) -> list[dict[str, Any]]:
+        return [generic(kind, prefix, row.id, row.body) for row in rows]
+
+    return render
 
 
 @dataclass(frozen=True)

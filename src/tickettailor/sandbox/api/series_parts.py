@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tickettailor.sandbox.api.reading import Resource, View, marks, require_parent
+from tickettailor.sandbox.api.reading import Resource, View, marks, render_objects, require_parent
 from tickettailor.sandbox.api.routes import Endpoint, nested_listing, write
 from tickettailor.sandbox.api.shapes import generic
 from tickettailor.sandbox.api.writing import (
@@ -26,18 +26,6 @@ from tickettailor.sandbox.api.writing import (
 from tickettailor.sandbox.errors import not_found
 from tickettailor.sandbox.forms import Form
 from tickettailor.sandbox.schema import ObjectRow
-
-
-def render_objects(
-    kind: str, prefix: str
-) -> Callable[[View, list[ObjectRow]], list[dict[str, Any]]]:
-    """Rendering for records kept as a JSON body in ``objects``."""
-
-    def render(_view: View, rows: list[ObjectRow]) -> list[dict[str, Any]]:
-        return [generic(kind, prefix, row.id, row.body) for row in rows]
-
-    return render
-
 
 OVERRIDES = Resource("event_series", "ov", "objects", ObjectRow, (),
                      render_objects("override", "ov"), kind="override",

@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tickettailor.sandbox.api.reading import Resource
+from tickettailor.sandbox.api.reading import Resource, render_objects
 from tickettailor.sandbox.api.routes import (
     Endpoint,
     nested_listing,
     record_routes,
     write,
 )
-from tickettailor.sandbox.api.series_parts import render_objects
 from tickettailor.sandbox.api.writing import (
     COMMON_READ_ONLY,
     Change,

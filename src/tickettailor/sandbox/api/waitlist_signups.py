@@ -6,9 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from tickettailor.sandbox.api.events import find_series
-from tickettailor.sandbox.api.reading import Resource
+from tickettailor.sandbox.api.reading import Resource, render_objects
 from tickettailor.sandbox.api.routes import Endpoint, nested_listing, write
-from tickettailor.sandbox.api.series_parts import render_objects
 from tickettailor.sandbox.api.writing import Change, deleted, path_id, read_object
 from tickettailor.sandbox.errors import not_found
 from tickettailor.sandbox.forms import Form
