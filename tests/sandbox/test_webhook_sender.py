@@ -23,11 +23,11 @@ import pytest
 from starlette.applications import Starlette
 
 from tests.fixtures import load_fixture
+from tickettailor.sandbox.control.webhooks import webhook_routes
 from tickettailor.sandbox.webhook_sender import (
     WebhookConfigError,
     WebhookSender,
     parse_subscription,
-    webhook_routes,
 )
 
 SECRET = "whsec-test-7f3a9c"

@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, given, settings
 
 from tests.conftest import TEST_KEY
 from tests.sandbox._util import SyncASGI, basic
-from tickettailor.sandbox import SandboxConfig, create_app
-from tickettailor.sandbox import writes as w
+from tickettailor.sandbox import SandboxConfig, api, create_app
+from tickettailor.sandbox.api.routes import ID
 from tickettailor.sandbox.forms import parse_form
 
-SOURCE = Path(w.__file__).read_text("utf-8")
-FIELDS = sorted(set(re.findall(r'f\.\w+\(\s*"([a-z_]+)"', SOURCE)) | {"id", "object"})
-ROUTES = [(method, pattern) for method, pattern, _perm, _h, _status in w.WRITES]
+SOURCE = "".join(p.read_text("utf-8") for p in sorted(Path(api.__file__).parent.glob("*.py")))
+FIELDS = sorted(set(re.findall(r'form\.\w+\(\s*"([a-z_]+)"', SOURCE)) | {"id", "object"})
+ROUTES = [(e.method, e.path.replace("{id}", ID)) for e in api.ROUTES if e.write is not None]
 VALUES = [
     "",
     " ",

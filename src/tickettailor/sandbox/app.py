@@ -5,11 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import re
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from starlette.applications import Starlette
@@ -18,8 +16,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tickettailor.sandbox import resources as r
-from tickettailor.sandbox.actions import WriteCtx, transaction
+from tickettailor.sandbox.api import find_endpoint
+from tickettailor.sandbox.api.events import EVENTS
+from tickettailor.sandbox.api.issued_tickets import ISSUED_TICKETS
+from tickettailor.sandbox.api.memberships import ISSUED_MEMBERSHIPS
+from tickettailor.sandbox.api.orders import ORDERS
+from tickettailor.sandbox.api.reading import View, get_one
+from tickettailor.sandbox.api.routes import Call
+from tickettailor.sandbox.api.writing import Change, WriteHandler, transaction
 from tickettailor.sandbox.clock import SandboxClock
 from tickettailor.sandbox.config import SandboxConfig
 from tickettailor.sandbox.errors import (
@@ -34,112 +38,9 @@ from tickettailor.sandbox.jsonenc import dumps_api
 from tickettailor.sandbox.params import parse_query
 from tickettailor.sandbox.ratelimit import RateLimiter, Verdict
 from tickettailor.sandbox.store import BoxOffice, Store
-from tickettailor.sandbox.webhook_sender import WebhookSender, parse_subscription, webhook_routes
-from tickettailor.sandbox.writes import WRITES, WriteHandler
+from tickettailor.sandbox.webhook_sender import WebhookSender, parse_subscription
 
 log = logging.getLogger("tickettailor.sandbox")
-
-
-@dataclass(frozen=True)
-class Call:
-    """One matched request: the box office view, query parameters, path groups and the
-    path as ``links`` write it (no ``/v1``)."""
-
-    ctx: r.Ctx
-    params: dict[str, str]
-    groups: tuple[str, ...]
-    link_path: str
-    form: PhpArray = field(default_factory=dict)
-
-
-Handler = Callable[[Call], Any]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    pattern: re.Pattern[str]
-    permission: str
-    handler: Handler
-    write: WriteHandler | None = None  # set for endpoints that change data (writes.py)
-    status: int = 200
-
-
-def _list(res: r.Resource) -> Handler:
-    return lambda c: r.list_page(c.ctx, res, c.params, c.link_path)
-
-
-def _get(res: r.Resource) -> Handler:
-    return lambda c: r.get_one(c.ctx, res, c.groups[0])
-
-
-def _nested_list(res: r.Resource, table: str, prefix: str, kind: str | None = None) -> Handler:
-    def handler(c: Call) -> Any:
-        parent = r.require_parent(c.ctx, table, prefix, c.groups[0], kind)
-        return r.list_page(c.ctx, res, c.params, c.link_path, parent)
-
-    return handler
-
-
-def _series_event(c: Call) -> Any:
-    parent = r.require_parent(c.ctx, "series", "es", c.groups[0])
-    return r.get_one(c.ctx, r.SERIES_EVENTS, c.groups[1], parent)
-
-
-def _overview(c: Call) -> Any:
-    return r.overview(c.ctx)
-
-
-_ID = r"([a-z]{2}_[^/]+)"
-
-
-def _routes() -> list[Endpoint]:
-    table: list[tuple[str, str, str, Handler]] = [
-        ("GET", "overview", "overview", _overview),
-        ("GET", "event_series", "event_series", _list(r.EVENT_SERIES)),
-        ("GET", f"event_series/{_ID}", "event_series", _get(r.EVENT_SERIES)),
-        ("GET", f"event_series/{_ID}/events", "events",
-         _nested_list(r.SERIES_EVENTS, "series", "es")),
-        ("GET", f"event_series/{_ID}/events/{_ID}", "events", _series_event),
-        ("GET", f"event_series/{_ID}/waitlist_signups", "waitlist_signups",
-         _nested_list(r.WAITLIST_SIGNUPS, "series", "es")),
-        ("GET", f"event_series/{_ID}/overrides", "event_series",
-         _nested_list(r.OVERRIDES, "series", "es")),
-        ("GET", "events", "events", _list(r.EVENTS)),
-        ("GET", f"events/{_ID}", "events", _get(r.EVENTS)),
-        ("GET", "orders", "orders", _list(r.ORDERS)),
-        ("GET", f"orders/{_ID}", "orders", _get(r.ORDERS)),
-        ("GET", "issued_tickets", "issued_tickets", _list(r.ISSUED_TICKETS)),
-        ("GET", f"issued_tickets/{_ID}", "issued_tickets", _get(r.ISSUED_TICKETS)),
-        ("GET", "check_ins", "check_ins", _list(r.CHECK_INS)),
-        ("GET", "holds", "holds", _list(r.HOLDS)),
-        ("GET", f"holds/{_ID}", "holds", _get(r.HOLDS)),
-        ("GET", "discounts", "discounts", _list(r.DISCOUNTS)),
-        ("GET", f"discounts/{_ID}", "discounts", _get(r.DISCOUNTS)),
-        ("GET", "vouchers", "vouchers", _list(r.VOUCHERS)),
-        ("GET", f"vouchers/{_ID}", "vouchers", _get(r.VOUCHERS)),
-        ("GET", f"vouchers/{_ID}/codes", "vouchers",
-         _nested_list(r.VOUCHER_CODES, "objects", "vo", "voucher")),
-        ("GET", "products", "products", _list(r.PRODUCTS)),
-        ("GET", f"products/{_ID}", "products", _get(r.PRODUCTS)),
-        ("GET", "membership_types", "memberships", _list(r.MEMBERSHIP_TYPES)),
-        ("GET", f"membership_types/{_ID}", "memberships", _get(r.MEMBERSHIP_TYPES)),
-        ("GET", "issued_memberships", "memberships", _list(r.ISSUED_MEMBERSHIPS)),
-        ("GET", f"issued_memberships/{_ID}", "memberships", _get(r.ISSUED_MEMBERSHIPS)),
-    ]  # fmt: skip
-    reads = [Endpoint(m, re.compile(f"/v1/{p}"), perm, h) for m, p, perm, h in table]
-    writes = [
-        Endpoint(m, re.compile(f"/v1/{p}"), perm, _no_read, write, status)
-        for m, p, perm, write, status in WRITES
-    ]
-    return reads + writes
-
-
-def _no_read(_c: Call) -> Any:  # writes run through Sandbox.write instead
-    raise not_found()
-
-
-ROUTES = _routes()
 
 
 def parse_key(header: str | None) -> str | None:
@@ -209,35 +110,40 @@ class Sandbox:
         return self.simulator
 
     def write(
-        self, box: BoxOffice, operation: Callable[[WriteCtx], T], *, now: int | None = None
+        self, box: BoxOffice, operation: Callable[[Change], T], *, now: int | None = None
     ) -> T:
         """Run ``operation`` in one transaction, then send the webhooks it caused.
         ``now`` stamps the change (default: the sandbox clock)."""
-        ctx = WriteCtx(self.store, box, int(self.clock()) if now is None else now)
-        with transaction(ctx):
-            result = operation(ctx)
-        self.send_webhooks(ctx)
+        change = Change(self.store, box, int(self.clock()) if now is None else now)
+        with transaction(change):
+            result = operation(change)
+        self.send_webhooks(change)
         return result
 
-    def send_webhooks(self, ctx: WriteCtx) -> None:
+    def view(self, box: BoxOffice) -> View:
+        """A read-only view of ``box`` at the sandbox clock's time."""
+        return View(self.store, box, int(self.clock()))
+
+    def send_webhooks(self, change: Change) -> None:
         sender = self.webhooks
-        if sender is None or not ctx.emits:
+        if sender is None or not change.emits:
             return
         subscriptions = sender.subscriptions()
-        wanted = {e.event for e in ctx.emits if any(s.wants(e.event) for s in subscriptions)}
-        view = r.Ctx(self.store, ctx.box, int(self.clock()))
-        for emit in ctx.emits:
+        wanted = {e.event for e in change.emits if any(s.wants(e.event) for s in subscriptions)}
+        view = self.view(change.box)
+        for emit in change.emits:
             if emit.event not in wanted:
                 continue  # nobody listens: skip rendering
-            res, prefix = _WEBHOOK_RESOURCES[emit.resource]
+            resource = _WEBHOOK_RESOURCES[emit.resource]
+            prefix = resource.prefix
             payload = emit.payload
             if payload is None:
                 try:
-                    payload = r.get_one(view, res, f"{prefix}_{emit.oid}")
+                    payload = get_one(view, resource, f"{prefix}_{emit.oid}")
                 except ApiError:  # gone again within the same change
                     continue
             url = f"{self.config.resource_url}/v1/{emit.resource}/{prefix}_{emit.oid}"
-            sender.emit(emit.event, url, payload, occurred_at=ctx.now)
+            sender.emit(emit.event, url, payload, occurred_at=change.now)
 
     def box_for(self, key: str | None) -> BoxOffice | None:
         return None if key is None else self.store.by_key.get(key)
@@ -287,24 +193,22 @@ class Sandbox:
             return 200, {"version": "1.0"}
         if box is None:
             return 403, FORBIDDEN_BODY
-        for ep in ROUTES:
-            if ep.method != method and not (method == "HEAD" and ep.method == "GET"):
-                continue
-            m = ep.pattern.fullmatch(path)
-            if m is None:
-                continue
-            if not box.spec.may(ep.permission):
-                return 403, FORBIDDEN_BODY
-            if ep.write is not None:
-                return ep.status, self.write(box, _bind(ep.write, Form(form or {}), m.groups()))
-            ctx = r.Ctx(self.store, box, int(self.clock()))
-            link_path = path[len("/v1") :]
-            return 200, ep.handler(Call(ctx, parse_query(query), m.groups(), link_path))
-        raise not_found()
+        found = find_endpoint(method, path)
+        if found is None:
+            raise not_found()
+        endpoint, match = found
+        if not box.spec.may(endpoint.permission):
+            return 403, FORBIDDEN_BODY
+        if endpoint.write is not None:
+            operation = _bind(endpoint.write, Form(form or {}), match.groups())
+            return endpoint.status, self.write(box, operation)
+        assert endpoint.read is not None  # an endpoint either reads or writes
+        call = Call(self.view(box), parse_query(query), match.groups(), path[len("/v1") :])
+        return 200, endpoint.read(call)
 
 
-def _bind(write: WriteHandler, form: Form, groups: tuple[str, ...]) -> Callable[[WriteCtx], Any]:
-    return lambda ctx: write(ctx, form, groups)
+def _bind(write: WriteHandler, form: Form, ids: tuple[str, ...]) -> Callable[[Change], Any]:
+    return lambda change: write(change, form, ids)
 
 
 def _json(
@@ -362,7 +266,6 @@ def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None =
 
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     routes = [
-        *webhook_routes(sandbox.webhooks),
         *control_routes(sandbox),
         Route("/{path:path}", endpoint, methods=methods),  # the catch-all comes last
     ]
@@ -379,9 +282,10 @@ def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None =
     return app
 
 
+# What a webhook's ``resource`` renders as (its payload when the change gave none).
 _WEBHOOK_RESOURCES = {
-    "orders": (r.ORDERS, "or"),
-    "issued_tickets": (r.ISSUED_TICKETS, "it"),
-    "events": (r.EVENTS, "ev"),
-    "issued_memberships": (r.ISSUED_MEMBERSHIPS, "im"),
+    "orders": ORDERS,
+    "issued_tickets": ISSUED_TICKETS,
+    "events": EVENTS,
+    "issued_memberships": ISSUED_MEMBERSHIPS,
 }

@@ -78,7 +78,7 @@ class SandboxConfig:
     - ``sales_per_minute``: live simulated sales per box office (0: none); see simulator.py.
     - ``webhooks``: subscriptions ``URL`` or ``URL#EVENT,EVENT``; ``webhook_secret`` signs
       them; ``webhook_time_scale`` multiplies the retry schedule (tests use 0.001).
-    - ``faults``: fault rules in the ``--faults`` text or JSON form (faults.py).
+    - ``faults``: fault rules in the ``--faults`` text or JSON form (the faults package).
     """
 
     keys: Sequence[str | KeySpec] = ("sk_1000_100000_" + "0" * 32,)

@@ -63,8 +63,8 @@ _ESCAPED_PAIR = re.compile(r'\\(["\\])')
 _PHP_HEX = (("<", "\\u003C"), (">", "\\u003E"), ("&", "\\u0026"), ("'", "\\u0027"))
 
 
-def _quote_pair(m: re.Match[str]) -> str:
-    return "\\u0022" if m.group(1) == '"' else "\\\\"
+def _quote_pair(match: re.Match[str]) -> str:
+    return "\\u0022" if match.group(1) == '"' else "\\\\"
 
 
 def dumps_api(value: Any) -> str:

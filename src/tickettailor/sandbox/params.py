@@ -40,10 +40,10 @@ def php_urlencode(value: str) -> str:
 
 
 def parse_id(value: str, prefix: str) -> int | None:
-    m = _ID.fullmatch(value)
-    if m is None or m.group(1) != prefix:
+    match = _ID.fullmatch(value)
+    if match is None or match.group(1) != prefix:
         return None
-    return int(m.group(2))
+    return int(match.group(2))
 
 
 @dataclass
@@ -94,21 +94,21 @@ def time_filter(name: str, column: str, *, id_range: bool = False) -> Filter:
     turn them into an id range on tables whose time order is id order.
     """
 
-    def apply(w: Where, pname: str, value: str) -> None:
+    def apply(where: Where, pname: str, value: str) -> None:
         if not _INT.fullmatch(value):
-            w.error(pname, TIMESTAMP_MESSAGE, value if value else None)
+            where.error(pname, TIMESTAMP_MESSAGE, value if value else None)
             return
-        t = int(value)
+        moment = int(value)
         op = _TIME_OPS[pname[len(name) :]]
         if id_range:
-            lo = {"=": t, ">": t + 1, ">=": t}.get(op)
-            hi = {"=": t, "<": t - 1, "<=": t}.get(op)
+            lo = {"=": moment, ">": moment + 1, ">=": moment}.get(op)
+            hi = {"=": moment, "<": moment - 1, "<=": moment}.get(op)
             if lo is not None:
-                w.time_lo = lo if w.time_lo is None else max(w.time_lo, lo)
+                where.time_lo = lo if where.time_lo is None else max(where.time_lo, lo)
             if hi is not None:
-                w.time_hi = hi if w.time_hi is None else min(w.time_hi, hi)
+                where.time_hi = hi if where.time_hi is None else min(where.time_hi, hi)
         else:
-            w.add(f"{column} {op} ?", t)
+            where.add(f"{column} {op} ?", moment)
 
     return Filter(tuple(name + suffix for suffix in _TIME_OPS), apply)
 
@@ -119,13 +119,13 @@ def id_list_filter(
     """A comma list of ids; an id of the wrong shape simply matches nothing.
     ``template`` may route the list through another table (``{marks}`` = placeholders)."""
 
-    def apply(w: Where, _pname: str, value: str) -> None:
-        ids = [parse_id(v.strip(), prefix) for v in value.split(",") if v.strip()]
-        good = [i for i in ids if i is not None]
+    def apply(where: Where, _pname: str, value: str) -> None:
+        ids = [parse_id(part.strip(), prefix) for part in value.split(",") if part.strip()]
+        good = [oid for oid in ids if oid is not None]
         if not good:
-            w.empty = True
+            where.empty = True
             return
-        w.add(template.format(column=column, marks=",".join("?" * len(good))), *good)
+        where.add(template.format(column=column, marks=",".join("?" * len(good))), *good)
 
     return Filter((name,), apply)
 
@@ -134,16 +134,16 @@ def enum_filter(name: str, column: str, aliases: dict[str, str]) -> Filter:
     """A comma list of allowed values (case-insensitive); ``aliases`` maps each
     accepted spelling to the stored value."""
 
-    def apply(w: Where, pname: str, value: str) -> None:
+    def apply(where: Where, pname: str, value: str) -> None:
         wanted = []
-        for v in value.split(","):
-            key = v.strip().lower()
+        for part in value.split(","):
+            key = part.strip().lower()
             if key not in aliases:
                 allowed = ", ".join(sorted(set(aliases)))
-                w.error(pname, f"Value must be one of: {allowed}.", value)
+                where.error(pname, f"Value must be one of: {allowed}.", value)
                 return
             wanted.append(aliases[key])
-        w.add(f"{column} IN ({','.join('?' * len(wanted))})", *wanted)
+        where.add(f"{column} IN ({','.join('?' * len(wanted))})", *wanted)
 
     return Filter((name,), apply)
 
@@ -151,8 +151,8 @@ def enum_filter(name: str, column: str, aliases: dict[str, str]) -> Filter:
 def text_filter(name: str, sql: str, transform: Callable[[str], str] = str) -> Filter:
     """Every ``?`` in ``sql`` takes the (transformed) value."""
 
-    def apply(w: Where, _pname: str, value: str) -> None:
-        w.add(sql, *[transform(value)] * sql.count("?"))
+    def apply(where: Where, _pname: str, value: str) -> None:
+        where.add(sql, *[transform(value)] * sql.count("?"))
 
     return Filter((name,), apply)
 
@@ -165,23 +165,23 @@ def like(value: str) -> str:
 def apply_filters(
     params: dict[str, str], filters: Sequence[Filter], box: dict[str, Any] | None = None
 ) -> Where:
-    w = Where(box=box or {})
-    by_name = {n: f for f in filters for n in f.names}
+    where = Where(box=box or {})
+    by_name = {name: found for found in filters for name in found.names}
     for pname, value in params.items():
-        f = by_name.get(pname)
-        if f is None:
+        found = by_name.get(pname)
+        if found is None:
             continue
-        if value == "" and not pname.startswith(_time_family(f)):
+        if value == "" and not pname.startswith(_time_family(found)):
             continue  # an empty filter is as good as none
-        f.apply(w, pname, value)
-    return w
+        found.apply(where, pname, value)
+    return where
 
 
-def _time_family(f: Filter) -> str:
+def _time_family(found: Filter) -> str:
     # time filters reject empty values ("Value must be a UNIX timestamp in seconds.")
-    return f.names[0] if len(f.names) == len(_TIME_OPS) else "\0"
+    return found.names[0] if len(found.names) == len(_TIME_OPS) else "\0"
 
 
 def recognised(params: dict[str, str], filters: Sequence[Filter]) -> list[tuple[str, str]]:
-    names = {n for f in filters for n in f.names} | {"limit"}
-    return [(k, v) for k, v in params.items() if k in names]
+    names = {name for found in filters for name in found.names} | {"limit"}
+    return [(key, value) for key, value in params.items() if key in names]

@@ -1,11 +1,13 @@
 """SQLite schema: one set of tables per box office (table names prefixed ``b<n>_``).
 
-Rows hold compact columns; the JSON is rendered per request (render.py), so a million
+Rows hold compact columns; the JSON is rendered per request (each api/<resource>.py), so a million
 orders stay a few hundred megabytes. Numeric ids are the rowid, so a page is a range
 scan on the primary key. Everything is mutable in place (issue 5 writes here).
 """
 
 from __future__ import annotations
+
+from typing import Any, NamedTuple
 
 TABLES = (
     "box(k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID",
@@ -62,3 +64,127 @@ def index_statements(prefix: str) -> list[str]:
         name, rest = spec.split(" ON ", 1)
         out.append(f"CREATE INDEX IF NOT EXISTS {prefix}{name} ON {prefix}{rest}")
     return out
+
+
+# ---- the rows, named -------------------------------------------------------------------
+# One NamedTuple per table, its fields in the table's column order. Code selects
+# ``columns(SomeRow)`` and reads rows as ``SomeRow`` (View.rows), so the SELECT list and the
+# names used to read a row come from one place.
+
+
+class SeriesRow(NamedTuple):
+    id: int
+    created_at: int
+    status: str
+    name: str
+    venue: str  # JSON: [name, postal code, country]
+    attrs: str | None  # JSON: fields written through the API (description)
+
+
+class TicketTypeRow(NamedTuple):
+    id: int
+    series_id: int
+    name: str
+    price: int
+    booking_fee: int
+    sort_order: int
+    max_per_order: int
+    min_per_order: int
+    type: str
+    status: str
+    capacity: int
+
+
+class EventRow(NamedTuple):
+    id: int
+    series_id: int
+    created_at: int
+    start_at: int
+    end_at: int
+    status: str
+    hidden: str
+    override_id: int | None
+    total_orders: int
+    total_issued: int
+    total_holds: int
+    revenue_cents: int
+    chk: str
+
+
+class Seats(NamedTuple):
+    """An inventory row without its key: the seats of one ticket type at one event."""
+
+    total: int
+    issued: int
+    held: int
+    in_baskets: int
+
+
+class OrderRow(NamedTuple):
+    id: int
+    created_at: int
+    event_id: int
+    series_id: int | None
+    status: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str | None
+    referral_tag: str | None
+    txn_id: str
+    pay: int  # index into the box office's payment methods; -1 for no cost
+    subtotal: int | None  # NULL for generated orders: derived from the items
+    tax: int | None
+    total: int
+    total_paid: int | None
+    refund_amount: int
+    status_message: str | None
+    items: str  # "line_item_id:ticket_type_id:quantity:value:fee;..."
+
+
+class TicketRow(NamedTuple):
+    id: int
+    order_id: int | None
+    event_id: int
+    series_id: int | None
+    tt_id: int
+    created_at: int
+    updated_at: int
+    voided_at: int | None
+    status: str
+    checked_in: int
+    first_name: str | None  # NULL for generated tickets: the order's buyer
+    last_name: str | None
+    email: str | None
+    reference: str | None
+    barcode: str | None  # NULL for generated tickets: derived from the id
+    source: str
+    price: int | None
+
+
+class CheckInRow(NamedTuple):
+    id: int
+    created_at: int
+    check_in_at: int
+    event_id: int
+    series_id: int | None
+    ticket_id: int
+    quantity: int
+
+
+class ObjectRow(NamedTuple):
+    """A row of ``objects``: the records kept as a JSON body (holds, discounts, ...)."""
+
+    kind: str
+    id: int
+    created_at: int
+    updated_at: int
+    parent_id: int | None
+    event_id: int | None
+    code: str | None
+    body: str
+
+
+def columns(row: Any) -> str:
+    """The SELECT list for a row type (a NamedTuple class): its field names in order."""
+    return ", ".join(row._fields)

@@ -8,12 +8,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
+from starlette.types import Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from tickettailor.sandbox.app import Sandbox, create_app
 from tickettailor.sandbox.config import SandboxConfig
+from tickettailor.sandbox.faults.dropping import DROP_EXTENSION
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -43,6 +46,21 @@ class RunningSandbox:
 
     def __repr__(self) -> str:
         return f"RunningSandbox(base_url={self.base_url!r})"
+
+
+class DroppingH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol, offering every request a way to drop its connection."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        app = self.app
+
+        async def with_drop(scope: Scope, receive: Receive, send: Send) -> None:
+            extensions = scope.setdefault("extensions", {})
+            extensions[DROP_EXTENSION] = {"drop": self.transport.close}
+            await app(scope, receive, send)
+
+        self.app = with_drop
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -79,8 +97,11 @@ def serve_in_thread(
         _close(app)
         raise
     bound_port = sock.getsockname()[1]
+    # The protocol offers the fault middleware a way to drop a connection (faults/dropping.py).
     server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        uvicorn.Config(
+            app, log_level="warning", lifespan="off", access_log=False, http=DroppingH11Protocol
+        )
     )
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="tickettailor-sandbox", daemon=True

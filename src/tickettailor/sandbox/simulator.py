@@ -20,8 +20,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tickettailor.sandbox import actions as a
 from tickettailor.sandbox import names
+from tickettailor.sandbox.api import order_lifecycle as lifecycle
+from tickettailor.sandbox.api.check_ins import check_in
+from tickettailor.sandbox.api.issued_tickets import void_ticket
+from tickettailor.sandbox.api.writing import Change
 from tickettailor.sandbox.errors import ApiError
 from tickettailor.sandbox.store import BoxOffice
 
@@ -100,7 +103,7 @@ class Simulator:
         kind = _KINDS[_pick(sim.rng.random() * _CUM[-1])]
         action = getattr(self, f"_{kind}")
         try:
-            done: int = self.sandbox.write(sim.box, lambda ctx: action(ctx, sim.rng), now=at)
+            done: int = self.sandbox.write(sim.box, lambda change: action(change, sim.rng), now=at)
         except ApiError as e:  # a rare race with an API client (e.g. the seat just went)
             log.debug("simulated %s skipped: %s", kind, e.message)
             return 0
@@ -108,65 +111,65 @@ class Simulator:
         return done
 
     # ---- actions: each returns how many records it made or changed ------------------------
-    def _sale(self, ctx: a.WriteCtx, rng: random.Random) -> int:
-        event_id = self._event_on_sale(ctx, rng)
+    def _sale(self, change: Change, rng: random.Random) -> int:
+        event_id = self._event_on_sale(change, rng)
         if event_id is None:
             return 0
         orders = rng.choice((2, 3)) if rng.random() < BURST_P else 1
         # created_at = now, but not a few seconds before the newest order or ticket (an API
         # client may have written one just now): ids and times keep rising together. After
-        # the clock was moved back, the true time is used and the store told (actions.py).
-        at = ctx.now
+        # the clock was moved back, the true time is used and the store told (keep_time_order).
+        at = change.now
         for table in ("orders", "tickets"):
-            last = ctx.one(f"SELECT created_at FROM {{p}}{table} ORDER BY id DESC LIMIT 1")
+            last = change.one(f"SELECT created_at FROM {{p}}{table} ORDER BY id DESC LIMIT 1")
             if last is not None and last[0] is not None and 0 < int(last[0]) - at <= 5:
                 at = int(last[0])
         made = 0
         for _ in range(orders):
-            items = self._basket(ctx, rng, event_id)
+            items = self._basket(change, rng, event_id)
             if not items:
                 break
-            plan = a.OrderPlan(
+            plan = lifecycle.OrderPlan(
                 event_id,
                 items,
-                a.random_buyer(rng),
+                lifecycle.random_buyer(rng),
                 at,
                 paypal=rng.random() < 0.2,
                 txn_bits=rng.getrandbits(92),
             )
-            a.create_order(ctx, plan)
+            lifecycle.create_order(change, plan)
             made += 1
         return made
 
-    def _event_on_sale(self, ctx: a.WriteCtx, rng: random.Random) -> int | None:
+    def _event_on_sale(self, change: Change, rng: random.Random) -> int | None:
         sql = (
             "SELECT e.id FROM {p}events e WHERE e.status = 'published' AND e.start_at > ? "
             f"AND EXISTS (SELECT 1 FROM {{p}}inventory i WHERE i.event_id = e.id AND {_FREE} > 0) "
             "ORDER BY e.id"
         )
-        rows = ctx.q(sql, (ctx.now,))
+        rows = change.query(sql, (change.now,))
         if not rows:
-            self._restock(ctx)
-            rows = ctx.q(sql, (ctx.now,))
+            self._restock(change)
+            rows = change.query(sql, (change.now,))
         return int(rng.choice(rows)[0]) if rows else None
 
     @staticmethod
-    def _restock(ctx: a.WriteCtx) -> None:
+    def _restock(change: Change) -> None:
         """Everything upcoming is sold out: the organiser adds seats (``modify_quantity``)."""
-        ctx.x(
+        change.execute(
             f"UPDATE {{p}}inventory SET total = total + {RESTOCK} WHERE event_id IN "
             "(SELECT id FROM {p}events WHERE status = 'published' AND start_at > ?)",
-            (ctx.now,),
+            (change.now,),
         )
-        for (eid,) in ctx.q(
+        for (eid,) in change.query(
             "SELECT id FROM {p}events WHERE status = 'published' AND start_at > ? ORDER BY id",
-            (ctx.now,),
+            (change.now,),
         ):
-            ctx.emit("EVENT.UPDATED", "events", eid)
+            change.emit("EVENT.UPDATED", "events", eid)
 
     @staticmethod
-    def _basket(ctx: a.WriteCtx, rng: random.Random, event_id: int) -> list[tuple[int, int]]:
-        free = ctx.q(
+    def _basket(change: Change, rng: random.Random, event_id: int) -> list[tuple[int, int]]:
+        free = change.query(
             f"SELECT i.tt_id, {_FREE} FROM {{p}}inventory i WHERE i.event_id = ? AND "
             f"{_FREE} > 0 ORDER BY i.tt_id",
             (event_id,),
@@ -184,8 +187,8 @@ class Simulator:
         return items
 
     @staticmethod
-    def _recent_order(ctx: a.WriteCtx, rng: random.Random) -> tuple[int, int] | None:
-        rows = ctx.q(
+    def _recent_order(change: Change, rng: random.Random) -> tuple[int, int] | None:
+        rows = change.query(
             "SELECT id, coalesce(total_paid, total) FROM {p}orders WHERE status = "
             "'completed' AND refund_amount = 0 ORDER BY id DESC LIMIT 200"
         )
@@ -194,66 +197,70 @@ class Simulator:
         oid, paid = rng.choice(rows)
         return int(oid), int(paid)
 
-    def _cancel(self, ctx: a.WriteCtx, rng: random.Random) -> int:
-        found = self._recent_order(ctx, rng)
+    def _cancel(self, change: Change, rng: random.Random) -> int:
+        found = self._recent_order(change, rng)
         if found is None:
             return 0
         reason = rng.choice(names.CANCEL_REASONS)
-        a.cancel_order(ctx, found[0], message=a.status_message(reason, rng.choice(names.STAFF)))
+        lifecycle.cancel_order(
+            change, found[0], message=lifecycle.status_message(reason, rng.choice(names.STAFF))
+        )
         return 1
 
-    def _refund(self, ctx: a.WriteCtx, rng: random.Random) -> int:
-        found = self._recent_order(ctx, rng)
+    def _refund(self, change: Change, rng: random.Random) -> int:
+        found = self._recent_order(change, rng)
         if found is None or found[1] < 4:
             return 0
         amount = found[1] // rng.choice((2, 4))
-        a.refund_order(
-            ctx,
+        lifecycle.refund_order(
+            change,
             found[0],
             amount,
-            message=a.status_message("Partial refund", rng.choice(names.STAFF)),
+            message=lifecycle.status_message("Partial refund", rng.choice(names.STAFF)),
         )
         return 1
 
     @staticmethod
-    def _void(ctx: a.WriteCtx, rng: random.Random) -> int:
-        rows = ctx.q("SELECT id FROM {p}tickets WHERE status = 'valid' ORDER BY id DESC LIMIT 500")
+    def _void(change: Change, rng: random.Random) -> int:
+        rows = change.query(
+            "SELECT id FROM {p}tickets WHERE status = 'valid' ORDER BY id DESC LIMIT 500"
+        )
         if not rows:
             return 0
-        a.void_ticket(ctx, int(rng.choice(rows)[0]))
+        void_ticket(change, int(rng.choice(rows)[0]))
         return 1
 
     @staticmethod
-    def _check_in(ctx: a.WriteCtx, rng: random.Random) -> int:
-        events = ctx.q(
+    def _check_in(change: Change, rng: random.Random) -> int:
+        events = change.query(
             "SELECT id FROM {p}events WHERE status = 'published' AND start_at - 3600 "
             "<= ? AND ? <= end_at ORDER BY id",
-            (ctx.now, ctx.now),
+            (change.now, change.now),
         )
         if not events:
             return 0
         event_id = int(rng.choice(events)[0])
-        (waiting,) = ctx.one(
+        (waiting,) = change.one(
             "SELECT count(*) FROM {p}tickets WHERE event_id = ? AND status = "
             "'valid' AND checked_in = 0",
             (event_id,),
         ) or (0,)
         if not waiting:
             return 0
-        row = ctx.one(
+        row = change.one(
             "SELECT id FROM {p}tickets WHERE event_id = ? AND status = 'valid' AND "
             "checked_in = 0 ORDER BY id LIMIT 1 OFFSET ?",
             (event_id, rng.randrange(int(waiting))),
         )
         assert row is not None  # counted just above, under the same lock
-        a.check_in(ctx, int(row[0]), 1)
+        check_in(change, int(row[0]), 1)
         return 1
 
 
-def _pick(x: float) -> int:
-    for i, edge in enumerate(_CUM):
-        if x < edge:
-            return i
+def _pick(draw: float) -> int:
+    for index, edge in enumerate(_CUM):
+        if draw < edge:
+            return index
     return len(_CUM) - 1
 
 

@@ -63,19 +63,19 @@ class Store:
                     self.unordered.add((b.prefix, table))
 
     def _generate(self, specs: Sequence[KeySpec], fingerprint: str) -> None:
-        c = self.conn
+        conn = self.conn
         # A bulk load: no journal, and index sorts in memory rather than temp files.
-        c.execute("PRAGMA journal_mode=OFF")
-        c.execute("PRAGMA synchronous=OFF")
-        c.execute("PRAGMA temp_store=MEMORY")
-        c.execute("PRAGMA cache_size=-262144")
-        c.execute("BEGIN")
-        for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
-            c.execute(f'DROP TABLE "{name}"')
-        c.execute("CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT)")
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA cache_size=-262144")
+        conn.execute("BEGIN")
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
+            conn.execute(f'DROP TABLE "{name}"')
+        conn.execute("CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT)")
         for i in range(len(specs)):
             generate(
-                c,
+                conn,
                 f"b{i}_",
                 seed=self.config.seed,
                 number=i,
@@ -83,9 +83,9 @@ class Store:
                 orders=self.config.orders,
                 events=self.config.events,
             )
-        c.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
-        c.execute("COMMIT")
-        c.execute("ANALYZE")
+        conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE")
 
     def _load_box(self, number: int, spec: KeySpec) -> BoxOffice:
         prefix = f"b{number}_"
@@ -119,8 +119,8 @@ class Store:
     def time_ordered(self, box: BoxOffice, table: str) -> bool:
         return table in ORDERED_BY_TIME and (box.prefix, table) not in self.unordered
 
-    def first_id_from(self, box: BoxOffice, table: str, t: int) -> int | None:
-        """Smallest id whose created_at >= t, on a table in time order.
+    def first_id_from(self, box: BoxOffice, table: str, moment: int) -> int | None:
+        """Smallest id whose created_at >= moment, on a table in time order.
 
         A binary search over the primary key (about 22 point reads for a million rows),
         so the time-ordered tables need no created_at index at all.
@@ -134,14 +134,14 @@ class Store:
                 row = self.conn.execute(sql + "ORDER BY id LIMIT 1", (mid, hi)).fetchone()
                 if row is None:
                     hi = mid - 1
-                elif row[1] >= t:
+                elif row[1] >= moment:
                     best, hi = row[0], mid - 1
                 else:
                     lo = row[0] + 1
             return best
 
-    def last_id_until(self, box: BoxOffice, table: str, t: int) -> int | None:
-        """Largest id whose created_at <= t, on a table in time order."""
+    def last_id_until(self, box: BoxOffice, table: str, moment: int) -> int | None:
+        """Largest id whose created_at <= moment, on a table in time order."""
         sql = f"SELECT id, created_at FROM {box.prefix}{table} WHERE id BETWEEN ? AND ? "
         with self.lock:
             lo, hi = self._id_span(box, table)
@@ -151,7 +151,7 @@ class Store:
                 row = self.conn.execute(sql + "ORDER BY id DESC LIMIT 1", (lo, mid)).fetchone()
                 if row is None:
                     lo = mid + 1
-                elif row[1] <= t:
+                elif row[1] <= moment:
                     best, lo = row[0], mid + 1
                 else:
                     hi = row[0] - 1

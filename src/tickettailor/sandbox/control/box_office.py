@@ -1,5 +1,5 @@
-"""The control API: sandbox-only routes under ``/_sandbox`` that stand in for the
-dashboard and for time itself (not part of the real API).
+"""The control API's box office routes: sandbox-only routes under ``/_sandbox`` that
+stand in for the dashboard and for time itself (not part of the real API).
 
 Bodies and answers are JSON. The box office acted on is the one whose key is in the
 ``Authorization`` header (Basic, exactly as for ``/v1``); with no header, the first box
@@ -30,8 +30,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tickettailor.sandbox import actions as a
-from tickettailor.sandbox import resources as r
+from tickettailor.sandbox.api import check_ins
+from tickettailor.sandbox.api import order_lifecycle as lifecycle
+from tickettailor.sandbox.api.issued_tickets import ISSUED_TICKETS, void_ticket
+from tickettailor.sandbox.api.orders import ORDERS
+from tickettailor.sandbox.api.reading import get_one
+from tickettailor.sandbox.api.writing import Change
 from tickettailor.sandbox.errors import FORBIDDEN_BODY, ApiError
 from tickettailor.sandbox.jsonenc import dumps_api
 from tickettailor.sandbox.params import parse_id
@@ -167,32 +171,32 @@ class Control:
         event_raw = _text(body, "event_id")
         tickets = self._tickets(body.get("tickets"))
 
-        def run(ctx: a.WriteCtx) -> list[int]:
-            event_id = self._event(ctx, event_raw, created)
+        def run(change: Change) -> list[int]:
+            event_id = self._event(change, event_raw, created)
             made = []
             for _ in range(count):
-                items = tickets or self._default_items(ctx, event_id)
-                plan = a.OrderPlan(
+                items = tickets or self._default_items(change, event_id)
+                plan = lifecycle.OrderPlan(
                     event_id,
                     items,
-                    buyer or a.random_buyer(self.rng),
+                    buyer or lifecycle.random_buyer(self.rng),
                     created,
                     status=status,
                     paypal=self.rng.random() < 0.2,
                     txn_bits=self.rng.getrandbits(92),
                 )
-                made.append(a.create_order(ctx, plan))
+                made.append(lifecycle.create_order(change, plan))
             return made
 
         ids = self.sandbox.write(box, run)
         return _answer(201, {"data": self._orders(box, ids)})
 
     def _orders(self, box: BoxOffice, ids: list[int]) -> list[dict[str, Any]]:
-        view = r.Ctx(self.sandbox.store, box, self.now())
-        return [r.get_one(view, r.ORDERS, f"or_{oid}") for oid in ids]
+        view = self.sandbox.view(box)
+        return [get_one(view, ORDERS, f"or_{oid}") for oid in ids]
 
     @staticmethod
-    def _buyer(raw: Any) -> a.Buyer | None:
+    def _buyer(raw: Any) -> lifecycle.Buyer | None:
         if raw is None:
             return None
         if not isinstance(raw, dict):
@@ -200,7 +204,7 @@ class Control:
         first, last, email = (_text(raw, k) for k in ("first_name", "last_name", "email"))
         if not first or not last or not email or "@" not in email:
             raise ControlError("buyer needs first_name, last_name and an email address.")
-        return a.Buyer(first, last, email)
+        return lifecycle.Buyer(first, last, email)
 
     @staticmethod
     def _tickets(raw: Any) -> list[tuple[int, int]] | None:
@@ -218,13 +222,13 @@ class Control:
             raise ControlError('tickets must map ticket type ids to quantities: {"tt_123": 2}.')
         return items
 
-    def _event(self, ctx: a.WriteCtx, raw: str | None, at: int) -> int:
+    def _event(self, change: Change, raw: str | None, at: int) -> int:
         if raw is not None:
             oid = parse_id(raw, "ev")
-            if oid is None or ctx.one("SELECT 1 FROM {p}events WHERE id = ?", (oid,)) is None:
+            if oid is None or change.one("SELECT 1 FROM {p}events WHERE id = ?", (oid,)) is None:
                 raise ControlError(f"No event {raw} in this box office.")
             return oid
-        rows = ctx.q(
+        rows = change.query(
             "SELECT e.id FROM {p}events e WHERE e.status = 'published' AND e.start_at > ? AND "
             "EXISTS (SELECT 1 FROM {p}inventory i WHERE i.event_id = e.id AND "
             "i.total - i.issued - i.in_baskets - i.held > 0) ORDER BY e.id",
@@ -237,8 +241,8 @@ class Control:
         return int(self.rng.choice(rows)[0])
 
     @staticmethod
-    def _default_items(ctx: a.WriteCtx, event_id: int) -> list[tuple[int, int]]:
-        row = ctx.one(
+    def _default_items(change: Change, event_id: int) -> list[tuple[int, int]]:
+        row = change.one(
             "SELECT i.tt_id FROM {p}inventory i JOIN {p}ticket_types t ON t.id = i.tt_id "
             "WHERE i.event_id = ? AND i.total - i.issued - i.in_baskets - i.held > 0 "
             "ORDER BY t.price = 0, t.sort_order, t.id LIMIT 1",
@@ -255,18 +259,21 @@ class Control:
         body = await _body(request)
         message = None
         if body.get("reason") is not None or body.get("staff") is not None:
-            message = a.status_message(_text(body, "reason"), _text(body, "staff"))
+            message = lifecycle.status_message(_text(body, "reason"), _text(body, "staff"))
         if action == "cancel":
             refund = _int(body, "refund_amount", 0, 10**10)
             self.sandbox.write(
-                box, lambda ctx: a.cancel_order(ctx, oid, refund=refund, message=message)
+                box,
+                lambda change: lifecycle.cancel_order(change, oid, refund=refund, message=message),
             )
         elif action == "refund":
             amount = _int(body, "amount", 1, 10**10)
-            self.sandbox.write(box, lambda ctx: a.refund_order(ctx, oid, amount, message=message))
+            self.sandbox.write(
+                box, lambda change: lifecycle.refund_order(change, oid, amount, message=message)
+            )
         elif action == "confirm-payment":
             txn = _text(body, "txn_id")
-            self.sandbox.write(box, lambda ctx: a.confirm_payment(ctx, oid, txn))
+            self.sandbox.write(box, lambda change: lifecycle.confirm_payment(change, oid, txn))
         else:
             raise ControlError("Order actions are cancel, refund and confirm-payment.", 404)
         return _answer(200, self._orders(box, [oid])[0])
@@ -274,7 +281,7 @@ class Control:
     async def delete_order(self, request: Request) -> Response:
         box = self.box(request)
         oid = _path_id(request, "or")
-        self.sandbox.write(box, lambda ctx: a.delete_order(ctx, oid))
+        self.sandbox.write(box, lambda change: lifecycle.delete_order(change, oid))
         return _answer(200, {"id": f"or_{oid}", "object": "order", "deleted": "true"})
 
     # ---- tickets ----------------------------------------------------------------------------
@@ -284,7 +291,7 @@ class Control:
         to_hold = (await _body(request)).get("to_hold", False)
         if not isinstance(to_hold, bool):
             raise ControlError("to_hold must be true or false.")
-        hold = self.sandbox.write(box, lambda ctx: a.void_ticket(ctx, tid, to_hold=to_hold))
+        hold = self.sandbox.write(box, lambda change: void_ticket(change, tid, to_hold=to_hold))
         return _answer(200, self._ticket(box, tid) | ({"hold_id": f"ho_{hold}"} if hold else {}))
 
     async def check_in(self, request: Request) -> Response:
@@ -295,13 +302,13 @@ class Control:
         if quantity == 0:
             raise ControlError("quantity is 1 (check in) or -1 (check out).")
         at = _int(body, "at", 0, 10**10)
-        cid = self.sandbox.write(box, lambda ctx: a.check_in(ctx, tid, quantity or 1, at=at))
-        view = r.Ctx(self.sandbox.store, box, self.now())
-        return _answer(201, r.get_one(view, r.CHECK_INS, f"ch_{cid}"))
+        cid = self.sandbox.write(
+            box, lambda change: check_ins.check_in(change, tid, quantity or 1, at=at)
+        )
+        return _answer(201, get_one(self.sandbox.view(box), check_ins.CHECK_INS, f"ch_{cid}"))
 
     def _ticket(self, box: BoxOffice, tid: int) -> dict[str, Any]:
-        view = r.Ctx(self.sandbox.store, box, self.now())
-        return r.get_one(view, r.ISSUED_TICKETS, f"it_{tid}")
+        return get_one(self.sandbox.view(box), ISSUED_TICKETS, f"it_{tid}")
 
     # ---- simulator ----------------------------------------------------------------------------
     async def simulator(self, request: Request) -> Response:
@@ -331,16 +338,18 @@ def _guard(
     return run
 
 
-def control_routes(sandbox: Sandbox) -> list[Route]:
-    c = Control(sandbox)
+def box_office_routes(sandbox: Sandbox) -> list[Route]:
+    control = Control(sandbox)
     table: list[tuple[str, Callable[[Request], Awaitable[Response]], list[str]]] = [
-        ("", c.overview, ["GET"]),
-        ("/clock", c.clock, ["GET", "POST"]),
-        ("/orders", c.create_orders, ["POST"]),
-        ("/orders/{oid}/{action}", c.order_action, ["POST"]),
-        ("/orders/{oid}", c.delete_order, ["DELETE"]),
-        ("/issued_tickets/{oid}/void", c.void, ["POST"]),
-        ("/issued_tickets/{oid}/check_in", c.check_in, ["POST"]),
-        ("/simulator", c.simulator, ["GET", "POST"]),
+        ("", control.overview, ["GET"]),
+        ("/clock", control.clock, ["GET", "POST"]),
+        ("/orders", control.create_orders, ["POST"]),
+        ("/orders/{oid}/{action}", control.order_action, ["POST"]),
+        ("/orders/{oid}", control.delete_order, ["DELETE"]),
+        ("/issued_tickets/{oid}/void", control.void, ["POST"]),
+        ("/issued_tickets/{oid}/check_in", control.check_in, ["POST"]),
+        ("/simulator", control.simulator, ["GET", "POST"]),
     ]
-    return [Route(PREFIX + path, _guard(h), methods=m) for path, h, m in table]
+    return [
+        Route(PREFIX + path, _guard(handler), methods=methods) for path, handler, methods in table
+    ]

@@ -1,258 +1,32 @@
-"""Outbound webhooks, sent the way Ticket Tailor sends them (reference §7).
-
-One ``WebhookSender`` holds the subscriptions (URL, optional event names, optional
-secret) and a background worker. ``emit()`` only encodes the envelope and queues it, so
-request handling never waits on a receiver. The worker POSTs each delivery and retries
-failures on the real schedule: attempt n (2..22) goes out n**4 seconds after the first
-attempt, with the same envelope (same ``id`` and ``created_at``) and a fresh signature
-timestamp. Every duration is multiplied by ``time_scale`` so tests can run the schedule
-in milliseconds, and the clock is injectable.
-
-The body is compact JSON with ``/`` escaped as ``\\/``, ``&`` literal and non-ASCII as
-lowercase ``\\uXXXX`` (PHP ``json_encode`` defaults); the escaping is done inside string
-values while serialising, because the signature covers the exact bytes.
-"""
+"""The webhook sender: a queue of deliveries and the background worker that POSTs them
+on Ticket Tailor's retry schedule (the package doc)."""
 
 from __future__ import annotations
 
-import hashlib
 import heapq
-import hmac
 import itertools
-import json
-import math
-import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx2
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-__all__ = [
-    "SIGNATURE_HEADER",
-    "WIRE_EVENTS",
-    "Delivery",
-    "Subscription",
-    "WebhookConfigError",
-    "WebhookSender",
-    "encode_json",
-    "parse_subscription",
-    "sign",
-    "webhook_routes",
-]
-
-SIGNATURE_HEADER = "Tickettailor-Webhook-Signature"
-# Reference §7.2: every wire name Ticket Tailor uses (upper case on the wire).
-WIRE_EVENTS = frozenset(
-    {
-        "ORDER.CREATED",
-        "ORDER.UPDATED",
-        "ISSUED_TICKET.CREATED",
-        "ISSUED_TICKET.UPDATED",
-        "EVENT.CREATED",
-        "EVENT.UPDATED",
-        "EVENT.DELETED",
-        "ISSUED_MEMBERSHIP.CREATED",
-        "ISSUED_MEMBERSHIP.UPDATED",
-        "WAITLIST_SIGNUP.CREATED",
-        "BASKET.EXPIRED",
-    }
+from tickettailor.sandbox.webhook_sender.subscriptions import (
+    DISABLE_AFTER_SECONDS,
+    MAX_ATTEMPTS,
+    WIRE_EVENTS,
+    Delivery,
+    Subscription,
+    WebhookConfigError,
+    check_url,
+    parse_events,
 )
-MAX_ATTEMPTS = 22
-# Ticket Tailor disables a webhook after 10 days of continuous failure (reference §7.5).
-DISABLE_AFTER_SECONDS = 10 * 86400.0
-
-
-class WebhookConfigError(ValueError):
-    """A webhook subscription or control request that cannot be used as given."""
-
-
-# --- JSON exactly as Ticket Tailor writes webhook bodies ------------------------------
-
-_SPECIAL = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "/": "\\/",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-}
-_NEEDS_ESCAPE = re.compile(r'["\\/\x00-\x1f]|[^\x00-\x7f]')
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    char = match.group()
-    special = _SPECIAL.get(char)
-    if special is not None:
-        return special
-    code = ord(char)
-    if code > 0xFFFF:  # outside the BMP: a UTF-16 surrogate pair, as PHP writes it
-        code -= 0x10000
-        return f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
-
-
-def _float(number: float) -> str:
-    if not math.isfinite(number):
-        raise ValueError(f"cannot encode {number!r} in a webhook body: JSON has no NaN/Infinity")
-    text = repr(number)
-    if "e" not in text:
-        return text
-    # PHP writes 1.0e+20 and 1.0e-7 where Python writes 1e+20 and 1e-07.
-    mantissa, exponent = text.split("e")
-    if "." not in mantissa:
-        mantissa += ".0"
-    return f"{mantissa}e{int(exponent):+d}"
-
-
-def _encode(value: Any, out: Callable[[str], None]) -> None:
-    if isinstance(value, str):
-        out('"' + _NEEDS_ESCAPE.sub(_escape_char, value) + '"')
-    elif value is None:
-        out("null")
-    elif value is True:
-        out("true")
-    elif value is False:
-        out("false")
-    elif isinstance(value, int):
-        out(str(value))
-    elif isinstance(value, float):
-        out(_float(value))
-    elif isinstance(value, dict):
-        out("{")
-        for index, (key, item) in enumerate(value.items()):
-            if not isinstance(key, str):
-                raise TypeError(f"webhook payload keys must be strings, got {key!r}")
-            out(',"' if index else '"')
-            out(_NEEDS_ESCAPE.sub(_escape_char, key) + '":')
-            _encode(item, out)
-        out("}")
-    elif isinstance(value, list | tuple):
-        out("[")
-        for index, item in enumerate(value):
-            if index:
-                out(",")
-            _encode(item, out)
-        out("]")
-    else:
-        raise TypeError(f"cannot encode {type(value).__name__} in a webhook body")
-
-
-def encode_json(value: Any) -> str:
-    """Compact JSON, ``/`` as ``\\/``, non-ASCII as ``\\uXXXX``, dict order kept."""
-    parts: list[str] = []
-    _encode(value, parts.append)
-    return "".join(parts)
-
-
-def sign(secret: str, timestamp: int, body: bytes) -> str:
-    """The signature header value: ``t`` first, HMAC-SHA256 over str(t) + raw body."""
-    digest = hmac.new(secret.encode(), str(timestamp).encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={digest.hexdigest()}"
-
-
-# --- Subscriptions and deliveries --------------------------------------------------
-
-
-@dataclass
-class Subscription:
-    url: str
-    events: frozenset[str] | None = None  # None: every event
-    secret: str | None = field(default=None, repr=False)  # never shown anywhere
-    enabled: bool = True
-    failing_since: float | None = None  # clock time of the first failure since a success
-    id: str = ""  # given by the sender when added: sub_<n>
-
-    def wants(self, event: str) -> bool:
-        return self.enabled and (self.events is None or event in self.events)
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "url": _display_url(self.url),
-            "events": sorted(self.events) if self.events is not None else None,
-            "signed": self.secret is not None,
-            "enabled": self.enabled,
-        }
-
-
-def _display_url(url: str) -> str:
-    """The URL without any password in it, for logs and the control API."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return parts._replace(netloc=f"{parts.username}:***@{host}").geturl()
-
-
-def _parse_events(names: Iterable[str]) -> frozenset[str] | None:
-    wanted = {name.strip().upper() for name in names if name.strip()}
-    unknown = sorted(wanted - WIRE_EVENTS)
-    if unknown:
-        raise WebhookConfigError(
-            f"unknown webhook event {', '.join(unknown)}; "
-            f"use any of {', '.join(sorted(WIRE_EVENTS))}"
-        )
-    return frozenset(wanted) or None
-
-
-def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookConfigError(
-            f"webhook URL {_display_url(url)!r} is not an absolute http(s) URL; "
-            "write it like http://127.0.0.1:9000/hook or http://host/hook#ORDER.CREATED"
-        )
-    return url
-
-
-def parse_subscription(spec: str, *, secret: str | None = None) -> Subscription:
-    """Read the CLI form ``URL`` or ``URL#ORDER.CREATED,ISSUED_TICKET.UPDATED``."""
-    url, _, events = spec.rpartition("#") if "#" in spec else (spec, "", "")
-    return Subscription(
-        url=_check_url(url.strip()), events=_parse_events(events.split(",")), secret=secret
-    )
-
-
-@dataclass
-class Delivery:
-    id: str
-    event: str
-    subscription: Subscription
-    body: bytes  # encoded once: every retry sends these exact bytes
-    created_at: str
-    number: int  # the n of wh_<n>: log order
-    state: str = "pending"  # pending | delivered | failed | abandoned
-    attempts: int = 0  # scheduled attempts made (1..22)
-    extra_sends: int = 0  # duplicate / stale sends requested through the test hooks
-    first_attempt_at: float | None = None
-    next_attempt_at: float | None = None
-    last_status: int | str | None = None  # HTTP status, or the network error's name
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "event": self.event,
-            "url": _display_url(self.subscription.url),
-            "subscription": self.subscription.id,
-            "created_at": self.created_at,
-            "state": self.state,
-            "attempts": self.attempts,
-            "extra_sends": self.extra_sends,
-            "last_status": self.last_status,
-            "next_attempt_at": self.next_attempt_at,
-        }
+from tickettailor.sandbox.webhook_sender.wire import SIGNATURE_HEADER, encode_json, sign
 
 
 @dataclass(frozen=True)
@@ -260,9 +34,6 @@ class _Job:
     delivery: Delivery
     scheduled: bool  # False for a test-hook extra send, which never reschedules
     stale_seconds: float = 0.0
-
-
-# --- The sender -------------------------------------------------------------------
 
 
 class WebhookSender:
@@ -333,9 +104,7 @@ class WebhookSender:
     def subscribe(
         self, url: str, events: Iterable[str] = (), secret: str | None = None
     ) -> Subscription:
-        subscription = Subscription(
-            url=_check_url(url), events=_parse_events(events), secret=secret
-        )
+        subscription = Subscription(url=check_url(url), events=parse_events(events), secret=secret)
         return self.add_subscription(subscription)
 
     def subscriptions(self) -> list[Subscription]:
@@ -592,101 +361,3 @@ class WebhookSender:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-# --- Control API (sandbox-only, stands in for the dashboard) ------------------------
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    error_code = "NOT_FOUND" if status == 404 else "VALIDATION_ERROR"
-    return JSONResponse(
-        {"status": status, "error_code": error_code, "message": message}, status_code=status
-    )
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError as error:
-        raise WebhookConfigError(f"request body is not valid JSON ({error})") from None
-    if not isinstance(body, dict):
-        raise WebhookConfigError("request body must be a JSON object")
-    return body
-
-
-def webhook_routes(sender: WebhookSender, prefix: str = "/_sandbox/webhooks") -> list[Route]:
-    """Starlette routes to register webhooks and read the delivery log.
-
-    GET    {prefix}                                  subscriptions and deliveries
-    POST   {prefix}          {"url", "events"?, "secret"?}   register (201)
-    DELETE {prefix}/{id}                             remove a subscription
-    POST   {prefix}/{id}/enable                      switch a disabled one back on
-    POST   {prefix}/deliveries/{id}/resend  {"stale_seconds"?}  duplicate / stale send
-    """
-
-    async def overview(_request: Request) -> JSONResponse:
-        return JSONResponse(
-            {
-                "subscriptions": [s.describe() for s in sender.subscriptions()],
-                "deliveries": sender.deliveries(),
-            }
-        )
-
-    async def register(request: Request) -> JSONResponse:
-        try:
-            body = await _json_object(request)
-            url, events, secret = body.get("url"), body.get("events") or [], body.get("secret")
-            if isinstance(events, str):
-                events = events.split(",")
-            if (
-                not isinstance(url, str)
-                or not isinstance(events, list)
-                or (secret is not None and not isinstance(secret, str))
-            ):
-                raise WebhookConfigError(
-                    'send {"url": "http://host/path", "events": ["ORDER.CREATED"], '
-                    '"secret": "..."}; events and secret are optional'
-                )
-            subscription = sender.subscribe(url, [str(e) for e in events], secret)
-        except WebhookConfigError as error:
-            return _error(400, str(error))
-        return JSONResponse(subscription.describe(), status_code=201)
-
-    async def remove(request: Request) -> JSONResponse:
-        sub_id = request.path_params["sub_id"]
-        try:
-            sender.remove(sub_id)
-        except WebhookConfigError as error:
-            return _error(404, str(error))
-        return JSONResponse({"id": sub_id, "deleted": "true"})
-
-    async def enable(request: Request) -> JSONResponse:
-        try:
-            subscription = sender.enable(request.path_params["sub_id"])
-        except WebhookConfigError as error:
-            return _error(404, str(error))
-        return JSONResponse(subscription.describe())
-
-    async def resend(request: Request) -> JSONResponse:
-        delivery_id = request.path_params["delivery_id"]
-        try:
-            stale = (await _json_object(request)).get("stale_seconds", 0)
-            if isinstance(stale, bool) or not isinstance(stale, int | float):
-                raise WebhookConfigError("stale_seconds must be a number of seconds, e.g. 600")
-            if sender.delivery(delivery_id) is None:
-                return _error(404, f"no webhook delivery {delivery_id!r} in the log")
-            sender.resend(delivery_id, stale_seconds=float(stale))
-        except WebhookConfigError as error:
-            return _error(400, str(error))
-        return JSONResponse({"id": delivery_id, "queued": "true"}, status_code=202)
-
-    return [
-        Route(prefix, overview, methods=["GET"]),
-        Route(prefix, register, methods=["POST"]),
-        Route(prefix + "/deliveries/{delivery_id}/resend", resend, methods=["POST"]),
-        Route(prefix + "/{sub_id}", remove, methods=["DELETE"]),
-        Route(prefix + "/{sub_id}/enable", enable, methods=["POST"]),
-    ]

@@ -15,97 +15,31 @@ Consistency rules the tests check (tests/sandbox/test_generator.py):
 # ruff: noqa: S608  (SQL text is built from internal table names only; values are bound parameters)
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import random
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
 from tickettailor.sandbox import names
 from tickettailor.sandbox.dates import local_to_unix, zone
+from tickettailor.sandbox.generate.basics import (
+    B62_MOD,
+    DAY,
+    Ids,
+    PlannedEvent,
+    alnum,
+    ascii_name,
+    barcode,
+    barcode_ticket,
+    box_seed,
+    hex_text,
+)
+from tickettailor.sandbox.generate.objects import extras, holds
 from tickettailor.sandbox.schema import create_statements, index_statements
 
-DAY = 86400
-_B62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_B62_MOD = 62**6
-_B62_MUL = 1_580_030_173  # coprime with 62, so barcode() is a bijection on ids < 62**6
-
-
-def box_seed(seed: int, number: int) -> int:
-    digest = hashlib.sha256(f"tickettailor-sandbox:{seed}:{number}".encode()).digest()
-    return int.from_bytes(digest[:8], "big")
-
-
-_B62_3: list[str] = []  # every 3-character base-62 string, built on first use
-_B62_INDEX = {c: i for i, c in enumerate(_B62)}
-_B62_INV = pow(_B62_MUL, -1, _B62_MOD)
-
-
-def barcode(ticket_id: int, salt: int) -> str:
-    """Six letters and digits, a bijection of the ticket id: generated tickets store no
-    barcode (a million tickets, no column, no index) and a barcode filter inverts it."""
-    if not _B62_3:
-        _B62_3.extend(a + b + c for a in _B62 for b in _B62 for c in _B62)
-    n = (ticket_id * _B62_MUL + salt) % _B62_MOD
-    high, low = divmod(n, 238_328)
-    return _B62_3[high] + _B62_3[low]
-
-
-def barcode_ticket(code: str, salt: int) -> int | None:
-    """The ticket id whose derived barcode is ``code`` (None if it cannot be one)."""
-    if len(code) != 6 or any(c not in _B62_INDEX for c in code):
-        return None
-    n = 0
-    for c in code:
-        n = n * 62 + _B62_INDEX[c]
-    return ((n - salt) * _B62_INV) % _B62_MOD
-
-
-_TOKEN_TABLE = bytes.maketrans(b"+/", b"Xq")
-
-
-def _token(rng: random.Random, n: int) -> str:
-    """``n`` random letters and digits, fast (the hot loop makes a million of these)."""
-    raw = base64.b64encode(rng.randbytes((n * 3 + 3) // 4)).translate(_TOKEN_TABLE)
-    return raw[:n].decode()
-
-
-def _hex(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice("0123456789abcdef") for _ in range(n))
-
-
-def _alnum(rng: random.Random, n: int, alphabet: str = _B62) -> str:
-    return "".join(rng.choice(alphabet) for _ in range(n))
-
-
-class _Ids:
-    """Per-type rising ids with small gaps (real ids are global sequences)."""
-
-    def __init__(self, rng: random.Random, number: int) -> None:
-        self.rng = rng
-        self.next: dict[str, int] = {}
-        self.number = number
-
-    def take(self, kind: str, base: int) -> int:
-        current = self.next.get(kind, base + self.number * 40_000_000)
-        step = 1 if self.rng.random() < 0.9 else 2
-        self.next[kind] = current + step
-        return current
-
-
-@dataclass
-class _Event:
-    index: int
-    series: int  # index into series list
-    created_at: int
-    start: int
-    end: int
-    status: str
-    id: int = 0
+__all__ = ["barcode", "barcode_ticket", "generate"]
 
 
 def _box(rng: random.Random, number: int, anchor: int) -> dict[str, Any]:
@@ -122,7 +56,7 @@ def _box(rng: random.Random, number: int, anchor: int) -> dict[str, Any]:
         "payment_methods": [
             {
                 "id": f"pm_{rng.randrange(10_000, 99_999)}",
-                "external_id": "acct_1" + _alnum(rng, 15),
+                "external_id": "acct_1" + alnum(rng, 15),
                 "instructions": None,
                 "name": None,
                 "type": "stripe",
@@ -138,7 +72,7 @@ def _box(rng: random.Random, number: int, anchor: int) -> dict[str, Any]:
         "anchor": anchor,
         "town": {"eur": "Lisboa", "gbp": "London", "usd": "New York"}[currency],
         "postal_code": {"eur": "1100-148", "gbp": "E8 1DY", "usd": "10003"}[currency],
-        "salt": rng.randrange(_B62_MOD),
+        "salt": rng.randrange(B62_MOD),
     }
 
 
@@ -154,7 +88,7 @@ def generate(
 ) -> None:
     """Fill the tables of one box office (``prefix``) in ``conn``."""
     rng = random.Random(box_seed(seed, number))
-    ids = _Ids(rng, number)
+    ids = Ids(rng, number)
     for stmt in create_statements(prefix):
         conn.execute(stmt)
     box = _box(rng, number, anchor)
@@ -169,7 +103,7 @@ def generate(
         series_status[-1] = "draft"
     series_sets = [rng.randrange(len(names.TICKET_TYPE_SETS)) for _ in range(n_series)]
     series_venue = [rng.randrange(len(names.VENUES)) for _ in range(n_series)]
-    evs: list[_Event] = []
+    evs: list[PlannedEvent] = []
     for i in range(n_events):
         s = i % n_series
         # Spread evenly over the last year and the next four months (with jitter), so
@@ -178,13 +112,13 @@ def generate(
         if series_status[s] == "draft":
             day_offset = abs(day_offset) + 10
         local_day = anchor + day_offset * DAY
-        y, m, d = _ymd(local_day)
+        y, m, d = ymd(local_day)
         start = local_to_unix(y, m, d, rng.choice((18, 19, 20, 21)), rng.choice((0, 30)), tz)
         end = start + rng.choice((2, 3, 4)) * 3600
         created = start - rng.randint(20, 120) * DAY - rng.randrange(DAY)
         created = min(created, anchor - rng.randint(1, 5) * DAY - rng.randrange(DAY))
         status = "draft" if series_status[s] == "draft" else "published"
-        evs.append(_Event(i, s, created, start, end, status))
+        evs.append(PlannedEvent(i, s, created, start, end, status))
     series_created = [
         min(e.created_at for e in evs if e.series == s) - rng.randint(1, 10) * DAY
         for s in range(n_series)
@@ -212,7 +146,7 @@ def generate(
     stats = {e.id: [0, 0, 0] for e in evs}  # completed orders, valid tickets, revenue cents
     issued: dict[tuple[int, int], int] = {}
 
-    # Generated rows fill only the columns that cannot be derived (render.py derives
+    # Generated rows fill only the columns that cannot be derived (the api modules derive
     # the rest: series from the event, subtotal and tax from the items, holder from
     # the buyer, barcode from the id), which halves the cost of a million orders.
     def flush(order_rows: list[tuple[Any, ...]], ticket_rows: list[tuple[Any, ...]]) -> None:
@@ -235,7 +169,7 @@ def generate(
         times = [windows[p][0] + int(rand() * (windows[p][1] - windows[p][0])) for p in picks]
         planned = sorted(zip(times, picks, strict=True))
         del times, picks
-        _sales(
+        sales(
             rng, ids, box, planned, sellable, tts, anchor, flush, checkin_pending, stats,
             issued,
         )  # fmt: skip
@@ -254,8 +188,8 @@ def generate(
             baskets = rng.randint(0, 2) if future and extra >= 2 else 0
             inventory[(e.id, tid)] = [sold + extra, sold, 0, baskets]
     objects: list[tuple[Any, ...]] = []
-    _holds(rng, ids, evs, tts, inventory, anchor, objects)
-    _extras(rng, ids, box, evs, series_ids, series_created, tts, anchor, objects)
+    holds(rng, ids, evs, tts, inventory, anchor, objects)
+    extras(rng, ids, box, evs, series_ids, series_created, tts, anchor, objects)
 
     # ---- write ---------------------------------------------------------------
     p = prefix
@@ -292,7 +226,7 @@ def generate(
             (
                 e.id, series_ids[e.series], e.created_at, e.start, e.end, e.status, "false",
                 None, stats[e.id][0], stats[e.id][1], holds_per_event.get(e.id, 0),
-                stats[e.id][2], _hex(rng, 4),
+                stats[e.id][2], hex_text(rng, 4),
             )
             for e in evs
         ],
@@ -319,19 +253,19 @@ def generate(
     conn.execute(f"INSERT INTO {p}box VALUES ('next_ids', ?)", (json.dumps(ids.next),))
 
 
-def _ymd(unix: int) -> tuple[int, int, int]:
+def ymd(unix: int) -> tuple[int, int, int]:
     import datetime as _dt
 
     d = _dt.datetime.fromtimestamp(unix, _dt.UTC)
     return d.year, d.month, d.day
 
 
-def _sales(
+def sales(
     rng: random.Random,
-    ids: _Ids,
+    ids: Ids,
     box: dict[str, Any],
     planned: list[tuple[int, int]],
-    sellable: list[_Event],
+    sellable: list[PlannedEvent],
     tts: list[list[tuple[int, str, int, int]]],
     anchor: int,
     flush: Callable[[list[tuple[Any, ...]], list[tuple[Any, ...]]], None],
@@ -346,8 +280,8 @@ def _sales(
     first, last = names.FIRST_NAMES, names.LAST_NAMES
     domains, referrals = names.EMAIL_DOMAINS, names.REFERRALS
     n_ref = len(referrals)
-    ascii_first = [_ascii(n) for n in first]
-    ascii_last = [_ascii(n) for n in last]
+    ascii_first = [ascii_name(n) for n in first]
+    ascii_last = [ascii_name(n) for n in last]
     pool = max(10, len(planned) // 3)  # repeat buyers share an identity
     tax_rate = (box["tax_percentage"] or 0) / 100
     nf, nl = len(first), len(last)
@@ -449,221 +383,3 @@ def _sales(
     ids.next["or"] = o_next
     ids.next["li"] = li_next
     ids.next["it"] = it_next
-
-
-def _ascii(name: str) -> str:
-    import unicodedata
-
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return "".join(c for c in plain.lower() if c.isalnum())
-
-
-def _holds(
-    rng: random.Random,
-    ids: _Ids,
-    evs: list[_Event],
-    tts: list[list[tuple[int, str, int, int]]],
-    inventory: dict[tuple[int, int], list[int]],
-    anchor: int,
-    objects: list[tuple[Any, ...]],
-) -> None:
-    planned: list[tuple[int, int, int, int, str]] = []
-    for e in evs:
-        # The first upcoming event always has a hold, so every box office shows one.
-        if e.start > anchor and (not planned or rng.random() < 0.4):
-            tid = tts[e.series][0][0]
-            inv = inventory[(e.id, tid)]
-            free = inv[0] - inv[1] - inv[3] - inv[2]
-            qty = min(free, rng.randint(1, 4))
-            if qty > 0:
-                inv[2] += qty
-                at = rng.randint(e.created_at + 60, anchor - 60)
-                note = rng.choice(("Reserved for press", "Band guest list", "Sponsor's seats"))
-                planned.append((at, e.id, tid, qty, note))
-    for at, ev_id, tid, qty, note in sorted(planned):
-        hid = ids.take("ho", 100_600)
-        body = {
-            "note": note,
-            "quantities": [{"ticket_type_id": f"tt_{tid}", "quantity": qty}],
-            "total_on_hold": qty,
-        }
-        objects.append(("hold", hid, at, at, None, ev_id, None, json.dumps(body)))
-
-
-def _extras(
-    rng: random.Random,
-    ids: _Ids,
-    box: dict[str, Any],
-    evs: list[_Event],
-    series_ids: list[int],
-    series_created: list[int],
-    tts: list[list[tuple[int, str, int, int]]],
-    anchor: int,
-    objects: list[tuple[Any, ...]],
-) -> None:
-    """Discounts, vouchers and codes, products, memberships, waitlist signups."""
-    tz = box["timezone"]
-    start = min(series_created)
-    planned: list[tuple[int, str, dict[str, Any], int | None, int | None, str | None]] = []
-
-    def when() -> int:
-        return rng.randint(start, anchor - 60)
-
-    all_tts = [t[0] for group in tts for t in group]
-    for i in range(rng.randint(4, 10)):
-        fixed = rng.random() < 0.6
-        code = f"{rng.choice(('SAVE', 'FRIENDS', 'EARLY', 'PRESS'))}{10 + i}"
-        scoped = rng.sample(all_tts, min(len(all_tts), rng.randint(0, 2)))
-        expires = anchor + rng.randint(10, 200) * DAY if rng.random() < 0.5 else None
-        planned.append((when(), "discount", {
-            "booking_fee_amount": 0 if fixed else None,
-            "booking_fee_percentage": None,
-            "code": code,
-            "expires": {"$date": expires, "$tz": tz} if expires else None,
-            "face_value_amount": rng.choice((200, 300, 500)) if fixed else None,
-            "face_value_percentage": None if fixed else rng.choice((10, 15, 25)),
-            "max_redemptions": rng.choice((None, 10, 50, 100)),
-            "name": f"{code.title()} offer",
-            "products": [],
-            "ticket_types": [f"tt_{t}" for t in sorted(scoped)],
-            "times_redeemed": rng.randint(0, 9),
-            "type": "fixed_amount" if fixed else "percentage",
-        }, None, None, code))  # fmt: skip
-    for _ in range(rng.randint(2, 4)):
-        gift = rng.random() < 0.5
-        n_codes = rng.randint(1, 12)
-        expiry = anchor + rng.randint(30, 365) * DAY
-        planned.append((when(), "voucher", {
-            "available_codes": n_codes,
-            "currency": box["currency"],
-            "event_series_ids": [],
-            "expiry": {"$date": expiry, "$tz": tz},
-            "name": "Gift card" if gift else "Promo vouchers",
-            "partial_redemption": "true" if gift else "false",
-            "total_codes": n_codes,
-            "type": "GIFT_CARD" if gift else "PROMO",
-            "usable_on_any_event": "true",
-            "value": rng.choice((1000, 2500, 5000)),
-        }, None, None, None))  # fmt: skip
-    for k in range(rng.randint(1, 3)):
-        planned.append((when(), "product", {
-            "booking_fee": 0,
-            "currency": box["currency"].upper(),
-            "description": ("Programme", "Tote bag", "Season pass")[k],
-            "event_series_ids": None,
-            "fulfilment_reference_id": None,
-            "fulfilment_type": "NONE",
-            "image": None,
-            "instructions": None,
-            "issued_count": rng.randint(0, 40),
-            "linked_to_all_event_series": "true",
-            "name": ("Programme", "Tote bag", "Season pass")[k],
-            "price": (500, 1200, 9900)[k],
-            "quantity": rng.randint(50, 200),
-            "quantity_per_event_occurrence": None,
-            "sell_in_store": rng.choice(("true", "false")),
-            "status": "ON_SALE",
-            "variant": None,
-        }, None, None, None))  # fmt: skip
-    for k in range(rng.randint(1, 2)):
-        valid_to = anchor + rng.randint(60, 300) * DAY
-        planned.append((when(), "membership_type", {
-            "conditions_and_benefits": [],
-            "max_redemptions": rng.choice((None, 8, 12)),
-            "name": ("Members 2026", "Friends of the House")[k],
-            "photo_required": "false",
-            "valid_from_date": None,
-            "valid_from_type": "relative",
-            "valid_to_date": {"$date": valid_to, "$tz": tz},
-            "valid_to_relative_days": None,
-            "valid_to_type": "fixed",
-        }, None, None, None))  # fmt: skip
-    waitlisted = 0
-    for e in evs:
-        # Some future events have a waiting list (always at least one, when any exists).
-        if e.start > anchor and e.status == "published" and (rng.random() < 0.3 or not waitlisted):
-            waitlisted += 1
-            for _ in range(rng.randint(1, 5)):
-                fi = rng.randrange(len(names.FIRST_NAMES))
-                planned.append((rng.randint(e.created_at + 60, anchor - 60), "waitlist_signup", {
-                    "email": f"{_ascii(names.FIRST_NAMES[fi])}{rng.randrange(1000)}@example.com",
-                    "event_id": f"ev_{e.id}",
-                }, series_ids[e.series], e.id, None))  # fmt: skip
-    planned.sort(key=lambda p: p[0])
-    bases = {
-        "discount": 598_900, "voucher": 1_200, "product": 80_700, "membership_type": 9_700,
-        "waitlist_signup": 33_000,
-    }  # fmt: skip
-    membership_types: list[tuple[int, dict[str, Any], int]] = []
-    for at, kind, body, parent, event, ocode in planned:
-        oid = ids.take(kind, bases[kind])
-        if kind == "product":
-            body["created_at"] = body["updated_at"] = {"$date": at, "$tz": tz}
-        if kind == "waitlist_signup":
-            body["created_at"] = {"$date": at, "$tz": tz}
-        objects.append((kind, oid, at, at, parent, event, ocode, json.dumps(body)))
-        if kind == "voucher":
-            for _ in range(body["total_codes"]):
-                cid = ids.take("voucher_code", 4_400)
-                vcode = "GIFT-" if body["type"] == "GIFT_CARD" else "PROMO-"
-                objects.append(("voucher_code", cid, at, at, oid, None, None, json.dumps({
-                    "code": vcode + _alnum(rng, 6, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"),
-                    "expiry": body["expiry"],
-                    "value": body["value"],
-                    "voucher_id": f"vo_{oid}",
-                })))  # fmt: skip
-        if kind == "membership_type":
-            membership_types.append((oid, body, at))
-    _memberships(rng, ids, box, membership_types, anchor, objects)
-
-
-def _memberships(
-    rng: random.Random,
-    ids: _Ids,
-    box: dict[str, Any],
-    types: list[tuple[int, dict[str, Any], int]],
-    anchor: int,
-    objects: list[tuple[Any, ...]],
-) -> None:
-    tz = box["timezone"]
-    planned = []
-    for mt_id, body, created in types:
-        for _ in range(rng.randint(3, 12)):
-            planned.append((rng.randint(created + 60, anchor - 60), mt_id, body))
-    planned.sort(key=lambda p: p[0])
-    for at, mt_id, body in planned:
-        im = ids.take("issued_membership", 159_900)
-        fi = rng.randrange(len(names.FIRST_NAMES))
-        la = rng.randrange(len(names.LAST_NAMES))
-        fn, ln = names.FIRST_NAMES[fi], names.LAST_NAMES[la]
-        redemptions = []
-        for _ in range(rng.randint(0, 2)):
-            rt = rng.randint(at + 60, anchor)
-            redemptions.append({
-                "object": "issued_membership_redemption",
-                "id": f"ir_{ids.take('redemption', 214_900)}",
-                "created_at": {"$iso": rt},
-                "description": "",
-                "issued_membership_id": f"im_{im}",
-                "linked_event_id": None,
-                "linked_order_id": None,
-            })  # fmt: skip
-        valid_to = body["valid_to_date"]["$date"]
-        objects.append(("issued_membership", im, at, at, mt_id, None, None, json.dumps({
-            "benefits": [],
-            "code": "MM" + _alnum(rng, 7, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"),
-            "email": f"{_ascii(fn)}.{_ascii(ln)}@example.com",
-            "first_name": fn,
-            "full_name": f"{fn} {ln}",
-            "is_valid": "true" if valid_to > anchor else "false",
-            "issue_date": {"$date": at, "$tz": tz},
-            "last_name": ln,
-            "max_redemptions": body["max_redemptions"],
-            "membership_type_id": f"mt_{mt_id}",
-            "membership_type_name": body["name"],
-            "redemption_collection": redemptions,
-            "redemptions": len(redemptions),
-            "valid_from": {"$date": at, "$tz": tz},
-            "valid_to": {"$date": valid_to, "$tz": tz},
-            "voided_at": None,
-        })))  # fmt: skip
