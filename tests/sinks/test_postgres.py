@@ -13,6 +13,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from tests import pg
+from tests.sinks import current_cases
 from tests.sinks.conftest import MakeEnvelope
 from tickettailor.sinks import PostgresSink, parse_sink_spec
 from tickettailor.watch.sink import SinkError
@@ -159,3 +160,50 @@ def test_the_password_never_shows(
     assert good.name == f"postgres:{params['user']}@{params['host']}:{params['port']}/" + (
         f"{params['dbname']}#{table}"
     )
+
+
+# ---- mode=current: one row per record, never moved backwards --------------------------
+@pytest.mark.parametrize("case", current_cases.CASES, ids=lambda case: case.__name__)
+def test_current_state_table(pg_dsn: str, table: str, case: current_cases.Case) -> None:
+    sink = parse_sink_spec(f"postgres,table={table},mode=current:{pg_dsn}")
+
+    def read() -> dict[str, dict[str, Any]]:
+        with psycopg.connect(pg_dsn) as conn:
+            found = conn.execute(
+                sql.SQL("SELECT record_id, data FROM {}").format(sql.Identifier(table))
+            ).fetchall()
+        return dict(found)
+
+    try:
+        case(sink.send, read)
+    finally:
+        sink.close()
+
+
+def test_current_state_columns_and_a_replay_writes_nothing(pg_dsn: str, table: str) -> None:
+    sink = PostgresSink(pg_dsn, table=table, mode="current")
+    created = current_cases.order("order.created", current_cases.T0)
+    cancelled = current_cases.order("order.updated", current_cases.T0 + 60, status="cancelled")
+    sink.send(created)
+    sink.send(cancelled)
+    name = sql.Identifier(table)
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("UPDATE {} SET written_at = 'epoch'").format(name))
+    sink.send(created)
+    sink.send(cancelled)
+    sink.close()
+    [row] = fetch_current(pg_dsn, table)
+    assert (row["object"], row["type"], row["envelope_id"]) == (
+        "order",
+        "order.updated",
+        cancelled["id"],
+    )
+    assert row["timestamp"] == datetime.fromisoformat(cancelled["timestamp"])
+    assert row["data"]["status"] == "cancelled"
+    assert row["written_at"] == datetime(1970, 1, 1, tzinfo=UTC)  # not rewritten
+
+
+def fetch_current(dsn: str, table: str) -> list[dict[str, Any]]:
+    with psycopg.connect(dsn) as conn, conn.cursor(row_factory=psycopg.rows.dict_row) as cur:
+        cur.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(table)))
+        return cur.fetchall()

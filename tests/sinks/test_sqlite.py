@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.sinks import current_cases
 from tests.sinks.conftest import MakeEnvelope
+from tickettailor._core.errors import UsageError
 from tickettailor.sinks import SqliteSink, parse_sink_spec
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import SinkError
+
+CUR = "tickettailor_current"
 
 
 def rows(path: Path, table: str = "tickettailor_events") -> list[sqlite3.Row]:
@@ -172,3 +176,47 @@ def test_a_new_database_and_its_wal_files_are_private_to_their_owner(
         assert stat.S_IMODE(shared.stat().st_mode) == 0o644
     finally:
         os.umask(old_umask)
+
+
+# ---- mode=current: one row per record, never moved backwards --------------------------
+@pytest.mark.parametrize("case", current_cases.CASES, ids=lambda case: case.__name__)
+def test_current_state_table(tmp_path: Path, case: current_cases.Case) -> None:
+    path = tmp_path / "shop.db"
+    sink = parse_sink_spec(f"sqlite,mode=current:{path}")
+    try:
+        case(sink.send, lambda: {r["record_id"]: json.loads(r["data"]) for r in rows(path, CUR)})
+    finally:
+        sink.close()
+
+
+def test_current_state_columns_and_a_replay_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "shop.db"
+    sink = SqliteSink(path, table="orders_now", mode="current")
+    created = current_cases.order("order.created", current_cases.T0)
+    cancelled = current_cases.order("order.updated", current_cases.T0 + 60, status="cancelled")
+    sink.send(created)
+    sink.send(cancelled)
+    [before] = rows(path, "orders_now")
+    assert (before["object"], before["type"]) == ("order", "order.updated")
+    assert before["envelope_id"] == cancelled["id"]
+    assert before["timestamp"] == cancelled["timestamp"]
+    assert (before["version_at"], before["version_rank"]) == (current_cases.T0 + 60, 1)
+    with sqlite3.connect(path) as conn:  # mark the row: a rewrite would clear the mark
+        conn.execute("UPDATE orders_now SET written_at = 'marked'")
+    sink.send(created)
+    sink.send(cancelled)
+    sink.close()
+    [after] = rows(path, "orders_now")
+    assert after["written_at"] == "marked"
+
+
+def test_mode_is_checked_and_a_log_table_is_not_taken_for_a_current_one(
+    tmp_path: Path, make_env: MakeEnvelope
+) -> None:
+    path = tmp_path / "shop.db"
+    with pytest.raises(UsageError, match=r"mode=log .* or mode=current"):
+        parse_sink_spec(f"sqlite,mode=latest:{path}")
+    SqliteSink(path).send(make_env())  # the envelope log, tickettailor_events
+    clash = SqliteSink(path, table="tickettailor_events", mode="current")
+    with pytest.raises(SinkError, match="exists without the columns"):
+        clash.send(make_env())

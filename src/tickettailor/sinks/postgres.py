@@ -5,6 +5,11 @@ created if missing: ``id`` text primary key (the envelope id), ``record_id``, ``
 ``timestamp`` timestamptz, ``data`` jsonb, ``received_at``. Each envelope is one
 committed ``INSERT ... ON CONFLICT (id) DO UPDATE``, so a replay leaves one row. The
 DSN's password is used to connect and nowhere else: not in the name, reprs or errors.
+
+``postgres,mode=current:DSN`` keeps instead one row per record (table
+``tickettailor_current``): ``record_id`` primary key, ``object``, ``type``,
+``envelope_id``, ``timestamp``, ``data`` jsonb, the version columns and ``written_at``;
+an older envelope never replaces a newer row (_current.py).
 """
 
 from __future__ import annotations
@@ -19,12 +24,12 @@ from psycopg.types.json import Jsonb
 
 from tickettailor._core.errors import UsageError
 from tickettailor.sinks._common import (
-    DEFAULT_TABLE,
     check_table,
     compact_json,
     parse_timestamp,
     record_id,
 )
+from tickettailor.sinks._current import check_mode, current_key, default_table, version
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import SinkError
 
@@ -51,6 +56,37 @@ ON CONFLICT (id) DO UPDATE SET
     "timestamp" = EXCLUDED."timestamp", data = EXCLUDED.data
 """
 
+_CREATE_CURRENT = """
+CREATE TABLE IF NOT EXISTS {table} (
+    record_id    text PRIMARY KEY,
+    object       text NOT NULL,
+    type         text NOT NULL,
+    envelope_id  text NOT NULL,
+    "timestamp"  timestamptz NOT NULL,
+    data         jsonb NOT NULL,
+    version_at   bigint NOT NULL,
+    version_seq  bigint NOT NULL,
+    version_rank integer NOT NULL,
+    written_at   timestamptz NOT NULL DEFAULT now()
+)
+"""
+# Newer wins; a tie rewrites the row only when the record differs (a replay writes nothing).
+_UPSERT_CURRENT = """
+INSERT INTO {table} AS old (record_id, object, type, envelope_id, "timestamp", data,
+                            version_at, version_seq, version_rank)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (record_id) DO UPDATE SET
+    object = EXCLUDED.object, type = EXCLUDED.type, envelope_id = EXCLUDED.envelope_id,
+    "timestamp" = EXCLUDED."timestamp", data = EXCLUDED.data,
+    version_at = EXCLUDED.version_at, version_seq = EXCLUDED.version_seq,
+    version_rank = EXCLUDED.version_rank, written_at = now()
+WHERE (EXCLUDED.version_at, EXCLUDED.version_seq, EXCLUDED.version_rank)
+        > (old.version_at, old.version_seq, old.version_rank)
+   OR ((EXCLUDED.version_at, EXCLUDED.version_seq, EXCLUDED.version_rank)
+        = (old.version_at, old.version_seq, old.version_rank)
+       AND EXCLUDED.data IS DISTINCT FROM old.data)
+"""
+
 
 def _read_dsn(dsn: str) -> dict[str, Any]:
     try:
@@ -71,10 +107,16 @@ def _where(params: dict[str, Any]) -> str:
 
 
 class PostgresSink:
-    """Upsert envelopes into ``table`` (``NAME`` or ``SCHEMA.NAME``) of the ``dsn`` database."""
+    """Upsert envelopes into ``table`` (``NAME`` or ``SCHEMA.NAME``) of the ``dsn`` database;
+    with ``mode="current"``, the current state of each record."""
 
     def __init__(
-        self, dsn: str, *, table: str = DEFAULT_TABLE, connect_timeout: float = 10.0
+        self,
+        dsn: str,
+        *,
+        table: str | None = None,
+        mode: str = "log",
+        connect_timeout: float = 10.0,
     ) -> None:
         params = _read_dsn(dsn)
         # Shown in pg_stat_activity; an application_name in the DSN wins.
@@ -82,29 +124,35 @@ class PostgresSink:
         self._dsn = dsn if labelled else make_conninfo(dsn, application_name="tickettailor")
         self._password = str(params.get("password") or "")
         self._connect_timeout = max(1, round(connect_timeout))  # libpq wants whole seconds
-        self.table = ".".join(check_table("postgres", table, schema_allowed=True))
+        self.mode = check_mode("postgres", mode)
+        current = self.mode == "current"
+        named = table or default_table(mode)
+        self.table = ".".join(check_table("postgres", named, schema_allowed=True))
         self.where = _where(params)
         self.name = f"postgres:{self.where}#{self.table}"
         table_id = sql.Identifier(*self.table.split("."))
         index_id = sql.Identifier(f"{self.table.split('.')[-1]}_record_id_idx")
-        self._create = sql.SQL(_CREATE).format(table=table_id)
-        self._index = sql.SQL(_INDEX).format(table=table_id, index=index_id)
-        self._upsert = sql.SQL(_UPSERT).format(table=table_id)
+        self._create = sql.SQL(_CREATE_CURRENT if current else _CREATE).format(table=table_id)
+        index = "SELECT 1" if current else _INDEX  # the primary key is the record id
+        self._index = sql.SQL(index).format(table=table_id, index=index_id)
+        self._upsert = sql.SQL(_UPSERT_CURRENT if current else _UPSERT).format(table=table_id)
         self._conn: psycopg.Connection[Any] | None = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"PostgresSink({self.where!r}, table={self.table!r})"
+        return f"PostgresSink({self.where!r}, table={self.table!r}, mode={self.mode!r})"
+
+    def _row(self, envelope: Envelope) -> tuple[Any, ...]:
+        # Jsonb with our encoder: the same compact JSON every other sink writes.
+        data = Jsonb(envelope["data"], dumps=lambda value: compact_json(value, envelope))
+        when = parse_timestamp(envelope)
+        if self.mode == "log":
+            return (envelope["id"], record_id(envelope), envelope["type"], when, data)
+        rid, kind = current_key(envelope)
+        return (rid, kind, envelope["type"], envelope["id"], when, data, *version(envelope))
 
     def send(self, envelope: Envelope) -> None:
-        row = (
-            envelope["id"],
-            record_id(envelope),
-            envelope["type"],
-            parse_timestamp(envelope),
-            # Jsonb with our encoder: the same compact JSON every other sink writes.
-            Jsonb(envelope["data"], dumps=lambda value: compact_json(value, envelope)),
-        )
+        row = self._row(envelope)
         with self._lock:
             reused = self._conn is not None
             try:

@@ -2,7 +2,8 @@
 
 ``-`` is stdout. ``jsonl:PATH``, ``webhook:URL``, ``sqlite:PATH``, ``postgres:DSN`` and
 ``exec:COMMAND`` name the others; options go between the kind and the first colon, e.g.
-``sqlite,table=orders:shop.db`` or ``exec,timeout=5:./notify.sh``. Everything after
+``sqlite,table=orders:shop.db``, ``sqlite,mode=current:shop.db`` (one row per record,
+kept current) or ``exec,timeout=5:./notify.sh``. Everything after
 the first colon is the target, verbatim. Errors never repeat a target (it may hold a
 password); they show the kind, the accepted forms and what to type instead.
 """
@@ -13,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from tickettailor._core.errors import UsageError
-from tickettailor.sinks._common import DEFAULT_TABLE
+from tickettailor.sinks._current import check_mode
 from tickettailor.sinks.exec import ExecSink
 from tickettailor.sinks.jsonl import JsonlSink
 from tickettailor.sinks.sqlite import SqliteSink
@@ -48,7 +49,7 @@ def _seconds(kind: str, options: Options, default: float) -> float:
     return value
 
 
-def _postgres(dsn: str, table: str) -> Sink:
+def _postgres(dsn: str, table: str | None, mode: str) -> Sink:
     # psycopg is an optional extra: import it only when a postgres sink is asked for.
     try:
         from tickettailor.sinks.postgres import PostgresSink
@@ -58,7 +59,7 @@ def _postgres(dsn: str, table: str) -> Sink:
         raise UsageError(
             "the postgres sink needs psycopg: pip install 'tickettailor[postgres]'"
         ) from None
-    return PostgresSink(dsn, table=table)
+    return PostgresSink(dsn, table=table, mode=mode)
 
 
 SINK_KINDS: dict[str, SinkKind] = {
@@ -69,14 +70,18 @@ SINK_KINDS: dict[str, SinkKind] = {
         lambda target, o, secret: WebhookSink(target, secret, timeout=_seconds("webhook", o, 10.0)),
     ),
     "sqlite": SinkKind(
-        "sqlite[,table=NAME]:PATH",
-        ("table",),
-        lambda target, o, _s: SqliteSink(target, table=o.get("table", DEFAULT_TABLE)),
+        "sqlite[,table=NAME][,mode=current]:PATH",
+        ("table", "mode"),
+        lambda target, o, _s: SqliteSink(
+            target, table=o.get("table"), mode=check_mode("sqlite", o.get("mode", "log"))
+        ),
     ),
     "postgres": SinkKind(
-        "postgres[,table=NAME]:DSN",
-        ("table",),
-        lambda target, o, _s: _postgres(target, o.get("table", DEFAULT_TABLE)),
+        "postgres[,table=NAME][,mode=current]:DSN",
+        ("table", "mode"),
+        lambda target, o, _s: _postgres(
+            target, o.get("table"), check_mode("postgres", o.get("mode", "log"))
+        ),
     ),
     "exec": SinkKind(
         "exec[,timeout=SECONDS]:COMMAND",

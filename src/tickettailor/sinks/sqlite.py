@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tickettailor.sinks._common import (
-    DEFAULT_TABLE,
     check_file_target,
     check_table,
     compact_json,
     record_id,
 )
+from tickettailor.sinks._current import check_mode, current_key, default_table, version
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import SinkError
 
@@ -31,37 +31,86 @@ __all__ = ["SqliteSink"]
 
 _LOCK_TIMEOUT = 30.0  # seconds to wait for another writer of the same file
 COLUMNS = ("id", "record_id", "type", "timestamp", "data", "received_at")
+CURRENT_COLUMNS = (
+    "record_id", "object", "type", "envelope_id", "timestamp", "data",
+    "version_at", "version_seq", "version_rank", "written_at",
+)  # fmt: skip
+_NEWER = (
+    "(excluded.version_at, excluded.version_seq, excluded.version_rank) {op} "
+    '("{t}".version_at, "{t}".version_seq, "{t}".version_rank)'
+)
+
+
+def _log_sql(table: str) -> tuple[str, str]:
+    create = (
+        f'CREATE TABLE IF NOT EXISTS "{table}" ('
+        "id TEXT PRIMARY KEY, record_id TEXT, type TEXT NOT NULL, "
+        "timestamp TEXT NOT NULL, data TEXT NOT NULL, received_at TEXT NOT NULL)"
+    )
+    upsert = (
+        f'INSERT INTO "{table}" ({", ".join(COLUMNS)}) '  # noqa: S608 - checked name
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "record_id = excluded.record_id, type = excluded.type, "
+        "timestamp = excluded.timestamp, data = excluded.data"
+    )
+    return create, upsert
+
+
+def _current_sql(table: str) -> tuple[str, str]:
+    create = (
+        f'CREATE TABLE IF NOT EXISTS "{table}" ('
+        "record_id TEXT PRIMARY KEY, object TEXT NOT NULL, type TEXT NOT NULL, "
+        "envelope_id TEXT NOT NULL, timestamp TEXT NOT NULL, data TEXT NOT NULL, "
+        "version_at INTEGER NOT NULL, version_seq INTEGER NOT NULL, "
+        "version_rank INTEGER NOT NULL, written_at TEXT NOT NULL)"
+    )
+    changed = ", ".join(f"{c} = excluded.{c}" for c in CURRENT_COLUMNS[1:])
+    # Newer wins; a tie rewrites the row only when the record differs.
+    newer = _NEWER.format(op=">", t=table)
+    tie = _NEWER.format(op="=", t=table) + f' AND excluded.data IS NOT "{table}".data'
+    upsert = (
+        f'INSERT INTO "{table}" ({", ".join(CURRENT_COLUMNS)}) '  # noqa: S608 - checked name
+        f"VALUES ({', '.join('?' * len(CURRENT_COLUMNS))}) ON CONFLICT(record_id) "
+        f"DO UPDATE SET {changed} WHERE {newer} OR ({tie})"
+    )
+    return create, upsert
 
 
 class SqliteSink:
-    """Upsert envelopes into ``table`` (default ``tickettailor_events``) of ``path``."""
+    """Upsert envelopes into ``table`` (default ``tickettailor_events``) of ``path``;
+    with ``mode="current"``, the current state of each record (default table
+    ``tickettailor_current``)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, table: str = DEFAULT_TABLE) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, table: str | None = None, mode: str = "log"
+    ) -> None:
         self.path = check_file_target("sqlite", path)
-        self.table = check_table("sqlite", table)[0]
+        self.mode = check_mode("sqlite", mode)
+        current = self.mode == "current"
+        self.table = check_table("sqlite", table or default_table(mode))[0]
         self.name = f"sqlite:{self.path}#{self.table}"
         self._conn: sqlite3.Connection | None = None
         # The table name matched a strict identifier pattern: safe to put in the SQL.
-        self._upsert = (
-            f'INSERT INTO "{self.table}" ({", ".join(COLUMNS)}) '  # noqa: S608 - checked name
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-            "record_id = excluded.record_id, type = excluded.type, "
-            "timestamp = excluded.timestamp, data = excluded.data"
-        )
+        self._create, self._upsert = (_current_sql if current else _log_sql)(self.table)
+        self._columns = CURRENT_COLUMNS if current else COLUMNS
         self._lock = threading.Lock()  # one connection, possibly used from relay threads
 
     def __repr__(self) -> str:
-        return f"SqliteSink({str(self.path)!r}, table={self.table!r})"
+        return f"SqliteSink({str(self.path)!r}, table={self.table!r}, mode={self.mode!r})"
+
+    def _row(self, envelope: Envelope) -> tuple[object, ...]:
+        data = compact_json(envelope["data"], envelope)
+        now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        if self.mode == "log":
+            rid = record_id(envelope)
+            return (envelope["id"], rid, envelope["type"], envelope["timestamp"], data, now)
+        rid, kind = current_key(envelope)
+        at, seq, rank = version(envelope)
+        return (rid, kind, envelope["type"], envelope["id"], envelope["timestamp"], data,
+                at, seq, rank, now)  # fmt: skip
 
     def send(self, envelope: Envelope) -> None:
-        row = (
-            envelope["id"],
-            record_id(envelope),
-            envelope["type"],
-            envelope["timestamp"],
-            compact_json(envelope["data"], envelope),
-            datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        )
+        row = self._row(envelope)
         with self._lock:
             try:
                 conn = self._connect()
@@ -84,16 +133,13 @@ class SqliteSink:
             _enable_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
             with conn:
-                conn.execute(
-                    f'CREATE TABLE IF NOT EXISTS "{self.table}" ('
-                    "id TEXT PRIMARY KEY, record_id TEXT, type TEXT NOT NULL, "
-                    "timestamp TEXT NOT NULL, data TEXT NOT NULL, received_at TEXT NOT NULL)"
-                )
+                conn.execute(self._create)
                 self._check_columns(conn)
-                conn.execute(
-                    f'CREATE INDEX IF NOT EXISTS "{self.table}_record_id" '
-                    f'ON "{self.table}" (record_id)'
-                )
+                if self.mode == "log":
+                    conn.execute(
+                        f'CREATE INDEX IF NOT EXISTS "{self.table}_record_id" '
+                        f'ON "{self.table}" (record_id)'
+                    )
         except BaseException:
             conn.close()
             raise
@@ -102,7 +148,7 @@ class SqliteSink:
 
     def _check_columns(self, conn: sqlite3.Connection) -> None:
         found = {row[1] for row in conn.execute(f'PRAGMA table_info("{self.table}")')}
-        missing = [column for column in COLUMNS if column not in found]
+        missing = [column for column in self._columns if column not in found]
         if missing:
             raise sqlite3.OperationalError(
                 f"table {self.table} exists without the columns {', '.join(missing)}; "
