@@ -19,6 +19,7 @@ from tickettailor.sandbox.app import Sandbox, create_app, parse_key
 from tickettailor.sandbox.config import (
     KEY_PATTERN,
     PERMISSIONS,
+    ChangeRates,
     KeySpec,
     SandboxConfig,
     generate_key,
@@ -28,6 +29,7 @@ from tickettailor.sandbox.server import RunningSandbox, free_port, serve_in_thre
 __all__ = [
     "KEY_PATTERN",
     "PERMISSIONS",
+    "ChangeRates",
     "KeySpec",
     "RunningSandbox",
     "Sandbox",

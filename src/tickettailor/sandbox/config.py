@@ -62,6 +62,41 @@ class KeySpec:
 
 
 @dataclass(frozen=True)
+class ChangeRates:
+    """How often the simulator changes what was sold, per order it sells: ``cancel=0.03``
+    is 3 cancellations for every 100 orders. The defaults are a busy, ordinary box office.
+
+    - ``cancel``: an order cancelled with a full refund, every ticket voided
+      (``ORDER.UPDATED`` and one ``ISSUED_TICKET.UPDATED`` per ticket).
+    - ``refund``: a partial refund (a half or a quarter) with no void: the order stays
+      ``completed`` (``ORDER.UPDATED`` only; no ticket changes).
+    - ``void``: one ticket voided, its order untouched (``ISSUED_TICKET.UPDATED``).
+    - ``pending``: the share of sales paid offline, ``pending`` until ``confirm`` (the
+      rate at which a pending order is paid, ``ORDER.UPDATED``).
+    - ``event_move``: an upcoming event postponed by an hour, a day or a week;
+      ``event_status``: an upcoming event's sales closed or reopened; ``sold_out``: an
+      upcoming event's last seats go (each ``EVENT.UPDATED``).
+    - ``check_in``: people scanned at events in progress (no webhook).
+    """
+
+    cancel: float = 0.03
+    refund: float = 0.01
+    void: float = 0.02
+    pending: float = 0.02
+    confirm: float = 0.02
+    event_move: float = 0.002
+    event_status: float = 0.001
+    sold_out: float = 0.001
+    check_in: float = 0.8
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if not 0 <= value <= (1 if name == "pending" else 100):
+                limit = "a share between 0 and 1" if name == "pending" else "between 0 and 100"
+                raise ValueError(f"ChangeRates.{name} must be {limit}, got {value!r}")
+
+
+@dataclass(frozen=True)
 class SandboxConfig:
     """Everything a sandbox needs; the same config (and clock) gives the same data.
 
@@ -76,6 +111,8 @@ class SandboxConfig:
     - ``anchor``: the instant the generated history ends (unix seconds); None means the
       start of the current UTC day by ``clock``, so a day's runs agree.
     - ``sales_per_minute``: live simulated sales per box office (0: none); see simulator.py.
+    - ``changes``: how often the simulator cancels, refunds, voids, confirms payments and
+      changes events, per order sold (:class:`ChangeRates`).
     - ``webhooks``: subscriptions ``URL`` or ``URL#EVENT,EVENT``; ``webhook_secret`` signs
       them; ``webhook_time_scale`` multiplies the retry schedule (tests use 0.001).
     - ``faults``: fault rules in the ``--faults`` text or JSON form (the faults package).
@@ -92,6 +129,7 @@ class SandboxConfig:
     anchor: int | None = None
     gzip: bool = True
     sales_per_minute: float = 0.0
+    changes: ChangeRates = field(default_factory=ChangeRates)
     webhooks: Sequence[str] = ()
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_time_scale: float = 1.0

@@ -1,13 +1,16 @@
 """Live simulated sales: a box office that keeps selling while you watch it.
 
 At ``sales_per_minute`` R (per box office) orders arrive as a Poisson process, about
-15% of arrivals being a burst of 2-3 orders in the same second. At lower rates orders
-are cancelled (3% of R) or partly refunded (1%), tickets voided (2%), and people are
-checked in at events in progress (up to 80% of R, from an hour before the start to the
-end). Everything is drawn from one ``random.Random`` per box office, seeded from the
-sandbox seed, and driven by the sandbox clock: ``step(now)`` does every action due up to
-``now`` in time order, so the same seed and the same clock give the same data however
-often ``step`` is called. :class:`SimulatorThread` calls it a few times a second.
+15% of arrivals being a burst of 2-3 orders in the same second. The changes that follow
+a sale come at rates per order sold (``SandboxConfig.changes``, :class:`ChangeRates`;
+by default orders cancelled 3% of R, partly refunded 1%, tickets voided 2%, 2% of sales
+pending until their payment is confirmed, events moved, closed or reopened and sold
+out a few times an hour at R = 30), and people are checked in at events in progress
+(up to 80% of R, from an hour before the start to the end). Everything is drawn from
+one ``random.Random`` per box office, seeded from the sandbox seed, and driven by the
+sandbox clock: ``step(now)`` does every action due up to ``now`` in time order, so the
+same seed and the same clock give the same data however often ``step`` is called.
+:class:`SimulatorThread` calls it a few times a second.
 """
 
 # ruff: noqa: S608  (SQL text is built from internal table names only; values are bound parameters)
@@ -21,10 +24,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tickettailor.sandbox import names
+from tickettailor.sandbox.api import event_changes
 from tickettailor.sandbox.api import order_lifecycle as lifecycle
 from tickettailor.sandbox.api.check_ins import check_in
 from tickettailor.sandbox.api.issued_tickets import void_ticket
 from tickettailor.sandbox.api.writing import Change
+from tickettailor.sandbox.config import ChangeRates
 from tickettailor.sandbox.errors import ApiError
 from tickettailor.sandbox.store import BoxOffice
 
@@ -35,10 +40,10 @@ log = logging.getLogger("tickettailor.sandbox.simulator")
 
 BURST_P = 0.15  # an arrival that is 2 or 3 orders in the same second
 _MEAN_ORDERS = 1 + BURST_P * 1.5
-# Actions per sale, by kind (the sale rate itself is R / _MEAN_ORDERS arrivals).
-WEIGHTS = {"sale": 1 / _MEAN_ORDERS, "cancel": 0.03, "refund": 0.01, "void": 0.02, "check_in": 0.8}
-_KINDS = list(WEIGHTS)
-_CUM = [sum(list(WEIGHTS.values())[: i + 1]) for i in range(len(WEIGHTS))]
+# The actions besides sales, each at its ChangeRates rate per order sold.
+CHANGES = ("cancel", "refund", "void", "check_in", "confirm", "event_move", "event_status",
+           "sold_out")  # fmt: skip
+POSTPONE = (3600, 86400, 7 * 86400)  # how far a simulated event is moved
 RESTOCK = 50  # seats added to each ticket type of upcoming events when all are sold out
 _FREE = "i.total - i.issued - i.in_baskets - i.held"
 
@@ -57,6 +62,7 @@ class Simulator:
     sandbox: Sandbox
     rate: float
     seed: int | None = None
+    changes: ChangeRates | None = None  # None: the sandbox config's
     done: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
@@ -66,13 +72,33 @@ class Simulator:
             for b in self.sandbox.store.boxes
         ]
         self._lock = threading.Lock()
+        self._weigh(self.changes or self.sandbox.config.changes)
+
+    def _weigh(self, changes: ChangeRates) -> None:
+        """Actions per arrival of sales, by kind (R / _MEAN_ORDERS arrivals a minute)."""
+        self.changes = changes
+        weights = {"sale": 1 / _MEAN_ORDERS, **{k: getattr(changes, k) for k in CHANGES}}
+        self._kinds = list(weights)
+        total = 0.0
+        self._cum = []
+        for weight in weights.values():
+            total += weight
+            self._cum.append(total)
 
     def set_rate(self, rate: float) -> None:
         with self._lock:
             self.rate = rate
 
+    def set_changes(self, changes: ChangeRates) -> None:
+        with self._lock:
+            self._weigh(changes)
+
     def describe(self) -> dict[str, Any]:
-        return {"sales_per_minute": self.rate, "done": dict(sorted(self.done.items()))}
+        return {
+            "sales_per_minute": self.rate,
+            "changes": dict(vars(self.changes)) if self.changes else {},
+            "done": dict(sorted(self.done.items())),
+        }
 
     def step(self, now: float, *, max_gap: float | None = None) -> int:
         """Do every action due up to ``now`` (unix seconds); returns how many were done.
@@ -85,7 +111,7 @@ class Simulator:
                 for sim in self._boxes:
                     sim.next_at = None  # paused: start afresh when resumed
                 return 0
-            per_second = self.rate / 60 * sum(WEIGHTS.values())
+            per_second = self.rate / 60 * self._cum[-1]
             for sim in self._boxes:
                 jumped = (
                     sim.next_at is not None
@@ -100,7 +126,7 @@ class Simulator:
         return count
 
     def _act(self, sim: _BoxSim, at: int) -> int:
-        kind = _KINDS[_pick(sim.rng.random() * _CUM[-1])]
+        kind = self._kinds[_pick(self._cum, sim.rng.random() * self._cum[-1])]
         action = getattr(self, f"_{kind}")
         try:
             done: int = self.sandbox.write(sim.box, lambda change: action(change, sim.rng), now=at)
@@ -129,11 +155,14 @@ class Simulator:
             items = self._basket(change, rng, event_id)
             if not items:
                 break
+            assert self.changes is not None  # set in __post_init__
+            pending = rng.random() < self.changes.pending  # paid offline, later
             plan = lifecycle.OrderPlan(
                 event_id,
                 items,
                 lifecycle.random_buyer(rng),
                 at,
+                status="pending" if pending else "completed",
                 paypal=rng.random() < 0.2,
                 txn_bits=rng.getrandbits(92),
             )
@@ -231,6 +260,53 @@ class Simulator:
         return 1
 
     @staticmethod
+    def _confirm(change: Change, rng: random.Random) -> int:
+        rows = change.query(
+            "SELECT id FROM {p}orders WHERE status = 'pending' ORDER BY id DESC LIMIT 200"
+        )
+        if not rows:
+            return 0
+        lifecycle.confirm_payment(change, int(rng.choice(rows)[0]), None)
+        return 1
+
+    @staticmethod
+    def _upcoming(change: Change, rng: random.Random, statuses: str, free: bool) -> int | None:
+        """A random upcoming event with one of ``statuses`` (and seats left if ``free``)."""
+        seats = (
+            f"AND EXISTS (SELECT 1 FROM {{p}}inventory i WHERE i.event_id = e.id AND {_FREE} > 0)"
+        )
+        rows = change.query(
+            f"SELECT e.id FROM {{p}}events e WHERE e.status IN ({statuses}) AND e.start_at > ? "
+            f"{seats if free else ''} ORDER BY e.id",
+            (change.now,),
+        )
+        return int(rng.choice(rows)[0]) if rows else None
+
+    def _event_move(self, change: Change, rng: random.Random) -> int:
+        event_id = self._upcoming(change, rng, "'published'", free=False)
+        if event_id is None:
+            return 0
+        event_changes.move_event_by(change, event_id, rng.choice(POSTPONE))
+        return 1
+
+    def _event_status(self, change: Change, rng: random.Random) -> int:
+        """Close the sales of an upcoming event, or reopen them."""
+        event_id = self._upcoming(change, rng, "'published', 'sales_closed'", free=False)
+        if event_id is None:
+            return 0
+        row = change.one("SELECT status FROM {p}events WHERE id = ?", (event_id,))
+        status = "sales_closed" if row is not None and row[0] == "published" else "published"
+        event_changes.set_event_status(change, event_id, status)
+        return 1
+
+    def _sold_out(self, change: Change, rng: random.Random) -> int:
+        event_id = self._upcoming(change, rng, "'published'", free=True)
+        if event_id is None:
+            return 0
+        event_changes.sell_out(change, event_id)
+        return 1
+
+    @staticmethod
     def _check_in(change: Change, rng: random.Random) -> int:
         events = change.query(
             "SELECT id FROM {p}events WHERE status = 'published' AND start_at - 3600 "
@@ -257,11 +333,11 @@ class Simulator:
         return 1
 
 
-def _pick(draw: float) -> int:
-    for index, edge in enumerate(_CUM):
+def _pick(cumulative: list[float], draw: float) -> int:
+    for index, edge in enumerate(cumulative):
         if draw < edge:
             return index
-    return len(_CUM) - 1
+    return len(cumulative) - 1
 
 
 class SimulatorThread:
