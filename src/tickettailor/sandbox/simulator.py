@@ -361,6 +361,9 @@ class SimulatorThread:
     def set_rate(self, rate: float) -> None:
         self.simulator.set_rate(rate)
 
+    def set_changes(self, changes: ChangeRates) -> None:
+        self.simulator.set_changes(changes)
+
     def is_alive(self) -> bool:
         return self._thread.is_alive()
 

@@ -16,11 +16,13 @@ office. A key that is not the sandbox's gets the API's 403.
     POST   /_sandbox/issued_tickets/{id}/void     {"to_hold"?: true}
     POST   /_sandbox/issued_tickets/{id}/check_in {"quantity"?: 1 | -1, "at"?: UNIX}
     GET    /_sandbox/simulator                    simulated sales: rate and counts
-    POST   /_sandbox/simulator                    {"sales_per_minute": R} (0 pauses)
+    POST   /_sandbox/simulator                    {"sales_per_minute": R} (0 pauses),
+                                                  {"changes": {"cancel": 0.05, ...}}
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from collections.abc import Awaitable, Callable
@@ -36,6 +38,7 @@ from tickettailor.sandbox.api.issued_tickets import ISSUED_TICKETS, void_ticket
 from tickettailor.sandbox.api.orders import ORDERS
 from tickettailor.sandbox.api.reading import get_one
 from tickettailor.sandbox.api.writing import Change
+from tickettailor.sandbox.config import ChangeRates
 from tickettailor.sandbox.errors import FORBIDDEN_BODY, ApiError
 from tickettailor.sandbox.jsonenc import dumps_api
 from tickettailor.sandbox.params import parse_id
@@ -314,16 +317,33 @@ class Control:
     async def simulator(self, request: Request) -> Response:
         if request.method == "POST":
             body = await _body(request)
-            rate = body.get("sales_per_minute")
-            if (
-                isinstance(rate, bool)
-                or not isinstance(rate, int | float)
-                or not 0 <= rate <= 100_000
-            ):
-                raise ControlError('Send {"sales_per_minute": R} with 0 <= R <= 100000.')
-            self.sandbox.start_simulator(float(rate))
+            if "sales_per_minute" in body or "changes" not in body:
+                rate = body.get("sales_per_minute")
+                if (
+                    isinstance(rate, bool)
+                    or not isinstance(rate, int | float)
+                    or not 0 <= rate <= 100_000
+                ):
+                    raise ControlError('Send {"sales_per_minute": R} with 0 <= R <= 100000.')
+                self.sandbox.start_simulator(float(rate))
+            if "changes" in body:
+                running = self.sandbox.simulator or self.sandbox.start_simulator()
+                running.set_changes(self._changes(running.simulator.changes, body["changes"]))
         sim = self.sandbox.simulator
         return _answer(200, sim.describe() if sim is not None else {"sales_per_minute": 0})
+
+    @staticmethod
+    def _changes(current: ChangeRates, raw: Any) -> ChangeRates:
+        """The rates in ``raw`` (``{"cancel": 0.05}``) over the current ones."""
+        names = ", ".join(vars(current))
+        if not isinstance(raw, dict) or not set(raw) <= set(vars(current)):
+            raise ControlError(f"changes is an object of rates per order sold ({names}).")
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in raw.values()):
+            raise ControlError(f"changes: each rate is a number ({names}).")
+        try:
+            return dataclasses.replace(current, **{k: float(v) for k, v in raw.items()})
+        except ValueError as e:
+            raise ControlError(str(e)) from None
 
 
 def _guard(
