@@ -74,8 +74,8 @@ def a_record_updated_at_beats_the_envelope_time(send: Send, read: Read) -> None:
 def seq_orders_changes_of_one_second(send: Send, read: Read) -> None:
     second = order("order.updated", T0 + 60, status="cancelled", refund_amount=2500)
     first = order("order.updated", T0 + 60, refund_amount=500)
-    send({**second, "seq": 8})  # type: ignore[typeddict-unknown-key]  # seq is optional
-    send({**first, "seq": 7})  # type: ignore[typeddict-unknown-key]  # arrives late
+    send({**second, "seq": 8})  # type: ignore[typeddict-unknown-key]  # seq: an optional key
+    send({**first, "seq": 7})  # type: ignore[typeddict-unknown-key]  # seq: an optional key; it arrives late
     assert read()["or_501"]["status"] == "cancelled"
 
 

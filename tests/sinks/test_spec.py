@@ -87,7 +87,10 @@ def test_target_keeps_its_own_colons(tmp_path: Path) -> None:
         ("./data/shop.sqlite3", "did you mean sqlite:./data/shop.sqlite3?"),
         ("orders", "names no kind: a sink spec is KIND:TARGET (-, jsonl:PATH, webhook"),
         ("jsonl:", "jsonl sink needs a target after the colon: jsonl:PATH"),
-        ("sqlite,tabel=x:/tmp/x.db", "option 'tabel' is not understood (options: table=..., mode=...)"),
+        (
+            "sqlite,tabel=x:/tmp/x.db",
+            "option 'tabel' is not understood (options: table=..., mode=...)",
+        ),
         ("jsonl,table=x:/tmp/x.jsonl", "option 'table' is not understood (options: none)"),
         ("exec,timeout=soon:true", "timeout='soon' is not a positive number of seconds"),
         ("exec,timeout=0:true", "timeout='0' is not a positive number of seconds"),

@@ -60,7 +60,7 @@ def sell_out(change: Change, event_id: int) -> None:
     _event(change, event_id)
     if (
         change.one(
-            f"SELECT 1 FROM {{p}}inventory WHERE event_id = ? AND {_FREE} > 0",  # noqa: S608 - constant
+            f"SELECT 1 FROM {{p}}inventory WHERE event_id = ? AND {_FREE} > 0",  # noqa: S608 - the SQL is a constant
             (event_id,),
         )
         is None
