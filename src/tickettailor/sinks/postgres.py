@@ -133,8 +133,8 @@ class PostgresSink:
         table_id = sql.Identifier(*self.table.split("."))
         index_id = sql.Identifier(f"{self.table.split('.')[-1]}_record_id_idx")
         self._create = sql.SQL(_CREATE_CURRENT if current else _CREATE).format(table=table_id)
-        index = "SELECT 1" if current else _INDEX  # the primary key is the record id
-        self._index = sql.SQL(index).format(table=table_id, index=index_id)
+        # The current-state table's primary key is the record id: no other index.
+        self._index = None if current else sql.SQL(_INDEX).format(table=table_id, index=index_id)
         self._upsert = sql.SQL(_UPSERT_CURRENT if current else _UPSERT).format(table=table_id)
         self._conn: psycopg.Connection[Any] | None = None
         self._lock = threading.Lock()
@@ -193,7 +193,8 @@ class PostgresSink:
                 # Two workers creating the table at once would race in the catalog.
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table,))
                 conn.execute(self._create)
-                conn.execute(self._index)
+                if self._index is not None:
+                    conn.execute(self._index)
         except BaseException:
             conn.close()
             raise
