@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sqlite3
@@ -9,11 +10,14 @@ import stat
 import threading
 from pathlib import Path
 
+import httpx2
 import pytest
 
+from tests.conftest import TEST_KEY
 from tests.sinks import current_cases
 from tests.sinks.conftest import MakeEnvelope
 from tickettailor._core.errors import UsageError
+from tickettailor.sandbox import SandboxConfig, serve_in_thread
 from tickettailor.sinks import SqliteSink, parse_sink_spec
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import SinkError
@@ -220,3 +224,38 @@ def test_mode_is_checked_and_a_log_table_is_not_taken_for_a_current_one(
     clash = SqliteSink(path, table="tickettailor_events", mode="current")
     with pytest.raises(SinkError, match="exists without the columns"):
         clash.send(make_env())
+
+
+def test_a_watch_keeps_the_current_state_of_each_ticket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_config: SandboxConfig
+) -> None:
+    """The real command: ``watch issued-tickets`` into ``sqlite,mode=current``; a ticket
+    voided in the sandbox then shows voided in its one row."""
+    from typer.testing import CliRunner
+
+    from tickettailor.cli.main import app
+
+    monkeypatch.setenv("TICKETTAILOR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TICKETTAILOR_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("TICKETTAILOR_TEST_MODE", "1")
+    path = tmp_path / "shop.db"
+    config = dataclasses.replace(sandbox_config, keys=(TEST_KEY,), orders=60)
+    with serve_in_thread(config) as running:
+        monkeypatch.setenv("TICKETTAILOR_BASE_URL", running.base_url)
+        monkeypatch.setenv("TICKETTAILOR_API_KEY", running.key)
+
+        def watch() -> None:
+            args = ["watch", "issued-tickets", "--once", "--start", "all", "--voids-every", "0"]
+            result = CliRunner().invoke(app, [*args, "--sink", f"sqlite,mode=current:{path}"])
+            assert result.exit_code == 0, result.stderr
+
+        watch()
+        tickets = {r["record_id"]: json.loads(r["data"]) for r in rows(path, CUR)}
+        valid = next(t for t in tickets.values() if t["status"] == "valid")
+        voided = httpx2.post(f"{running.base_url}/_sandbox/issued_tickets/{valid['id']}/void")
+        assert voided.status_code == 200, voided.text
+        watch()
+    after = {r["record_id"]: r for r in rows(path, CUR)}
+    assert len(after) == len(tickets)  # one row per ticket, still
+    assert json.loads(after[valid["id"]]["data"]) == voided.json()
+    assert after[valid["id"]]["type"] == "issued_ticket.updated"
