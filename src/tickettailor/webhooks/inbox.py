@@ -42,6 +42,11 @@ __all__ = ["Inbox", "InboxRow", "NewDelivery"]
 APP_ID = "tickettailor-webhooks"
 SCHEMA_VERSION = 1  # also written in _SCHEMA
 KEEP_DAYS = 30.0
+# Benchmarks only (bench/bench_webhooks.py): seconds slept inside every inbox
+# transaction, holding the write lock just before COMMIT, where a real fsync takes its
+# time. It emulates a disk whose fsync is that slow; 0 (always, outside the bench) adds
+# nothing.
+EMULATED_FSYNC = 0.0
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -150,6 +155,8 @@ class Inbox:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        if EMULATED_FSYNC:
+            time.sleep(EMULATED_FSYNC)  # the bench's slow disk, see EMULATED_FSYNC
         conn.execute("COMMIT")
 
     # -- the receiver's side --------------------------------------------------------
