@@ -19,8 +19,10 @@ not slowed (they are off the request path).
 
 Latency is measured by the client from sending the request to receiving the 200,
 which the receiver sends only after the commit: an upper bound of "request to
-stored". Figures are deliveries per second and p50/p99 in milliseconds; the last
-column is the receiver's throughput as a fraction of the bare endpoint's.
+stored". Figures are deliveries per second, p50/p99 in milliseconds, the CPU time this
+process (the server, its feeder and relay; not the load generator) spent per delivery
+in milliseconds, steadier than the rates on a shared machine; the last column is the
+receiver's throughput as a fraction of the bare endpoint's.
 
 Run: .venv/bin/python bench/bench_webhooks.py [--n 1000] [--concurrency 1,8,32]
 """
@@ -228,8 +230,11 @@ def _measure(
                 if target is None:
                     continue
                 prefix = f"{disk[0]}{name[0]}{level}_"
+                cpu = time.process_time()
                 lat, wall = pool.apply(_load, (target, order, n, prefix, level))
+                cpu = (time.process_time() - cpu) / (n + max(20, level)) * 1000
                 line, rate = _row(disk, name, level, lat, wall)
+                line += f" {cpu:>7.3f}"
                 ratio = f"  {rate / bare_rate:.2f}x bare" if bare_rate and name != "bare" else ""
                 bare_rate = rate if name == "bare" else bare_rate
                 print(line + ratio, flush=True)
@@ -252,7 +257,7 @@ def main() -> None:
     os.environ.setdefault("TICKETTAILOR_TEST_MODE", "0")
     order = _order()
     header = f"{'disk':<11} {'endpoint':<9} {'conc':>4} {'n':>6} {'per s':>9}"
-    print(f"{header} {'p50 ms':>8} {'p99 ms':>8}  ratio", flush=True)
+    print(f"{header} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>7}  ratio", flush=True)
     with multiprocessing.get_context("spawn").Pool(1) as pool, _bare() as bare_url:
         _measure(pool, order, "this disk", levels, args.n, bare_url)
         if args.slow_fsync > 0:

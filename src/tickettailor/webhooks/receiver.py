@@ -1,6 +1,6 @@
 """The HTTP side: verify on the raw bytes, store durably, then answer 2xx.
 
-``create_app(settings, writer)`` is a Starlette app with one route, ``POST <path>``:
+``create_app(settings, writer)`` is an ASGI app with one route, ``POST <path>``:
 
 1. read the raw body (at most ``max_body`` bytes, within ``body_timeout`` seconds);
 2. check ``Tickettailor-Webhook-Signature`` over those exact bytes;
@@ -17,6 +17,7 @@ so concurrent deliveries share one fsync.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import queue
@@ -26,13 +27,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
-import anyio
 import httpx2
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tickettailor._core.errors import UsageError, WebhookSignatureError
 from tickettailor.webhooks.events import BadDelivery, Delivery, parse_delivery, route
@@ -150,39 +152,13 @@ class InboxWriter:
 # -- the ASGI app ---------------------------------------------------------------------
 
 
-def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
-    """The receiver app: ``POST settings.path`` takes Ticket Tailor deliveries."""
+def create_app(settings: ReceiverSettings, writer: InboxWriter) -> ASGIApp:
+    """The receiver app: ``POST settings.path`` takes Ticket Tailor deliveries.
 
-    async def receive(request: Request) -> Response:
-        try:
-            body = await _read_body(request, settings)
-            delivery = _check(settings, request, body)
-        except _Refused as refused:
-            return _refuse(request, refused.status, refused.reason)
-        except ClientDisconnect:
-            return _refuse(request, 400, "the sender hung up before sending its whole body")
-        resource = route(delivery.event)  # the watch fed, or None: kept, not delivered
-        if resource not in settings.resources:
-            resource = None
-        new_delivery = NewDelivery(delivery.id, delivery.event, resource, body)
-        try:
-            new = await asyncio.wrap_future(writer.submit(new_delivery))
-        except Exception as exc:
-            log.error("could not store webhook %s: %s", delivery.id, exc)
-            return JSONResponse(
-                {"status": 503, "error": "could not store the delivery; retry later"},
-                status_code=503,
-            )
-        _crash_point("after_store")
-        outcome = "stored" if new else "duplicate"
-        log.info(
-            "accepted %s %s (%s)",
-            delivery.event,
-            delivery.id,
-            outcome,
-            extra={ACCEPTED: True},
-        )
-        return JSONResponse({"id": delivery.id, "result": outcome})
+    That one request, the hot path, is a plain ASGI handler (Starlette's layers cost as
+    much as the rest of a delivery); everything else goes through Starlette.
+    """
+    deliveries = _Deliveries(settings, writer)
 
     async def about(_request: Request) -> Response:
         return PlainTextResponse(
@@ -197,28 +173,111 @@ def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
         reason = f"{request.method} is not accepted here; POST webhooks to {settings.path}"
         return _refuse(request, 405, reason, headers=getattr(exc, "headers", None))
 
-    return Starlette(
+    others = Starlette(
         routes=[
-            Route(settings.path, receive, methods=["POST"]),
+            Route(settings.path, deliveries, methods=["POST"]),
             Route(settings.path, about, methods=["GET", "HEAD"]),
         ],
         exception_handlers={404: not_found, 405: wrong_method},
     )
 
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == settings.path:
+            await deliveries(scope, receive, send)
+        else:
+            await others(scope, receive, send)
 
-def _peer(request: Request) -> str:
-    return request.client.host if request.client else "?"
+    return app
+
+
+class _Disconnected(Exception):
+    """The sender hung up before its whole body arrived."""
+
+
+class _Deliveries:
+    """``POST settings.path``, as a plain ASGI app."""
+
+    def __init__(self, settings: ReceiverSettings, writer: InboxWriter) -> None:
+        self.settings = settings
+        self.writer = writer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        settings = self.settings
+        headers = _headers(scope, b"content-length", _SIGNATURE)
+        try:
+            body = await _read_body(receive, headers.get(b"content-length"), settings)
+            delivery = _check(settings, headers.get(_SIGNATURE), body)
+        except _Refused as refused:
+            await _answer(send, *_refusal(scope, refused.status, refused.reason))
+            return
+        except _Disconnected:
+            reason = "the sender hung up before sending its whole body"
+            await _answer(send, *_refusal(scope, 400, reason))
+            return
+        resource = route(delivery.event)  # the watch fed, or None: kept, not delivered
+        if resource not in settings.resources:
+            resource = None
+        new_delivery = NewDelivery(delivery.id, delivery.event, resource, body)
+        try:
+            new = await asyncio.wrap_future(self.writer.submit(new_delivery))
+        except Exception as exc:
+            log.error("could not store webhook %s: %s", delivery.id, exc)
+            error = {"status": 503, "error": "could not store the delivery; retry later"}
+            await _answer(send, 503, error)
+            return
+        _crash_point("after_store")
+        outcome = "stored" if new else "duplicate"
+        log.info(
+            "accepted %s %s (%s)",
+            delivery.event,
+            delivery.id,
+            outcome,
+            extra={ACCEPTED: True},
+        )
+        await _answer(send, 200, {"id": delivery.id, "result": outcome})
+
+
+_SIGNATURE = SIGNATURE_HEADER.lower().encode("ascii")
+
+
+def _headers(scope: Scope, *names: bytes) -> dict[bytes, str]:
+    """The first value of each of ``names`` (lower case) the request carries."""
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in names and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+async def _answer(send: Send, status: int, content: dict[str, Any]) -> None:
+    """A JSON answer, as Starlette's JSONResponse writes it."""
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", _JSON)]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+_JSON = b"application/json"
+
+
+def _peer(client: tuple[str, int] | None) -> str:
+    return client[0] if client else "?"
+
+
+def _refusal(scope: Scope, status: int, reason: str) -> tuple[int, dict[str, Any]]:
+    """Log a refusal (path, peer, status, reason; reasons never hold the secret, and
+    the signature header is never logged) and return the answer to send."""
+    path, peer = scope["path"], _peer(scope.get("client"))
+    log.warning("refused a request to %s from %s: %s %s", path, peer, status, reason)
+    return status, {"status": status, "error": reason}
 
 
 def _refuse(
     request: Request, status: int, reason: str, headers: dict[str, str] | None = None
 ) -> Response:
-    """Answer a refusal and log it: path, status and reason (reasons never hold the
-    secret, and the signature header is never logged)."""
-    log.warning(
-        "refused a request to %s from %s: %s %s", request.url.path, _peer(request), status, reason
-    )
-    return JSONResponse({"status": status, "error": reason}, status_code=status, headers=headers)
+    """``_refusal`` for Starlette's handlers."""
+    _, content = _refusal(request.scope, status, reason)
+    return JSONResponse(content, status_code=status, headers=headers)
 
 
 def _crash_point(name: str) -> None:
@@ -228,9 +287,8 @@ def _crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-async def _read_body(request: Request, settings: ReceiverSettings) -> bytes:
+async def _read_body(receive: Receive, declared: str | None, settings: ReceiverSettings) -> bytes:
     """The raw body, refusing what is too big (413) or too slow to arrive (408)."""
-    declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():
             raise _Refused(400, "the Content-Length header is not a number")
@@ -239,20 +297,25 @@ async def _read_body(request: Request, settings: ReceiverSettings) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        with anyio.fail_after(settings.body_timeout):
-            async for chunk in request.stream():
+        async with asyncio.timeout(settings.body_timeout):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise _Disconnected
+                chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > settings.max_body:
                     raise _Refused(413, f"the body is over the {settings.max_body}-byte limit")
                 chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
     except TimeoutError:
         raise _Refused(408, f"the body did not arrive within {settings.body_timeout:g} s") from None
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _check(settings: ReceiverSettings, request: Request, body: bytes) -> Delivery:
+def _check(settings: ReceiverSettings, header: str | None, body: bytes) -> Delivery:
     """Signature first (over the raw bytes), then the delivery itself."""
-    header = request.headers.get(SIGNATURE_HEADER)
     if header is None and settings.allow_unsigned:
         log.warning("accepting an unsigned webhook (--allow-unsigned)")
     elif settings.secret is not None:
