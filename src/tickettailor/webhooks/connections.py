@@ -43,7 +43,11 @@ class HeaderGuard:
     def __init__(self, timeout: float, most: int) -> None:
         self.timeout = timeout
         self.most = most
-        self.waiting: dict[HttpToolsProtocol, asyncio.TimerHandle] = {}  # oldest first
+        # Each waiting connection's deadline (loop time), oldest first: every deadline
+        # is its start plus the same timeout, so one timer, set for the first, serves
+        # all (a timer per request cost more than the rest of the guard).
+        self.waiting: dict[HttpToolsProtocol, float] = {}
+        self._timer: asyncio.TimerHandle | None = None
         self.closed = 0  # connections closed by the guard, in all
         self._unreported = 0
         self._reported_at = 0.0
@@ -55,13 +59,24 @@ class HeaderGuard:
             return
         while len(self.waiting) >= self.most:
             self.close(next(iter(self.waiting)))
-        self.waiting[conn] = conn.loop.call_later(self.timeout, self.close, conn)
+        self.waiting[conn] = conn.loop.time() + self.timeout
+        if self._timer is None:
+            self._timer = conn.loop.call_at(self.waiting[conn], self._expire, conn.loop)
 
     def done(self, conn: HttpToolsProtocol) -> None:
         """``conn`` has its headers (or is gone): no deadline."""
-        timer = self.waiting.pop(conn, None)
-        if timer is not None:
-            timer.cancel()
+        self.waiting.pop(conn, None)
+
+    def _expire(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Close the connections past their deadline; set the timer for the next one."""
+        self._timer = None
+        now = loop.time()
+        while self.waiting:
+            conn, deadline = next(iter(self.waiting.items()))
+            if deadline > now:
+                self._timer = loop.call_at(deadline, self._expire, loop)
+                return
+            self.close(conn)
 
     def close(self, conn: HttpToolsProtocol) -> None:
         """Answer 408 and close ``conn``; count it for the log."""

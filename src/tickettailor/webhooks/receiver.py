@@ -22,9 +22,10 @@ import logging
 import os
 import queue
 import signal
+import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,7 +39,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tickettailor._core.errors import UsageError, WebhookSignatureError
 from tickettailor.webhooks.events import BadDelivery, Delivery, parse_delivery, route
-from tickettailor.webhooks.inbox import Inbox, NewDelivery
+from tickettailor.webhooks.inbox import Inbox, NewDelivery, Write
 from tickettailor.webhooks.signature import MAX_AGE, MAX_SKEW, SIGNATURE_HEADER, verify
 
 __all__ = ["InboxWriter", "ReceiverSettings", "create_app"]
@@ -92,15 +93,42 @@ class _Refused(Exception):
 # -- durable storage: one writer thread, group commit -----------------------------------
 
 
+# Seconds a change queued "later" (the feeder's mark of forwarded rows) waits for
+# deliveries to share a commit with: under load they come sooner; when idle, the
+# feeder's round is that much longer.
+LINGER = 0.01
+
+
+@dataclass(frozen=True)
+class _Later:
+    """A change that can wait for the next deliveries' commit (see ``LINGER``)."""
+
+    change: Write
+
+    def __call__(self, conn: sqlite3.Connection) -> object:
+        return self.change(conn)
+
+
+_Item = tuple["NewDelivery | Write | _Later", "Future[Any]"]  # what to write, and its waiter
+
+
 class InboxWriter:
-    """Commits deliveries to the inbox from one thread; callers wait for their commit."""
+    """Commits deliveries to the inbox from one thread; callers wait for their commit.
+
+    While it runs it is the inbox's only writer: the feeder's marks (``Inbox.
+    mark_forwarded`` and the like) are handed to it and committed in the same
+    transaction as the deliveries queued with them. Two writers on one SQLite file
+    wait for each other's fsync, and SQLite's busy handler sleeps whole milliseconds
+    while it waits; one writer shares the fsync instead.
+    """
 
     def __init__(self, inbox: Inbox, on_commit: Callable[[], None] | None = None) -> None:
         self.inbox = inbox
         self._on_commit = on_commit
-        self._queue: queue.Queue[tuple[NewDelivery, Future[bool]] | None] = queue.Queue()
+        self._queue: queue.Queue[_Item | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="webhook-inbox", daemon=True)
         self._thread.start()
+        inbox.write_via = self.write
 
     def submit(self, delivery: NewDelivery) -> Future[bool]:
         """Queue ``delivery``; the future is True (new) or False (seen) once committed."""
@@ -108,7 +136,16 @@ class InboxWriter:
         self._queue.put((delivery, future))
         return future
 
+    def write(self, change: Write, later: bool = False) -> Future[None]:
+        """Queue ``change`` (run on the writer's connection, in its next transaction).
+        ``later``: it may wait up to ``LINGER`` seconds for deliveries to share a
+        commit with, rather than cost an fsync of its own."""
+        future: Future[None] = Future()
+        self._queue.put((_Later(change) if later else change, future))
+        return future
+
     def close(self) -> None:
+        self.inbox.write_via = None
         self._queue.put(None)
         self._thread.join(30)
 
@@ -118,31 +155,55 @@ class InboxWriter:
             if item is None:
                 return
             batch = [item]
-            while len(batch) < _BATCH:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)  # stop after this batch
-                    break
-                batch.append(more)
-            self._commit(batch)
+            stopping = self._take_more(batch)
+            if not stopping and all(isinstance(what, _Later) for what, _ in batch):
+                stopping = self._take_more(batch, wait=LINGER)
+            deliveries, changes = [], []
+            for what, future in batch:
+                if isinstance(what, NewDelivery):
+                    deliveries.append((what, future))
+                else:
+                    changes.append((what, future))
+            self._commit(deliveries, changes)
 
-    def _commit(self, batch: list[tuple[NewDelivery, Future[bool]]]) -> None:
+    def _take_more(self, batch: list[_Item], wait: float | None = None) -> bool:
+        """Add what else is queued (waiting up to ``wait`` s for the first); True when
+        asked to stop."""
+        while len(batch) < _BATCH:
+            try:
+                more = self._queue.get(timeout=wait) if wait else self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            wait = None
+            if more is None:
+                self._queue.put(None)  # stop after this batch
+                return True
+            batch.append(more)
+        return False
+
+    def _commit(
+        self,
+        batch: list[tuple[NewDelivery, Future[bool]]],
+        changes: Sequence[tuple[Write, Future[None]]] = (),
+    ) -> None:
         # A request cancelled while queued (its sender gone, the server stopping) gets
         # no answer, so it is not stored either: Ticket Tailor sends it again. Once
         # running, a future can no longer be cancelled, so setting its result is safe.
         batch = [(d, f) for d, f in batch if f.set_running_or_notify_cancel()]
-        if not batch:
+        changes = [(c, f) for c, f in changes if f.set_running_or_notify_cancel()]
+        if not batch and not changes:
             return
         # A delivery id repeated inside one batch is new only once.
         try:
-            results = self.inbox.add([d for d, _ in batch])
+            results = self.inbox.add([d for d, _ in batch], then=[c for c, _ in changes])
         except Exception as exc:  # the disk is full, the file vanished...: answer 503
             for _, future in batch:
                 future.set_exception(exc)
+            for _, done in changes:
+                done.set_exception(exc)
             return
+        for _, done in changes:
+            done.set_result(None)
         for (_, future), new in zip(batch, results, strict=True):
             future.set_result(new)
         if self._on_commit is not None and any(results):
@@ -251,13 +312,14 @@ def _headers(scope: Scope, *names: bytes) -> dict[bytes, str]:
 
 async def _answer(send: Send, status: int, content: dict[str, Any]) -> None:
     """A JSON answer, as Starlette's JSONResponse writes it."""
-    body = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    body = _ENCODER.encode(content).encode()
     headers = [(b"content-length", str(len(body)).encode()), (b"content-type", _JSON)]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
 _JSON = b"application/json"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _peer(client: tuple[str, int] | None) -> str:
