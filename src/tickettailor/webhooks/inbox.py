@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tickettailor._core.errors import StateError
 from tickettailor.watch.dbfile import (
@@ -107,6 +108,9 @@ class Inbox:
         # Set by a running InboxWriter: the feeder's changes go through its thread
         # (``InboxWriter.write``).
         self.write_via: Callable[[Write, bool], Future[None]] | None = None
+        # Delivery id -> (body, parsed delivery), left by the receiver for the feeder,
+        # which uses it only for a row with those very bytes (else it parses the row).
+        self.parsed: dict[str, tuple[bytes, Any]] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, clock: Callable[[], float] = time.time) -> Inbox:

@@ -125,7 +125,7 @@ class InboxWriter:
     def __init__(self, inbox: Inbox, on_commit: Callable[[], None] | None = None) -> None:
         self.inbox = inbox
         self._on_commit = on_commit
-        self._queue: queue.Queue[_Item | None] = queue.Queue()
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()  # C, no Condition
         self._thread = threading.Thread(target=self._run, name="webhook-inbox", daemon=True)
         self._thread.start()
         inbox.write_via = self.write
@@ -279,14 +279,20 @@ class _Deliveries:
         if resource not in settings.resources:
             resource = None
         new_delivery = NewDelivery(delivery.id, delivery.event, resource, body)
+        memo = self.writer.inbox.parsed
+        if resource is not None and len(memo) < _MEMO_MOST:
+            memo[delivery.id] = (body, delivery)  # the feeder need not parse it again
         try:
             new = await asyncio.wrap_future(self.writer.submit(new_delivery))
         except Exception as exc:
+            memo.pop(delivery.id, None)
             log.error("could not store webhook %s: %s", delivery.id, exc)
             error = {"status": 503, "error": "could not store the delivery; retry later"}
             await _answer(send, 503, error)
             return
         _crash_point("after_store")
+        if not new:
+            memo.pop(delivery.id, None)
         outcome = "stored" if new else "duplicate"
         log.info(
             "accepted %s %s (%s)",
@@ -299,6 +305,7 @@ class _Deliveries:
 
 
 _SIGNATURE = SIGNATURE_HEADER.lower().encode("ascii")
+_MEMO_MOST = 10_000  # parsed deliveries kept for the feeder; past that it parses again
 
 
 def _headers(scope: Scope, *names: bytes) -> dict[bytes, str]:
