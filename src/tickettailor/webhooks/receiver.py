@@ -17,6 +17,7 @@ so concurrent deliveries share one fsync.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -109,7 +110,53 @@ class _Later:
         return self.change(conn)
 
 
-_Item = tuple["NewDelivery | Write | _Later", "Future[Any]"]  # what to write, and its waiter
+class _Mailbox:
+    """Results for one event loop's waiters, handed over in one wake-up per batch
+    (a ``concurrent.futures.Future`` per request costs a wake-up and a lock each)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = threading.Lock()
+        self._items: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+
+    def post(self, future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+        with self._lock:
+            first = not self._items
+            self._items.append((future, value, error))
+        if first:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+                self.loop.call_soon_threadsafe(self._deliver)
+
+    def _deliver(self) -> None:
+        with self._lock:
+            items, self._items = self._items, []
+        for future, value, error in items:
+            if future.done():  # cancelled meanwhile
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(value)
+
+
+class _Waiter:
+    """An asyncio future, seen by the writer thread as a ``Future`` would be."""
+
+    def __init__(self, mailbox: _Mailbox, future: asyncio.Future[Any]) -> None:
+        self.mailbox = mailbox
+        self.future = future
+
+    def set_running_or_notify_cancel(self) -> bool:
+        return not self.future.cancelled()
+
+    def set_result(self, value: Any) -> None:
+        self.mailbox.post(self.future, value, None)
+
+    def set_exception(self, error: BaseException) -> None:
+        self.mailbox.post(self.future, None, error)
+
+
+_Item = tuple["NewDelivery | Write | _Later", "Future[Any] | _Waiter"]  # what, and who waits
 
 
 class InboxWriter:
@@ -129,6 +176,15 @@ class InboxWriter:
         self._thread = threading.Thread(target=self._run, name="webhook-inbox", daemon=True)
         self._thread.start()
         inbox.write_via = self.write
+        self._mailboxes: dict[asyncio.AbstractEventLoop, _Mailbox] = {}
+
+    async def store(self, delivery: NewDelivery) -> bool:
+        """``submit`` for the event loop: True (new) or False (seen) once committed."""
+        loop = asyncio.get_running_loop()
+        mailbox = self._mailboxes.get(loop) or self._mailboxes.setdefault(loop, _Mailbox(loop))
+        future: asyncio.Future[bool] = loop.create_future()
+        self._queue.put((delivery, _Waiter(mailbox, future)))
+        return await future
 
     def submit(self, delivery: NewDelivery) -> Future[bool]:
         """Queue ``delivery``; the future is True (new) or False (seen) once committed."""
@@ -158,7 +214,8 @@ class InboxWriter:
             stopping = self._take_more(batch)
             if not stopping and all(isinstance(what, _Later) for what, _ in batch):
                 stopping = self._take_more(batch, wait=LINGER)
-            deliveries, changes = [], []
+            deliveries: list[tuple[NewDelivery, Future[Any] | _Waiter]] = []
+            changes: list[tuple[Write, Future[Any] | _Waiter]] = []
             for what, future in batch:
                 if isinstance(what, NewDelivery):
                     deliveries.append((what, future))
@@ -183,8 +240,8 @@ class InboxWriter:
 
     def _commit(
         self,
-        batch: list[tuple[NewDelivery, Future[bool]]],
-        changes: Sequence[tuple[Write, Future[None]]] = (),
+        batch: Sequence[tuple[NewDelivery, Future[bool] | _Waiter]],
+        changes: Sequence[tuple[Write, Future[None] | _Waiter]] = (),
     ) -> None:
         # A request cancelled while queued (its sender gone, the server stopping) gets
         # no answer, so it is not stored either: Ticket Tailor sends it again. Once
@@ -283,7 +340,7 @@ class _Deliveries:
         if resource is not None and len(memo) < _MEMO_MOST:
             memo[delivery.id] = (body, delivery)  # the feeder need not parse it again
         try:
-            new = await asyncio.wrap_future(self.writer.submit(new_delivery))
+            new = await self.writer.store(new_delivery)
         except Exception as exc:
             memo.pop(delivery.id, None)
             log.error("could not store webhook %s: %s", delivery.id, exc)
