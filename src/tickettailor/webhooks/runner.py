@@ -133,7 +133,7 @@ def _server(
         server_header=False,
         timeout_keep_alive=5,
         http=guarded_protocol(settings.header_timeout, settings.max_waiting),
-        loop="uvloop",  # libuv's loop: less work per request than asyncio's own
+        loop="auto",  # uvloop where it is installed (not Windows): less work per request
         # uvicorn counts every open connection here, those waiting for their headers
         # too (at most max_waiting): 500 more for requests served and idle keep-alives.
         limit_concurrency=settings.max_waiting + 500,
