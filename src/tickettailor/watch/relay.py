@@ -79,7 +79,8 @@ def relay(
     """Deliver up to ``limit`` envelopes per sink (None: all that are due)."""
     report = RelayReport()
     for sink in sinks:
-        _relay_one(store, sink, limit, clock, backoff, report)
+        with _deferred(sink):
+            _relay_one(store, sink, limit, clock, backoff, report)
     return report
 
 
@@ -94,39 +95,38 @@ def _relay_one(
     left = limit if limit is not None else float("inf")
     done: list[int] = []
     try:
-        with _deferred(sink):
-            while left > 0:
-                batch = store.pending(sink.name, int(min(left, 500)))
-                if not batch:
+        while left > 0:
+            batch = store.pending(sink.name, int(min(left, 500)))
+            if not batch:
+                break
+            for row in batch:
+                if row.next_at > clock():
+                    left = 0  # the head is backing off: later rows wait, order is kept
                     break
-                for row in batch:
-                    if row.next_at > clock():
-                        left = 0  # the head is backing off: later rows wait, order is kept
-                        break
-                    crash_point("before_sink_send")
-                    error = _send(sink, row.envelope)
-                    left -= 1
-                    if error is None:
-                        crash_point("after_sink_ack")
-                        done.append(row.seq)
-                        report.delivered += 1
-                        if len(done) >= _MARK_BATCH:
-                            _flush(store, sink, done)
-                        continue
-                    _flush(store, sink, done)
-                    given_up = _given_up(row, error, clock(), backoff)
-                    if given_up is not None:
-                        store.mark_dead(sink.name, row.seq, given_up)
-                        report.dead += 1
-                        continue
-                    retry_at = clock() + backoff.delay(row.attempts + 1)
-                    store.mark_retry(sink.name, row.seq, _describe(error), retry_at)
-                    report.errors[sink.name] = _describe(error)
-                    left = 0
-                    break
-                else:
-                    _flush(store, sink, done)
-            _flush(store, sink, done)
+                crash_point("before_sink_send")
+                error = _send(sink, row.envelope)
+                left -= 1
+                if error is None:
+                    crash_point("after_sink_ack")
+                    done.append(row.seq)
+                    report.delivered += 1
+                    if len(done) >= _MARK_BATCH:
+                        _flush(store, sink, done)
+                    continue
+                _flush(store, sink, done)
+                given_up = _given_up(row, error, clock(), backoff)
+                if given_up is not None:
+                    store.mark_dead(sink.name, row.seq, given_up)
+                    report.dead += 1
+                    continue
+                retry_at = clock() + backoff.delay(row.attempts + 1)
+                store.mark_retry(sink.name, row.seq, _describe(error), retry_at)
+                report.errors[sink.name] = _describe(error)
+                left = 0
+                break
+            else:
+                _flush(store, sink, done)
+        _flush(store, sink, done)
     except _Unsynced as unsynced:  # sent, but not durable: left pending, sent again later
         report.delivered -= unsynced.count
         report.errors[sink.name] = _describe(unsynced.error)
