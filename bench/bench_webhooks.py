@@ -1,18 +1,28 @@
 """Webhook receiver throughput and latency on loopback, beside a bare HTTP baseline.
 
 For each concurrency level, N signed ORDER.CREATED deliveries (distinct ids, the
-reference's order fixture as payload) are POSTed to
+sandbox's first order as payload) are POSTed by a load generator running in its own
+process (so it does not share the receiver's GIL) to
 
-- ``receiver``: ``serve_webhooks`` with a JSON-lines sink: read the raw body, verify
-  the HMAC, parse, commit to the inbox (WAL, synchronous=FULL) before answering 200,
-  then forward into the watch outbox and deliver, in the same process;
-- ``bare``: a Starlette route on the same uvicorn setup that reads the body and
-  answers 200 (the floor set by HTTP and this client).
+- ``receiver``: ``serve_webhooks`` with a JSON-lines sink, as ``tickettailor webhooks
+  serve`` runs it: read the raw body, verify the HMAC, parse, commit to the inbox (WAL,
+  synchronous=FULL) before answering 200; the feeder forwards into the watch outbox and
+  relays to the sink in the same process meanwhile;
+- ``bare``: a Starlette route on the same uvicorn setup that reads the body and answers
+  200 (the floor set by HTTP and this client).
+
+Two disks: this machine's, and an emulated one whose fsync takes 5.5 ms. The emulation
+(``--slow-fsync``, milliseconds) sleeps that long inside every inbox transaction just
+before COMMIT, holding the write lock as a real fsync does (``inbox.EMULATED_FSYNC``),
+and after every ``os.fsync`` of the JSON-lines sink; the watch state's own commits are
+not slowed (they are off the request path).
 
 Latency is measured by the client from sending the request to receiving the 200,
 which the receiver sends only after the commit: an upper bound of "request to
-stored". Figures are deliveries per second and p50/p99 in milliseconds; the last
-column is the receiver's throughput as a fraction of the bare endpoint's.
+stored". Figures are deliveries per second, p50/p99 in milliseconds, the CPU time this
+process (the server, its feeder and relay; not the load generator) spent per delivery
+in milliseconds, steadier than the rates on a shared machine; the last column is the
+receiver's throughput as a fraction of the bare endpoint's.
 
 Run: .venv/bin/python bench/bench_webhooks.py [--n 1000] [--concurrency 1,8,32]
 """
@@ -21,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import statistics
 import tempfile
@@ -28,6 +39,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +53,7 @@ from tickettailor import Client
 from tickettailor.sandbox import SandboxConfig, serve_in_thread
 from tickettailor.sandbox.webhook_sender import encode_json
 from tickettailor.sinks import JsonlSink
-from tickettailor.webhooks import Listening, ReceiverSettings, serve_webhooks, sign
+from tickettailor.webhooks import Listening, ReceiverSettings, inbox, serve_webhooks, sign
 from tickettailor.webhooks.runner import _server
 
 SECRET = "whsec_bench_3c1d"  # noqa: S105  (a made-up secret for this benchmark)
@@ -56,9 +68,11 @@ def _order() -> dict[str, Any]:
         return next(iter(client.orders.list(limit=1))).raw
 
 
-def _requests(n: int, prefix: str) -> list[tuple[bytes, str]]:
+# -- the load generator (runs in its own process) ---------------------------------------
+
+
+def _requests(order: dict[str, Any], n: int, prefix: str) -> list[tuple[bytes, str]]:
     """Signed bodies; signed now, so a run must finish within the 5-minute window."""
-    order = _order()
     now = int(time.time())
     out = []
     for i in range(n):
@@ -121,6 +135,36 @@ async def _drive(url: str, requests: list[tuple[bytes, str]], concurrency: int) 
     return latencies
 
 
+def _load(
+    url: str, order: dict[str, Any], n: int, prefix: str, level: int
+) -> tuple[list[float], float]:
+    """In the load process: a warm-up, then ``n`` deliveries; (latencies, wall seconds)."""
+    asyncio.run(_drive(url, _requests(order, max(20, level), prefix + "w"), level))
+    requests = _requests(order, n, prefix)
+    start = time.perf_counter()
+    latencies = asyncio.run(_drive(url, requests, level))
+    return latencies, time.perf_counter() - start
+
+
+# -- the servers (in this process) ------------------------------------------------------
+
+
+@contextmanager
+def _slow_disk(seconds: float) -> Iterator[None]:
+    """Emulate a disk whose fsync takes ``seconds`` (see the module's docstring)."""
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        real_fsync(fd)
+        time.sleep(seconds)
+
+    inbox.EMULATED_FSYNC, os.fsync = seconds, slow_fsync
+    try:
+        yield
+    finally:
+        inbox.EMULATED_FSYNC, os.fsync = 0.0, real_fsync
+
+
 @contextmanager
 def _receiver(folder: Path) -> Iterator[tuple[str, Callable[[], int]]]:
     ready, stop = threading.Event(), threading.Event()
@@ -166,47 +210,59 @@ def _bare() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/tickettailor"
 
 
-def _row(name: str, conc: int, lat: list[float], wall: float) -> tuple[str, float]:
+def _row(disk: str, name: str, conc: int, lat: list[float], wall: float) -> tuple[str, float]:
     ordered = sorted(lat)
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
     rate = len(lat) / wall
-    return f"{name:<9} {conc:>4} {len(lat):>6} {rate:>9.0f} {p50:>8.2f} {p99:>8.2f}", rate
+    line = f"{disk:<11} {name:<9} {conc:>4} {len(lat):>6} {rate:>9.0f} {p50:>8.2f} {p99:>8.2f}"
+    return line, rate
+
+
+def _measure(
+    pool: Pool, order: dict[str, Any], disk: str, levels: list[int], n: int, bare: str | None
+) -> None:
+    """Every level against a fresh receiver (and the bare endpoint, if given)."""
+    with tempfile.TemporaryDirectory() as tmp, _receiver(Path(tmp)) as (url, delivered):
+        for level in levels:
+            bare_rate = None
+            for name, target in (("bare", bare), ("receiver", url)):
+                if target is None:
+                    continue
+                prefix = f"{disk[0]}{name[0]}{level}_"
+                cpu = time.process_time()
+                lat, wall = pool.apply(_load, (target, order, n, prefix, level))
+                cpu = (time.process_time() - cpu) / (n + max(20, level)) * 1000
+                line, rate = _row(disk, name, level, lat, wall)
+                line += f" {cpu:>7.3f}"
+                ratio = f"  {rate / bare_rate:.2f}x bare" if bare_rate and name != "bare" else ""
+                bare_rate = rate if name == "bare" else bare_rate
+                print(line + ratio, flush=True)
+        expected = sum(n + max(20, level) for level in levels)
+        deadline = time.monotonic() + 120
+        while delivered() < expected and time.monotonic() < deadline:
+            time.sleep(0.1)  # waiting, with a deadline, for the sink to catch up
+        print(f"{disk}: the sink received {delivered()} of {expected} envelopes", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="deliveries per measurement")
     parser.add_argument("--concurrency", default="1,8,32", help="comma list")
+    parser.add_argument(
+        "--slow-fsync", type=float, default=5.5, help="emulated fsync in ms (0: skip those rows)"
+    )
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     os.environ.setdefault("TICKETTAILOR_TEST_MODE", "0")
-    print(f"{'endpoint':<9} {'conc':>4} {'n':>6} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8}  ratio")
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        _bare() as bare_url,
-        _receiver(Path(tmp)) as (url, delivered),
-    ):
-        if True:
-            for level in levels:
-                for name, target in (("bare", bare_url), ("receiver", url)):
-                    reqs = _requests(args.n, f"{name[0]}{level}x")
-                    asyncio.run(_drive(target, reqs[: max(20, level)], level))  # warm up
-                    reqs = _requests(args.n, f"{name[0]}{level}_")
-                    start = time.perf_counter()
-                    lat = asyncio.run(_drive(target, reqs, level))
-                    wall = time.perf_counter() - start
-                    line, rate = _row(name, level, lat, wall)
-                    if name == "bare":
-                        bare_rate = rate
-                        print(line)
-                    else:
-                        print(f"{line}  {rate / bare_rate:.2f}x bare")
-            expected = sum(args.n + max(20, lvl) for lvl in levels)
-            deadline = time.monotonic() + 120
-            while delivered() < expected and time.monotonic() < deadline:
-                time.sleep(0.1)  # waiting, with a deadline, for the sink to catch up
-            print(f"sink received {delivered()} of {expected} envelopes (each once)")
+    order = _order()
+    header = f"{'disk':<11} {'endpoint':<9} {'conc':>4} {'n':>6} {'per s':>9}"
+    print(f"{header} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>7}  ratio", flush=True)
+    with multiprocessing.get_context("spawn").Pool(1) as pool, _bare() as bare_url:
+        _measure(pool, order, "this disk", levels, args.n, bare_url)
+        if args.slow_fsync > 0:
+            with _slow_disk(args.slow_fsync / 1000):
+                _measure(pool, order, f"fsync {args.slow_fsync:g}ms", levels, args.n, None)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -17,7 +18,10 @@ import pytest
 
 from tests.sinks.conftest import MakeEnvelope
 from tickettailor.sinks import JsonlSink
+from tickettailor.watch.envelope import Envelope
+from tickettailor.watch.relay import Backoff, relay
 from tickettailor.watch.sink import SinkError
+from tickettailor.watch.state import Position, StateStore, StoredRecord
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:
@@ -134,3 +138,70 @@ def test_a_failed_write_is_a_retryable_error(make_env: MakeEnvelope) -> None:
         sink.send(make_env())
     assert caught.value.permanent is False
     sink.close()
+
+
+def _outbox(tmp_path: Path, envelopes: list[Envelope], sink: JsonlSink) -> StateStore:
+    """A watch state with ``envelopes`` pending for ``sink``."""
+    store = StateStore.open(tmp_path / "orders.sqlite3", resource="orders", key_fingerprint="fp")
+    store.acquire()
+    records = [StoredRecord(e, n, 1764450000 + n) for n, e in enumerate(envelopes, 1)]
+    store.store_page(records, Position("created"), [sink.name])
+    return store
+
+
+def _count_fsyncs(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> list[int]:
+    calls: list[int] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        calls.append(fd)
+        if fail:
+            raise OSError(errno.EIO, "Input/output error")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return calls
+
+
+def test_the_relay_syncs_once_per_marked_batch_not_per_line(
+    tmp_path: Path, make_env: MakeEnvelope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "orders.jsonl"
+    path.touch()  # an existing file: no directory sync on open
+    sink = JsonlSink(path)
+    envelopes = [make_env() for _ in range(120)]
+    store = _outbox(tmp_path, envelopes, sink)
+    fsyncs = _count_fsyncs(monkeypatch)
+    report = relay(store, [sink], limit=None, clock=time.time, backoff=Backoff())
+    assert report.delivered == 120
+    assert len(fsyncs) == 3  # marks of 50, 50 and 20 rows, each after one fsync
+    assert read_lines(path) == envelopes
+    assert store.pending(sink.name, 500) == []
+    monkeypatch.undo()
+    sink.send(make_env())  # outside the relay each send is synced at once
+    sink.close()
+    store.close()
+
+
+def test_a_failed_sync_leaves_the_batch_pending_and_says_why(
+    tmp_path: Path, make_env: MakeEnvelope, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "orders.jsonl"
+    path.touch()
+    sink = JsonlSink(path)
+    envelopes = [make_env() for _ in range(30)]
+    store = _outbox(tmp_path, envelopes, sink)
+    _count_fsyncs(monkeypatch, fail=True)
+    failed = relay(store, [sink], limit=None, clock=time.time, backoff=Backoff())
+    assert failed.delivered == 0
+    assert "cannot sync" in failed.errors[sink.name]
+    assert "Input/output error" in failed.errors[sink.name]
+    assert len(store.pending(sink.name, 500)) == 30  # nothing marked that may be lost
+    monkeypatch.undo()
+    again = relay(store, [sink], limit=None, clock=time.time, backoff=Backoff())
+    assert again.delivered == 30
+    assert store.pending(sink.name, 500) == []
+    # Sent twice (at least once, same keys), every one of them on disk.
+    assert {line["id"] for line in read_lines(path)} == {e["id"] for e in envelopes}
+    sink.close()
+    store.close()

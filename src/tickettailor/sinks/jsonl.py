@@ -1,5 +1,10 @@
 """``jsonl:PATH``: append one JSON envelope per line, synced to disk before returning.
 
+Inside ``deferred()`` (the relay holds it around a batch) ``send`` returns once the line
+is written, and ``flush()`` syncs every line written so far with one fsync: the relay
+calls it before it marks the batch delivered, so nothing is marked that is not on disk,
+at one fsync per batch instead of one per envelope.
+
 A crash can leave the last line half written. Each append first repairs that (a one-byte
 read when the file is sound): everything after the last newline is cut off, since that
 envelope was never acknowledged and the watch sends it again. Appends hold an exclusive
@@ -12,6 +17,7 @@ import contextlib
 import fcntl
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from tickettailor.sinks._common import check_file_target, envelope_json
@@ -26,13 +32,16 @@ _NEW_FILE_MODE = 0o600
 
 
 class JsonlSink:
-    """Append envelopes to ``path`` as JSON lines; each ``send`` is fsynced."""
+    """Append envelopes to ``path`` as JSON lines; each ``send`` is fsynced (inside
+    ``deferred()``: each ``flush``)."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = check_file_target("jsonl", path)
         self.name = f"jsonl:{self.path}"
         self._fd: int | None = None
         self._lock = threading.Lock()
+        self._deferring = False
+        self._unsynced = False  # lines written under deferred() and not yet fsynced
 
     def __repr__(self) -> str:
         return f"JsonlSink({str(self.path)!r})"
@@ -42,10 +51,38 @@ class JsonlSink:
         with self._lock:
             try:
                 fd = self._open()
-                _locked_append(fd, data)
+                _locked_append(fd, data, sync=not self._deferring)
+                self._unsynced = self._deferring
             except OSError as exc:
                 self._drop()
                 raise SinkError(f"cannot append to {self.path}: {exc.strerror or exc}") from exc
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Sends inside the block are written but synced only by ``flush()`` (or at the
+        end of the block)."""
+        with self._lock:
+            self._deferring = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._deferring = False
+        self.flush()  # not after a failure: those lines are not marked delivered anyway
+
+    def flush(self) -> None:
+        """Make every line sent so far durable (one fsync); SinkError if it fails."""
+        with self._lock:
+            if not self._unsynced:
+                return
+            # Whatever happens, these lines are no longer ours to sync: after a failed
+            # fsync the kernel may have dropped them, and the relay sends them again.
+            self._unsynced = False
+            try:
+                os.fsync(self._open())
+            except OSError as exc:
+                self._drop()
+                raise SinkError(f"cannot sync {self.path}: {exc.strerror or exc}") from exc
 
     def close(self) -> None:
         with self._lock:
@@ -72,8 +109,9 @@ class JsonlSink:
             os.close(fd)
 
 
-def _locked_append(fd: int, data: bytes) -> None:
-    """Append ``data`` and fsync; on failure cut the file back so no torn line stays."""
+def _locked_append(fd: int, data: bytes, *, sync: bool = True) -> None:
+    """Append ``data`` and fsync (unless ``sync`` is False: the caller syncs later); on
+    failure cut the file back so no torn line stays."""
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         start = repair_torn_tail(fd)
@@ -82,7 +120,8 @@ def _locked_append(fd: int, data: bytes) -> None:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         except OSError:
             # Report the write's own error; a failed cut is healed by the next repair.
             with contextlib.suppress(OSError):

@@ -1,7 +1,10 @@
 """Deliver outbox rows to sinks: oldest first, retried with capped jittered backoff.
 
 A row is marked delivered only after its sink's ``send`` returned. Marks are written in
-batches of up to 50 (one fsync each rather than one per record): a crash while relaying
+batches of up to 50 (one fsync each rather than one per record); a sink that can sync
+a batch at once (``deferred()`` and ``flush()``: the jsonl sink) is flushed just before
+each mark, so it too syncs once per batch, and a failed flush leaves the batch pending
+(sent again later, same keys). A crash while relaying
 re-sends at most that batch, with the same idempotency keys, which key-honouring sinks
 apply once. A failure holds back that sink's later rows (order is kept) until the
 backoff has passed, and is retried like that for up to ``Backoff.dead_after`` (3 days by
@@ -14,6 +17,7 @@ letters are shown by ``watch status`` and sent again by ``watch replay --dead``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 from collections.abc import Callable, Sequence
@@ -75,7 +79,8 @@ def relay(
     """Deliver up to ``limit`` envelopes per sink (None: all that are due)."""
     report = RelayReport()
     for sink in sinks:
-        _relay_one(store, sink, limit, clock, backoff, report)
+        with _deferred(sink):
+            _relay_one(store, sink, limit, clock, backoff, report)
     return report
 
 
@@ -106,9 +111,9 @@ def _relay_one(
                     done.append(row.seq)
                     report.delivered += 1
                     if len(done) >= _MARK_BATCH:
-                        _flush(store, sink.name, done)
+                        _flush(store, sink, done)
                     continue
-                _flush(store, sink.name, done)
+                _flush(store, sink, done)
                 given_up = _given_up(row, error, clock(), backoff)
                 if given_up is not None:
                     store.mark_dead(sink.name, row.seq, given_up)
@@ -120,13 +125,17 @@ def _relay_one(
                 left = 0
                 break
             else:
-                _flush(store, sink.name, done)
+                _flush(store, sink, done)
+        _flush(store, sink, done)
+    except _Unsynced as unsynced:  # sent, but not durable: left pending, sent again later
+        report.delivered -= unsynced.count
+        report.errors[sink.name] = _describe(unsynced.error)
     except (Exception, KeyboardInterrupt):
         # Keep what the sink confirmed, also on Ctrl-C (a crash skips this: the batch
         # is then sent again, same keys).
-        _flush(store, sink.name, done)
+        with contextlib.suppress(_Unsynced):
+            _flush(store, sink, done)
         raise
-    _flush(store, sink.name, done)
 
 
 def _send(sink: Sink, envelope: Envelope) -> Exception | None:
@@ -138,11 +147,37 @@ def _send(sink: Sink, envelope: Envelope) -> Exception | None:
     return None
 
 
-def _flush(store: StateStore, sink: str, done: list[int]) -> None:
-    if done:
-        store.mark_delivered(sink, done)
-        done.clear()
-        crash_point("after_mark_delivered")
+class _Unsynced(Exception):
+    """The sink's ``flush`` failed: ``count`` sent envelopes are not durable."""
+
+    def __init__(self, error: Exception, count: int) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.count = count
+
+
+def _deferred(sink: Sink) -> contextlib.AbstractContextManager[object]:
+    """A sink that can sync a batch at once (``deferred()`` + ``flush()``, the jsonl
+    sink) syncs once per marked batch instead of once per envelope."""
+    deferred = getattr(sink, "deferred", None)
+    return deferred() if deferred is not None else contextlib.nullcontext()
+
+
+def _flush(store: StateStore, sink: Sink, done: list[int]) -> None:
+    """Mark ``done`` delivered, once the sink has made them durable (its ``flush``)."""
+    if not done:
+        return
+    flush = getattr(sink, "flush", None) if hasattr(sink, "deferred") else None
+    if flush is not None:
+        try:
+            flush()
+        except Exception as exc:
+            count = len(done)
+            done.clear()  # not marked: sent again next time, with the same keys
+            raise _Unsynced(exc, count) from exc
+    store.mark_delivered(sink.name, done)
+    done.clear()
+    crash_point("after_mark_delivered")
 
 
 def _given_up(row: Pending, error: Exception, now: float, backoff: Backoff) -> str | None:

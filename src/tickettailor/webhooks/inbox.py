@@ -23,8 +23,10 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tickettailor._core.errors import StateError
 from tickettailor.watch.dbfile import (
@@ -37,11 +39,16 @@ from tickettailor.watch.dbfile import (
     remove_leftovers,
 )
 
-__all__ = ["Inbox", "InboxRow", "NewDelivery"]
+__all__ = ["Inbox", "InboxRow", "NewDelivery", "Write"]
 
 APP_ID = "tickettailor-webhooks"
 SCHEMA_VERSION = 1  # also written in _SCHEMA
 KEEP_DAYS = 30.0
+# Benchmarks only (bench/bench_webhooks.py): seconds slept inside every inbox
+# transaction, holding the write lock just before COMMIT, where a real fsync takes its
+# time. It emulates a disk whose fsync is that slow; 0 (always, outside the bench) adds
+# nothing.
+EMULATED_FSYNC = 0.0
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -62,6 +69,9 @@ INSERT INTO meta VALUES ('app', 'tickettailor-webhooks'), ('schema_version', '1'
 PRAGMA user_version = 1
 """
 _WHAT = "webhook inbox"
+
+
+Write = Callable[[sqlite3.Connection], object]  # a change made inside a transaction
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,12 @@ class Inbox:
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        # Set by a running InboxWriter: the feeder's changes go through its thread
+        # (``InboxWriter.write``).
+        self.write_via: Callable[[Write, bool], Future[None]] | None = None
+        # Delivery id -> (body, parsed delivery), left by the receiver for the feeder,
+        # which uses it only for a row with those very bytes (else it parses the row).
+        self.parsed: dict[str, tuple[bytes, Any]] = {}
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, clock: Callable[[], float] = time.time) -> Inbox:
@@ -150,12 +166,15 @@ class Inbox:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        if EMULATED_FSYNC:
+            time.sleep(EMULATED_FSYNC)  # the bench's slow disk, see EMULATED_FSYNC
         conn.execute("COMMIT")
 
     # -- the receiver's side --------------------------------------------------------
 
-    def add(self, deliveries: Sequence[NewDelivery]) -> list[bool]:
-        """Store deliveries in one transaction (one fsync); True where a row is new."""
+    def add(self, deliveries: Sequence[NewDelivery], then: Sequence[Write] = ()) -> list[bool]:
+        """Store deliveries, and make the changes ``then``, in one transaction (one
+        fsync); True where a row is new."""
         now = self._clock()
         new: list[bool] = []
         with self._tx() as conn:
@@ -166,7 +185,19 @@ class Inbox:
                     (d.id, d.event, d.resource, "pending" if d.resource else "kept", d.body, now),
                 )
                 new.append(cur.rowcount == 1)
+            for change in then:
+                change(conn)
         return new
+
+    def _write(self, change: Write, later: bool = False) -> None:
+        """Make ``change`` in a transaction: the running writer's, if there is one
+        (``later``: it may wait a moment to share the deliveries' commit)."""
+        write_via = self.write_via
+        if write_via is not None:
+            write_via(change, later).result()
+            return
+        with self._tx() as conn:
+            change(conn)
 
     # -- the feeder's side ----------------------------------------------------------
 
@@ -185,27 +216,33 @@ class Inbox:
         return [InboxRow(*row) for row in rows]
 
     def mark_forwarded(self, seqs: Sequence[int]) -> None:
-        with self._tx() as conn:
-            conn.executemany(
+        """Mark rows forwarded; with a running writer, in the commit of the deliveries
+        that arrive next (within ``receiver.LINGER``), saving an fsync."""
+        self._write(
+            lambda conn: conn.executemany(
                 "UPDATE deliveries SET state = 'forwarded', last_error = NULL WHERE seq = ?",
                 [(s,) for s in seqs],
-            )
+            ),
+            later=True,
+        )
 
     def mark_retry(self, seq: int, error: str, next_at: float) -> None:
-        with self._tx() as conn:
-            conn.execute(
+        self._write(
+            lambda conn: conn.execute(
                 "UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? "
                 "WHERE seq = ?",
                 (next_at, error[:500], seq),
             )
+        )
 
     def mark_dead(self, seq: int, error: str) -> None:
-        with self._tx() as conn:
-            conn.execute(
+        self._write(
+            lambda conn: conn.execute(
                 "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, "
                 "last_error = ? WHERE seq = ?",
                 (error[:500], seq),
             )
+        )
 
     def prune(self, keep_days: float = KEEP_DAYS) -> int:
         """Forget settled rows older than ``keep_days`` (pending rows are kept).

@@ -1,6 +1,6 @@
 """The HTTP side: verify on the raw bytes, store durably, then answer 2xx.
 
-``create_app(settings, writer)`` is a Starlette app with one route, ``POST <path>``:
+``create_app(settings, writer)`` is an ASGI app with one route, ``POST <path>``:
 
 1. read the raw body (at most ``max_body`` bytes, within ``body_timeout`` seconds);
 2. check ``Tickettailor-Webhook-Signature`` over those exact bytes;
@@ -17,26 +17,30 @@ so concurrent deliveries share one fsync.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import logging
 import os
 import queue
 import signal
+import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
-import anyio
 import httpx2
 from starlette.applications import Starlette
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tickettailor._core.errors import UsageError, WebhookSignatureError
 from tickettailor.webhooks.events import BadDelivery, Delivery, parse_delivery, route
-from tickettailor.webhooks.inbox import Inbox, NewDelivery
+from tickettailor.webhooks.inbox import Inbox, NewDelivery, Write
 from tickettailor.webhooks.signature import MAX_AGE, MAX_SKEW, SIGNATURE_HEADER, verify
 
 __all__ = ["InboxWriter", "ReceiverSettings", "create_app"]
@@ -90,15 +94,97 @@ class _Refused(Exception):
 # -- durable storage: one writer thread, group commit -----------------------------------
 
 
+# Seconds a change queued "later" (the feeder's mark of forwarded rows) waits for
+# deliveries to share a commit with: under load they come sooner; when idle, the
+# feeder's round is that much longer.
+LINGER = 0.01
+
+
+@dataclass(frozen=True)
+class _Later:
+    """A change that can wait for the next deliveries' commit (see ``LINGER``)."""
+
+    change: Write
+
+    def __call__(self, conn: sqlite3.Connection) -> object:
+        return self.change(conn)
+
+
+class _Mailbox:
+    """Results for one event loop's waiters, handed over in one wake-up per batch
+    (a ``concurrent.futures.Future`` per request costs a wake-up and a lock each)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = threading.Lock()
+        self._items: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+
+    def post(self, future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+        with self._lock:
+            first = not self._items
+            self._items.append((future, value, error))
+        if first:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits
+                self.loop.call_soon_threadsafe(self._deliver)
+
+    def _deliver(self) -> None:
+        with self._lock:
+            items, self._items = self._items, []
+        for future, value, error in items:
+            if future.done():  # cancelled meanwhile
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(value)
+
+
+class _Waiter:
+    """An asyncio future, seen by the writer thread as a ``Future`` would be."""
+
+    def __init__(self, mailbox: _Mailbox, future: asyncio.Future[Any]) -> None:
+        self.mailbox = mailbox
+        self.future = future
+
+    def set_running_or_notify_cancel(self) -> bool:
+        return not self.future.cancelled()
+
+    def set_result(self, value: Any) -> None:
+        self.mailbox.post(self.future, value, None)
+
+    def set_exception(self, error: BaseException) -> None:
+        self.mailbox.post(self.future, None, error)
+
+
+_Item = tuple["NewDelivery | Write | _Later", "Future[Any] | _Waiter"]  # what, and who waits
+
+
 class InboxWriter:
-    """Commits deliveries to the inbox from one thread; callers wait for their commit."""
+    """Commits deliveries to the inbox from one thread; callers wait for their commit.
+
+    While it runs it is the inbox's only writer: the feeder's marks (``Inbox.
+    mark_forwarded`` and the like) are handed to it and committed in the same
+    transaction as the deliveries queued with them. Two writers on one SQLite file
+    wait for each other's fsync, and SQLite's busy handler sleeps whole milliseconds
+    while it waits; one writer shares the fsync instead.
+    """
 
     def __init__(self, inbox: Inbox, on_commit: Callable[[], None] | None = None) -> None:
         self.inbox = inbox
         self._on_commit = on_commit
-        self._queue: queue.Queue[tuple[NewDelivery, Future[bool]] | None] = queue.Queue()
+        self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()  # C, no Condition
         self._thread = threading.Thread(target=self._run, name="webhook-inbox", daemon=True)
         self._thread.start()
+        inbox.write_via = self.write
+        self._mailboxes: dict[asyncio.AbstractEventLoop, _Mailbox] = {}
+
+    async def store(self, delivery: NewDelivery) -> bool:
+        """``submit`` for the event loop: True (new) or False (seen) once committed."""
+        loop = asyncio.get_running_loop()
+        mailbox = self._mailboxes.get(loop) or self._mailboxes.setdefault(loop, _Mailbox(loop))
+        future: asyncio.Future[bool] = loop.create_future()
+        self._queue.put((delivery, _Waiter(mailbox, future)))
+        return await future
 
     def submit(self, delivery: NewDelivery) -> Future[bool]:
         """Queue ``delivery``; the future is True (new) or False (seen) once committed."""
@@ -106,7 +192,16 @@ class InboxWriter:
         self._queue.put((delivery, future))
         return future
 
+    def write(self, change: Write, later: bool = False) -> Future[None]:
+        """Queue ``change`` (run on the writer's connection, in its next transaction).
+        ``later``: it may wait up to ``LINGER`` seconds for deliveries to share a
+        commit with, rather than cost an fsync of its own."""
+        future: Future[None] = Future()
+        self._queue.put((_Later(change) if later else change, future))
+        return future
+
     def close(self) -> None:
+        self.inbox.write_via = None
         self._queue.put(None)
         self._thread.join(30)
 
@@ -116,31 +211,56 @@ class InboxWriter:
             if item is None:
                 return
             batch = [item]
-            while len(batch) < _BATCH:
-                try:
-                    more = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._queue.put(None)  # stop after this batch
-                    break
-                batch.append(more)
-            self._commit(batch)
+            stopping = self._take_more(batch)
+            if not stopping and all(isinstance(what, _Later) for what, _ in batch):
+                stopping = self._take_more(batch, wait=LINGER)
+            deliveries: list[tuple[NewDelivery, Future[Any] | _Waiter]] = []
+            changes: list[tuple[Write, Future[Any] | _Waiter]] = []
+            for what, future in batch:
+                if isinstance(what, NewDelivery):
+                    deliveries.append((what, future))
+                else:
+                    changes.append((what, future))
+            self._commit(deliveries, changes)
 
-    def _commit(self, batch: list[tuple[NewDelivery, Future[bool]]]) -> None:
+    def _take_more(self, batch: list[_Item], wait: float | None = None) -> bool:
+        """Add what else is queued (waiting up to ``wait`` s for the first); True when
+        asked to stop."""
+        while len(batch) < _BATCH:
+            try:
+                more = self._queue.get(timeout=wait) if wait else self._queue.get_nowait()
+            except queue.Empty:
+                return False
+            wait = None
+            if more is None:
+                self._queue.put(None)  # stop after this batch
+                return True
+            batch.append(more)
+        return False
+
+    def _commit(
+        self,
+        batch: Sequence[tuple[NewDelivery, Future[bool] | _Waiter]],
+        changes: Sequence[tuple[Write, Future[None] | _Waiter]] = (),
+    ) -> None:
         # A request cancelled while queued (its sender gone, the server stopping) gets
         # no answer, so it is not stored either: Ticket Tailor sends it again. Once
         # running, a future can no longer be cancelled, so setting its result is safe.
         batch = [(d, f) for d, f in batch if f.set_running_or_notify_cancel()]
-        if not batch:
+        changes = [(c, f) for c, f in changes if f.set_running_or_notify_cancel()]
+        if not batch and not changes:
             return
         # A delivery id repeated inside one batch is new only once.
         try:
-            results = self.inbox.add([d for d, _ in batch])
+            results = self.inbox.add([d for d, _ in batch], then=[c for c, _ in changes])
         except Exception as exc:  # the disk is full, the file vanished...: answer 503
             for _, future in batch:
                 future.set_exception(exc)
+            for _, done in changes:
+                done.set_exception(exc)
             return
+        for _, done in changes:
+            done.set_result(None)
         for (_, future), new in zip(batch, results, strict=True):
             future.set_result(new)
         if self._on_commit is not None and any(results):
@@ -150,39 +270,13 @@ class InboxWriter:
 # -- the ASGI app ---------------------------------------------------------------------
 
 
-def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
-    """The receiver app: ``POST settings.path`` takes Ticket Tailor deliveries."""
+def create_app(settings: ReceiverSettings, writer: InboxWriter) -> ASGIApp:
+    """The receiver app: ``POST settings.path`` takes Ticket Tailor deliveries.
 
-    async def receive(request: Request) -> Response:
-        try:
-            body = await _read_body(request, settings)
-            delivery = _check(settings, request, body)
-        except _Refused as refused:
-            return _refuse(request, refused.status, refused.reason)
-        except ClientDisconnect:
-            return _refuse(request, 400, "the sender hung up before sending its whole body")
-        resource = route(delivery.event)  # the watch fed, or None: kept, not delivered
-        if resource not in settings.resources:
-            resource = None
-        new_delivery = NewDelivery(delivery.id, delivery.event, resource, body)
-        try:
-            new = await asyncio.wrap_future(writer.submit(new_delivery))
-        except Exception as exc:
-            log.error("could not store webhook %s: %s", delivery.id, exc)
-            return JSONResponse(
-                {"status": 503, "error": "could not store the delivery; retry later"},
-                status_code=503,
-            )
-        _crash_point("after_store")
-        outcome = "stored" if new else "duplicate"
-        log.info(
-            "accepted %s %s (%s)",
-            delivery.event,
-            delivery.id,
-            outcome,
-            extra={ACCEPTED: True},
-        )
-        return JSONResponse({"id": delivery.id, "result": outcome})
+    That one request, the hot path, is a plain ASGI handler (Starlette's layers cost as
+    much as the rest of a delivery); everything else goes through Starlette.
+    """
+    deliveries = _Deliveries(settings, writer)
 
     async def about(_request: Request) -> Response:
         return PlainTextResponse(
@@ -197,28 +291,119 @@ def create_app(settings: ReceiverSettings, writer: InboxWriter) -> Starlette:
         reason = f"{request.method} is not accepted here; POST webhooks to {settings.path}"
         return _refuse(request, 405, reason, headers=getattr(exc, "headers", None))
 
-    return Starlette(
+    others = Starlette(
         routes=[
-            Route(settings.path, receive, methods=["POST"]),
+            Route(settings.path, deliveries, methods=["POST"]),
             Route(settings.path, about, methods=["GET", "HEAD"]),
         ],
         exception_handlers={404: not_found, 405: wrong_method},
     )
 
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == settings.path:
+            await deliveries(scope, receive, send)
+        else:
+            await others(scope, receive, send)
 
-def _peer(request: Request) -> str:
-    return request.client.host if request.client else "?"
+    return app
+
+
+class _Disconnected(Exception):
+    """The sender hung up before its whole body arrived."""
+
+
+class _Deliveries:
+    """``POST settings.path``, as a plain ASGI app."""
+
+    def __init__(self, settings: ReceiverSettings, writer: InboxWriter) -> None:
+        self.settings = settings
+        self.writer = writer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        settings = self.settings
+        headers = _headers(scope, b"content-length", _SIGNATURE)
+        try:
+            body = await _read_body(receive, headers.get(b"content-length"), settings)
+            delivery = _check(settings, headers.get(_SIGNATURE), body)
+        except _Refused as refused:
+            await _answer(send, *_refusal(scope, refused.status, refused.reason))
+            return
+        except _Disconnected:
+            reason = "the sender hung up before sending its whole body"
+            await _answer(send, *_refusal(scope, 400, reason))
+            return
+        resource = route(delivery.event)  # the watch fed, or None: kept, not delivered
+        if resource not in settings.resources:
+            resource = None
+        new_delivery = NewDelivery(delivery.id, delivery.event, resource, body)
+        memo = self.writer.inbox.parsed
+        if resource is not None and len(memo) < _MEMO_MOST:
+            memo[delivery.id] = (body, delivery)  # the feeder need not parse it again
+        try:
+            new = await self.writer.store(new_delivery)
+        except Exception as exc:
+            memo.pop(delivery.id, None)
+            log.error("could not store webhook %s: %s", delivery.id, exc)
+            error = {"status": 503, "error": "could not store the delivery; retry later"}
+            await _answer(send, 503, error)
+            return
+        _crash_point("after_store")
+        if not new:
+            memo.pop(delivery.id, None)
+        outcome = "stored" if new else "duplicate"
+        log.info(
+            "accepted %s %s (%s)",
+            delivery.event,
+            delivery.id,
+            outcome,
+            extra={ACCEPTED: True},
+        )
+        await _answer(send, 200, {"id": delivery.id, "result": outcome})
+
+
+_SIGNATURE = SIGNATURE_HEADER.lower().encode("ascii")
+_MEMO_MOST = 10_000  # parsed deliveries kept for the feeder; past that it parses again
+
+
+def _headers(scope: Scope, *names: bytes) -> dict[bytes, str]:
+    """The first value of each of ``names`` (lower case) the request carries."""
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in names and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+async def _answer(send: Send, status: int, content: dict[str, Any]) -> None:
+    """A JSON answer, as Starlette's JSONResponse writes it."""
+    body = _ENCODER.encode(content).encode()
+    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", _JSON)]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+_JSON = b"application/json"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _peer(client: tuple[str, int] | None) -> str:
+    return client[0] if client else "?"
+
+
+def _refusal(scope: Scope, status: int, reason: str) -> tuple[int, dict[str, Any]]:
+    """Log a refusal (path, peer, status, reason; reasons never hold the secret, and
+    the signature header is never logged) and return the answer to send."""
+    path, peer = scope["path"], _peer(scope.get("client"))
+    log.warning("refused a request to %s from %s: %s %s", path, peer, status, reason)
+    return status, {"status": status, "error": reason}
 
 
 def _refuse(
     request: Request, status: int, reason: str, headers: dict[str, str] | None = None
 ) -> Response:
-    """Answer a refusal and log it: path, status and reason (reasons never hold the
-    secret, and the signature header is never logged)."""
-    log.warning(
-        "refused a request to %s from %s: %s %s", request.url.path, _peer(request), status, reason
-    )
-    return JSONResponse({"status": status, "error": reason}, status_code=status, headers=headers)
+    """``_refusal`` for Starlette's handlers."""
+    _, content = _refusal(request.scope, status, reason)
+    return JSONResponse(content, status_code=status, headers=headers)
 
 
 def _crash_point(name: str) -> None:
@@ -228,9 +413,8 @@ def _crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-async def _read_body(request: Request, settings: ReceiverSettings) -> bytes:
+async def _read_body(receive: Receive, declared: str | None, settings: ReceiverSettings) -> bytes:
     """The raw body, refusing what is too big (413) or too slow to arrive (408)."""
-    declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():
             raise _Refused(400, "the Content-Length header is not a number")
@@ -239,20 +423,25 @@ async def _read_body(request: Request, settings: ReceiverSettings) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        with anyio.fail_after(settings.body_timeout):
-            async for chunk in request.stream():
+        async with asyncio.timeout(settings.body_timeout):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise _Disconnected
+                chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > settings.max_body:
                     raise _Refused(413, f"the body is over the {settings.max_body}-byte limit")
                 chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
     except TimeoutError:
         raise _Refused(408, f"the body did not arrive within {settings.body_timeout:g} s") from None
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _check(settings: ReceiverSettings, request: Request, body: bytes) -> Delivery:
+def _check(settings: ReceiverSettings, header: str | None, body: bytes) -> Delivery:
     """Signature first (over the raw bytes), then the delivery itself."""
-    header = request.headers.get(SIGNATURE_HEADER)
     if header is None and settings.allow_unsigned:
         log.warning("accepting an unsigned webhook (--allow-unsigned)")
     elif settings.secret is not None:
