@@ -114,8 +114,11 @@ class TTModel(BaseModel):
         """The object as the API sent it, read-only (see the class docstring)."""
         private = self.__pydantic_private__
         kept = private.get("raw") if private else None
-        if kept is not None:
-            return kept  # type: ignore[no-any-return]  # set by _keep_raw or the shell
+        if type(kept) is RawObject:
+            return kept
+        if kept is not None:  # a lazy record's dict: made read-only on first read
+            wrapped = private["raw"] = RawObject(kept)  # type: ignore[index]  # not None here
+            return wrapped
         rebuilt: dict[str, Any] = self.model_dump(mode="json", exclude_unset=True)
         return RawObject(rebuilt)
 

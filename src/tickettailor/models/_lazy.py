@@ -9,8 +9,9 @@ instance in place; from then on it is an ordinary pydantic model.
 
 How: pydantic keeps field values in the instance ``__dict__`` and its own state in the
 slots ``__pydantic_fields_set__`` and ``__pydantic_extra__``. A shell leaves those slots
-unset and its ``__dict__`` empty, so reading a field (or pydantic reading the slots, as
-its serializer does) falls through to ``__getattr__``, which builds the model. The
+unset and its ``__dict__`` empty (but for ``id`` and ``object``, set from ``.raw``), so
+reading a field (or pydantic reading the slots, as its serializer does) falls through
+to ``__getattr__``, which builds the model and fills ``__dict__`` in place. The
 methods that read ``__dict__`` directly (``model_dump``, ``==``, ``repr``, copy,
 pickle) build first (``TTModel`` overrides them).
 """
@@ -21,8 +22,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-from tickettailor.models._raw import RawObject
-
 if TYPE_CHECKING:
     from tickettailor.models._base import TTModel
 
@@ -30,15 +29,23 @@ __all__ = ["attribute", "build", "is_lazy", "shell"]
 
 T = TypeVar("T", bound="TTModel")
 
-# Plain string fields whose value is the raw one unchanged: read without building.
-_AS_SENT = ("id", "object")
+# Plain string fields whose value is the raw one unchanged: set on the shell.
+_AS_SENT = ("object", "id")
 _STATE = ("__pydantic_fields_set__", "__pydantic_extra__")
 
 
 def shell(cls: type[T], raw: dict[str, Any]) -> T:
-    """An unbuilt ``cls`` over ``raw`` (a dict from the API's JSON)."""
+    """An unbuilt ``cls`` over ``raw`` (a dict from the API's JSON, taken over as is)."""
     model = cls.__new__(cls)
-    object.__setattr__(model, "__pydantic_private__", {"raw": RawObject(raw)})
+    # Copied into a read-only RawObject on first read of .raw (TTModel.raw), not here.
+    object.__setattr__(model, "__pydantic_private__", {"raw": raw})
+    # id and object as sent are what validation would give: set them now, so reading
+    # them is a plain attribute lookup. Validation overwrites them with the same values.
+    values = model.__dict__
+    for name in _AS_SENT:
+        value = raw.get(name)
+        if type(value) is str and name in cls.__pydantic_fields__:
+            values[name] = value
     return model
 
 
@@ -65,12 +72,7 @@ def build(model: TTModel) -> None:
 
 def attribute(model: TTModel, name: str) -> Any:
     """``__getattr__`` of every model: a shell's field or pydantic state builds it."""
-    if is_lazy(model):
-        if name in _AS_SENT:
-            value = dict.get(object.__getattribute__(model, "__pydantic_private__")["raw"], name)
-            if type(value) is str:
-                return value
-        if name in _STATE or not name.startswith("_"):
-            build(model)
-            return getattr(model, name)  # now built: the ordinary lookup
+    if (name in _STATE or not name.startswith("_")) and is_lazy(model):
+        build(model)
+        return getattr(model, name)  # now built: the ordinary lookup
     return BaseModel.__getattr__(model, name)  # type: ignore[attr-defined]  # runtime-only hook
