@@ -29,8 +29,6 @@ MUTATIONS: list[tuple[str, Callable[[Order], Any]]] = [
     ("an array", lambda o: o.raw["line_items"].append({})),
     ("an array item", lambda o: o.raw["line_items"].__setitem__(0, {})),
     ("an array slice", lambda o: o.raw["line_items"][:1].append({})),
-    ("via items()", lambda o: dict(o.raw.items())["buyer_details"].clear()),
-    ("via values()", lambda o: o.raw.values()[2].clear()),  # buyer_details
     ("iterating an array", lambda o: next(iter(o.raw["line_items"])).clear()),
     ("a nested model's raw", lambda o: o.buyer_details.raw.__setitem__("email", "x@y")),
 ]

@@ -116,7 +116,7 @@ class TTModel(BaseModel):
         kept = private.get("raw") if private else None
         if type(kept) is RawObject:
             return kept
-        if kept is not None:  # a lazy record's dict: made read-only on first read
+        if kept is not None:  # the API's dict: made read-only on first read
             wrapped = private["raw"] = RawObject(kept)  # type: ignore[index]  # not None here
             return wrapped
         rebuilt: dict[str, Any] = self.model_dump(mode="json", exclude_unset=True)
@@ -134,8 +134,9 @@ class TTModel(BaseModel):
         if info.context is _FROM_API:
             # Stored as pydantic's own private-attribute state (copied and pickled with
             # the model) but set directly: a declared PrivateAttr costs a default per model.
+            # The dict as is: made a read-only RawObject on first read of .raw.
             kept = data if isinstance(data, dict) else prepared
-            object.__setattr__(model, "__pydantic_private__", {"raw": RawObject(kept)})
+            object.__setattr__(model, "__pydantic_private__", {"raw": kept})
         return model
 
     @classmethod

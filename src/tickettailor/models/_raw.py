@@ -2,10 +2,12 @@
 
 ``RawObject`` and ``RawArray`` subclass ``dict`` and ``list``, so ``json.dumps(model.raw)``,
 ``isinstance(model.raw, dict)`` and ``==`` work as on the API's JSON, but every method
-that would change them raises ``TypeError``. Nested objects and arrays are wrapped on
-access (indexing, ``get``, ``items``, ``values``, iteration), so ``.raw`` is read-only at
-every depth without copying the whole tree up front: only what is read is wrapped.
-``copy.deepcopy(raw)`` and ``json.loads(json.dumps(raw))`` give plain, mutable JSON.
+that would change them raises ``TypeError``. Nested objects and arrays are wrapped when
+reached by indexing, ``get`` or iterating an array, so ``raw["buyer_details"]["email"]``
+is read-only too, without copying the whole tree up front. ``items()`` and ``values()``
+give the stored values unwrapped (as a ``MappingProxyType`` would): ``json.dumps`` goes
+through them, and wrapping there would double its cost. ``copy.deepcopy(raw)`` and
+``raw.copy()`` give plain, mutable JSON.
 """
 
 from __future__ import annotations
@@ -53,12 +55,6 @@ class RawObject(dict[str, Any]):
 
     def get(self, key: str, default: Any = None) -> Any:
         return _wrap(dict.get(self, key, default))
-
-    def items(self) -> Any:  # a list of pairs, wrapped like __getitem__
-        return [(key, _wrap(value)) for key, value in dict.items(self)]
-
-    def values(self) -> Any:  # a list, wrapped like __getitem__
-        return [_wrap(value) for value in dict.values(self)]
 
     def copy(self) -> dict[str, Any]:
         """A plain, mutable deep copy."""
