@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 
 from tickettailor import AsyncClient, Client
 from tickettailor._core.errors import MalformedResponseError
-from tickettailor.models import Order, parse_record
+from tickettailor.models import Currency, Order, parse_record
 from tickettailor.models._lazy import is_lazy
 from tickettailor.sandbox import RunningSandbox
 
@@ -76,6 +76,13 @@ def test_a_lazy_record_reads_like_an_eager_one(what: str, read: Callable[[Order]
         assert read(lazy)["status"] == "cancelled"
     assert read(lazy) == read(eager), what
     assert not is_lazy(lazy)
+
+
+def test_small_models_hash_by_value_lazy_or_not() -> None:
+    sent = load("order.json")["currency"]
+    eager, lazy = Currency.from_api(sent), Currency.from_api_lazy(dict(sent))
+    assert hash(eager) == hash(lazy)
+    assert {eager, lazy} == {eager}
 
 
 def test_private_and_missing_names_do_not_build_or_invent() -> None:

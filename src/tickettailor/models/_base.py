@@ -158,8 +158,10 @@ class TTModel(BaseModel):
     # pydantic reads the field values straight from __dict__ here: build a lazy one first.
     # (model_dump, model_dump_json and == read pydantic's slots first, which builds it.)
     def __hash__(self) -> int:
+        # As pydantic hashes a frozen model (its field values), once built.
         _lazy.build(self)
-        return super().__hash__()
+        values = self.__dict__
+        return hash((type(self), *(values.get(name) for name in type(self).__pydantic_fields__)))
 
     def __iter__(self) -> Any:
         _lazy.build(self)
