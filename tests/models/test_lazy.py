@@ -99,6 +99,7 @@ def test_a_malformed_record_fails_on_first_typed_use_every_time() -> None:
     for _ in range(2):
         with pytest.raises(MalformedResponseError, match=r"Order.*total"):
             _ = order.total
+    assert repr(order).startswith("Order(object='order', id='or_737352', unreadable=")
     without_id = Order.from_api_lazy({"object": "order"})
     with pytest.raises(MalformedResponseError, match="id"):
         _ = without_id.id

@@ -105,8 +105,11 @@ class TTModel(BaseModel):
         return _lazy.shell(cls, raw)
 
     def __repr_args__(self) -> Any:
+        try:
+            _lazy.build(self)
+        except MalformedResponseError as exc:  # a repr must not fail (logs, tracebacks)
+            return [*self.__dict__.items(), ("unreadable", str(exc))]
         # Leave out the many None fields so a repr shows what the record holds.
-        _lazy.build(self)
         return [(name, value) for name, value in super().__repr_args__() if value is not None]
 
     @property
