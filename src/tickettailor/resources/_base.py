@@ -62,6 +62,7 @@ class ListSpec:
         return None
 
     def allowed(self) -> list[str]:
+        """Every keyword this list accepts: filters and time filter spellings."""
         names = list(self.filters)
         for api_name in self.time_filters:
             short = _SHORT.get(api_name, api_name)
@@ -96,6 +97,8 @@ def _bounds(op: str, value: Any, tz: str | None) -> tuple[int | None, int | None
 
 @dataclass
 class ListCall:
+    """A list call's request: path, query, limit, cursor and any windowed walk."""
+
     path: str
     params: Pairs
     limit: int | None
