@@ -23,8 +23,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# mypy --strict on src/ and the user's code (tests/typing/users_code.py); then that file
+# again as a user's project checks it: no config of ours, no pydantic plugin.
 types: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy --config-file= --strict --python-version 3.11 tests/typing/users_code.py
 
 unit: $(STAMP)
 	$(BIN)/pytest

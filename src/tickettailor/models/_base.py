@@ -1,26 +1,30 @@
 """The base model and the normalised field types every resource shares.
 
 A model is a typed view over one JSON object from the API. ``.raw`` is that object
-exactly as received (the same dict, never copied or changed), so ``json.dumps(m.raw)``
-gives back the API's JSON value; it is what the CLI prints and the watch stores.
-Typed fields normalise the API's quirks (reference sections 1.4 to 1.6):
+exactly as received, read-only (``_raw.RawObject``, a ``dict`` that refuses changes),
+so ``json.dumps(m.raw)`` gives back the API's JSON value; it is what the CLI prints and
+the watch stores. Typed fields normalise the API's quirks (reference sections 1.4 to 1.6):
 
 - string booleans (``"true"``/``"false"``) become ``bool``;
 - unix seconds, ``YYYY-MM-DD HH:MM:SS`` (UTC) and ISO 8601 strings become aware
   datetimes; date objects become ``DateValue``;
 - currency codes are lower-cased; money stays integer minor units (see ``money.py``).
 
-Unknown fields are kept (on ``.raw`` and as extra attributes), never an error; missing
-fields are None. A known field whose value the model cannot read (a flag that is neither
-true nor false, an unreadable time) is None on the typed view rather than a failure of
-the whole record: ``.raw`` still holds what the API sent.
+Fields the API always sends (``id``, ``object``, an order's ``total``...; the fixtures in
+tests/fixtures and the sandbox are the evidence) are required: a record without one
+fails with ``MalformedResponseError``. Other fields are None when missing. Unknown
+fields are kept (on ``.raw`` and as extra attributes), never an error. An optional field
+whose value the model cannot read (a flag that is neither true nor false, an unreadable
+time) is None on the typed view rather than a failure of the whole record: ``.raw``
+still holds what the API sent. Enumerations are ``Literal[...] | str`` (see ``known``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -28,15 +32,20 @@ from pydantic import (
     ConfigDict,
     ModelWrapValidatorHandler,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
 from tickettailor._core.dates import parse_instant
 from tickettailor._core.errors import DateParseError, MalformedResponseError
+from tickettailor.models import _lazy
+from tickettailor.models._raw import RawObject
 
 __all__ = [
+    "APIObject",
     "DateValue",
     "Flag",
+    "Instant",
     "LowerStr",
     "Number",
     "TTModel",
@@ -46,63 +55,150 @@ __all__ = [
 
 
 class TTModel(BaseModel):
-    """Base of every Ticket Tailor model: ``.raw`` (the JSON as received) and ``.id``."""
+    """Base of every Ticket Tailor model: typed fields over ``.raw``, the JSON as received.
 
-    model_config = ConfigDict(extra="allow", frozen=True, protected_namespaces=())
+    Read from the API (``from_api``, the client, webhooks), ``.raw`` is a read-only view
+    of exactly what the API sent. A model you build yourself (``Order(...)``,
+    ``model_validate``) has ``.raw`` rebuilt from its fields in JSON form; a copy with
+    ``model_copy(update=...)`` keeps the API's JSON for the fields it did not update and
+    writes the updated ones in JSON form. Either way ``.raw`` agrees with the typed
+    fields and ``json.dumps(model.raw)`` works.
+    """
+
+    model_config = ConfigDict(
+        extra="allow", frozen=True, protected_namespaces=(), use_attribute_docstrings=True
+    )
 
     #: The API's ``object`` value this model reads (None for helper objects).
     api_object: ClassVar[str | None] = None
 
-    object: str | None = None
-    id: str | None = None
-
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> Self:
-        """Read one object from an API response; ``raw`` is kept as is.
+        """Read one object from an API response, validating it now; ``.raw`` is ``raw``.
 
         Raises ``MalformedResponseError`` when ``raw`` is not an object or a field has a
-        shape the API never sends (e.g. a list where a number belongs).
+        shape the API never sends (e.g. a list where a number belongs, a missing ``id``).
         """
         if not isinstance(raw, dict):
             raise MalformedResponseError(
                 f"Expected a JSON object for {cls.__name__}, got {type(raw).__name__}."
             )
         try:
-            return cls.model_validate(raw)
+            return cls.model_validate(raw, context=_FROM_API)
         except ValidationError as exc:
             raise MalformedResponseError(
                 f"The API returned a {cls.__name__} this client cannot read: {_first_error(exc)}"
             ) from None
 
+    @classmethod
+    def from_api_lazy(cls, raw: dict[str, Any]) -> Self:
+        """Like ``from_api``, but the typed fields are read on first use (see ``_lazy``).
+
+        Reading ``.raw``, ``.id`` or ``.object`` costs next to nothing; the first other
+        field builds the whole model once (and raises ``MalformedResponseError`` then,
+        if the object has a shape the API never sends). List calls return these.
+        """
+        if not isinstance(raw, dict):
+            raise MalformedResponseError(
+                f"Expected a JSON object for {cls.__name__}, got {type(raw).__name__}."
+            )
+        return _lazy.shell(cls, raw)
+
     def __repr_args__(self) -> Any:
+        try:
+            _lazy.build(self)
+        except MalformedResponseError as exc:  # a repr must not fail (logs, tracebacks)
+            return [*self.__dict__.items(), ("unreadable", str(exc))]
         # Leave out the many None fields so a repr shows what the record holds.
         return [(name, value) for name, value in super().__repr_args__() if value is not None]
 
     @property
-    def raw(self) -> dict[str, Any]:
-        """The object exactly as the API returned it (do not modify)."""
+    def raw(self) -> RawObject:
+        """The object as the API sent it, read-only (see the class docstring)."""
         private = self.__pydantic_private__
-        return private.get("raw", {}) if private else {}
+        kept = private.get("raw") if private else None
+        if type(kept) is RawObject:
+            return kept
+        if kept is not None:  # the API's dict: made read-only on first read
+            wrapped = private["raw"] = RawObject(kept)  # type: ignore[index]  # not None here
+            return wrapped
+        rebuilt: dict[str, Any] = self.model_dump(mode="json", exclude_unset=True)
+        return RawObject(rebuilt)
 
     @model_validator(mode="wrap")
     @classmethod
-    def _keep_raw(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+    def _keep_raw(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Self], info: ValidationInfo
+    ) -> Self:
         if isinstance(data, TTModel):
             return handler(data)
         prepared = cls._prepare(data)
         model = handler(prepared)
-        # The dict itself, not a copy: lossless, and free for 100k-record walks.
-        # Stored as pydantic's own private-attribute state (copied and pickled with the
-        # model) but set directly: a declared PrivateAttr costs a default per model.
-        object.__setattr__(
-            model, "__pydantic_private__", {"raw": data if isinstance(data, dict) else prepared}
-        )
+        if info.context is _FROM_API:
+            # Stored as pydantic's own private-attribute state (copied and pickled with
+            # the model) but set directly: a declared PrivateAttr costs a default per model.
+            # The dict as is: made a read-only RawObject on first read of .raw.
+            kept = data if isinstance(data, dict) else prepared
+            object.__setattr__(model, "__pydantic_private__", {"raw": kept})
         return model
 
     @classmethod
     def _prepare(cls, data: Any) -> Any:
         """Turn a non-object input into the object to validate (DateValue takes unix)."""
         return data
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, ``.raw`` holds the updated fields in JSON form."""
+        _lazy.build(self)
+        copied = super().model_copy(update=update, deep=deep)
+        private = self.__pydantic_private__
+        if update and private and "raw" in private:
+            changed = copied.model_dump(mode="json", include=set(update))
+            merged = {**dict(dict.items(private["raw"])), **changed}
+            object.__setattr__(copied, "__pydantic_private__", {"raw": RawObject(merged)})
+        return copied
+
+    # pydantic reads the field values straight from __dict__ here: build a lazy one first.
+    # (model_dump, model_dump_json and == read pydantic's slots first, which builds it.)
+    def __hash__(self) -> int:
+        # As pydantic hashes a frozen model (its field values), once built.
+        _lazy.build(self)
+        values = self.__dict__
+        return hash((type(self), *(values.get(name) for name in type(self).__pydantic_fields__)))
+
+    def __iter__(self) -> Any:
+        _lazy.build(self)
+        return super().__iter__()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        _lazy.build(self)
+        return super().__getstate__()
+
+    def __copy__(self) -> Self:
+        _lazy.build(self)
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Self:
+        _lazy.build(self)
+        return super().__deepcopy__(memo)
+
+    if not TYPE_CHECKING:  # mypy would otherwise accept any attribute name
+
+        def __getattr__(self, name: str) -> Any:
+            return _lazy.attribute(self, name)
+
+
+class APIObject(TTModel):
+    """A resource of the API: every one carries ``object`` and ``id``."""
+
+    object: str
+    """The API's name of the resource type, e.g. ``"order"``."""
+    id: str
+    """The id, with the resource's prefix (``or_…``, ``ev_…``)."""
+
+
+#: The validation context that marks data as the API's own JSON (``.raw`` kept).
+_FROM_API: dict[str, bool] = {"from_api": True}
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -165,10 +261,17 @@ def _number(value: Any) -> Any:
 
 
 Flag = Annotated[bool | None, BeforeValidator(_flag)]
+"""A string boolean (``"true"``/``"false"``) as ``bool``; None when absent or unreadable."""
 WaitlistFlag = Annotated[bool | Literal["no_tickets_available"] | None, BeforeValidator(_waitlist)]
+"""A waitlist flag: ``bool``, or ``"no_tickets_available"`` (waitlist only when sold out)."""
 Timestamp = Annotated[dt.datetime | None, BeforeValidator(_instant)]
-LowerStr = Annotated[str | None, BeforeValidator(_lower)]
+"""An optional time as an aware datetime; None when absent or unreadable."""
+Instant = Annotated[dt.datetime, BeforeValidator(_instant)]
+"""A time the API always sends, as an aware datetime (unreadable: the record fails)."""
+LowerStr = Annotated[str, BeforeValidator(_lower)]
+"""A string lower-cased (currency codes)."""
 Number = Annotated[int | Decimal | None, BeforeValidator(_number)]
+"""A JSON number as ``int`` or an exact ``Decimal`` (never a float)."""
 
 
 # --- the date object ---------------------------------------------------------------------
@@ -183,11 +286,17 @@ class DateValue(TTModel):
     """
 
     date: str | None = None
+    """The local calendar date, ``YYYY-MM-DD``."""
     formatted: str | None = None
+    """The date as the box office shows it; for display only."""
     iso: str | None = None
+    """ISO 8601 with the offset, e.g. ``2026-05-01T18:00:00+01:00``."""
     time: str | None = None
+    """The local time, ``HH:MM``."""
     timezone: str | None = None
+    """The UTC offset, e.g. ``+01:00`` (not a zone name)."""
     unix: int | None = None
+    """The instant in unix seconds."""
 
     @classmethod
     def _prepare(cls, data: Any) -> Any:

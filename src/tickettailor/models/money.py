@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import overload
 
 from tickettailor.models._base import LowerStr, TTModel
 
@@ -21,8 +22,11 @@ class Money:
     """An amount in minor units (``amount``) of ``currency`` (lowercase ISO 4217)."""
 
     amount: int
+    """The amount in minor units (``1450`` is 14.50)."""
     currency: str | None
+    """The lower-case currency code, e.g. ``"gbp"``."""
     base_multiplier: int = 100
+    """Minor units per major unit (100 for most currencies)."""
 
     @property
     def major(self) -> Decimal:
@@ -49,10 +53,17 @@ class Currency(TTModel):
     """The currency object on orders and issued tickets (``{base_multiplier, code}``)
     and on the overview (``{code, symbol}``)."""
 
-    code: LowerStr = None
+    code: LowerStr
+    """The ISO 4217 code, lower-cased, e.g. ``"gbp"``."""
     base_multiplier: int | None = None
+    """Minor units per major unit (100 for most currencies)."""
     symbol: str | None = None
+    """The currency symbol, e.g. ``"€"`` (overview only)."""
 
+    @overload
+    def money(self, amount: int) -> Money: ...
+    @overload
+    def money(self, amount: None) -> None: ...
     def money(self, amount: int | None) -> Money | None:
         """``amount`` minor units of this currency; None when ``amount`` is None."""
         if amount is None:

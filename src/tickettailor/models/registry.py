@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from tickettailor.models._base import TTModel
+from tickettailor.models._base import APIObject, TTModel
 from tickettailor.models.check_in import CheckIn
 from tickettailor.models.discount import Discount
 from tickettailor.models.event import Event
@@ -18,9 +18,11 @@ from tickettailor.models.ticket_type import TicketType
 from tickettailor.models.voucher import Voucher, VoucherCode
 from tickettailor.models.waitlist_signup import WaitlistSignup
 
-__all__ = ["MODELS_BY_OBJECT", "model_for", "parse_object"]
+__all__ = ["MODELS_BY_OBJECT", "model_for", "parse_object", "parse_record"]
 
-MODELS_BY_OBJECT: dict[str, type[TTModel]] = {
+M = TypeVar("M", bound=TTModel)
+
+MODELS_BY_OBJECT: dict[str, type[APIObject]] = {
     model.api_object: model
     for model in (
         CheckIn,
@@ -44,12 +46,18 @@ MODELS_BY_OBJECT: dict[str, type[TTModel]] = {
 }
 
 
-def model_for(object_name: str | None) -> type[TTModel]:
-    """The model for an ``object`` value; ``TTModel`` itself for an unknown one."""
-    return MODELS_BY_OBJECT.get((object_name or "").lower(), TTModel)
+def model_for(object_name: str | None) -> type[APIObject]:
+    """The model for an ``object`` value; ``APIObject`` itself for an unknown one."""
+    return MODELS_BY_OBJECT.get((object_name or "").lower(), APIObject)
 
 
-def parse_object(raw: dict[str, Any]) -> TTModel:
+def parse_object(raw: dict[str, Any]) -> APIObject:
     """``raw`` read as the model its ``object`` key names (``.raw`` kept as is)."""
     name = raw.get("object") if isinstance(raw, dict) else None
     return model_for(name if isinstance(name, str) else None).from_api(raw)
+
+
+def parse_record(model: type[M], raw: dict[str, Any]) -> M:
+    """One record of a list page as ``model``, lazily: ``.raw``, ``.id`` and ``.object``
+    are free, the typed fields are validated once on first use (see ``_lazy``)."""
+    return model.from_api_lazy(raw)

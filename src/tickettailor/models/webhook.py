@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import field_validator
 
-from tickettailor.models._base import Timestamp, TTModel
+from tickettailor.models._base import APIObject, Instant, TTModel
 from tickettailor.models.registry import parse_object
 
 __all__ = ["WebhookEnvelope"]
@@ -22,10 +22,17 @@ class WebhookEnvelope(TTModel):
     over the raw bytes before building this (see ``tickettailor.webhooks``).
     """
 
-    created_at: Timestamp = None
-    event: str | None = None
+    id: str
+    """The delivery's id (``wh_…``): the same on every retry of one delivery."""
+    created_at: Instant
+    """When the delivery was first made."""
+    event: str
+    """What happened, upper-cased, e.g. ``ORDER.CREATED`` (the names the receiver knows:
+    ``tickettailor.webhooks.events.WIRE_EVENTS``)."""
     resource_url: str | None = None
+    """The API URL of the resource the payload is a copy of."""
     payload: dict[str, Any] | None = None
+    """The resource as a plain dict; ``resource()`` gives its typed model."""
 
     @field_validator("event", mode="before")
     @classmethod
@@ -33,10 +40,10 @@ class WebhookEnvelope(TTModel):
         # Real deliveries use upper case; some third-party material shows lower case.
         return value.upper() if isinstance(value, str) else value
 
-    def resource(self) -> TTModel | None:
+    def resource(self) -> APIObject | None:
         """The payload as its model (``Order``, ``IssuedTicket``, ``Event``...) chosen by
-        its ``object`` key; a plain ``TTModel`` for an object this client does not know.
+        its ``object`` key; a plain ``APIObject`` for an object this client does not know.
         """
-        # From .raw, so the resource's .raw is the very payload dict that arrived.
+        # From .raw, so the resource's .raw is the very payload that arrived.
         payload = self.raw.get("payload")
         return parse_object(payload) if isinstance(payload, dict) else None

@@ -62,6 +62,7 @@ class ListSpec:
         return None
 
     def allowed(self) -> list[str]:
+        """Every keyword this list accepts: filters and time filter spellings."""
         names = list(self.filters)
         for api_name in self.time_filters:
             short = _SHORT.get(api_name, api_name)
@@ -96,6 +97,8 @@ def _bounds(op: str, value: Any, tz: str | None) -> tuple[int | None, int | None
 
 @dataclass
 class ListCall:
+    """A list call's request: path, query, limit, cursor and any windowed walk."""
+
     path: str
     params: Pairs
     limit: int | None
@@ -253,17 +256,17 @@ class SyncResource:
         request = self._core.build_request(method, path, data=data)
         safe = method == "GET" if idempotent is None else idempotent
         body = self._core.send(request, idempotent=safe).body
-        return model.from_api(_expect_object(body, f"{method} {path}"))
+        return model.from_api_lazy(_expect_object(body, f"{method} {path}"))
 
     def _list(self, model: type[M], call: ListCall) -> Pager[M]:
         if call.newest is not None:
             return NewestPager(
-                self._fetch, model.from_api, call.path, call.params,
+                self._fetch, model.from_api_lazy, call.path, call.params,
                 limit=call.limit, backfill=call.newest,
             )  # fmt: skip
         return Pager(
             self._fetch,
-            model.from_api,
+            model.from_api_lazy,
             call.path,
             call.params,
             limit=call.limit,
@@ -298,17 +301,17 @@ class AsyncResource:
         request = self._core.build_request(method, path, data=data)
         safe = method == "GET" if idempotent is None else idempotent
         body = (await self._core.send(request, idempotent=safe)).body
-        return model.from_api(_expect_object(body, f"{method} {path}"))
+        return model.from_api_lazy(_expect_object(body, f"{method} {path}"))
 
     def _list(self, model: type[M], call: ListCall) -> AsyncPager[M]:
         if call.newest is not None:
             return AsyncNewestPager(
-                self._fetch, model.from_api, call.path, call.params,
+                self._fetch, model.from_api_lazy, call.path, call.params,
                 limit=call.limit, backfill=call.newest,
             )  # fmt: skip
         return AsyncPager(
             self._fetch,
-            model.from_api,
+            model.from_api_lazy,
             call.path,
             call.params,
             limit=call.limit,

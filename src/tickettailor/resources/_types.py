@@ -16,11 +16,15 @@ TimeOfDay = time | str  # a time of day, sent as HH:MM:SS
 
 
 class Paging(TypedDict, total=False):
+    """Paging keywords of every list call."""
+
     limit: int | None  # the total number of records wanted (not a page size)
     starting_after: str | None  # continue after this id
 
 
 class CreatedFilters(Paging, total=False):
+    """Paging plus the ``created_at`` filters (``created_gte="-7d"``...)."""
+
     created_at: DateInput  # an instant, or a bare date meaning that whole day
     created_gt: DateInput
     created_gte: DateInput

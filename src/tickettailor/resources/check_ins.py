@@ -23,6 +23,8 @@ __all__ = ["AsyncCheckIns", "CheckInFilters", "CheckIns"]
 
 
 class CheckInFilters(Paging, total=False):
+    """Filters of ``check_ins.list()``; every one optional."""
+
     event_id: IdList
     event_series_id: IdList
     issued_ticket_id: IdList
@@ -49,7 +51,10 @@ def _form(
 
 
 class CheckIns(SyncResource):
+    """``client.check_ins``: the check-in endpoints."""
+
     def list(self, **filters: Unpack[CheckInFilters]) -> Pager[CheckIn]:
+        """Check-ins across all pages (lazy, oldest first); filters as keywords."""
         return self._list(CheckIn, build_list(LIST, filters, tz=self._tz))
 
     def create(
@@ -69,7 +74,10 @@ class CheckIns(SyncResource):
 
 
 class AsyncCheckIns(AsyncResource):
+    """``AsyncClient.check_ins``: the calls of ``CheckIns``, awaited."""
+
     def list(self, **filters: Unpack[CheckInFilters]) -> AsyncPager[CheckIn]:
+        """Check-ins across all pages (lazy, oldest first); filters as keywords."""
         return self._list(CheckIn, build_list(LIST, filters, tz=self._tz))
 
     async def create(

@@ -22,6 +22,8 @@ __all__ = ["AsyncDiscounts", "DiscountCreate", "DiscountFilters", "DiscountUpdat
 
 
 class DiscountFilters(Paging, total=False):
+    """Filters of ``discounts.list()``; every one optional."""
+
     code: str
 
 
@@ -37,6 +39,8 @@ class _DiscountFields(TypedDict, total=False):
 
 
 class DiscountCreate(_DiscountFields, total=False):
+    """The fields of ``discounts.create()`` (``price`` reads back as ``face_value_amount``)."""
+
     type: str  # fixed_amount or percentage
     # The ticket types it applies to (all when omitted). Sent as ticket_type_id[tt]=1,
     # the only form the API honours on create: other spellings silently scope nothing.
@@ -45,6 +49,8 @@ class DiscountCreate(_DiscountFields, total=False):
 
 
 class DiscountUpdate(_DiscountFields, total=False):
+    """The fields of ``discounts.update()``; only those given are sent."""
+
     ticket_types: Mapping[str, int]  # {tt_id: 1 to link, 0 to unlink}
     products: Mapping[str, int]  # {pr_id: 1 to link, 0 to unlink}
 
@@ -65,10 +71,14 @@ def _create_form(fields: Mapping[str, object], tz: str | None) -> dict[str, obje
 
 
 class Discounts(SyncResource):
+    """``client.discounts``: the discount endpoints."""
+
     def list(self, **filters: Unpack[DiscountFilters]) -> Pager[Discount]:
+        """Discounts across all pages (lazy, oldest first); filters as keywords."""
         return self._list(Discount, build_list(LIST, filters, tz=self._tz))
 
     def get(self, discount_id: str) -> Discount:
+        """One discount by id (``NotFoundError`` when there is none)."""
         return self._call("GET", f"/discounts/{seg(discount_id)}", Discount)
 
     def create(self, **fields: Unpack[DiscountCreate]) -> Discount:
@@ -76,18 +86,24 @@ class Discounts(SyncResource):
         return self._call("POST", "/discounts", Discount, data=_create_form(fields, self._tz))
 
     def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Discount:
+        """Change a discount: only the fields given are sent."""
         data = build_form(fields, time_fields=("expires",), tz=self._tz)
         return self._call("POST", f"/discounts/{seg(discount_id)}", Discount, data=data)
 
     def delete(self, discount_id: str) -> DeleteResult:
+        """Delete a discount (``DeleteResult``)."""
         return self._call("DELETE", f"/discounts/{seg(discount_id)}", DeleteResult)
 
 
 class AsyncDiscounts(AsyncResource):
+    """``AsyncClient.discounts``: the calls of ``Discounts``, awaited."""
+
     def list(self, **filters: Unpack[DiscountFilters]) -> AsyncPager[Discount]:
+        """Discounts across all pages (lazy, oldest first); filters as keywords."""
         return self._list(Discount, build_list(LIST, filters, tz=self._tz))
 
     async def get(self, discount_id: str) -> Discount:
+        """One discount by id (``NotFoundError`` when there is none)."""
         return await self._call("GET", f"/discounts/{seg(discount_id)}", Discount)
 
     async def create(self, **fields: Unpack[DiscountCreate]) -> Discount:
@@ -96,8 +112,10 @@ class AsyncDiscounts(AsyncResource):
         return await self._call("POST", "/discounts", Discount, data=data)
 
     async def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Discount:
+        """Change a discount: only the fields given are sent."""
         data = build_form(fields, time_fields=("expires",), tz=self._tz)
         return await self._call("POST", f"/discounts/{seg(discount_id)}", Discount, data=data)
 
     async def delete(self, discount_id: str) -> DeleteResult:
+        """Delete a discount (``DeleteResult``)."""
         return await self._call("DELETE", f"/discounts/{seg(discount_id)}", DeleteResult)

@@ -34,12 +34,16 @@ __all__ = [
 
 
 class EventSeriesFilters(Paging, total=False):
+    """Filters of ``event_series.list()``; every one optional."""
+
     status: IdList  # draft, published, sales_closed (one or several)
     name: str
     venue: str
 
 
 class EventSeriesFields(TypedDict, total=False):
+    """The fields of ``event_series.create()`` and ``update()``."""
+
     name: str
     venue: str
     description: str
@@ -53,6 +57,8 @@ class EventSeriesFields(TypedDict, total=False):
 
 
 class OccurrenceFields(TypedDict, total=False):
+    """The fields of an occurrence (``event_series.create_event()`` and ``update_event()``)."""
+
     start_date: DayInput
     end_date: DayInput
     start_time: TimeOfDay
@@ -67,6 +73,8 @@ class OccurrenceFields(TypedDict, total=False):
 
 
 class TicketTypeCreate(TypedDict, total=False):
+    """The fields of ``event_series.create_ticket_type()``."""
+
     name: str
     price: int  # cents
     quantity: int
@@ -80,6 +88,8 @@ class TicketTypeCreate(TypedDict, total=False):
 
 
 class TicketTypeUpdate(TypedDict, total=False):
+    """The fields of ``event_series.update_ticket_type()``; only those given are sent."""
+
     name: str
     price: int
     description: str
@@ -91,6 +101,8 @@ class TicketTypeUpdate(TypedDict, total=False):
 
 
 class TicketGroupFields(TypedDict, total=False):
+    """The fields of a ticket group."""
+
     name: str
     max_per_order: int
     sort_order: int
@@ -98,6 +110,8 @@ class TicketGroupFields(TypedDict, total=False):
 
 
 class BundleFields(TypedDict, total=False):
+    """The fields of a bundle."""
+
     name: str
     description: str  # must not be empty
     price: int
@@ -105,6 +119,8 @@ class BundleFields(TypedDict, total=False):
 
 
 class OverrideFields(TypedDict, total=False):
+    """The fields of an override."""
+
     name: str
     max_sellable_tickets: int
 
@@ -149,16 +165,22 @@ def _status(status: str) -> dict[str, object]:
 
 
 class EventSeriesResource(SyncResource):
+    """``client.event_series``: the event series endpoints."""
+
     def list(self, **filters: Unpack[EventSeriesFilters]) -> Pager[EventSeries]:
+        """Event series across all pages (lazy, oldest first); filters as keywords."""
         return self._list(EventSeries, build_list(LIST, filters, tz=self._tz))
 
     def get(self, event_series_id: str) -> EventSeries:
+        """One event series by id (``NotFoundError`` when there is none)."""
         return self._call("GET", _series(event_series_id), EventSeries)
 
     def create(self, **fields: Unpack[EventSeriesFields]) -> EventSeries:
+        """Create an event series from the fields given."""
         return self._call("POST", "/event_series", EventSeries, data=build_form(fields, tz=None))
 
     def update(self, event_series_id: str, **fields: Unpack[EventSeriesFields]) -> EventSeries:
+        """Change an event series: only the fields given are sent."""
         data = build_form(fields, tz=None)
         return self._call("POST", _series(event_series_id), EventSeries, data=data)
 
@@ -175,11 +197,13 @@ class EventSeriesResource(SyncResource):
     def list_events(
         self, event_series_id: str, *, override_id: str | None = None, **paging: Unpack[Paging]
     ) -> Pager[Event]:
+        """The occurrences of a series across all pages (lazy)."""
         path = f"{_series(event_series_id)}/events"
         filters = {"override_id": override_id, **paging}
         return self._list(Event, build_list(EVENTS, filters, tz=self._tz, path=path))
 
     def get_event(self, event_series_id: str, event_id: str) -> Event:
+        """One occurrence of a series."""
         return self._call("GET", f"{_series(event_series_id)}/events/{seg(event_id)}", Event)
 
     def create_event(self, event_series_id: str, **fields: Unpack[OccurrenceFields]) -> Event:
@@ -190,10 +214,12 @@ class EventSeriesResource(SyncResource):
     def update_event(
         self, event_series_id: str, event_id: str, **fields: Unpack[OccurrenceFields]
     ) -> Event:
+        """Change an occurrence: only the fields given are sent."""
         path = f"{_series(event_series_id)}/events/{seg(event_id)}"
         return self._call("POST", path, Event, data=_occurrence_form(fields))
 
     def delete_event(self, event_series_id: str, event_id: str) -> DeleteResult:
+        """Delete an occurrence."""
         path = f"{_series(event_series_id)}/events/{seg(event_id)}"
         return self._call("DELETE", path, DeleteResult)
 
@@ -201,16 +227,19 @@ class EventSeriesResource(SyncResource):
     def create_ticket_type(
         self, event_series_id: str, **fields: Unpack[TicketTypeCreate]
     ) -> TicketType:
+        """Add a ticket type to a series."""
         path = f"{_series(event_series_id)}/ticket_types"
         return self._call("POST", path, TicketType, data=_ticket_type_form(fields))
 
     def update_ticket_type(
         self, event_series_id: str, ticket_type_id: str, **fields: Unpack[TicketTypeUpdate]
     ) -> TicketType:
+        """Change a series' ticket type (capacity: ``modify_quantity``, signed)."""
         path = f"{_series(event_series_id)}/ticket_types/{seg(ticket_type_id)}"
         return self._call("POST", path, TicketType, data=_ticket_type_form(fields))
 
     def delete_ticket_type(self, event_series_id: str, ticket_type_id: str) -> DeleteResult:
+        """Delete a series' ticket type."""
         path = f"{_series(event_series_id)}/ticket_types/{seg(ticket_type_id)}"
         return self._call("DELETE", path, DeleteResult)
 
@@ -218,62 +247,77 @@ class EventSeriesResource(SyncResource):
     def create_ticket_group(
         self, event_series_id: str, **fields: Unpack[TicketGroupFields]
     ) -> TicketGroup:
+        """Add a ticket group to a series."""
         path = f"{_series(event_series_id)}/ticket_groups"
         return self._call("POST", path, TicketGroup, data=build_form(fields, tz=None))
 
     def update_ticket_group(
         self, event_series_id: str, ticket_group_id: str, **fields: Unpack[TicketGroupFields]
     ) -> TicketGroup:
+        """Change a series' ticket group."""
         path = f"{_series(event_series_id)}/ticket_groups/{seg(ticket_group_id)}"
         return self._call("POST", path, TicketGroup, data=build_form(fields, tz=None))
 
     def delete_ticket_group(self, event_series_id: str, ticket_group_id: str) -> DeleteResult:
+        """Delete a series' ticket group."""
         path = f"{_series(event_series_id)}/ticket_groups/{seg(ticket_group_id)}"
         return self._call("DELETE", path, DeleteResult)
 
     def create_bundle(self, event_series_id: str, **fields: Unpack[BundleFields]) -> TTModel:
+        """Add a bundle to a series (no typed model: read ``.raw``)."""
         path = f"{_series(event_series_id)}/bundles"
         return self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
     def update_bundle(
         self, event_series_id: str, bundle_id: str, **fields: Unpack[BundleFields]
     ) -> TTModel:
+        """Change a series' bundle (no typed model: read ``.raw``)."""
         path = f"{_series(event_series_id)}/bundles/{seg(bundle_id)}"
         return self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
     def delete_bundle(self, event_series_id: str, bundle_id: str) -> DeleteResult:
+        """Delete a series' bundle."""
         path = f"{_series(event_series_id)}/bundles/{seg(bundle_id)}"
         return self._call("DELETE", path, DeleteResult)
 
     def list_overrides(self, event_series_id: str, **paging: Unpack[Paging]) -> Pager[TTModel]:
+        """The overrides of a series, all pages (lazy; read ``.raw``)."""
         path = f"{_series(event_series_id)}/overrides"
         return self._list(TTModel, build_list(OVERRIDES, paging, tz=self._tz, path=path))
 
     def create_override(self, event_series_id: str, **fields: Unpack[OverrideFields]) -> TTModel:
+        """Add an override to a series (no typed model: read ``.raw``)."""
         path = f"{_series(event_series_id)}/overrides"
         return self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
     def update_override(
         self, event_series_id: str, override_id: str, **fields: Unpack[OverrideFields]
     ) -> TTModel:
+        """Change a series' override (no typed model: read ``.raw``)."""
         path = f"{_series(event_series_id)}/overrides/{seg(override_id)}"
         return self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
 
 class AsyncEventSeriesResource(AsyncResource):
+    """``AsyncClient.event_series``: the calls of ``EventSeriesResource``, awaited."""
+
     def list(self, **filters: Unpack[EventSeriesFilters]) -> AsyncPager[EventSeries]:
+        """Event series across all pages (lazy, oldest first); filters as keywords."""
         return self._list(EventSeries, build_list(LIST, filters, tz=self._tz))
 
     async def get(self, event_series_id: str) -> EventSeries:
+        """One event series by id (``NotFoundError`` when there is none)."""
         return await self._call("GET", _series(event_series_id), EventSeries)
 
     async def create(self, **fields: Unpack[EventSeriesFields]) -> EventSeries:
+        """Create an event series from the fields given."""
         data = build_form(fields, tz=None)
         return await self._call("POST", "/event_series", EventSeries, data=data)
 
     async def update(
         self, event_series_id: str, **fields: Unpack[EventSeriesFields]
     ) -> EventSeries:
+        """Change an event series: only the fields given are sent."""
         data = build_form(fields, tz=None)
         return await self._call("POST", _series(event_series_id), EventSeries, data=data)
 
@@ -289,11 +333,13 @@ class AsyncEventSeriesResource(AsyncResource):
     def list_events(
         self, event_series_id: str, *, override_id: str | None = None, **paging: Unpack[Paging]
     ) -> AsyncPager[Event]:
+        """The occurrences of a series across all pages (lazy)."""
         path = f"{_series(event_series_id)}/events"
         filters = {"override_id": override_id, **paging}
         return self._list(Event, build_list(EVENTS, filters, tz=self._tz, path=path))
 
     async def get_event(self, event_series_id: str, event_id: str) -> Event:
+        """One occurrence of a series."""
         path = f"{_series(event_series_id)}/events/{seg(event_id)}"
         return await self._call("GET", path, Event)
 
@@ -305,71 +351,85 @@ class AsyncEventSeriesResource(AsyncResource):
     async def update_event(
         self, event_series_id: str, event_id: str, **fields: Unpack[OccurrenceFields]
     ) -> Event:
+        """Change an occurrence: only the fields given are sent."""
         path = f"{_series(event_series_id)}/events/{seg(event_id)}"
         return await self._call("POST", path, Event, data=_occurrence_form(fields))
 
     async def delete_event(self, event_series_id: str, event_id: str) -> DeleteResult:
+        """Delete an occurrence."""
         path = f"{_series(event_series_id)}/events/{seg(event_id)}"
         return await self._call("DELETE", path, DeleteResult)
 
     async def create_ticket_type(
         self, event_series_id: str, **fields: Unpack[TicketTypeCreate]
     ) -> TicketType:
+        """Add a ticket type to a series."""
         path = f"{_series(event_series_id)}/ticket_types"
         return await self._call("POST", path, TicketType, data=_ticket_type_form(fields))
 
     async def update_ticket_type(
         self, event_series_id: str, ticket_type_id: str, **fields: Unpack[TicketTypeUpdate]
     ) -> TicketType:
+        """Change a series' ticket type (capacity: ``modify_quantity``, signed)."""
         path = f"{_series(event_series_id)}/ticket_types/{seg(ticket_type_id)}"
         return await self._call("POST", path, TicketType, data=_ticket_type_form(fields))
 
     async def delete_ticket_type(self, event_series_id: str, ticket_type_id: str) -> DeleteResult:
+        """Delete a series' ticket type."""
         path = f"{_series(event_series_id)}/ticket_types/{seg(ticket_type_id)}"
         return await self._call("DELETE", path, DeleteResult)
 
     async def create_ticket_group(
         self, event_series_id: str, **fields: Unpack[TicketGroupFields]
     ) -> TicketGroup:
+        """Add a ticket group to a series."""
         path = f"{_series(event_series_id)}/ticket_groups"
         return await self._call("POST", path, TicketGroup, data=build_form(fields, tz=None))
 
     async def update_ticket_group(
         self, event_series_id: str, ticket_group_id: str, **fields: Unpack[TicketGroupFields]
     ) -> TicketGroup:
+        """Change a series' ticket group."""
         path = f"{_series(event_series_id)}/ticket_groups/{seg(ticket_group_id)}"
         return await self._call("POST", path, TicketGroup, data=build_form(fields, tz=None))
 
     async def delete_ticket_group(self, event_series_id: str, ticket_group_id: str) -> DeleteResult:
+        """Delete a series' ticket group."""
         path = f"{_series(event_series_id)}/ticket_groups/{seg(ticket_group_id)}"
         return await self._call("DELETE", path, DeleteResult)
 
     async def create_bundle(self, event_series_id: str, **fields: Unpack[BundleFields]) -> TTModel:
+        """Add a bundle to a series (no typed model: read ``.raw``)."""
         path = f"{_series(event_series_id)}/bundles"
         return await self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
     async def update_bundle(
         self, event_series_id: str, bundle_id: str, **fields: Unpack[BundleFields]
     ) -> TTModel:
+        """Change a series' bundle (no typed model: read ``.raw``)."""
         path = f"{_series(event_series_id)}/bundles/{seg(bundle_id)}"
         return await self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
     async def delete_bundle(self, event_series_id: str, bundle_id: str) -> DeleteResult:
+        """Delete a series' bundle."""
         path = f"{_series(event_series_id)}/bundles/{seg(bundle_id)}"
         return await self._call("DELETE", path, DeleteResult)
 
     def list_overrides(self, event_series_id: str, **paging: Unpack[Paging]) -> AsyncPager[TTModel]:
+        """The overrides of a series, all pages (lazy; read ``.raw``)."""
         path = f"{_series(event_series_id)}/overrides"
         return self._list(TTModel, build_list(OVERRIDES, paging, tz=self._tz, path=path))
 
     async def create_override(
         self, event_series_id: str, **fields: Unpack[OverrideFields]
     ) -> TTModel:
+        """Add an override to a series (no typed model: read ``.raw``)."""
         path = f"{_series(event_series_id)}/overrides"
         return await self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
     async def update_override(
         self, event_series_id: str, override_id: str, **fields: Unpack[OverrideFields]
     ) -> TTModel:
+        """Change a series' override (no typed model: read ``.raw``)."""
         path = f"{_series(event_series_id)}/overrides/{seg(override_id)}"
         return await self._call("POST", path, TTModel, data=build_form(fields, tz=None))

@@ -16,6 +16,8 @@ __all__ = ["AsyncEvents", "EventFilters", "Events"]
 
 
 class EventFilters(Paging, total=False):
+    """Filters of ``events.list()``; every one optional."""
+
     start_at: DateInput
     start_at_gt: DateInput
     start_at_gte: DateInput
@@ -40,18 +42,24 @@ LIST = ListSpec(
 
 
 class Events(SyncResource):
+    """``client.events``: the event endpoints."""
+
     def list(self, **filters: Unpack[EventFilters]) -> Pager[Event]:
         """Events, oldest first, across all pages (lazy)."""
         return self._list(Event, build_list(LIST, filters, tz=self._tz))
 
     def get(self, event_id: str) -> Event:
+        """One event by id (``NotFoundError`` when there is none)."""
         return self._call("GET", f"/events/{seg(event_id)}", Event)
 
 
 class AsyncEvents(AsyncResource):
+    """``AsyncClient.events``: the calls of ``Events``, awaited."""
+
     def list(self, **filters: Unpack[EventFilters]) -> AsyncPager[Event]:
         """Events, oldest first, across all pages (lazy)."""
         return self._list(Event, build_list(LIST, filters, tz=self._tz))
 
     async def get(self, event_id: str) -> Event:
+        """One event by id (``NotFoundError`` when there is none)."""
         return await self._call("GET", f"/events/{seg(event_id)}", Event)

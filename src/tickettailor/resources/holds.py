@@ -21,6 +21,8 @@ __all__ = ["AsyncHolds", "HoldFields", "HoldFilters", "Holds"]
 
 
 class HoldFilters(CreatedFilters, total=False):
+    """Filters of ``holds.list()``; every one optional."""
+
     event_id: IdList
     updated_at: DateInput
     updated_at_gt: DateInput
@@ -30,6 +32,8 @@ class HoldFilters(CreatedFilters, total=False):
 
 
 class HoldFields(TypedDict, total=False):
+    """The fields of a hold: its note and seats per ticket type."""
+
     note: str
     ticket_type_id: Mapping[str, int]  # {ticket type id: quantity}; 0 removes it on update
 
@@ -43,10 +47,14 @@ def _create_form(event_id: str, fields: Mapping[str, object], tz: str | None) ->
 
 
 class Holds(SyncResource):
+    """``client.holds``: the hold endpoints."""
+
     def list(self, **filters: Unpack[HoldFilters]) -> Pager[Hold]:
+        """Holds across all pages (lazy, oldest first); filters as keywords."""
         return self._list(Hold, build_list(LIST, filters, tz=self._tz))
 
     def get(self, hold_id: str) -> Hold:
+        """One hold by id (``NotFoundError`` when there is none)."""
         return self._call("GET", f"/holds/{seg(hold_id)}", Hold)
 
     def create(self, event_id: str, **fields: Unpack[HoldFields]) -> Hold:
@@ -55,6 +63,7 @@ class Holds(SyncResource):
         return self._call("POST", "/holds", Hold, data=data)
 
     def update(self, hold_id: str, **fields: Unpack[HoldFields]) -> Hold:
+        """Change a hold: only the fields given are sent."""
         data = build_form(fields, tz=self._tz)
         return self._call("POST", f"/holds/{seg(hold_id)}", Hold, data=data)
 
@@ -64,10 +73,14 @@ class Holds(SyncResource):
 
 
 class AsyncHolds(AsyncResource):
+    """``AsyncClient.holds``: the calls of ``Holds``, awaited."""
+
     def list(self, **filters: Unpack[HoldFilters]) -> AsyncPager[Hold]:
+        """Holds across all pages (lazy, oldest first); filters as keywords."""
         return self._list(Hold, build_list(LIST, filters, tz=self._tz))
 
     async def get(self, hold_id: str) -> Hold:
+        """One hold by id (``NotFoundError`` when there is none)."""
         return await self._call("GET", f"/holds/{seg(hold_id)}", Hold)
 
     async def create(self, event_id: str, **fields: Unpack[HoldFields]) -> Hold:
@@ -76,6 +89,7 @@ class AsyncHolds(AsyncResource):
         return await self._call("POST", "/holds", Hold, data=data)
 
     async def update(self, hold_id: str, **fields: Unpack[HoldFields]) -> Hold:
+        """Change a hold: only the fields given are sent."""
         data = build_form(fields, tz=self._tz)
         return await self._call("POST", f"/holds/{seg(hold_id)}", Hold, data=data)
 

@@ -20,6 +20,8 @@ __all__ = ["AsyncIssuedTickets", "IssuedTicketCreate", "IssuedTicketFilters", "I
 
 
 class IssuedTicketFilters(CreatedFilters, total=False):
+    """Filters of ``issued_tickets.list()``; every one optional."""
+
     event_id: IdList
     event_series_id: IdList
     order_id: IdList
@@ -31,6 +33,8 @@ class IssuedTicketFilters(CreatedFilters, total=False):
 
 
 class IssuedTicketCreate(TypedDict, total=False):
+    """The fields of ``issued_tickets.create()`` (a ticket issued outside a checkout)."""
+
     event_id: str  # with ticket_type_id; or give hold_id instead
     ticket_type_id: str
     hold_id: str
@@ -59,10 +63,14 @@ LIST = ListSpec(
 
 
 class IssuedTickets(SyncResource):
+    """``client.issued_tickets``: the issued ticket endpoints."""
+
     def list(self, **filters: Unpack[IssuedTicketFilters]) -> Pager[IssuedTicket]:
+        """Issued tickets across all pages (lazy, oldest first); filters as keywords."""
         return self._list(IssuedTicket, build_list(LIST, filters, tz=self._tz))
 
     def get(self, issued_ticket_id: str) -> IssuedTicket:
+        """One issued ticket by id (``NotFoundError`` when there is none)."""
         return self._call("GET", f"/issued_tickets/{seg(issued_ticket_id)}", IssuedTicket)
 
     def create(self, **fields: Unpack[IssuedTicketCreate]) -> IssuedTicket:
@@ -78,10 +86,14 @@ class IssuedTickets(SyncResource):
 
 
 class AsyncIssuedTickets(AsyncResource):
+    """``AsyncClient.issued_tickets``: the calls of ``IssuedTickets``, awaited."""
+
     def list(self, **filters: Unpack[IssuedTicketFilters]) -> AsyncPager[IssuedTicket]:
+        """Issued tickets across all pages (lazy, oldest first); filters as keywords."""
         return self._list(IssuedTicket, build_list(LIST, filters, tz=self._tz))
 
     async def get(self, issued_ticket_id: str) -> IssuedTicket:
+        """One issued ticket by id (``NotFoundError`` when there is none)."""
         return await self._call("GET", f"/issued_tickets/{seg(issued_ticket_id)}", IssuedTicket)
 
     async def create(self, **fields: Unpack[IssuedTicketCreate]) -> IssuedTicket:

@@ -20,6 +20,8 @@ __all__ = ["AsyncOrders", "OrderFilters", "OrderUpdate", "Orders"]
 
 
 class OrderFilters(CreatedFilters, total=False):
+    """Filters of ``orders.list()``; every one optional."""
+
     event_id: IdList
     event_series_id: IdList
     status: str  # completed, pending, cancelled (or canceled)
@@ -32,6 +34,8 @@ class OrderFilters(CreatedFilters, total=False):
 
 
 class OrderUpdate(TypedDict, total=False):
+    """The buyer's details ``orders.update()`` can change."""
+
     first_name: str
     last_name: str
     email: str
@@ -63,12 +67,15 @@ LIST = ListSpec(
 
 
 class Orders(SyncResource):
+    """``client.orders``: the order endpoints."""
+
     def list(self, **filters: Unpack[OrderFilters]) -> Pager[Order]:
         """Orders across all pages (lazy): oldest first, as the API lists them, or
         newest first with ``newest_first=True`` (the newest few cost a request or two)."""
         return self._list(Order, build_list(LIST, filters, tz=self._tz))
 
     def get(self, order_id: str) -> Order:
+        """One order by id (``NotFoundError`` when there is none)."""
         return self._call("GET", f"/orders/{seg(order_id)}", Order)
 
     def update(self, order_id: str, **fields: Unpack[OrderUpdate]) -> Order:
@@ -84,12 +91,15 @@ class Orders(SyncResource):
 
 
 class AsyncOrders(AsyncResource):
+    """``AsyncClient.orders``: the calls of ``Orders``, awaited."""
+
     def list(self, **filters: Unpack[OrderFilters]) -> AsyncPager[Order]:
         """Orders across all pages (lazy): oldest first, as the API lists them, or
         newest first with ``newest_first=True`` (the newest few cost a request or two)."""
         return self._list(Order, build_list(LIST, filters, tz=self._tz))
 
     async def get(self, order_id: str) -> Order:
+        """One order by id (``NotFoundError`` when there is none)."""
         return await self._call("GET", f"/orders/{seg(order_id)}", Order)
 
     async def update(self, order_id: str, **fields: Unpack[OrderUpdate]) -> Order:

@@ -25,20 +25,28 @@ def _delete_path(event_series_id: str, waitlist_signup_id: str) -> str:
 
 
 class WaitlistSignups(SyncResource):
+    """``client.waitlist_signups``: the waitlist signup endpoints."""
+
     def list(self, event_series_id: str, **filters: Unpack[Paging]) -> Pager[WaitlistSignup]:
+        """Waitlist signups across all pages (lazy, oldest first); filters as keywords."""
         path = _list_path(event_series_id)
         return self._list(WaitlistSignup, build_list(LIST, filters, tz=self._tz, path=path))
 
     def delete(self, event_series_id: str, waitlist_signup_id: str) -> DeleteResult:
+        """Delete a waitlist signup (``DeleteResult``)."""
         path = _delete_path(event_series_id, waitlist_signup_id)
         return self._call("DELETE", path, DeleteResult)
 
 
 class AsyncWaitlistSignups(AsyncResource):
+    """``AsyncClient.waitlist_signups``: the calls of ``WaitlistSignups``, awaited."""
+
     def list(self, event_series_id: str, **filters: Unpack[Paging]) -> AsyncPager[WaitlistSignup]:
+        """Waitlist signups across all pages (lazy, oldest first); filters as keywords."""
         path = _list_path(event_series_id)
         return self._list(WaitlistSignup, build_list(LIST, filters, tz=self._tz, path=path))
 
     async def delete(self, event_series_id: str, waitlist_signup_id: str) -> DeleteResult:
+        """Delete a waitlist signup (``DeleteResult``)."""
         path = _delete_path(event_series_id, waitlist_signup_id)
         return await self._call("DELETE", path, DeleteResult)
