@@ -103,7 +103,10 @@ VOID_EVERY = 300.0  # seconds between void scans of issued tickets (Watch.void_e
 RECHECK_WINDOW = 86400.0  # seconds re-listed for back-dated records (Watch.recheck_window)
 RECHECK_EVERY = 300.0  # seconds between those re-lists (Watch.recheck_every)
 RECHECK_PAGES = 10  # pages a re-list reads per cycle at most; it carries on next cycle
-RECHECK_NEAR = 3600.0  # most re-lists cover the last hour only ...
+RECHECK_NEAR = 3600.0  # most re-lists cover the last hour only (plus RECHECK_MARGIN) ...
+# ... with a margin, so that something sold exactly an hour "ago" (an import, a payment
+# confirmed an hour later) is not missed by the second that passed before the re-list.
+RECHECK_MARGIN = 300.0
 RECHECK_FULL_EVERY = 3600.0  # ... and one an hour covers the whole recheck_window
 _RECHECK = "recheck:"  # status entry of a stream's re-list: recheck:<stream>, JSON
 _WEBHOOKS_SINCE = "webhooks:since"  # status entry: when the receiver first fed the state
@@ -722,7 +725,8 @@ class Watch:
         last full re-list is RECHECK_FULL_EVERY old; both end where the main scan's
         lookback begins (what is newer, the main scan reads again anyway)."""
         full = full_at is None or not 0 <= now - full_at < RECHECK_FULL_EVERY
-        window = self.recheck_window if full else min(self.recheck_window, RECHECK_NEAR)
+        near = RECHECK_NEAR + RECHECK_MARGIN
+        window = self.recheck_window if full else min(self.recheck_window, near)
         return {
             "floor": max(main.floor, int(now - window)),
             "upper": (main.watermark or 0) - self.lookback,
