@@ -23,7 +23,8 @@ from tickettailor._core.errors import UsageError
 from tickettailor.watch.crash import crash_point
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import Sink, SinkError
-from tickettailor.watch.state import Pending, StateStore
+from tickettailor.watch.state import Pending
+from tickettailor.watch.store import Store
 
 __all__ = ["DEAD_AFTER", "Backoff", "RelayReport", "relay"]
 
@@ -65,7 +66,7 @@ class RelayReport:
 
 
 def relay(
-    store: StateStore,
+    store: Store,
     sinks: Sequence[Sink],
     *,
     limit: int | None,
@@ -80,7 +81,7 @@ def relay(
 
 
 def _relay_one(
-    store: StateStore,
+    store: Store,
     sink: Sink,
     limit: int | None,
     clock: Callable[[], float],
@@ -138,7 +139,7 @@ def _send(sink: Sink, envelope: Envelope) -> Exception | None:
     return None
 
 
-def _flush(store: StateStore, sink: str, done: list[int]) -> None:
+def _flush(store: Store, sink: str, done: list[int]) -> None:
     if done:
         store.mark_delivered(sink, done)
         done.clear()
