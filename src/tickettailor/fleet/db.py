@@ -13,7 +13,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from tickettailor._core.errors import StateError, UsageError
 
-__all__ = ["DEFAULT_SCHEMA", "Db", "check_schema_name", "connect", "where"]
+__all__ = ["DEFAULT_SCHEMA", "Db", "check_schema_name", "connect", "one", "where"]
 
 DEFAULT_SCHEMA = "tickettailor"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -67,6 +67,14 @@ def _first_line(exc: Exception, dsn: str) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     password = str(conninfo_to_dict(dsn).get("password") or "")
     return text.replace(password, "***") if len(password) >= 4 else text
+
+
+def one(conn: Any, query: str, params: Any = None) -> tuple[Any, ...]:
+    """The one row ``query`` returns (a count, a RETURNING); StateError if none."""
+    row = conn.execute(query, params).fetchone()
+    if row is None:
+        raise StateError("the fleet database returned no row where one was expected")
+    return tuple(row)
 
 
 class Db:

@@ -44,7 +44,7 @@ CREATE TABLE leases (
 CREATE TABLE lease_audit (
     name text NOT NULL, token bigint NOT NULL, holder text NOT NULL,
     granted_at double precision NOT NULL, ended_at double precision,
-    PRIMARY KEY (name, token)
+    prev_holder text, prev_expires_at double precision, PRIMARY KEY (name, token)
 );
 CREATE TABLE position (
     watch text NOT NULL, stream text NOT NULL, watermark bigint, anchor text, "cursor" text,
