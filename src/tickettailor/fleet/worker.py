@@ -358,6 +358,7 @@ class Worker:
                 (now, wanted),
             ).fetchall()
             claimed: list[tuple[str, int]] = []
+            now = time.time()  # after the locks: the grant's time, for expiry and audit
             for name, before, expired in rows:
                 (token,) = one(
                     conn,
@@ -427,11 +428,13 @@ class Worker:
         now = time.time()
         with self._db.tx() as conn:
             for name, token in held:
-                conn.execute(
+                released = conn.execute(
                     "UPDATE leases SET holder = NULL, expires_at = 0 "
                     "WHERE name = %s AND token = %s",
                     (name, token),
-                )
+                ).rowcount
+                if released == 0:
+                    continue  # lost before: another token holds it, and its audit says so
                 conn.execute(
                     "UPDATE lease_audit SET ended_at = %s WHERE name = %s AND token = %s",
                     (now, name, token),
