@@ -122,7 +122,7 @@ def audit_overlaps(dsn: str, schema: str) -> list[str]:
     with psycopg.connect(dsn, autocommit=True) as conn:
         query = (
             "SELECT name, token, holder, granted_at, ended_at, prev_holder, prev_expires_at "
-            f"FROM {schema}.lease_audit ORDER BY name, token"  # noqa: S608  (a test's own schema)
+            f"FROM {schema}.lease_audit ORDER BY name, token"
         )
         rows = conn.execute(query).fetchall()
     problems = []
