@@ -84,8 +84,8 @@ def hourly(db: Db, name: str, now: float | None = None) -> tuple[list[int], list
         for hour, mean in conn.execute(
             "SELECT floor(o.done_at / 3600)::bigint AS h, avg(o.done_at - r.ts) FROM outbox o "
             "JOIN records r ON r.seq = o.seq WHERE o.watch = %s AND o.state = 'delivered' "
-            "AND o.done_at >= %s GROUP BY h",
-            (watch, first * 3600),
+            "AND o.done_at >= %s AND r.ts >= %s GROUP BY h",  # a back-fill of old orders is no lag
+            (watch, first * 3600, first * 3600),
         ).fetchall():
             if 0 <= hour - first < HOURS:
                 lag[hour - first] = max(float(mean), 0.0)
