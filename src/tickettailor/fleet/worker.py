@@ -124,29 +124,26 @@ class Runner(threading.Thread):
         from tickettailor.watch import Watch
 
         w, bo = self.worker, self.bo
-        db = Db.open(w.dsn, w.schema)
+        db = w.connection()
         secrets = w.secrets
-        try:
-            with Client(api_key=bo.api_key(secrets), base_url=bo.base_url) as client:
-                watches = [
-                    Watch(
-                        resource,
-                        client=client,
-                        sinks=self._sinks(secrets),
-                        start=bo.start,
-                        lease_ttl=w.lease_ttl,
-                        open_store=self._opener(db, resource),
-                    )
-                    for resource in bo.watches
-                ]
-                try:
-                    self._loop(watches, db)
-                finally:
-                    for watch in watches:
-                        with contextlib.suppress(Exception):
-                            watch.close()
-        finally:
-            db.close()
+        with Client(api_key=bo.api_key(secrets), base_url=bo.base_url) as client:
+            watches = [
+                Watch(
+                    resource,
+                    client=client,
+                    sinks=self._sinks(secrets),
+                    start=bo.start,
+                    lease_ttl=w.lease_ttl,
+                    open_store=self._opener(db, resource),
+                )
+                for resource in bo.watches
+            ]
+            try:
+                self._loop(watches, db)
+            finally:
+                for watch in watches:
+                    with contextlib.suppress(Exception):
+                        watch.close()
 
     def _sinks(self, secrets: Secrets) -> list[Sink]:
         from tickettailor.sinks.spec import parse_sink_spec
@@ -230,6 +227,7 @@ class Worker:
         lease_ttl: float = 30.0,
         max_box_offices: int | None = None,
         worker_id: str | None = None,
+        connections: int = 4,
     ) -> None:
         self.dsn = dsn
         self.schema = schema
@@ -242,6 +240,11 @@ class Worker:
         self.wake = threading.Event()
         self.ready = False
         self._db: Db | None = None
+        # Runners share a few connections (a transaction at a time on each): one per
+        # box office would not scale (PostgreSQL's max_connections, docs/fleet.md).
+        self._pool: list[Db | None] = [None] * max(connections, 1)
+        self._next = 0
+        self._pool_lock = threading.Lock()
 
     # -- the loop -----------------------------------------------------------------------
 
@@ -268,9 +271,24 @@ class Worker:
         finally:
             self.hand_back()
 
+    def connection(self) -> Db:
+        """One of the runners' shared connections, reopened if it broke."""
+        with self._pool_lock:
+            i = self._next % len(self._pool)
+            self._next += 1
+            db = self._pool[i]
+            if db is None or db.conn.closed or db.conn.broken:
+                if db is not None:
+                    db.close()
+                db = self._pool[i] = Db.open(self.dsn, self.schema)
+            return db
+
     def _reconnect(self) -> None:
         if self._db is not None:
             self._db.close()
+        for db in self._pool:
+            if db is not None:
+                db.close()
         try:
             self._db = Db.open(self.dsn, self.schema)
         except StateError as exc:
@@ -421,6 +439,9 @@ class Worker:
                     registry.notify(conn)
         if self._db is not None:
             self._db.close()
+        for db in self._pool:
+            if db is not None:
+                db.close()
 
     def _release(self, held: list[tuple[str, int]]) -> None:
         if not held or self._db is None:
