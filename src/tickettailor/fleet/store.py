@@ -37,8 +37,10 @@ from tickettailor.watch.state import (
     StateStatus,
     StoredRecord,
     _busy_text,
+    _float,
     _holder,
     _position_row,
+    describe_lease,
 )
 
 __all__ = ["PgStateStore"]
@@ -520,25 +522,12 @@ class PgStateStore:
         )
 
     def _lease_status(self, conn: Any) -> tuple[str | None, str | None]:
-        holder, expires, *who = conn.execute(
+        row = conn.execute(
             "SELECT holder, expires_at, pid, host, boot_id, pid_ns, started FROM leases "
             "WHERE name = %s",
             (self.lease_name,),
         ).fetchone()
-        left = expires - self._clock()
-        other = _holder(*who)
-        if holder is None or left <= 0 or other is None:
-            return None, None
-        alive = True if holder == self._holder else holder_alive(other, self._me)
-        if alive is False:
-            return None, f"pid {other.pid} gone"
-        if alive is None:
-            return _busy_text(other, None, left), None
-        return other.describe(), None
-
-
-def _float(value: str | None) -> float | None:
-    return None if value is None else float(value)
+        return describe_lease(row, self._clock(), self._holder, self._me)
 
 
 def _create(conn: Any, watch: str, resource: str, key_fingerprint: str | None) -> None:
