@@ -80,7 +80,7 @@ def test_three_workers_kill_9_and_every_order_is_in_the_sink_once(
         spread = wait_for(
             "an even spread (2 each)",
             lambda: sorted(_counts(holders(pg_dsn, fleet_schema))) == [2, 2, 2] or None,
-            timeout=4 * TTL,
+            timeout=30,
         )
         assert held
         assert spread
@@ -95,7 +95,9 @@ def test_three_workers_kill_9_and_every_order_is_in_the_sink_once(
                 timeout=TTL + 10,
             )
             failover = time.monotonic() - killed_at
-            assert failover < TTL + TTL / 3 + 3, failover  # TTL + one tick + slack
+            assert failover < TTL + TTL / 3 + 5, (
+                failover
+            )  # TTL + one tick + slack for a busy machine
             workers.append(start_worker(pg_dsn, fleet_schema, SECRET, ttl=TTL, log_path=log))
         shops.sandbox.start_simulator(0)  # the shops close; what was sold must all arrive
         expected = {name: _order_ids(shops, k) for name, k in names.items()}
@@ -239,3 +241,22 @@ def test_a_revoked_key_is_marked_and_does_not_hold_up_the_others(
     assert [r.name for r in rows] == ["revoked"]
     assert "refused" in (rows[0].error or "")
     assert pg.unique_name()  # the shared server is still there for the next test
+
+
+def test_max_box_offices_caps_what_a_worker_holds(
+    pg_dsn: str, fleet_schema: str, shops: RunningSandbox, run_worker: Callable[..., Worker]
+) -> None:
+    add_box_offices(
+        pg_dsn,
+        fleet_schema,
+        SECRET,
+        {f"shop{n}": key(n) for n in range(3)},
+        base_url=shops.base_url,
+        sink=lambda name: f"postgres,table={sink_table(fleet_schema, name)}:{pg_dsn}",
+    )
+    capped = run_worker(max_box_offices=1)
+    wait_for("one box office held", lambda: len(holders(pg_dsn, fleet_schema)) == 1)
+    other = run_worker()
+    wait_for("the rest held by the other", lambda: len(holders(pg_dsn, fleet_schema)) == 3)
+    assert len(capped.runners) == 1
+    assert len(other.runners) == 2
