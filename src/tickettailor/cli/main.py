@@ -141,3 +141,8 @@ from tickettailor.cli import call as _call  # noqa: E402, F401  (registration si
 from tickettailor.cli import watch as _watch  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import webhooks as _webhooks  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import resources as _resources  # noqa: E402, F401  (registration side effect)
+
+# The fleet (issue 16): `fleet ...` and `worker`, registered by their module.
+from tickettailor.cli.fleet import register as _register_fleet  # noqa: E402  (after app exists)
+
+_register_fleet(app)

@@ -81,6 +81,7 @@ from tickettailor.watch.state import (
     StateStore,
     StoredRecord,
 )
+from tickettailor.watch.store import Store
 from tickettailor.watch.triggers import Stream, Trigger, get_trigger, id_number
 
 __all__ = [
@@ -248,6 +249,7 @@ class Watch:
         backoff: Backoff | None = None,
         clock: Callable[[], float] = time.time,
         tz: str | None = None,
+        open_store: Callable[[], Store] | None = None,
     ) -> None:
         self.trigger = get_trigger(resource)
         if limit is not None and limit < 1:
@@ -293,7 +295,8 @@ class Watch:
         self.backoff = backoff or Backoff()
         self.clock = clock
         self.tz = tz
-        self.store: StateStore | None = None
+        self._open_store = open_store  # another store than the SQLite file (the fleet's)
+        self.store: Store | None = None
         self.notices: list[str] = []
         self.orphans: list[SinkBacklog] = []
         self.resumed = False
@@ -306,15 +309,7 @@ class Watch:
         """Open the state, take the lease, check the key, apply reset and the start."""
         if self.store is not None:
             return
-        exists = self.state_path.exists() and self.state_path.stat().st_size > 0
-        store = StateStore.open(
-            self.state_path,
-            resource=self.trigger.resource,
-            # An existing state's key is checked below, where a new key may take it over.
-            key_fingerprint=None if exists else self._key_fingerprint,
-            clock=self.clock,
-            lease_ttl=self.lease_ttl,
-        )
+        store = self._open_store() if self._open_store is not None else self._open_file()
         try:
             store.acquire(wait=self.wait)
             self._check_key(store)
@@ -329,9 +324,20 @@ class Watch:
         for notice in self.notices:  # the CLI prints them; -v shows them twice, no more
             log.debug("%s", notice)
 
+    def _open_file(self) -> Store:
+        exists = self.state_path.exists() and self.state_path.stat().st_size > 0
+        return StateStore.open(
+            self.state_path,
+            resource=self.trigger.resource,
+            # An existing state's key is checked below, where a new key may take it over.
+            key_fingerprint=None if exists else self._key_fingerprint,
+            clock=self.clock,
+            lease_ttl=self.lease_ttl,
+        )
+
     # -- opening: whose state, where to start, what is left for other sinks ----------
 
-    def _check_key(self, store: StateStore) -> None:
+    def _check_key(self, store: Store) -> None:
         """Accept the state for this key, take it over, or refuse it."""
         fp = self._key_fingerprint
         if fp is None:
@@ -345,7 +351,7 @@ class Watch:
         if "box_office" not in store.meta():
             self._remember_box_office(store)
 
-    def _take_over(self, store: StateStore, meta: dict[str, str], stored: str) -> None:
+    def _take_over(self, store: Store, meta: dict[str, str], stored: str) -> None:
         """A state of another key: start it over (reset), carry it over, or refuse."""
         fp, name = self._key_fingerprint, self.trigger.resource
         if self.reset:
@@ -371,7 +377,7 @@ class Watch:
             f"box office ({box}); carried over to this key"
         )
 
-    def _same_box_office(self, store: StateStore, meta: dict[str, str]) -> str | None:
+    def _same_box_office(self, store: Store, meta: dict[str, str]) -> str | None:
         """This key's box office, when it is the state's; else None.
 
         The newest stored record read back unchanged proves it; with no records, the
@@ -412,13 +418,13 @@ class Watch:
         code = currency.get("code") if isinstance(currency, dict) else None
         return f"{body['box_office_name']} ({code})" if code else str(body["box_office_name"])
 
-    def _remember_box_office(self, store: StateStore) -> None:
+    def _remember_box_office(self, store: Store) -> None:
         """Store which box office the state belongs to (one request, once)."""
         box = self._box_office(strict=False)
         if box is not None:
             store.set_meta(box_office=box)
 
-    def _init_positions(self, store: StateStore) -> None:
+    def _init_positions(self, store: Store) -> None:
         """Store the start positions of a new state; say when a start is not applied."""
         existing = store.positions()
         names = [s.name for s in self.trigger.streams]
@@ -436,7 +442,7 @@ class Watch:
             )
         store.init_positions(starts)
 
-    def _cover_receiver(self, store: StateStore, starts: list[Position]) -> list[Position]:
+    def _cover_receiver(self, store: Store, starts: list[Position]) -> list[Position]:
         """Start no later than the webhook receiver that fed this state did."""
         since = _receiver_since(store)
         if since is None:
@@ -453,7 +459,7 @@ class Watch:
             )
         return moved
 
-    def _orphans(self, store: StateStore) -> list[SinkBacklog]:
+    def _orphans(self, store: Store) -> list[SinkBacklog]:
         """Sinks in the state with pending rows that this watch does not serve."""
         mine = {s.name for s in self.sinks}
         if not set(store.pending_by_sink()) - mine:
@@ -536,12 +542,12 @@ class Watch:
         self.open()
         return self._store().status()
 
-    def _store(self) -> StateStore:
+    def _store(self) -> Store:
         if self.store is None:
             raise StateError("the watch is closed")
         return self.store
 
-    def _since(self, store: StateStore) -> float | None:
+    def _since(self, store: Store) -> float | None:
         """Where the first stream stands: its watermark, else its start (None: all)."""
         pos = store.positions().get(self.trigger.streams[0].name)
         if pos is None:
@@ -823,13 +829,13 @@ def _wait(watches: Sequence[Watch], every: float, stop: threading.Event) -> None
             watch._store().renew()
 
 
-def note_receiver_start(store: StateStore, now: float) -> None:
+def note_receiver_start(store: Store, now: float) -> None:
     """Record that a webhook receiver feeds ``store`` from ``now`` on (kept from its
     first start): a poll that starts on this state later starts there, not at "now"."""
     store.set_status(_WEBHOOKS_SINCE, str(float(now)), keep=True)
 
 
-def _receiver_since(store: StateStore) -> int | None:
+def _receiver_since(store: Store) -> int | None:
     """When the webhook receiver began feeding this state, or None if it never did."""
     text = store.status_value(_WEBHOOKS_SINCE)
     if text is not None:
@@ -841,7 +847,7 @@ def _receiver_since(store: StateStore) -> int | None:
     return earliest if earliest is not None else pos.watermark
 
 
-def _recheck_progress(store: StateStore, stream: Stream) -> dict[str, Any]:
+def _recheck_progress(store: Store, stream: Stream) -> dict[str, Any]:
     """A re-list's saved progress: {done_at} when complete, else its bounds and cursor."""
     text = store.status_value(_RECHECK + stream.name)
     try:

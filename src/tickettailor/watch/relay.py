@@ -27,7 +27,8 @@ from tickettailor._core.errors import UsageError
 from tickettailor.watch.crash import crash_point
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import Sink, SinkError
-from tickettailor.watch.state import Pending, StateStore
+from tickettailor.watch.state import Pending
+from tickettailor.watch.store import Store
 
 __all__ = ["DEAD_AFTER", "Backoff", "RelayReport", "relay"]
 
@@ -69,7 +70,7 @@ class RelayReport:
 
 
 def relay(
-    store: StateStore,
+    store: Store,
     sinks: Sequence[Sink],
     *,
     limit: int | None,
@@ -85,7 +86,7 @@ def relay(
 
 
 def _relay_one(
-    store: StateStore,
+    store: Store,
     sink: Sink,
     limit: int | None,
     clock: Callable[[], float],
@@ -163,7 +164,7 @@ def _deferred(sink: Sink) -> contextlib.AbstractContextManager[object]:
     return deferred() if deferred is not None else contextlib.nullcontext()
 
 
-def _flush(store: StateStore, sink: Sink, done: list[int]) -> None:
+def _flush(store: Store, sink: Sink, done: list[int]) -> None:
     """Mark ``done`` delivered, once the sink has made them durable (its ``flush``)."""
     if not done:
         return

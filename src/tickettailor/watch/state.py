@@ -683,19 +683,10 @@ class StateStore:
 
     def _lease_status(self) -> tuple[str | None, str | None]:
         """(who runs it, or None; "pid N gone" when the holder is provably dead)."""
-        holder, expires, *who = self._conn.execute(
+        row = self._conn.execute(
             "SELECT holder, expires_at, pid, host, boot_id, pid_ns, started FROM lease"
         ).fetchone()
-        left = expires - self._clock()
-        other = _holder(*who)
-        if holder is None or left <= 0 or other is None:
-            return None, None
-        alive = True if holder == self._holder else holder_alive(other, self._me)
-        if alive is False:
-            return None, f"pid {other.pid} gone"
-        if alive is None:
-            return _busy_text(other, None, left), None
-        return other.describe(), None
+        return describe_lease(row, self._clock(), self._holder, self._me)
 
 
 def _float(value: str | None) -> float | None:
@@ -819,3 +810,22 @@ def _check(
             f"this key's is {key_fingerprint}); pass another --state or use that key"
         )
     return False
+
+
+def describe_lease(
+    row: Sequence[Any], now: float, mine: str, me: Holder
+) -> tuple[str | None, str | None]:
+    """A lease row (holder, expires_at, pid, host, boot_id, pid_ns, started) as status
+    shows it: (who runs it, or None; "pid N gone" when the holder is provably dead).
+    Shared with the fleet's PostgreSQL store."""
+    holder, expires, *who = row
+    left = expires - now
+    other = _holder(*who)
+    if holder is None or left <= 0 or other is None:
+        return None, None
+    alive = True if holder == mine else holder_alive(other, me)
+    if alive is False:
+        return None, f"pid {other.pid} gone"
+    if alive is None:
+        return _busy_text(other, None, left), None
+    return other.describe(), None

@@ -21,7 +21,8 @@ from typing import Any
 from tickettailor._core.errors import APIError, APIStatusError, TicketTailorError
 from tickettailor.watch.relay import Backoff, RelayReport, relay
 from tickettailor.watch.sink import Sink
-from tickettailor.watch.state import Position, StateStore, StoredRecord
+from tickettailor.watch.state import Position, StoredRecord
+from tickettailor.watch.store import Store
 from tickettailor.webhooks.events import (
     BadDelivery,
     Delivery,
@@ -40,7 +41,7 @@ log = logging.getLogger("tickettailor.webhooks")
 class Target:
     """One watch fed by webhooks: its state (outbox) and its sinks."""
 
-    store: StateStore
+    store: Store
     sinks: Sequence[Sink]
 
 
@@ -62,7 +63,7 @@ def _store(target: Target, records: list[StoredRecord]) -> int:
     return target.store.store_page(records, pos, [sink.name for sink in target.sinks])
 
 
-def _note(store: StateStore, report: RelayReport) -> None:
+def _note(store: Store, report: RelayReport) -> None:
     """What ``watch status`` shows as the last success or error, for what webhooks
     brought (a quiet round writes nothing)."""
     if report.errors:

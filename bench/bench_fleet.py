@@ -1,0 +1,254 @@
+"""Issue 16's fleet benchmark: box offices spread over worker processes, one PostgreSQL.
+
+For each worker count (default 1, 2 and 4) on a fresh fleet schema: a sandbox with
+``--box-offices`` box offices (small histories, live sales), each watching orders into
+its own SQLite sink file (a Postgres table each would need a connection each), every
+``--every`` seconds. Measured:
+
+- catch-up: every box office's history delivered, deliveries per second, and the
+  scaling efficiency against one worker;
+- live: end-to-end latency of orders sold while the workers run (sink ``received_at``
+  minus the order's ``created_at``; whole seconds, as the API gives them), p50/p95;
+- idle CPU: worker CPU seconds per box office and cycle once sales stop, which gives
+  the box offices one worker holds at ``--every 60`` within one core, and the workers
+  a 10,000-box-office fleet needs (docs/fleet.md, "Sizing");
+- failover (last worker count only): ``--kills`` times, kill -9 a worker and time until
+  each of its box offices is granted to another worker (lease audit), p50/p95.
+
+    .venv/bin/python bench/bench_fleet.py                       # 100 box offices, 1/2/4 workers
+    .venv/bin/python bench/bench_fleet.py --box-offices 20 --workers 1,2 --kills 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the test helpers: a throwaway PostgreSQL, worker processes
+
+from tests import pg  # noqa: E402  (after the path above)
+from tests.fleet.kit import add_box_offices, start_worker, wait_for  # noqa: E402
+
+from tickettailor.fleet.schema import init_schema  # noqa: E402
+from tickettailor.fleet.secrets import new_secret  # noqa: E402
+from tickettailor.sandbox import SandboxConfig, serve_in_thread  # noqa: E402
+
+SECRET = new_secret()
+TTL = 10.0
+
+
+def key(n: int) -> str:
+    return f"sk_{7000 + n}_{800000 + n}_" + f"{n:032x}"
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100.0  # utime + stime, in clock ticks
+
+
+def _rows(folder: Path, count: int, query: str) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for n in range(count):
+        path = folder / f"b{n}.db"
+        if not path.exists():
+            continue
+        conn = sqlite3.connect(path, timeout=10)
+        try:
+            out += conn.execute(query).fetchall()
+        except sqlite3.OperationalError:  # the sink has not created its table yet
+            pass
+        finally:
+            conn.close()
+    return out
+
+
+def delivered(folder: Path, count: int) -> int:
+    return sum(int(r[0]) for r in _rows(folder, count, "SELECT count(*) FROM tickettailor_events"))
+
+
+def latencies(folder: Path, count: int, since: float) -> list[float]:
+    """Seconds from each order's creation to its arrival in the sink (whole seconds)."""
+    rows = _rows(folder, count, "SELECT timestamp, received_at FROM tickettailor_events")
+    out = []
+    for created, received in rows:
+        start, end = _unix(created), _unix(received)
+        if start >= since:
+            out.append(end - start)
+    return out
+
+
+def _unix(text: str) -> float:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[str, float]:
+    schema = pg.unique_name("tt_bench")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        init_schema(conn, schema)
+    n = args.box_offices
+    config = SandboxConfig(
+        keys=tuple(key(i) for i in range(n)),
+        orders=args.orders,
+        events=2,
+        rate_limit=None,
+        sales_per_minute=args.sales_per_minute,
+    )
+    folder = Path(tempfile.mkdtemp(prefix="tt-bench-fleet-sinks-"))
+    log = tempfile.NamedTemporaryFile(prefix="tt-bench-fleet-", suffix=".log", delete=False)  # noqa: SIM115  (kept for reading)
+    result: dict[str, float] = {}
+    with serve_in_thread(config) as shops:
+        add_box_offices(
+            dsn,
+            schema,
+            SECRET,
+            {f"b{i}": key(i) for i in range(n)},
+            base_url=shops.base_url,
+            sink=lambda name: f"sqlite:{folder}/{name}.db",
+            every=args.every,
+        )
+        history = n * args.orders
+        started = time.monotonic()
+        wall_start = time.time()
+        procs = [
+            start_worker(dsn, schema, SECRET, ttl=TTL, log_path=log.name) for _ in range(workers)
+        ]
+        try:
+            wait_for(
+                "the histories delivered",
+                lambda: delivered(folder, n) >= history,
+                timeout=600,
+                step=0.5,
+            )
+            catch_up = time.monotonic() - started
+            result["deliveries_per_s"] = history / catch_up
+            time.sleep(args.live)  # a measurement window: live sales go on
+            lat = latencies(folder, n, wall_start + catch_up)
+            result["latency_p50"], result["latency_p95"] = pct(lat, 0.5), pct(lat, 0.95)
+            result["live_orders"] = len(lat)
+            shops.sandbox.start_simulator(0)
+            time.sleep(args.every * 2)  # the last sales are delivered; then idle
+            cpu0 = sum(cpu_seconds(p.proc.pid) for p in procs)
+            time.sleep(args.idle)
+            cpu = sum(cpu_seconds(p.proc.pid) for p in procs) - cpu0
+            cycles = n * args.idle / args.every
+            result["cpu_ms_per_idle_cycle"] = 1000 * cpu / cycles
+            if kills:
+                result |= failover(dsn, schema, procs, kills, log.name)
+        finally:
+            for p in procs:
+                if p.proc.poll() is None:
+                    p.term()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    return result
+
+
+def failover(dsn: str, schema: str, procs: list, kills: int, log: str) -> dict[str, float]:
+    times: list[float] = []
+    for _ in range(kills):
+        # Kill once the work is spread again (a restarted worker holds nothing at first).
+        wait_for(
+            "an even spread",
+            lambda: min(_held(dsn, schema, p.proc.pid) for p in procs) > 0,
+            timeout=TTL * 4,
+        )
+        victim = max(procs, key=lambda p: _held(dsn, schema, p.proc.pid))
+        procs.remove(victim)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            held = [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT name FROM {schema}.leases WHERE pid = %s AND holder IS NOT NULL"  # noqa: S608  (the bench's schema)
+                    " AND expires_at > extract(epoch FROM now())",
+                    (victim.proc.pid,),
+                ).fetchall()
+            ]
+        killed = time.time()
+        victim.kill()
+        print(f"kill -9 of a worker holding {len(held)} box offices", flush=True)
+        if not held:
+            procs.append(start_worker(dsn, schema, SECRET, ttl=TTL, log_path=log))
+            continue
+
+        def regranted(held: list[str] = held, killed: float = killed) -> list[float] | None:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                rows = conn.execute(
+                    f"SELECT name, min(granted_at) FROM {schema}.lease_audit "  # noqa: S608  (the bench's schema)
+                    "WHERE name = ANY(%s) AND granted_at > %s GROUP BY name",
+                    (held, killed),
+                ).fetchall()
+            return [r[1] - killed for r in rows] if len(rows) == len(held) else None
+
+        times += wait_for("the victim's box offices regranted", regranted, timeout=TTL * 4)
+        procs.append(start_worker(dsn, schema, SECRET, ttl=TTL, log_path=log))
+    return {"failover_p50": pct(times, 0.5), "failover_p95": pct(times, 0.95), "kills": kills}
+
+
+def _held(dsn: str, schema: str, pid: int) -> int:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute(
+            f"SELECT count(*) FROM {schema}.leases WHERE pid = %s AND holder IS NOT NULL",  # noqa: S608  (the bench's schema)
+            (pid,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--box-offices", type=int, default=100)
+    parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("--orders", type=int, default=20, help="history per box office")
+    parser.add_argument("--sales-per-minute", type=float, default=6.0, help="per box office")
+    parser.add_argument("--every", type=float, default=5.0)
+    parser.add_argument("--live", type=float, default=20.0, help="seconds of live sales")
+    parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU sampling")
+    parser.add_argument("--kills", type=int, default=5)
+    args = parser.parse_args()
+    counts = [int(w) for w in args.workers.split(",")]
+    results: dict[int, dict[str, float]] = {}
+    with pg.running_postgres() as dsn:
+        for w in counts:
+            kills = args.kills if w == counts[-1] and w > 1 else 0
+            results[w] = run(dsn, args, w, kills)
+            print(f"{w} worker(s): {results[w]}", flush=True)
+    base = results[counts[0]]["deliveries_per_s"]
+    print(f"\n{args.box_offices} box offices, {args.orders} orders each, --every {args.every:g}")
+    print("workers  deliveries/s  scaling  latency p50/p95 s  idle CPU ms/box office/cycle")
+    for w, r in results.items():
+        print(
+            f"{w:>7}  {r['deliveries_per_s']:>12.1f}  {r['deliveries_per_s'] / base:>6.2f}x"
+            f"  {r['latency_p50']:>7.1f} / {r['latency_p95']:<7.1f}"
+            f"  {r['cpu_ms_per_idle_cycle']:>8.2f}"
+        )
+    last = results[counts[-1]]
+    if "failover_p50" in last:
+        print(
+            f"failover (kill -9 -> lease regranted, TTL {TTL:g} s, {int(last['kills'])} kills): "
+            f"p50 {last['failover_p50']:.1f} s, p95 {last['failover_p95']:.1f} s"
+        )
+    per_cycle = statistics.mean(r["cpu_ms_per_idle_cycle"] for r in results.values()) / 1000
+    per_worker = int(60 / per_cycle) if per_cycle > 0 else 0
+    print(
+        f"projection: one core at --every 60 holds ~{per_worker} box offices by CPU; "
+        f"10,000 box offices need ~{-(-10000 // max(per_worker, 1))} such workers"
+    )
+
+
+if __name__ == "__main__":
+    main()

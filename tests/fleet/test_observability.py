@@ -1,0 +1,180 @@
+"""What operators see: /metrics, /healthz, /readyz, JSON logs, `fleet status`, the page."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from tests.cli.conftest import invoke
+from tests.fleet.kit import add_box_offices, start_worker, wait_for
+from tickettailor.fleet.page import svg_chart
+from tickettailor.fleet.secrets import Secrets, new_secret
+from tickettailor.fleet.status import HOURS
+from tickettailor.fleet.web import serve
+from tickettailor.fleet.worker import Worker
+from tickettailor.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
+
+SECRET = new_secret()
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "build" / "test-artifacts" / "fleet-status.png"
+
+
+def key(n: int) -> str:
+    return f"sk_{5000 + n}_{600000 + n}_" + f"{n:032x}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def shops(sandbox_config: SandboxConfig) -> Iterator[RunningSandbox]:
+    config = dataclasses.replace(sandbox_config, keys=(key(0), key(1)), orders=30)
+    with serve_in_thread(config) as running:
+        yield running
+
+
+@pytest.fixture
+def fleet(
+    pg_dsn: str, fleet_schema: str, shops: RunningSandbox, tmp_path: Path
+) -> Iterator[tuple[str, str]]:
+    """Two box offices (one with a revoked key) held by one worker process on a port."""
+    add_box_offices(
+        pg_dsn,
+        fleet_schema,
+        SECRET,
+        {"north": key(0), "south": key(1), "closed": "sk_1_1_" + "e" * 32},
+        base_url=shops.base_url,
+        sink=lambda name: f"jsonl:{tmp_path / name}.jsonl",
+    )
+    port = free_port()
+    log = tmp_path / "worker.log"
+    worker = start_worker(
+        pg_dsn,
+        fleet_schema,
+        SECRET,
+        ttl=6,
+        log_path=str(log),
+        extra=("--metrics-port", str(port), "--log-format", "json"),
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for("the worker ready", lambda: _get(base, "/readyz") == 200, timeout=30)
+        wait_for("deliveries", lambda: (tmp_path / "north.jsonl").exists(), timeout=30)
+        yield base, str(log)
+    finally:
+        worker.term()
+
+
+def _get(base: str, path: str) -> int | None:
+    try:
+        return httpx2.get(base + path, timeout=2).status_code
+    except httpx2.HTTPError:
+        return None
+
+
+def test_metrics_health_logs_and_fleet_status(
+    fleet: tuple[str, str], pg_dsn: str, fleet_schema: str
+) -> None:
+    base, log = fleet
+    assert _get(base, "/healthz") == 200
+    metrics = wait_for(
+        "lag and the refused key in /metrics",
+        lambda: (
+            text
+            if 'tickettailor_key_refused{box_office="closed"} 1.0'
+            in (text := httpx2.get(base + "/metrics").text)
+            else None
+        ),
+    )
+    assert "tickettailor_leases_held 3.0" in metrics
+    assert 'tickettailor_lag_seconds{box_office="north",resource="orders"}' in metrics
+    assert 'tickettailor_key_refused{box_office="north"} 0.0' in metrics
+    assert "tickettailor_delivered_total" in metrics
+    status = invoke(
+        "fleet", "status", "--postgres", pg_dsn, "--schema", fleet_schema, COLUMNS="200"
+    )
+    assert status.exit_code == 0, status.output
+    lines = {line.split()[0]: line for line in status.output.splitlines()[1:]}
+    assert set(lines) == {"closed", "north", "south"}
+    assert "key refused" in lines["closed"]
+    assert "active" in lines["north"]
+    entries = [json.loads(line) for line in Path(log).read_text().splitlines() if line]
+    assert any("claimed" in e["message"] for e in entries)
+    assert {"time", "level", "logger", "message"} <= set(entries[0])
+    assert SECRET not in Path(log).read_text()
+
+
+def test_readyz_is_503_until_the_worker_reached_the_database(
+    pg_dsn: str, fleet_schema: str
+) -> None:
+    worker = Worker(pg_dsn, fleet_schema, secrets=Secrets(SECRET))
+    server = serve(worker, free_port())
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert _get(base, "/readyz") == 503
+        assert _get(base, "/healthz") == 200
+        worker.ready = True
+        assert _get(base, "/readyz") == 200
+    finally:
+        server.shutdown()
+
+
+def test_a_chart_has_one_point_per_hour() -> None:
+    svg = svg_chart([1.0, None, 3.0], label="x", css="orders")
+    assert svg.count(",") == 3
+    assert 'aria-label="x"' in svg
+
+
+def _browser() -> object:
+    chromium = shutil.which("chromium")
+    driver = shutil.which("chromedriver")
+    if not chromium or not driver:
+        if os.environ.get("CI"):
+            pytest.fail("CI has no chromium/chromedriver: .ci/run must install them")
+        pytest.skip("headless browser test: apt-get install chromium chromium-driver")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,900",
+    ):
+        options.add_argument(arg)
+    return webdriver.Chrome(service=Service(driver), options=options)
+
+
+def test_the_status_page_in_a_real_browser(fleet: tuple[str, str]) -> None:
+    from selenium.webdriver.common.by import By
+
+    base, _ = fleet
+    browser = _browser()
+    try:
+        browser.get(base + "/")  # type: ignore[attr-defined]
+        rows = browser.find_elements(By.CSS_SELECTOR, "tr.box-office")  # type: ignore[attr-defined]
+        assert sorted(r.get_attribute("data-name") for r in rows) == ["closed", "north", "south"]
+        for chart in browser.find_elements(By.CSS_SELECTOR, "svg.chart polyline"):  # type: ignore[attr-defined]
+            assert len(chart.get_attribute("points").split()) == HOURS
+        north = browser.find_element(By.CSS_SELECTOR, 'tr[data-name="north"]')  # type: ignore[attr-defined]
+        assert "active" in north.text
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        assert browser.save_screenshot(str(SCREENSHOT))  # type: ignore[attr-defined]
+    finally:
+        browser.quit()  # type: ignore[attr-defined]
+    assert SCREENSHOT.stat().st_size > 1000
+    threading.Event().wait(0)  # nothing left running: the fixture stops the worker

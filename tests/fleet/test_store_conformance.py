@@ -1,0 +1,269 @@
+"""One set of state-store tests, run against the SQLite store and the PostgreSQL one.
+
+Whatever the watch engine relies on (position, de-duplication, the outbox and its
+dead letters, status, the fenced lease) is asserted here for both, so they cannot
+drift apart; the last tests run the real engine on each store.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.watch.conftest import T0, Clock, ListSink
+from tests.watch.fakeapi import FakeAPI
+from tickettailor._core.errors import StateError
+from tickettailor.watch import Watch
+from tickettailor.watch.state import Position, StateStore, StoredRecord
+from tickettailor.watch.store import Store
+
+MakeStore = Callable[..., Store]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make_store(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[MakeStore]:
+    """``make_store(**open options)``: another handle on the same watch's state."""
+    made: list[Store] = []
+    if kind == "sqlite":
+
+        def make(**kw: Any) -> Store:
+            kw.setdefault("resource", "orders")
+            kw.setdefault("key_fingerprint", "fp-a")
+            store = StateStore.open(tmp_path / "s.sqlite3", **kw)
+            made.append(store)
+            return store
+
+    else:
+        from tickettailor.fleet.db import Db
+        from tickettailor.fleet.store import PgStateStore
+
+        dsn = request.getfixturevalue("pg_dsn")
+        schema = request.getfixturevalue("fleet_schema")
+
+        def make(**kw: Any) -> Store:
+            kw.setdefault("resource", "orders")
+            kw.setdefault("key_fingerprint", "fp-a")
+            store = PgStateStore.open(Db.open(dsn, schema), watch="shop/orders", **kw)
+            made.append(store)
+            return store
+
+    yield make
+    for store in made:
+        store.close()
+
+
+def record(n: int, ts: int = T0) -> StoredRecord:
+    envelope: Any = {
+        "id": f"order.created:or_{n}",
+        "type": "order.created",
+        "timestamp": "2025-11-24T16:00:00Z",
+        "data": {"id": f"or_{n}"},
+    }
+    return StoredRecord(envelope, n, ts + n)
+
+
+def held(make_store: MakeStore, **kw: Any) -> Store:
+    store = make_store(**kw)
+    store.acquire()
+    return store
+
+
+def test_positions_start_once_and_move_with_their_page(make_store: MakeStore) -> None:
+    store = held(make_store)
+    store.init_positions([Position("orders", watermark=T0, floor=T0)])
+    store.init_positions([Position("orders", watermark=1, floor=1)])  # kept: already set
+    assert store.positions()["orders"].watermark == T0
+    moved = Position("orders", watermark=T0 + 5, anchor="or_5", floor=T0)
+    assert store.store_page([record(1), record(2)], moved, ["a", "b"], scanned_at=T0 + 1.0) == 2
+    assert store.positions()["orders"] == moved
+    assert store.scanned_at("orders") == T0 + 1.0
+
+
+def test_a_record_is_stored_once_and_queued_once_per_sink(make_store: MakeStore) -> None:
+    store = held(make_store)
+    pos = Position("orders", floor=0)
+    assert store.store_page([record(1), record(2)], pos, ["a", "b"]) == 2
+    assert store.store_page([record(2), record(3)], pos, ["a", "b"]) == 1
+    assert [p.envelope["id"] for p in store.pending("a", 10)] == [
+        "order.created:or_1",
+        "order.created:or_2",
+        "order.created:or_3",
+    ]
+    assert store.pending_by_sink() == {"a": 3, "b": 3}
+    assert store.backlog() == 6
+    assert store.newest_record("order.created") == ("or_3", T0 + 3)
+    assert store.earliest_ts() == T0 + 1
+
+
+def test_outbox_delivered_retry_dead_and_requeue(make_store: MakeStore) -> None:
+    clock = Clock()
+    store = held(make_store, clock=clock)
+    store.store_page([record(1), record(2), record(3)], Position("orders", floor=0), ["a"])
+    first, second, third = store.pending("a", 10)
+    store.mark_delivered("a", [first.seq])
+    store.mark_retry("a", second.seq, "timeout", T0 + 60)
+    clock.now += 5
+    store.mark_retry("a", second.seq, "timeout again", T0 + 120)
+    store.mark_dead("a", third.seq, "410 gone")
+    (row,) = store.pending("a", 10)
+    assert (row.seq, row.attempts, row.next_at, row.failing_since) == (
+        second.seq,
+        2,
+        T0 + 120,
+        float(T0),
+    )
+    assert store.dead_letters() == {"a": 1}
+    (backlog,) = store.status().sinks
+    assert (backlog.pending, backlog.dead, backlog.delivered) == (1, 1, 1)
+    assert backlog.failing_since == float(T0)
+    assert backlog.oldest_pending == "2025-11-24T16:00:00Z"
+    assert store.requeue_dead(["a"]) == 1
+    assert [p.seq for p in store.pending("a", 10)] == [second.seq, third.seq]
+    assert store.dead_letters() == {}
+
+
+def test_replay_reset_and_drop_sink(make_store: MakeStore) -> None:
+    store = held(make_store)
+    store.store_page([record(1), record(2)], Position("orders", floor=0), ["a"])
+    store.mark_delivered("a", [p.seq for p in store.pending("a", 10)])
+    assert store.replay(T0 + 2, ["a", "b"]) == 1
+    assert store.pending_by_sink() == {"a": 1, "b": 1}
+    assert store.drop_sink("b") == 1
+    assert store.pending_by_sink() == {"a": 1}
+    store.reset()
+    assert store.positions() == {}
+    assert store.backlog() == 0
+    assert store.status().records == 0
+
+
+def test_status_meta_and_notes(make_store: MakeStore) -> None:
+    clock = Clock()
+    store = held(make_store, clock=clock)
+    store.note(error="429 too many")
+    clock.now += 1
+    store.note()
+    store.set_meta(box_office="Shop (GBP)")
+    store.set_meta(box_office=None, extra="x")
+    store.set_status("webhooks:since", "1.0", keep=True)
+    store.set_status("webhooks:since", "2.0", keep=True)
+    status = store.status()
+    assert status.last_error == "429 too many"
+    assert (status.last_error_at, status.last_success_at) == (float(T0), T0 + 1.0)
+    assert "box_office" not in store.meta()
+    assert store.meta()["extra"] == "x"
+    assert store.meta()["resource"] == "orders"
+    assert store.status_value("webhooks:since") == "1.0"
+    assert status.holder is not None  # this process holds it
+    assert status.resource == "orders"
+
+
+def test_a_second_holder_is_refused_until_release(make_store: MakeStore) -> None:
+    first = held(make_store)
+    second = make_store()
+    with pytest.raises(StateError, match="in use by another watcher"):
+        second.acquire(wait=0.3)
+    first.release()
+    second.acquire()
+    assert second.token == 2
+
+
+def test_a_holder_that_lost_its_lease_cannot_write(make_store: MakeStore) -> None:
+    clock = Clock()
+    first = held(make_store, clock=clock, lease_ttl=30)
+    clock.now += 31  # first stalls past its lease ...
+    second = held(make_store, clock=clock, lease_ttl=30)  # ... and is replaced
+    for write in (
+        lambda: first.mark_delivered("a", [1]),
+        first.renew,
+        lambda: first.store_page([record(1)], Position("orders", floor=0), ["a"]),
+        lambda: first.set_status("k", "v"),
+    ):
+        with pytest.raises(StateError, match="lost the lease"):
+            write()
+    assert second.token == 2
+    assert second.positions() == {}  # nothing of first's page was written
+
+
+def test_every_write_renews_the_lease(make_store: MakeStore) -> None:
+    clock = Clock()
+    first = held(make_store, clock=clock, lease_ttl=30)
+    clock.now += 20
+    first.set_status("k", "v")  # a write at +20 holds the lease until +50
+    clock.now += 20
+    second = make_store(clock=clock, lease_ttl=30)
+    with pytest.raises(StateError, match="in use by another watcher"):
+        second.acquire()
+
+
+def test_state_of_another_key_or_resource_is_refused(make_store: MakeStore) -> None:
+    make_store()
+    with pytest.raises(StateError, match="belongs to another API key"):
+        make_store(key_fingerprint="fp-b")
+    with pytest.raises(StateError, match="belongs to a watch of orders, not events"):
+        make_store(resource="events")
+
+
+def test_lease_of_a_killed_process_is_taken_at_once(
+    kind: str, make_store: MakeStore, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    make_store()
+    if kind == "sqlite":
+        opener = (
+            "from tickettailor.watch.state import StateStore\n"
+            f"s = StateStore.open({str(tmp_path / 's.sqlite3')!r}, resource='orders', "
+            "key_fingerprint='fp-a')\n"
+        )
+    else:
+        dsn, schema = request.getfixturevalue("pg_dsn"), request.getfixturevalue("fleet_schema")
+        opener = (
+            "from tickettailor.fleet.db import Db\n"
+            "from tickettailor.fleet.store import PgStateStore\n"
+            f"s = PgStateStore.open(Db.open({dsn!r}, {schema!r}), watch='shop/orders', "
+            "resource='orders', key_fingerprint='fp-a')\n"
+        )
+    script = f"import os, signal\n{opener}s.acquire()\nos.kill(os.getpid(), signal.SIGKILL)\n"
+    proc = subprocess.run([sys.executable, "-c", script], check=False)
+    assert proc.returncode == -9
+    store = make_store()
+    store.acquire()  # the holder is provably dead: no waiting for its lease to expire
+    assert store.token == 2
+
+
+# -- the engine on either store ---------------------------------------------------------
+
+
+def test_the_engine_delivers_each_order_once_on_either_store(make_store: MakeStore) -> None:
+    api, clock, sink = FakeAPI(), Clock(), ListSink()
+    for n in range(5):
+        api.add("or_", T0 - 100 + n)
+
+    def watch() -> Watch:
+        return Watch(
+            "orders",
+            sinks=[sink],
+            source=api,
+            key_fingerprint="fp-a",
+            start="all",
+            clock=clock,
+            open_store=lambda: make_store(clock=clock),
+        )
+
+    with watch() as first:
+        report = first.run_cycle()
+    assert (report.stored, report.delivered) == (5, 5)
+    api.add("or_", T0 - 10)
+    with watch() as again:  # a restart resumes from the stored position
+        report = again.run_cycle()
+        assert again.resumed
+    assert (report.stored, report.delivered) == (1, 1)
+    assert len(sink.keys) == len(set(sink.keys)) == 6
