@@ -4,15 +4,16 @@ A command module gets its client, prints records and reports errors through here
 
     import typer
     from tickettailor.cli._context import FormatOption, emit_records, get_client, user_tz
-    from tickettailor.cli.main import app
 
     things = typer.Typer(help="Things.")
-    app.add_typer(things, name="things")
 
     @things.command("list")
     def list_things(ctx: typer.Context, fmt: FormatOption = None) -> None:
         client = get_client(ctx)                  # from the global options
         emit_records(client.things.list(), fmt, kind="thing", zone=user_tz(ctx))
+
+    def register(app: typer.Typer) -> None:        # called by cli/main.py
+        app.add_typer(things, name="things")
 
 What is here:
 

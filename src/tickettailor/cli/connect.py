@@ -19,7 +19,6 @@ from tickettailor.cli._context import (
     user_tz,
 )
 from tickettailor.cli._help import PANEL_CONNECT, epilog
-from tickettailor.cli.main import app
 
 # The name a connection is saved under when none is given: the library's default
 # profile name (tests/cli/test_startup.py checks they agree), written out here because
@@ -30,19 +29,8 @@ connections = typer.Typer(
     help="Saved connections (profiles): list, remove, choose the default.",
     epilog=epilog("tickettailor connections list", "tickettailor connections use shop"),
 )
-app.add_typer(connections, name="connections", no_args_is_help=True, rich_help_panel=PANEL_CONNECT)
 
 
-@app.command(
-    "connect",
-    rich_help_panel=PANEL_CONNECT,
-    epilog=epilog(
-        "tickettailor connect",
-        "tickettailor connect --name agency-client-2",
-        "printenv TT_KEY | tickettailor connect --name ci --api-key -",
-        "tickettailor --base-url http://127.0.0.1:8765 connect --name sandbox",
-    ),
-)
 def connect(
     ctx: typer.Context,
     name: Annotated[
@@ -191,3 +179,20 @@ def use_connection(
     load_profile(name)  # an unknown name is reported with the saved ones
     set_default_profile(name)
     typer.echo(f"'{name}' is now the default connection.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    app.add_typer(
+        connections, name="connections", no_args_is_help=True, rich_help_panel=PANEL_CONNECT
+    )
+    app.command(
+        "connect",
+        rich_help_panel=PANEL_CONNECT,
+        epilog=epilog(
+            "tickettailor connect",
+            "tickettailor connect --name agency-client-2",
+            "printenv TT_KEY | tickettailor connect --name ci --api-key -",
+            "tickettailor --base-url http://127.0.0.1:8765 connect --name sandbox",
+        ),
+    )(connect)

@@ -21,7 +21,6 @@ import typer
 from tickettailor.cli._context import API_KEY_ENV, EXIT_USAGE, fail, get_client, settings
 from tickettailor.cli._help import PANEL_WATCH, epilog
 from tickettailor.cli._secrets import secret_file_option
-from tickettailor.cli.main import app
 
 # The watch engine (and the client under it) is imported by the commands that run: see
 # _context on start-up time.
@@ -38,7 +37,6 @@ watch_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-app.add_typer(watch_app, name="watch", rich_help_panel=PANEL_WATCH)
 
 StartOpt = Annotated[
     str | None,
@@ -954,3 +952,8 @@ def _replay_dead(
         _say(f"{name}: sink {sink_name} failed; the rest go with the next cycle: {error}")
     if report.errors:
         raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    app.add_typer(watch_app, name="watch", rich_help_panel=PANEL_WATCH)
