@@ -140,7 +140,7 @@ def _read_data(data: str) -> bytes:
 def _print(status: int, headers: Any, body: Any, text: str, *, include: bool) -> None:
     """The body as received (the key redacted, should the server echo it); JSON
     pretty-printed when a person is reading."""
-    from tickettailor._core.redact import redact, redact_value
+    from tickettailor.redact import redact, redact_value
 
     if include:
         typer.echo(f"HTTP {status}")

@@ -54,7 +54,7 @@ def connect(
     Find the key in Ticket Tailor under Box Office Settings > API. It is saved in
     your config directory in a file only you can read.
     """
-    from tickettailor._core.profiles import (
+    from tickettailor.profiles import (
         Profile,
         check_name,
         default_profile_name,
@@ -128,7 +128,7 @@ def _check_key(key: str, base_url: str | None) -> str:
 )
 def list_connections(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """List saved connections (keys are shown by their last 4 characters only)."""
-    from tickettailor._core.profiles import default_profile_name, list_profiles
+    from tickettailor.profiles import default_profile_name, list_profiles
 
     default = default_profile_name()
     rows = [
@@ -155,7 +155,7 @@ def remove_connection(
     ],
 ) -> None:
     """Forget a saved connection (the key stays valid at Ticket Tailor)."""
-    from tickettailor._core.profiles import default_profile_name, list_profiles, remove_profile
+    from tickettailor.profiles import default_profile_name, list_profiles, remove_profile
 
     removed = remove_profile(name)
     typer.echo(f"Removed '{removed.name}' (key {removed.key_hint}).")
@@ -174,7 +174,7 @@ def use_connection(
     ],
 ) -> None:
     """Make a saved connection the default."""
-    from tickettailor._core.profiles import load_profile, set_default_profile
+    from tickettailor.profiles import load_profile, set_default_profile
 
     load_profile(name)  # an unknown name is reported with the saved ones
     set_default_profile(name)

@@ -202,10 +202,8 @@ def _client(ctx: typer.Context, *, needed: bool) -> Any:
 
 
 def _fingerprint(client: Any) -> str | None:
-    # The watch keeps the key's fingerprint in its state; use the watch's own helper.
-    from tickettailor.watch.engine import client_fingerprint
-
-    return client_fingerprint(client)
+    # The watch keeps the key's fingerprint in its state: the client's own.
+    return client.key_fingerprint if client is not None else None
 
 
 def _default_folder(ctx: typer.Context) -> Path:
