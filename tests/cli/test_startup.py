@@ -20,7 +20,7 @@ import pytest
 
 import tickettailor
 from tests.cli.conftest import _ROOT, invoke
-from tickettailor._core.profiles import DEFAULT_PROFILE_NAME
+from tickettailor.profiles import DEFAULT_PROFILE_NAME
 from tickettailor.cli import connect
 
 HEAVY = ("pydantic", "httpx2", "uvicorn", "starlette")
