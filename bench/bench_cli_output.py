@@ -108,7 +108,11 @@ def main() -> None:
             "before": "the same command, from BENCH_CLI_BEFORE",
         }
         for name in runs:
-            print(f"  {titles[name]:<44} {rate[name]:8.0f} records/s  CPU {cpu[name]:5.2f} s")
+            each = " ".join(f"{r:.0f}" for r, _ in runs[name])
+            print(
+                f"  {titles[name]:<44} {rate[name]:8.0f} records/s  CPU {cpu[name]:5.2f} s"
+                f"   (runs: {each})"
+            )
         print("Ratios:")
         print(
             f"  CLI / library records/s       = {rate['cli'] / rate['library']:.2f}  (goal >= 0.9)"

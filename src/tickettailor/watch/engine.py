@@ -257,10 +257,12 @@ class Watch:
         for label, value in (("recheck_window", recheck_window), ("recheck_every", recheck_every)):
             if not 0 <= value < float("inf"):
                 raise UsageError(f"{label} must be 0 or a number of seconds (got {value})")
+        # The client's own GETs (the overview, a record read back), also with a source.
+        self._api = source_for(client) if client is not None else None
         if source is None:
-            if client is None:
+            if self._api is None:
                 raise UsageError("Watch needs a client (or a page source)")
-            source = source_for(client)
+            source = self._api
         self.source = source
         self.sinks = [as_sink(s) for s in sinks]
         if not self.sinks:
@@ -304,7 +306,7 @@ class Watch:
         """Open the state, take the lease, check the key, apply reset and the start."""
         if self.store is not None:
             return
-        check_driver(self.source)
+        check_driver(self.source, self._api)
         exists = self.state_path.exists() and self.state_path.stat().st_size > 0
         store = StateStore.open(
             self.state_path,
@@ -386,8 +388,10 @@ class Watch:
 
     def _reads_back(self, record_id: str, ts: int) -> bool:
         stream = self.trigger.streams[0]
+        if self._api is None:
+            return False
         try:
-            body = self.source.get_page(f"{self.trigger.path}/{record_id}", {})
+            body = self._api.get_page(f"{self.trigger.path}/{record_id}", {})
         except NotFoundError:
             return False
         return isinstance(body, dict) and body.get(stream.ts_field) == ts
@@ -397,10 +401,10 @@ class Watch:
 
         ``strict``: API errors propagate (a refused key says so); else they give None.
         """
-        if self.client is None:
+        if self._api is None:
             return None
         try:
-            body = self.source.get_page("/v1/overview", {})
+            body = self._api.get_page("/v1/overview", {})
         except TicketTailorError:
             if strict:
                 raise
@@ -483,7 +487,7 @@ class Watch:
 
     def run_cycle(self) -> CycleReport:
         """Fetch what is new, store it, deliver what is due. Never raises API errors."""
-        check_driver(self.source)
+        check_driver(self.source, self._api)
         self.open()
         store = self._store()
         store.renew()

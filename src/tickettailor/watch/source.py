@@ -82,9 +82,9 @@ class AsyncClientSource:
         return await self.client.request("GET", path, params=params)
 
 
-def check_driver(source: PageSource) -> None:
+def check_driver(*sources: PageSource | None) -> None:
     """Refuse to run a watch on an ``AsyncClient`` outside its async drivers."""
-    if not isinstance(source, AsyncClientSource):
+    if not any(isinstance(source, AsyncClientSource) for source in sources):
         return
     try:
         anyio.from_thread.check_cancelled()  # only an anyio worker thread may call it
