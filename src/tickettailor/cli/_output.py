@@ -178,8 +178,24 @@ def _flush() -> None:
         text = "".join(_PENDING)
         _PENDING.clear()
         # Look sys.stdout up on every write: rich's progress display swaps it for a proxy.
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        out = sys.stdout
+        raw = out.buffer if isinstance(out, io.TextIOWrapper) else None
+        if not isinstance(raw, io.RawIOBase):
+            out.write(text)
+            out.flush()
+            return
+        # An unbuffered stdout (python -u, PYTHONUNBUFFERED) writes straight to the file:
+        # a page into a pipe may go out in parts (a signal can cut a write short), and
+        # the text layer would drop the rest. Write the bytes until all are out.
+        out.flush()
+        _write_all(raw, text.encode(out.encoding, out.errors or "strict"))
+
+
+def _write_all(raw: io.RawIOBase, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = raw.write(view)
+        view = view[written or 0 :]
 
 
 def _as_dict(value: object) -> dict[str, Any]:
