@@ -1,7 +1,9 @@
 """tickettailor: connect a Ticket Tailor box office to anything.
 
-The public API is what ``__all__`` lists; everything under a leading underscore is
-private and may change.
+The public API is what ``__all__`` lists, plus the modules ``tickettailor.profiles``
+(saved connections), ``tickettailor.dates`` (the dates people type),
+``tickettailor.redact`` (keeping secrets out of text) and ``tickettailor.watch``;
+everything under a leading underscore is private and may change.
 
     from tickettailor import Client
     with Client() as tt:                      # key from TICKETTAILOR_API_KEY or a profile
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
         DateParseError,
         ForbiddenError,
         MalformedResponseError,
+        MissingKeyError,
         NotFoundError,
         PaginationError,
         RateLimitError,
@@ -90,6 +93,7 @@ __all__ = [
     "MalformedResponseError",
     "MembershipRedemption",
     "MembershipType",
+    "MissingKeyError",
     "NotFoundError",
     "Order",
     "Overview",
@@ -143,6 +147,7 @@ _LAZY: dict[str, str] = {
     "MalformedResponseError": "tickettailor._core.errors",
     "MembershipRedemption": "tickettailor.models",
     "MembershipType": "tickettailor.models",
+    "MissingKeyError": "tickettailor._core.errors",
     "NotFoundError": "tickettailor._core.errors",
     "Order": "tickettailor.models",
     "Overview": "tickettailor.models",

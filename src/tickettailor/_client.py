@@ -16,7 +16,12 @@ from typing import Any, Self
 import httpx2
 
 from tickettailor._core.dates import resolve_tz
-from tickettailor._core.errors import APIStatusError, MalformedResponseError, UsageError
+from tickettailor._core.errors import (
+    APIStatusError,
+    MalformedResponseError,
+    MissingKeyError,
+)
+from tickettailor._core.keys import key_fingerprint
 from tickettailor._core.profiles import load_profile
 from tickettailor._core.ratelimit import Clock
 from tickettailor._core.redact import excerpt
@@ -82,7 +87,7 @@ def _settings(
     if key is None and saved is not None:
         key = saved.api_key
     if key is None:
-        raise UsageError(
+        raise MissingKeyError(
             "No API key: pass api_key=, set TICKETTAILOR_API_KEY, or save one with "
             "`tickettailor connect`."
         )
@@ -127,6 +132,12 @@ class _Shared:
     def clock(self) -> Clock:
         """Sleeps and time; ``clock.slept`` lists every wait (instant in test mode)."""
         return self._core.clock
+
+    @property
+    def key_fingerprint(self) -> str:
+        """A short one-way fingerprint of the API key in use: safe to store and show,
+        the same for the same key (watch states record it), the key not recoverable."""
+        return key_fingerprint(self._core._key)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self._core.root!r})"

@@ -20,8 +20,8 @@ import pytest
 
 import tickettailor
 from tests.cli.conftest import _ROOT, invoke
-from tickettailor._core.profiles import DEFAULT_PROFILE_NAME
 from tickettailor.cli import connect
+from tickettailor.profiles import DEFAULT_PROFILE_NAME
 
 HEAVY = ("pydantic", "httpx2", "uvicorn", "starlette")
 

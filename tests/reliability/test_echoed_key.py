@@ -102,11 +102,11 @@ def test_library_errors_never_hold_the_key(name: str, call: str) -> None:
 
 def test_the_watch_page_check_redacts_its_excerpt() -> None:
     from tickettailor._core.errors import MalformedResponseError
-    from tickettailor.watch.source import parse_page
+    from tickettailor.watch.source import check_records
 
     Client(KEY, base_url="http://127.0.0.1:9").close()  # registers the key
     with pytest.raises(MalformedResponseError) as caught:
-        parse_page({"oops": "z" * 110 + KEY}, "/v1/orders", "created_at")
+        check_records([{"oops": "z" * 110 + KEY}], "/v1/orders", "created_at")
     _assert_clean(_texts(caught.value))
     assert "[redacted]" in str(caught.value) or "…" in str(caught.value)
 

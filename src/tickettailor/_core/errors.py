@@ -25,6 +25,7 @@ __all__ = [
     "DateParseError",
     "ForbiddenError",
     "MalformedResponseError",
+    "MissingKeyError",
     "NotFoundError",
     "PaginationError",
     "RateLimitError",
@@ -70,7 +71,15 @@ def _clean_headers(headers: httpx2.Headers | None) -> httpx2.Headers:
 
 
 class APIError(TicketTailorError):
-    """A call to the API failed. ``.request`` is the request, credentials removed."""
+    """A call to the API failed. ``.request`` is the request, credentials removed.
+
+    ``.attempts``: the tries the client made for this call, the failed last one
+    included (1: it was not retried); ``.waited``: the seconds it waited in between and
+    before them (retry waits and rate-limit pacing, on the client's clock).
+    """
+
+    attempts: int = 1
+    waited: float = 0.0
 
     def __init__(self, message: str, *, request: httpx2.Request | None = None) -> None:
         super().__init__(message)
@@ -235,3 +244,11 @@ class WatchError(TicketTailorError):
 
 class StateError(WatchError):
     """The watch state is foreign, from a newer version, or locked by another process."""
+
+
+class MissingKeyError(UsageError):
+    """No API key was given and none is configured (no variable, no saved profile).
+
+    Its own class so that a front end (the command line) can say how to give one in its
+    own terms.
+    """

@@ -15,7 +15,7 @@ import os
 import platform
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
 from typing import Any
@@ -125,12 +125,18 @@ def normalize_base_url(url: str) -> str:
 
 @dataclass(frozen=True)
 class APIResponse:
-    """A raw API reply: status, headers, and the body parsed as JSON (text if not JSON)."""
+    """A raw API reply: status, headers, and the body parsed as JSON (text if not JSON).
+
+    ``attempts``: the tries it took (1: no retry); ``waited``: the seconds the client
+    waited before and between them (as on ``APIError``).
+    """
 
     status_code: int
     headers: httpx2.Headers
     body: Any
     text: str = ""
+    attempts: int = 1
+    waited: float = 0.0
 
     def json(self) -> Any:
         """The body as JSON; raises MalformedResponseError when it is not JSON."""
@@ -529,23 +535,27 @@ class SyncCore(BaseCore):
     def send(
         self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
     ) -> APIResponse:
-        attempt = 0
+        attempt, waited = 0, 0.0
         budget = self.budget_of(request)
         while True:
-            self.clock.sleep(self.pacing_wait(budget))
+            pause = self.pacing_wait(budget)
+            waited += pause
+            self.clock.sleep(pause)
             try:
                 response = self._http.send(request)
             except httpx2.TransportError as exc:
                 result: APIResponse | APIError = self.connection_error(request, exc)
             else:
                 result = self.outcome(request, response, expect_json=expect_json, budget=budget)
+            if attempt or waited:  # the first try with no wait keeps the defaults
+                result = tally(result, attempt + 1, waited)
             if isinstance(result, APIResponse):
                 return result
             wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
             if wait is None:
                 raise result from None  # the httpx2 cause would carry the auth header
             self.clock.sleep(wait)
-            attempt += 1
+            attempt, waited = attempt + 1, waited + wait
 
     def close(self) -> None:
         self._http.close()
@@ -561,23 +571,35 @@ class AsyncCore(BaseCore):
     async def send(
         self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
     ) -> APIResponse:
-        attempt = 0
+        attempt, waited = 0, 0.0
         budget = self.budget_of(request)
         while True:
-            await self.clock.asleep(self.pacing_wait(budget))
+            pause = self.pacing_wait(budget)
+            waited += pause
+            await self.clock.asleep(pause)
             try:
                 response = await self._http.send(request)
             except httpx2.TransportError as exc:
                 result: APIResponse | APIError = self.connection_error(request, exc)
             else:
                 result = self.outcome(request, response, expect_json=expect_json, budget=budget)
+            if attempt or waited:  # the first try with no wait keeps the defaults
+                result = tally(result, attempt + 1, waited)
             if isinstance(result, APIResponse):
                 return result
             wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
             if wait is None:
                 raise result from None  # the httpx2 cause would carry the auth header
             await self.clock.asleep(wait)
-            attempt += 1
+            attempt, waited = attempt + 1, waited + wait
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+
+def tally(result: APIResponse | APIError, attempts: int, waited: float) -> APIResponse | APIError:
+    """``result`` marked with the tries and the waiting behind it (see ``APIError``)."""
+    if isinstance(result, APIResponse):
+        return replace(result, attempts=attempts, waited=waited)
+    result.attempts, result.waited = attempts, waited
+    return result

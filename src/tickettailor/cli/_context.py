@@ -4,15 +4,16 @@ A command module gets its client, prints records and reports errors through here
 
     import typer
     from tickettailor.cli._context import FormatOption, emit_records, get_client, user_tz
-    from tickettailor.cli.main import app
 
     things = typer.Typer(help="Things.")
-    app.add_typer(things, name="things")
 
     @things.command("list")
     def list_things(ctx: typer.Context, fmt: FormatOption = None) -> None:
         client = get_client(ctx)                  # from the global options
         emit_records(client.things.list(), fmt, kind="thing", zone=user_tz(ctx))
+
+    def register(app: typer.Typer) -> None:        # called by cli/main.py
+        app.add_typer(things, name="things")
 
 What is here:
 
@@ -47,10 +48,10 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeGuard
 from zoneinfo import ZoneInfo
 
 import typer
@@ -71,8 +72,7 @@ from tickettailor.cli._tables import TableZone
 # The library (httpx2, pydantic) is imported by the functions that use it, not here:
 # every command line is parsed before anything runs, and `--help` needs none of it.
 if TYPE_CHECKING:
-    from tickettailor import AsyncClient, Client
-    from tickettailor.cli._transport import RetryStats
+    from tickettailor import AsyncClient, Client, TicketTailorError
 
 __all__ = [
     "API_KEY_ENV",
@@ -113,7 +113,6 @@ EXIT_INTERRUPTED = 130
 TERMINAL_MAX_WAIT = 1800.0  # the API's window is 30 minutes
 _SETTINGS = "tickettailor.settings"
 _CLIENT = "tickettailor.client"
-_STATS = "tickettailor.retry_stats"
 
 
 @dataclass(frozen=True)
@@ -142,8 +141,8 @@ def settings(ctx: typer.Context) -> Settings:
 def check_tz(value: str | None) -> str | None:
     """``--tz`` callback: an unknown zone is a usage error before anything runs."""
     if value:
-        from tickettailor._core.dates import resolve_tz
-        from tickettailor._core.errors import DateParseError
+        from tickettailor import DateParseError
+        from tickettailor.dates import resolve_tz
 
         try:
             resolve_tz(value)
@@ -154,8 +153,8 @@ def check_tz(value: str | None) -> str | None:
 
 def profile_names(incomplete: str) -> list[str]:
     """Shell completion for profile names (nothing when the profiles cannot be read)."""
-    from tickettailor._core.errors import TicketTailorError
-    from tickettailor._core.profiles import list_profiles
+    from tickettailor import TicketTailorError
+    from tickettailor.profiles import list_profiles
 
     try:
         return [p.name for p in list_profiles() if p.name.startswith(incomplete)]
@@ -166,7 +165,7 @@ def profile_names(incomplete: str) -> list[str]:
 def user_tz(ctx: typer.Context) -> TableZone:
     """The zone for times in tables: ``--tz`` for all; without it, an event's times in
     its venue's zone and other moments in this computer's zone."""
-    from tickettailor._core.dates import resolve_tz
+    from tickettailor.dates import resolve_tz
 
     name = settings(ctx).tz
     return TableZone(resolve_tz(name)) if name else TableZone(system_zone(), venue=True)
@@ -190,8 +189,8 @@ def system_zone() -> tzinfo:
 
 def parse_date(ctx: typer.Context, option: str, value: str) -> datetime:
     """``value`` typed for ``option``, as an aware datetime; exit 2 naming the option."""
-    from tickettailor._core.dates import parse_instant
-    from tickettailor._core.errors import DateParseError
+    from tickettailor import DateParseError
+    from tickettailor.dates import parse_instant
 
     try:
         return parse_instant(value, tz=settings(ctx).tz)
@@ -215,16 +214,7 @@ def _client_args(ctx: typer.Context) -> dict[str, Any]:
     ``$TICKETTAILOR_PROFILE`` or the default profile; the base URL from ``--base-url``
     or its variable, else the profile's.
     """
-    from tickettailor._core.errors import UsageError
-    from tickettailor._core.profiles import load_profile
-
     opts = settings(ctx)
-    has_key = opts.api_key or opts.profile or (os.environ.get(API_KEY_ENV) or "").strip()
-    if not has_key and load_profile(None) is None:
-        raise UsageError(
-            "No API key: run `tickettailor connect` to save one, or pass --api-key "
-            f"or set {API_KEY_ENV}."
-        )
     return {
         "api_key": opts.api_key,
         "profile": opts.profile,
@@ -236,14 +226,18 @@ def _client_args(ctx: typer.Context) -> dict[str, Any]:
     }
 
 
-def retry_stats(ctx: typer.Context) -> RetryStats:
-    from tickettailor.cli._transport import RetryStats
+@contextlib.contextmanager
+def _no_key_in_cli_terms() -> Iterator[None]:
+    """The library's "no API key" in the words of the command line (its options)."""
+    from tickettailor import MissingKeyError, UsageError
 
-    stats = ctx.meta.get(_STATS)
-    if not isinstance(stats, RetryStats):
-        stats = RetryStats()
-        ctx.meta[_STATS] = stats
-    return stats
+    try:
+        yield
+    except MissingKeyError:
+        raise UsageError(
+            "No API key: run `tickettailor connect` to save one, or pass --api-key "
+            f"or set {API_KEY_ENV}."
+        ) from None
 
 
 def get_client(ctx: typer.Context) -> Client:
@@ -251,15 +245,10 @@ def get_client(ctx: typer.Context) -> Client:
     existing = ctx.meta.get(_CLIENT)
     if existing is not None:
         return existing  # type: ignore[no-any-return]  # ctx.meta is untyped
-    import httpx2
-
     from tickettailor import Client
-    from tickettailor.cli._transport import CountingTransport
 
-    args = _client_args(ctx)
-    transport = CountingTransport(httpx2.HTTPTransport(), retry_stats(ctx))
-    client = Client(**args, transport=transport)
-    transport.streak.now = client.clock.now
+    with _no_key_in_cli_terms():
+        client = Client(**_client_args(ctx))
     _setup_logging(ctx)
     ctx.meta[_CLIENT] = client
     ctx.call_on_close(client.close)
@@ -268,17 +257,22 @@ def get_client(ctx: typer.Context) -> Client:
 
 def get_async_client(ctx: typer.Context) -> AsyncClient:
     """An AsyncClient from the global options; the caller closes it (``async with``)."""
-    import httpx2
-
     from tickettailor import AsyncClient
-    from tickettailor.cli._transport import AsyncCountingTransport
 
-    args = _client_args(ctx)
-    transport = AsyncCountingTransport(httpx2.AsyncHTTPTransport(), retry_stats(ctx))
-    client = AsyncClient(**args, transport=transport)
-    transport.streak.now = client.clock.now
+    with _no_key_in_cli_terms():
+        client = AsyncClient(**_client_args(ctx))
     _setup_logging(ctx)
     return client
+
+
+def _library_error(exc: BaseException) -> TypeGuard[TicketTailorError]:
+    """Whether ``exc`` is a ``tickettailor.TicketTailorError``, told by its classes' names:
+    importing the library (and httpx2) to ask would slow down typer's own exits, such
+    as a subcommand's --help, which pass through here too."""
+    return any(
+        cls.__name__ == "TicketTailorError" and cls.__module__.startswith("tickettailor.")
+        for cls in type(exc).__mro__
+    )
 
 
 # -- request logging -------------------------------------------------------------------
@@ -299,7 +293,7 @@ def _setup_logging(ctx: typer.Context) -> None:
     verbose = settings(ctx).verbose > 0
     if ctx.meta.get("tickettailor.logging") or not (verbose or isatty(sys.stderr)):
         return
-    from tickettailor._core.redact import RedactingFilter
+    from tickettailor.redact import RedactingFilter
 
     handler = _StderrHandler()
     handler.setFormatter(logging.Formatter("tickettailor: %(message)s"))
@@ -387,15 +381,12 @@ class TailorGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            # A library error exists only once its module is loaded: no need to load it
-            # (and httpx2) to let typer's own exits, such as a subcommand's --help, pass.
-            errors = sys.modules.get("tickettailor._core.errors")
-            if errors is None or not isinstance(exc, errors.TicketTailorError):
+            if not _library_error(exc):
                 raise
             from tickettailor.cli._errors import explain
 
             client = ctx.meta.get(_CLIENT)
             server = getattr(client, "base_url", None) or settings(ctx).base_url
-            message, code = explain(exc, ctx.meta.get(_STATS), server=server)
+            message, code = explain(exc, server=server)
             typer.echo(f"Error: {message}", err=True)
             raise typer.Exit(code) from None

@@ -15,29 +15,26 @@ from typing import TYPE_CHECKING
 from tickettailor.cli._context import EXIT_API, EXIT_USAGE
 
 if TYPE_CHECKING:
-    from tickettailor._core.errors import (
+    from tickettailor import (
         APIError,
         APIStatusError,
         RateLimitError,
         TicketTailorError,
     )
-    from tickettailor.cli._transport import RetryStats
 
 __all__ = ["EXIT_BUSY", "explain"]
 
 EXIT_BUSY = 75  # a watch state's lease is held by another watcher (EX_TEMPFAIL)
 
 
-def explain(
-    exc: TicketTailorError, stats: RetryStats | None = None, *, server: str | None = None
-) -> tuple[str, int]:
+def explain(exc: TicketTailorError, *, server: str | None = None) -> tuple[str, int]:
     """The message to print for ``exc`` and the exit code to leave with.
 
-    ``stats``: the attempts behind a 429; ``server``: the base URL in use, named when
-    the error itself does not carry its request.
+    ``server``: the base URL in use, named when the error itself does not carry its
+    request.
     """
     # Imported here: only a failing command needs the error tree (and its httpx2).
-    from tickettailor._core.errors import (
+    from tickettailor import (
         APIError,
         APIStatusError,
         DateParseError,
@@ -48,7 +45,7 @@ def explain(
     if isinstance(exc, DateParseError | UsageError):
         return str(exc), EXIT_USAGE
     if isinstance(exc, APIStatusError):
-        return _status_message(exc, stats), EXIT_API
+        return _status_message(exc), EXIT_API
     if isinstance(exc, APIError):
         return _transport_message(exc, server), EXIT_API
     if isinstance(exc, PaginationError):
@@ -96,8 +93,8 @@ def _host(exc: APIError, server: str | None = None) -> str:
     return f"{url.scheme}://{url.host}{port}"
 
 
-def _status_message(exc: APIStatusError, stats: RetryStats | None) -> str:
-    from tickettailor._core.errors import (
+def _status_message(exc: APIStatusError) -> str:
+    from tickettailor import (
         BadRequestError,
         ConflictError,
         ForbiddenError,
@@ -114,7 +111,7 @@ def _status_message(exc: APIStatusError, stats: RetryStats | None) -> str:
             "and run `tickettailor connect` again."
         )
     if isinstance(exc, RateLimitError):
-        return _rate_limit_message(exc, stats)
+        return _rate_limit_message(exc)
     if isinstance(exc, NotFoundError):
         return (
             f"Not found ({status}): {_where(exc)} does not exist in this box office. "
@@ -148,9 +145,9 @@ def _details(exc: APIStatusError) -> str:
     return f"{text} ({', '.join(fields)})" if fields else text
 
 
-def _rate_limit_message(exc: RateLimitError, stats: RetryStats | None) -> str:
-    tries = stats.tries if stats and stats.tries else 1
-    waited = round(stats.waited) if stats else 0
+def _rate_limit_message(exc: RateLimitError) -> str:
+    # The client counts its tries and waits on the error (on its clock: virtual in tests).
+    tries, waited = exc.attempts, round(exc.waited)
     retry = (
         f"try again in {round(exc.retry_after)} s"
         if exc.retry_after is not None
@@ -169,7 +166,7 @@ def _reason(exc: APIError) -> str:
 
 
 def _transport_message(exc: APIError, server: str | None) -> str:
-    from tickettailor._core.errors import (
+    from tickettailor import (
         APIConnectionError,
         APITimeoutError,
         MalformedResponseError,

@@ -5,8 +5,10 @@
 - ``json``: one array of records (one object for a single record), pretty-printed.
 - ``csv``: flat columns (nested objects as ``a.b``, lists as JSON text) with a header.
 
-Records stream: each one is written as soon as it is fetched (tables are the exception:
-they are drawn once the list is complete). On Ctrl-C, or when the API fails half-way,
+Records stream: each page is written (and flushed) as soon as it is fetched, each record
+as the API sent it (``.raw``: no typed model is needed), so a consumer down a pipe gets
+the records a page at a time at little cost (tables are the exception: they are drawn
+once the list is complete). On Ctrl-C, or when the API fails half-way,
 what was fetched is still printed whole (the JSON array is closed, the table drawn),
 then the command exits 130 (or with the error).
 """
@@ -20,7 +22,7 @@ import json
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import tzinfo
 from enum import StrEnum
 from types import FrameType
@@ -112,6 +114,8 @@ def isatty(stream: Any) -> bool:
 def raw_record(record: Any) -> dict[str, Any]:
     """The record as the API returned it: a model's ``.raw``, or the dict itself."""
     raw = getattr(record, "raw", record)
+    if isinstance(raw, dict):
+        return raw  # not copied: the writers only read it
     if isinstance(raw, Mapping):
         return dict(raw)
     raise TypeError(f"not a record: {type(record).__name__}")
@@ -160,19 +164,54 @@ class _WriteGuard:
 
 
 _GUARD = _WriteGuard()
+# Text written but not yet flushed to stdout: ``_flush`` writes it after each page.
+_PENDING: list[str] = []
 
 
 def _write(text: str) -> None:
-    # Look sys.stdout up on every write: rich's progress display swaps it for a proxy.
+    _PENDING.append(text)
+
+
+def _flush() -> None:
+    """Write what is pending in one go (Ctrl-C is held back until it is written)."""
     with _GUARD.writing_now():
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        text = "".join(_PENDING)
+        _PENDING.clear()
+        # Look sys.stdout up on every write: rich's progress display swaps it for a proxy.
+        out = sys.stdout
+        raw = out.buffer if isinstance(out, io.TextIOWrapper) else None
+        if not isinstance(raw, io.RawIOBase):
+            out.write(text)
+            out.flush()
+            return
+        # An unbuffered stdout (python -u, PYTHONUNBUFFERED) writes straight to the file:
+        # a page into a pipe may go out in parts (a signal can cut a write short), and
+        # the text layer would drop the rest. Write the bytes until all are out.
+        out.flush()
+        _write_all(raw, text.encode(out.encoding, out.errors or "strict"))
+
+
+def _write_all(raw: io.RawIOBase, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = raw.write(view)
+        view = view[written or 0 :]
+
+
+def _as_dict(value: object) -> dict[str, Any]:
+    """A read-only mapping inside a record (a model's ``.raw`` may hold them), for JSON."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+# Built once: json.dumps with options builds an encoder on every call.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_as_dict)
+_PRETTY = json.JSONEncoder(ensure_ascii=False, indent=2, default=_as_dict)
 
 
 def _dump(record: Mapping[str, Any], *, pretty: bool) -> str:
-    if pretty:
-        return json.dumps(record, ensure_ascii=False, indent=2)
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    return (_PRETTY if pretty else _COMPACT).encode(record)
 
 
 # -- writers ---------------------------------------------------------------------------
@@ -398,23 +437,43 @@ def emit_records(
     count = 0
     try:
         with _GUARD.installed(), _progress(noun, progress and isatty(sys.stderr)) as status:
-            for record in records:
-                writer.add(raw_record(record))
-                count += 1
-                if status is not None and count % 10 == 0:
+            for batch in _batches(records):
+                for record in batch:
+                    writer.add(raw_record(record))
+                count += len(batch)
+                _flush()
+                if status is not None:
                     status.update(f"Fetching {noun}… {count}")
     except KeyboardInterrupt:
-        writer.finish()
+        _finish(writer)
         _note(f"Interrupted after {count} {noun}.")
         raise typer.Exit(130) from None
     except BaseException:
-        if isinstance(writer, _Table):
-            writer.finish(failed=True)
-        else:
-            writer.finish()
+        _finish(writer, failed=True)
         raise
-    writer.finish()
+    _finish(writer)
     return count
+
+
+def _batches(records: Iterable[Any]) -> Iterator[Sequence[Any]]:
+    """The records a page at a time from a list of the library (each page is written
+    as it arrives), else one at a time."""
+    pages = getattr(records, "pages", None)
+    if callable(pages):
+        for page in pages():
+            yield page.data
+        return
+    for record in records:
+        yield (record,)
+
+
+def _finish(writer: _Writer, *, failed: bool = False) -> None:
+    """Finish ``writer`` and write what is left."""
+    if isinstance(writer, _Table):
+        writer.finish(failed=failed)
+    else:
+        writer.finish()
+    _flush()
 
 
 def emit_record(record: Any, fmt: OutputFormat | None, *, kind: str | None, zone: Zone) -> None:
@@ -423,12 +482,13 @@ def emit_record(record: Any, fmt: OutputFormat | None, *, kind: str | None, zone
     chosen = resolve_format(fmt)
     if chosen is OutputFormat.json:
         _write(_dump(raw, pretty=True) + "\n")
+        _flush()
     elif chosen is OutputFormat.table:
         _detail_table(raw, kind, zone)
     else:
         writer = _writer(chosen, kind, zone, "records")
         writer.add(raw)
-        writer.finish()
+        _finish(writer)
 
 
 def _detail_table(raw: dict[str, Any], kind: str | None, zone: Zone) -> None:

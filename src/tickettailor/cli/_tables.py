@@ -419,7 +419,7 @@ def pick_columns(kind: str | None, record: Record, names: Sequence[str]) -> list
         if column is None and _has_field(record, name.strip()):
             column = Column(name.strip(), _field(name.strip()))
         if column is None:
-            from tickettailor._core.errors import UsageError
+            from tickettailor import UsageError
 
             titles = ", ".join(column.title.lower() for column in known.values())
             raise UsageError(

@@ -13,22 +13,11 @@ import typer
 from tickettailor.cli._context import EXIT_API, EXIT_USAGE, fail, get_client
 from tickettailor.cli._help import PANEL_RECORDS, epilog
 from tickettailor.cli._output import isatty
-from tickettailor.cli.main import app
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 FORM = "application/x-www-form-urlencoded"
 
 
-@app.command(
-    "call",
-    rich_help_panel=PANEL_RECORDS,
-    epilog=epilog(
-        "tickettailor call GET /v1/events -q status=published -q limit=5",
-        "tickettailor call POST /v1/check_ins -f issued_ticket_id=it_1 -f quantity=1",
-        "tickettailor call POST /v1/holds -f event_id=ev_1 -f note=VIP -f 'ticket_type_id[tt_1]=2'",
-        "tickettailor call DELETE /v1/holds/ho_1 -i",
-    ),
-)
 def call(
     ctx: typer.Context,
     method: Annotated[
@@ -151,7 +140,7 @@ def _read_data(data: str) -> bytes:
 def _print(status: int, headers: Any, body: Any, text: str, *, include: bool) -> None:
     """The body as received (the key redacted, should the server echo it); JSON
     pretty-printed when a person is reading."""
-    from tickettailor._core.redact import redact, redact_value
+    from tickettailor.redact import redact, redact_value
 
     if include:
         typer.echo(f"HTTP {status}")
@@ -162,3 +151,18 @@ def _print(status: int, headers: Any, body: Any, text: str, *, include: bool) ->
         typer.echo(json.dumps(redact_value(body), ensure_ascii=False, indent=2))
     elif text:
         typer.echo(redact(text))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    app.command(
+        "call",
+        rich_help_panel=PANEL_RECORDS,
+        epilog=epilog(
+            "tickettailor call GET /v1/events -q status=published -q limit=5",
+            "tickettailor call POST /v1/check_ins -f issued_ticket_id=it_1 -f quantity=1",
+            "tickettailor call POST /v1/holds -f event_id=ev_1 -f note=VIP "
+            "-f 'ticket_type_id[tt_1]=2'",
+            "tickettailor call DELETE /v1/holds/ho_1 -i",
+        ),
+    )(call)

@@ -19,7 +19,6 @@ from tickettailor.cli._context import (
     user_tz,
 )
 from tickettailor.cli._help import PANEL_CONNECT, epilog
-from tickettailor.cli.main import app
 
 # The name a connection is saved under when none is given: the library's default
 # profile name (tests/cli/test_startup.py checks they agree), written out here because
@@ -30,19 +29,8 @@ connections = typer.Typer(
     help="Saved connections (profiles): list, remove, choose the default.",
     epilog=epilog("tickettailor connections list", "tickettailor connections use shop"),
 )
-app.add_typer(connections, name="connections", no_args_is_help=True, rich_help_panel=PANEL_CONNECT)
 
 
-@app.command(
-    "connect",
-    rich_help_panel=PANEL_CONNECT,
-    epilog=epilog(
-        "tickettailor connect",
-        "tickettailor connect --name agency-client-2",
-        "printenv TT_KEY | tickettailor connect --name ci --api-key -",
-        "tickettailor --base-url http://127.0.0.1:8765 connect --name sandbox",
-    ),
-)
 def connect(
     ctx: typer.Context,
     name: Annotated[
@@ -66,7 +54,7 @@ def connect(
     Find the key in Ticket Tailor under Box Office Settings > API. It is saved in
     your config directory in a file only you can read.
     """
-    from tickettailor._core.profiles import (
+    from tickettailor.profiles import (
         Profile,
         check_name,
         default_profile_name,
@@ -140,7 +128,7 @@ def _check_key(key: str, base_url: str | None) -> str:
 )
 def list_connections(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """List saved connections (keys are shown by their last 4 characters only)."""
-    from tickettailor._core.profiles import default_profile_name, list_profiles
+    from tickettailor.profiles import default_profile_name, list_profiles
 
     default = default_profile_name()
     rows = [
@@ -167,7 +155,7 @@ def remove_connection(
     ],
 ) -> None:
     """Forget a saved connection (the key stays valid at Ticket Tailor)."""
-    from tickettailor._core.profiles import default_profile_name, list_profiles, remove_profile
+    from tickettailor.profiles import default_profile_name, list_profiles, remove_profile
 
     removed = remove_profile(name)
     typer.echo(f"Removed '{removed.name}' (key {removed.key_hint}).")
@@ -186,8 +174,25 @@ def use_connection(
     ],
 ) -> None:
     """Make a saved connection the default."""
-    from tickettailor._core.profiles import load_profile, set_default_profile
+    from tickettailor.profiles import load_profile, set_default_profile
 
     load_profile(name)  # an unknown name is reported with the saved ones
     set_default_profile(name)
     typer.echo(f"'{name}' is now the default connection.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    app.add_typer(
+        connections, name="connections", no_args_is_help=True, rich_help_panel=PANEL_CONNECT
+    )
+    app.command(
+        "connect",
+        rich_help_panel=PANEL_CONNECT,
+        epilog=epilog(
+            "tickettailor connect",
+            "tickettailor connect --name agency-client-2",
+            "printenv TT_KEY | tickettailor connect --name ci --api-key -",
+            "tickettailor --base-url http://127.0.0.1:8765 connect --name sandbox",
+        ),
+    )(connect)

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tickettailor.cli._help import PANEL_START, epilog
-from tickettailor.cli.main import app
 
 # The sandbox (uvicorn, starlette), the client and the watch are imported when the demo
 # runs, not when the command line is parsed.
@@ -94,15 +93,6 @@ def _introduce(client: Client, base_url: str, key: str) -> None:
     )
 
 
-@app.command(
-    "demo",
-    rich_help_panel=PANEL_START,
-    epilog=epilog(
-        "tickettailor demo",
-        "tickettailor demo --sales-per-minute 120 --every 1",
-        "tickettailor demo --duration 30   # stop by itself after 30 seconds",
-    ),
-)
 def demo(
     sales_per_minute: Annotated[
         float,
@@ -163,3 +153,16 @@ def demo(
             stop.set()
             client.close()
         _console().print(f"\nStopped. {printer.delivered} new orders delivered, each once.")
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    app.command(
+        "demo",
+        rich_help_panel=PANEL_START,
+        epilog=epilog(
+            "tickettailor demo",
+            "tickettailor demo --sales-per-minute 120 --every 1",
+            "tickettailor demo --duration 30   # stop by itself after 30 seconds",
+        ),
+    )(demo)

@@ -24,14 +24,12 @@ from tickettailor.cli._options import (
     id_list,
     text_option,
 )
-from tickettailor.cli.main import app
 
 events = typer.Typer(
     help="Events (occurrences): list them across all pages, or get one.",
     no_args_is_help=True,
     epilog=epilog("tickettailor events list --limit 10", "tickettailor events get ev_1"),
 )
-app.add_typer(events, name="events", rich_help_panel=PANEL_RECORDS)
 
 
 @events.command(
@@ -116,3 +114,8 @@ def get_event(
 ) -> None:
     """Show one event."""
     emit_record(get_client(ctx).events.get(event_id), fmt, kind="event", zone=user_tz(ctx))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    app.add_typer(events, name="events", rich_help_panel=PANEL_RECORDS)

@@ -69,7 +69,7 @@ def _db(dsn: str, schema: str) -> Any:
 
 def _need(dsn: str) -> str:
     if not dsn.strip():
-        from tickettailor._core.errors import UsageError
+        from tickettailor import UsageError
 
         raise UsageError(f"--postgres DSN (or {POSTGRES_ENV}) names the fleet's database")
     return dsn
@@ -174,7 +174,7 @@ def add(
 
 
 def _read_key(env: str | None, path: Path | None) -> str:
-    from tickettailor._core.errors import UsageError
+    from tickettailor import UsageError
 
     if (env is None) == (path is None):
         raise UsageError("give the API key with --api-key-env VAR or --api-key-file PATH (one)")
@@ -194,7 +194,7 @@ def _read_key(env: str | None, path: Path | None) -> str:
 
 
 def _check_sinks(specs: list[str]) -> list[str]:
-    from tickettailor._core.errors import UsageError
+    from tickettailor import UsageError
     from tickettailor.sinks.spec import parse_sink_spec
 
     if not specs:
@@ -207,7 +207,7 @@ def _check_sinks(specs: list[str]) -> list[str]:
 def _check_start(watches: tuple[str, ...], start: str, every: float) -> None:
     import time
 
-    from tickettailor._core.errors import UsageError
+    from tickettailor import UsageError
     from tickettailor.watch.engine import start_positions
     from tickettailor.watch.triggers import get_trigger
 

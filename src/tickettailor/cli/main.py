@@ -1,8 +1,31 @@
 """The ``tickettailor`` command: a thin shell over the library.
 
-Each command group lives in its own module and registers itself on ``app`` when
-imported (the list at the bottom). Shared plumbing (the client from the global
-options, output formats, error messages) is in ``tickettailor.cli._context``.
+Each command group lives in its own module, which defines its commands and a
+``register(app)`` function that adds them to the top-level ``app``; this module calls
+each one (``COMMAND_MODULES`` at the bottom). Shared plumbing (the client from the
+global options, output formats, error messages) is in ``tickettailor.cli._context``.
+
+To add a command (group):
+
+1. Write ``src/tickettailor/cli/things.py``. At module level import only typer, the
+   standard library and ``tickettailor.cli._*`` helpers (import the library inside the
+   command functions: tests/cli/test_startup.py keeps ``tickettailor --help`` fast)::
+
+       things = typer.Typer(help="Things: list them.", no_args_is_help=True)
+
+       @things.command("list")
+       def list_things(ctx: typer.Context, fmt: FormatOption = None) -> None:
+           emit_records(get_client(ctx).things.list(), fmt, kind="thing", ...)
+
+       def register(app: typer.Typer) -> None:
+           app.add_typer(things, name="things", rich_help_panel=PANEL_MORE)
+
+   A single command registers with ``app.command("name", ...)(function)``.
+2. Add one line here: import the module (``from tickettailor.cli import things``) and
+   append it to ``COMMAND_MODULES``. Its place in ``tickettailor --help`` comes from its
+   ``rich_help_panel`` and ``_help.HELP_ORDER``.
+
+Command modules never import this module, so there is no import cycle.
 """
 
 from __future__ import annotations
@@ -12,6 +35,18 @@ from typing import Annotated
 import typer
 
 from tickettailor import __version__
+from tickettailor.cli import (
+    call,
+    connect,
+    demo,
+    events,
+    fleet,
+    orders,
+    resources,
+    sandbox,
+    watch,
+    webhooks,
+)
 from tickettailor.cli._context import (
     BASE_URL_ENV,
     TZ_ENV,
@@ -129,20 +164,9 @@ def main() -> None:
     app()
 
 
-# Command modules register themselves when imported; `tickettailor --help` shows them in
-# the sections and order of `_help.HELP_ORDER`. Each module imports only typer at the
-# top, so importing them all stays cheap (see tests/cli/test_startup.py).
-from tickettailor.cli import demo as _demo  # noqa: E402, F401, I001  (registration side effect)
-from tickettailor.cli import sandbox as _sandbox  # noqa: E402, F401  (registration side effect)
-from tickettailor.cli import connect as _connect  # noqa: E402, F401  (registration side effect)
-from tickettailor.cli import orders as _orders  # noqa: E402, F401  (registration side effect)
-from tickettailor.cli import events as _events  # noqa: E402, F401  (registration side effect)
-from tickettailor.cli import call as _call  # noqa: E402, F401  (registration side effect)
-from tickettailor.cli import watch as _watch  # noqa: E402, F401  (registration side effect)
-from tickettailor.cli import webhooks as _webhooks  # noqa: E402, F401  (registration side effect)
-from tickettailor.cli import resources as _resources  # noqa: E402, F401  (registration side effect)
-
-# The fleet (issue 16): `fleet ...` and `worker`, registered by their module.
-from tickettailor.cli.fleet import register as _register_fleet  # noqa: E402  (after app exists)
-
-_register_fleet(app)
+# The command modules, in the order they register (`tickettailor --help` shows them in the
+# sections and order of `_help.HELP_ORDER`). Each imports only typer at the top, so
+# importing them all stays cheap (see tests/cli/test_startup.py).
+COMMAND_MODULES = (demo, sandbox, connect, orders, events, call, watch, webhooks, resources, fleet)
+for _module in COMMAND_MODULES:
+    _module.register(app)

@@ -25,14 +25,12 @@ from tickettailor.cli._options import (
     id_list,
     text_option,
 )
-from tickettailor.cli.main import app
 
 orders = typer.Typer(
     help="Orders: list them (oldest first, or --newest) or get one.",
     no_args_is_help=True,
     epilog=epilog("tickettailor orders list --created-at today", "tickettailor orders get or_123"),
 )
-app.add_typer(orders, name="orders", rich_help_panel=PANEL_RECORDS)
 
 
 @orders.command(
@@ -114,3 +112,8 @@ def get_order(
 ) -> None:
     """Show one order."""
     emit_record(get_client(ctx).orders.get(order_id), fmt, kind="order", zone=user_tz(ctx))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    app.add_typer(orders, name="orders", rich_help_panel=PANEL_RECORDS)

@@ -36,7 +36,9 @@ from tickettailor.cli._options import (
     id_list,
     text_option,
 )
-from tickettailor.cli.main import app
+
+# Every command group of this module, in the order `register` adds them.
+_GROUPS: list[tuple[str, typer.Typer]] = []
 
 
 def _group(name: str, help_text: str, *examples: str) -> typer.Typer:
@@ -46,7 +48,7 @@ def _group(name: str, help_text: str, *examples: str) -> typer.Typer:
         no_args_is_help=True,
         epilog=epilog(*(f"tickettailor {example}" for example in shown)),
     )
-    app.add_typer(group, name=name, rich_help_panel=PANEL_MORE)
+    _GROUPS.append((name, group))
     return group
 
 
@@ -605,11 +607,19 @@ _add_get(
 )
 
 
-@app.command(
-    "overview",
-    rich_help_panel=PANEL_RECORDS,
-    epilog=epilog("tickettailor overview", "tickettailor --profile shop overview --format json"),
-)
 def overview(ctx: typer.Context, fmt: FormatOption = None) -> None:
     """Show the box office's overview (name, currency, recent totals)."""
     emit_record(get_client(ctx).overview(), fmt, kind="overview", zone=user_tz(ctx))
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    for name, group in _GROUPS:
+        app.add_typer(group, name=name, rich_help_panel=PANEL_MORE)
+    app.command(
+        "overview",
+        rich_help_panel=PANEL_RECORDS,
+        epilog=epilog(
+            "tickettailor overview", "tickettailor --profile shop overview --format json"
+        ),
+    )(overview)

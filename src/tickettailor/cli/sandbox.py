@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 
 from tickettailor.cli._help import PANEL_START, epilog
-from tickettailor.cli.main import app
 
 # The sandbox (starlette, uvicorn) is imported when it starts: see _context on start-up.
 
@@ -62,20 +61,6 @@ def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
-@app.command(
-    "sandbox",
-    rich_help_panel=PANEL_START,
-    epilog=epilog(
-        "tickettailor sandbox",
-        "tickettailor sandbox --port 9000 --seed 42 --orders 50000 --db /tmp/tt.sqlite",
-        "tickettailor sandbox --api-key sk_1234_567890_0123456789abcdef0123456789abcdef "
-        "--rate-limit 100/60",
-        "tickettailor sandbox --sales-per-minute 30 "
-        "--webhook http://127.0.0.1:9000/hook#ORDER.CREATED --webhook-secret s3cret",
-        "tickettailor sandbox --faults 'status:503,path=/v1/orders*,p=0.2; latency:1,count=3'",
-        "tickettailor --base-url http://127.0.0.1:8765 --api-key KEY orders list --limit 5",
-    ),
-)
 def sandbox(
     host: Annotated[
         str, typer.Option(metavar="HOST", help="Interface to listen on.")
@@ -217,3 +202,21 @@ def sandbox(
         typer.echo("Sandbox stopped.", err=True)
     finally:
         server.__exit__(None, None, None)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    app.command(
+        "sandbox",
+        rich_help_panel=PANEL_START,
+        epilog=epilog(
+            "tickettailor sandbox",
+            "tickettailor sandbox --port 9000 --seed 42 --orders 50000 --db /tmp/tt.sqlite",
+            "tickettailor sandbox --api-key sk_1234_567890_0123456789abcdef0123456789abcdef "
+            "--rate-limit 100/60",
+            "tickettailor sandbox --sales-per-minute 30 "
+            "--webhook http://127.0.0.1:9000/hook#ORDER.CREATED --webhook-secret s3cret",
+            "tickettailor sandbox --faults 'status:503,path=/v1/orders*,p=0.2; latency:1,count=3'",
+            "tickettailor --base-url http://127.0.0.1:8765 --api-key KEY orders list --limit 5",
+        ),
+    )(sandbox)

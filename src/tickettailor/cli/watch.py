@@ -21,7 +21,6 @@ import typer
 from tickettailor.cli._context import API_KEY_ENV, EXIT_USAGE, fail, get_client, settings
 from tickettailor.cli._help import PANEL_WATCH, epilog
 from tickettailor.cli._secrets import secret_file_option
-from tickettailor.cli.main import app
 
 # The watch engine (and the client under it) is imported by the commands that run: see
 # _context on start-up time.
@@ -38,7 +37,6 @@ watch_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-app.add_typer(watch_app, name="watch", rich_help_panel=PANEL_WATCH)
 
 StartOpt = Annotated[
     str | None,
@@ -195,7 +193,7 @@ ResourcesArg = Annotated[
 
 def _profile(ctx: typer.Context) -> str | None:
     """The profile whose key is used, when the key comes from a profile."""
-    from tickettailor._core.profiles import load_profile
+    from tickettailor.profiles import load_profile
 
     opts = settings(ctx)
     if opts.api_key or (not opts.profile and os.environ.get(API_KEY_ENV, "").strip()):
@@ -208,7 +206,7 @@ def _profile(ctx: typer.Context) -> str | None:
 
 def _state_path(ctx: typer.Context, resource: str, state: Path | None, many: bool) -> Path:
     from tickettailor.watch import TRIGGERS
-    from tickettailor.watch.engine import client_fingerprint, default_state_path
+    from tickettailor.watch.engine import default_state_path
 
     if state is not None:
         if many and state.is_file():
@@ -220,7 +218,7 @@ def _state_path(ctx: typer.Context, resource: str, state: Path | None, many: boo
         if many or state.is_dir():
             return state / f"{TRIGGERS[resource].resource}.sqlite3"
         return state
-    fp = client_fingerprint(get_client(ctx)) or "unknown"
+    fp = get_client(ctx).key_fingerprint
     return default_state_path(resource, profile=_profile(ctx), key_fingerprint=fp)
 
 
@@ -309,7 +307,7 @@ def _spec_of(sink_name: str) -> str:
 
 def _open(watch: Watch) -> None:
     """Open a watch's state; a busy lease names --wait."""
-    from tickettailor._core.errors import StateError
+    from tickettailor import StateError
 
     try:
         watch.open()
@@ -728,7 +726,6 @@ def reset_command(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     from tickettailor.watch import TRIGGERS
-    from tickettailor.watch.engine import client_fingerprint
     from tickettailor.watch.state import StateStore
 
     (name,) = _resources(resource, None)
@@ -739,7 +736,7 @@ def reset_command(
         if not sys.stdin.isatty():
             fail("resetting forgets pending deliveries: add --yes to confirm", EXIT_USAGE)
         typer.confirm(f"Forget everything in {path}?", abort=True)
-    fp = client_fingerprint(get_client(ctx))
+    fp = get_client(ctx).key_fingerprint
     # Any key may reset: it keeps nothing of the state, and the state becomes this key's.
     store = StateStore.open(path, resource=TRIGGERS[name].resource, key_fingerprint=None)
     try:
@@ -816,7 +813,7 @@ def _match_sink(spec: str, names: list[str]) -> str | None:
     """The stored sink name that ``spec`` names: the name itself, or a spec for it."""
     if spec in names:
         return spec
-    from tickettailor._core.errors import UsageError
+    from tickettailor import UsageError
     from tickettailor.sinks import parse_sink_spec
 
     try:
@@ -954,3 +951,8 @@ def _replay_dead(
         _say(f"{name}: sink {sink_name} failed; the rest go with the next cycle: {error}")
     if report.errors:
         raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    app.add_typer(watch_app, name="watch", rich_help_panel=PANEL_WATCH)

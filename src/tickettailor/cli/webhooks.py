@@ -23,13 +23,11 @@ import typer
 from tickettailor.cli._context import EXIT_INTERRUPTED, EXIT_USAGE, fail, get_client, settings
 from tickettailor.cli._help import PANEL_WATCH, epilog
 from tickettailor.cli._secrets import resolve_secret, secret_file_option, secret_option
-from tickettailor.cli.main import app
 
 webhooks = typer.Typer(
     help="Receive Ticket Tailor's webhooks: verified, stored, delivered once.",
     no_args_is_help=True,
 )
-app.add_typer(webhooks, name="webhooks", rich_help_panel=PANEL_WATCH)
 
 SECRET_ENV = "TICKETTAILOR_WEBHOOK_SECRET"  # noqa: S105  (a variable name, not a secret)
 SINK_SECRET_ENV = "TICKETTAILOR_SINK_SECRET"  # noqa: S105  (a variable name, not a secret)
@@ -204,10 +202,8 @@ def _client(ctx: typer.Context, *, needed: bool) -> Any:
 
 
 def _fingerprint(client: Any) -> str | None:
-    # The watch keeps the key's fingerprint in its state; use the watch's own helper.
-    from tickettailor.watch.engine import client_fingerprint
-
-    return client_fingerprint(client)
+    # The watch keeps the key's fingerprint in its state: the client's own.
+    return client.key_fingerprint if client is not None else None
 
 
 def _default_folder(ctx: typer.Context) -> Path:
@@ -306,3 +302,8 @@ def _banner(url: str, receiver: Any, host: str, folder: Path, sinks: list[Any]) 
     if receiver.allow_unsigned:
         lines.append("Warning: --allow-unsigned: unsigned deliveries are accepted as they are.")
     typer.echo("\n".join(lines), err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to ``app`` (called by ``cli/main.py``)."""
+    app.add_typer(webhooks, name="webhooks", rich_help_panel=PANEL_WATCH)

@@ -75,7 +75,7 @@ def worker(
 
     Ctrl-C or SIGTERM hands every box office back at once.
     """
-    from tickettailor._core.errors import UsageError
+    from tickettailor import UsageError
     from tickettailor.fleet.logs import setup_logging
     from tickettailor.fleet.secrets import Secrets
     from tickettailor.fleet.worker import Worker

@@ -41,7 +41,6 @@ Library use::
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 import logging
@@ -55,7 +54,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import platformdirs
@@ -69,11 +68,12 @@ from tickettailor._core.errors import (
     TicketTailorError,
     UsageError,
 )
+from tickettailor._core.keys import key_fingerprint as _key_fingerprint
 from tickettailor.watch.crash import crash_point
 from tickettailor.watch.envelope import make_envelope
 from tickettailor.watch.relay import Backoff, RelayReport, relay
 from tickettailor.watch.sink import Sink
-from tickettailor.watch.source import ClientSource, PageSource, parse_page
+from tickettailor.watch.source import PageSource, PageWalk, check_driver, source_for
 from tickettailor.watch.state import (
     Position,
     SinkBacklog,
@@ -84,6 +84,9 @@ from tickettailor.watch.state import (
 from tickettailor.watch.store import Store
 from tickettailor.watch.triggers import Stream, Trigger, get_trigger, id_number
 
+if TYPE_CHECKING:
+    from tickettailor._client import AsyncClient, Client
+
 __all__ = [
     "RECHECK_EVERY",
     "RECHECK_WINDOW",
@@ -91,7 +94,6 @@ __all__ = [
     "CycleReport",
     "Watch",
     "as_sink",
-    "client_fingerprint",
     "default_state_path",
     "fingerprint",
     "note_receiver_start",
@@ -99,7 +101,6 @@ __all__ = [
     "start_positions",
 ]
 
-PAGE_SIZE = 100
 VOID_EVERY = 300.0  # seconds between void scans of issued tickets (Watch.void_every)
 RECHECK_WINDOW = 86400.0  # seconds re-listed for back-dated records (Watch.recheck_window)
 RECHECK_EVERY = 300.0  # seconds between those re-lists (Watch.recheck_every)
@@ -117,9 +118,9 @@ log = logging.getLogger("tickettailor.watch")
 
 
 def fingerprint(api_key: str) -> str:
-    """A short, one-way fingerprint of an API key (safe to store and show)."""
-    digest = hashlib.sha256(b"tickettailor-key\0" + api_key.strip().encode()).hexdigest()
-    return digest[:16]
+    """A short, one-way fingerprint of an API key (safe to store and show); the same as
+    ``Client(api_key).key_fingerprint``."""
+    return _key_fingerprint(api_key)
 
 
 def default_state_path(resource: str, *, profile: str | None, key_fingerprint: str) -> Path:
@@ -230,7 +231,7 @@ class Watch:
         resource: str,
         *,
         sinks: Iterable[Sink | Callable[..., Any]],
-        client: Any = None,
+        client: Client | AsyncClient | None = None,
         source: PageSource | None = None,
         state: str | os.PathLike[str] | None = None,
         profile: str | None = None,
@@ -261,10 +262,12 @@ class Watch:
         for label, value in (("recheck_window", recheck_window), ("recheck_every", recheck_every)):
             if not 0 <= value < float("inf"):
                 raise UsageError(f"{label} must be 0 or a number of seconds (got {value})")
+        # The client's own GETs (the overview, a record read back), also with a source.
+        self._api = source_for(client) if client is not None else None
         if source is None:
-            if client is None:
+            if self._api is None:
                 raise UsageError("Watch needs a client (or a page source)")
-            source = ClientSource(client)
+            source = self._api
         self.source = source
         self.sinks = [as_sink(s) for s in sinks]
         if not self.sinks:
@@ -272,7 +275,7 @@ class Watch:
         names = [s.name for s in self.sinks]
         if len(set(names)) != len(names):
             raise UsageError(f"two sinks have the same name: {names}; name them apart")
-        fp = key_fingerprint or client_fingerprint(client)
+        fp = key_fingerprint or (client.key_fingerprint if client is not None else None)
         self.state_path = Path(
             state
             if state is not None
@@ -309,6 +312,7 @@ class Watch:
         """Open the state, take the lease, check the key, apply reset and the start."""
         if self.store is not None:
             return
+        check_driver(self.source, self._api)
         store = self._open_store() if self._open_store is not None else self._open_file()
         try:
             store.acquire(wait=self.wait)
@@ -393,8 +397,10 @@ class Watch:
 
     def _reads_back(self, record_id: str, ts: int) -> bool:
         stream = self.trigger.streams[0]
+        if self._api is None:
+            return False
         try:
-            body = self.client.request("GET", f"{self.trigger.path}/{record_id}").body
+            body = self._api.get_page(f"{self.trigger.path}/{record_id}", {})
         except NotFoundError:
             return False
         return isinstance(body, dict) and body.get(stream.ts_field) == ts
@@ -404,10 +410,10 @@ class Watch:
 
         ``strict``: API errors propagate (a refused key says so); else they give None.
         """
-        if self.client is None:
+        if self._api is None:
             return None
         try:
-            body = self.client.request("GET", "/v1/overview").body
+            body = self._api.get_page("/v1/overview", {})
         except TicketTailorError:
             if strict:
                 raise
@@ -490,6 +496,7 @@ class Watch:
 
     def run_cycle(self) -> CycleReport:
         """Fetch what is new, store it, deliver what is due. Never raises API errors."""
+        check_driver(self.source, self._api)
         self.open()
         store = self._store()
         store.renew()
@@ -574,11 +581,14 @@ class Watch:
         begun = self.clock()  # a periodic stream's scan time, kept when the scan completes
         pos = store.positions()[stream.name]
         backlog = store.backlog()  # counted once; the pages add to it as they are stored
+        # The filters stay the same for every page of a scan: only the cursor moves.
+        after = pos.cursor or (pos.anchor if stream.by_id else None)
+        filters = self._filters(stream, pos)
+        pages = PageWalk(self.source, self.trigger.path, filters, stream.ts_field, cursor=after)
         while report.fetched < self.max_fetch and backlog < self.max_backlog:
-            body = self.source.get_page(self.trigger.path, self._params(stream, pos))
+            records, more = pages.next_page()
             report.requests += 1
             crash_point("after_fetch")
-            records, more = parse_page(body, self.trigger.path, stream.ts_field)
             new_pos = self._advance(stream, pos, records, more)
             wanted = [self._stored(stream, r) for r in records if self._wanted(stream, pos, r)]
             done = begun if stream.periodic and not more else None
@@ -590,15 +600,12 @@ class Watch:
             if not more:
                 return
 
-    def _params(self, stream: Stream, pos: Position) -> dict[str, str]:
-        params = {"limit": str(PAGE_SIZE), **dict(stream.params)}
+    def _filters(self, stream: Stream, pos: Position) -> dict[str, str]:
+        params = dict(stream.params)  # the page size is the paginator's (100)
         if stream.time_filter is not None:
             since = pos.floor if pos.watermark is None else pos.watermark - self.lookback
             if max(since, pos.floor) > 0:
                 params[f"{stream.time_filter}.gte"] = str(max(since, pos.floor))
-        after = pos.cursor or (pos.anchor if stream.by_id else None)
-        if after:
-            params["starting_after"] = after
         return params
 
     def _wanted(self, stream: Stream, pos: Position, record: dict[str, Any]) -> bool:
@@ -697,17 +704,14 @@ class Watch:
             bounds = self._recheck_bounds(main, begun, bounds.get("full_at"))
         lower, upper = int(bounds["floor"]), int(bounds["upper"])
         cursor = bounds["cursor"]
+        params = {
+            f"{stream.time_filter}.gte": str(lower),
+            f"{stream.time_filter}.lt": str(upper),
+        }
+        pages = PageWalk(self.source, self.trigger.path, params, stream.ts_field, cursor=cursor)
         for _ in range(RECHECK_PAGES if upper > lower else 0):
-            params = {
-                "limit": str(PAGE_SIZE),
-                f"{stream.time_filter}.gte": str(lower),
-                f"{stream.time_filter}.lt": str(upper),
-            }
-            if cursor:
-                params["starting_after"] = cursor
-            body = self.source.get_page(self.trigger.path, params)
+            records, more = pages.next_page()
             report.requests += 1
-            records, more = parse_page(body, self.trigger.path, stream.ts_field)
             wanted = [
                 self._stored(stream, r)
                 for r in records
@@ -859,19 +863,3 @@ def _recheck_progress(store: Store, stream: Stream) -> dict[str, Any]:
 
 def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def client_fingerprint(client: Any) -> str | None:
-    """The key fingerprint of a ``tickettailor.Client`` (None when it cannot tell).
-
-    Uses ``client.key_fingerprint`` when the client offers one; until then it reads
-    the key the client core keeps (private), hashes it and keeps only the hash.
-    """
-    if client is None:
-        return None
-    given = getattr(client, "key_fingerprint", None)
-    if isinstance(given, str):
-        return given
-    core = getattr(client, "_core", None)
-    key = getattr(core, "_key", None)  # private: the client keeps its key to itself
-    return fingerprint(key) if isinstance(key, str) else None

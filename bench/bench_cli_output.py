@@ -1,0 +1,130 @@
+"""Issue 13's CLI row: ``tickettailor orders list --format jsonl`` vs the library.
+
+Side by side, in one run, against one sandbox served by a separate process (rate limits
+off, no added latency), each figure the median of ``BENCH_REPEAT`` runs taken in turn:
+
+- library: ``Client().orders.list()`` iterated in this process
+- CLI:     ``tickettailor orders list --format jsonl > file``, the whole command in its
+           own process (start-up included), its output checked line by line
+
+It prints records/s and CPU seconds (user + system) of each, then the ratios CLI /
+library (the goal: 0.9 or more). On a shared machine the sandbox's own CPU sets the
+pace of both, so the CPU each spends per record is the steadier figure.
+
+``BENCH_CLI_BEFORE=DIR`` adds a row for the command run from another copy of the
+sources (``DIR`` holds its ``tickettailor`` package, e.g. an exported older commit's
+``src``), to compare a change side by side:
+
+    git archive HEAD~3 src | tar -x -C /tmp/before
+    BENCH_CLI_BEFORE=/tmp/before/src .venv/bin/python bench/bench_cli_output.py
+
+    .venv/bin/python bench/bench_cli_output.py                 # 20,000 orders
+    BENCH_ORDERS=5000 BENCH_REPEAT=1 .venv/bin/python bench/bench_cli_output.py
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench_client_fetch import KEY, start_sandbox  # the same sandbox process and key
+from tickettailor import Client
+
+ORDERS = int(os.environ.get("BENCH_ORDERS", "20000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+BEFORE = os.environ.get("BENCH_CLI_BEFORE")
+CLI = [sys.executable, "-c", "from tickettailor.cli.main import main; main()"]
+
+
+def library(base: str) -> tuple[int, float]:
+    """(records, CPU seconds) of a walk with the library in this process."""
+    cpu = time.process_time()
+    with Client(KEY, base_url=base) as tt:
+        count = sum(1 for _ in tt.orders.list())
+    return count, time.process_time() - cpu
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cli(base: str, out: Path, sources: str | None = None) -> tuple[int, float]:
+    """(records, CPU seconds) of the command writing JSON lines into ``out``
+    (``sources``: the folder to import ``tickettailor`` from instead of this one)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETTAILOR_")}
+    env |= {"TICKETTAILOR_API_KEY": KEY, "TICKETTAILOR_BASE_URL": base}
+    if sources:
+        env["PYTHONPATH"] = sources
+    cpu = _children_cpu()
+    with out.open("wb") as sink:
+        subprocess.run(
+            [*CLI, "orders", "list", "--format", "jsonl"], stdout=sink, env=env, check=True
+        )
+    cpu = _children_cpu() - cpu
+    with out.open("rb") as written:
+        count = sum(1 for line in written if line.startswith(b'{"'))
+    return count, cpu
+
+
+def timed(fn: Callable[[], tuple[int, float]]) -> tuple[float, float]:
+    """(records/s, CPU seconds) of one run; the count must be every order."""
+    started = time.perf_counter()
+    count, cpu = fn()
+    elapsed = time.perf_counter() - started
+    if count != ORDERS:
+        raise SystemExit(f"fetched {count} records, expected {ORDERS}")
+    return count / elapsed, cpu
+
+
+def main() -> None:
+    print(f"Sandbox with {ORDERS:,} orders, rate limit off, in its own process.")
+    proc, base = start_sandbox(ORDERS)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "orders.jsonl"
+            library(base)  # warm-up: the server's caches and the OS page cache, untimed
+            runs: dict[str, list[tuple[float, float]]] = {"library": [], "cli": []}
+            if BEFORE:
+                runs["before"] = []
+            for _ in range(REPEAT):  # in turn, so a slow moment of the machine hits all
+                runs["library"].append(timed(lambda: library(base)))
+                runs["cli"].append(timed(lambda: cli(base, out)))
+                if BEFORE:
+                    runs["before"].append(timed(lambda: cli(base, out, BEFORE)))
+        print(f"Median of {REPEAT} ({os.cpu_count()} CPUs on this machine, shared):")
+        rate = {name: statistics.median(r for r, _ in values) for name, values in runs.items()}
+        cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
+        titles = {
+            "library": "Client.orders.list()",
+            "cli": "tickettailor orders list --format jsonl",
+            "before": "the same command, from BENCH_CLI_BEFORE",
+        }
+        for name in runs:
+            each = " ".join(f"{r:.0f}" for r, _ in runs[name])
+            print(
+                f"  {titles[name]:<44} {rate[name]:8.0f} records/s  CPU {cpu[name]:5.2f} s"
+                f"   (runs: {each})"
+            )
+        print("Ratios:")
+        print(
+            f"  CLI / library records/s       = {rate['cli'] / rate['library']:.2f}  (goal >= 0.9)"
+        )
+        print(f"  CLI / library records per CPU = {cpu['library'] / cpu['cli']:.2f}")
+        if BEFORE:
+            print(f"  CLI / before records per CPU  = {cpu['before'] / cpu['cli']:.2f}")
+            print(f"  CLI / before records/s        = {rate['cli'] / rate['before']:.2f}")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()

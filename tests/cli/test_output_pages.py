@@ -1,0 +1,67 @@
+"""A listing reaches a pipe a page at a time, as the API sent it.
+
+``--format jsonl`` writes each record's raw JSON (no typed model needed), and writes
+and flushes once per page: a consumer gets each page as soon as it is fetched, without
+a system call per record.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC
+from typing import Any
+
+import pytest
+
+from tickettailor import Client
+from tickettailor.cli._output import OutputFormat, emit_records
+from tickettailor.sandbox import RunningSandbox
+
+
+class Pipe:
+    """Stands for stdout: keeps the text of each flush apart."""
+
+    def __init__(self) -> None:
+        self.unflushed: list[str] = []
+        self.flushes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.unflushed.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        self.flushes.append("".join(self.unflushed))
+        self.unflushed.clear()
+
+    def isatty(self) -> bool:
+        return False
+
+
+def test_jsonl_is_written_and_flushed_a_page_at_a_time(
+    sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipe = Pipe()
+    monkeypatch.setattr(sys, "stdout", pipe)
+    with Client(sandbox.key, base_url=sandbox.base_url) as client:
+        count = emit_records(
+            client.orders.list(limit=250), OutputFormat.jsonl, kind="order", zone=UTC
+        )
+        expected = [order.raw for order in client.orders.list(limit=250)]
+    chunks = [chunk for chunk in pipe.flushes if chunk]
+    assert [chunk.count("\n") for chunk in chunks] == [100, 100, 50]  # one per page
+    lines = "".join(chunks).splitlines()
+    assert count == len(lines) == 250
+    assert [json.loads(line) for line in lines] == expected  # as the API sent them
+
+
+def test_a_record_holding_read_only_mappings_is_still_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import MappingProxyType
+
+    pipe = Pipe()
+    monkeypatch.setattr(sys, "stdout", pipe)
+    nested: dict[str, Any] = {"id": "or_1", "buyer_details": MappingProxyType({"name": "A"})}
+    emit_records([MappingProxyType(nested)], OutputFormat.jsonl, kind="order", zone=UTC)
+    assert json.loads("".join(pipe.flushes)) == {"id": "or_1", "buyer_details": {"name": "A"}}
