@@ -141,4 +141,5 @@ from tickettailor.cli import call as _call  # noqa: E402, F401  (registration si
 from tickettailor.cli import watch as _watch  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import webhooks as _webhooks  # noqa: E402, F401  (registration side effect)
 from tickettailor.cli import resources as _resources  # noqa: E402, F401  (registration side effect)
+
 __import__("tickettailor.cli.sync", fromlist=["register"]).register(app)  # merge: COMMAND_MODULES

@@ -173,11 +173,12 @@ def _check_destination(pipeline: Any, destination: str) -> None:
     try:
         with pipeline.destination_client() as client:
             client.initialize_storage()
-    except ConfigFieldMissingException:
+    except ConfigFieldMissingException as exc:
         env = f"DESTINATION__{destination.upper()}__CREDENTIALS"
+        missing = ", ".join(str(f) for f in exc.fields) or "credentials"
         raise UsageError(
-            f"The {destination} destination needs credentials: set {env} "
-            "(e.g. postgresql://user:password@host:5432/db) or put them in "
+            f"The {destination} destination needs credentials (missing: {missing}): set "
+            f"{env} (e.g. postgresql://user:password@host:5432/db) or put them in "
             ".dlt/secrets.toml."
         ) from None
     except Exception as exc:  # any driver's connection error: report it as one line
