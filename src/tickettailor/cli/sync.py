@@ -193,8 +193,8 @@ class _Bars:
 
             self.live = Progress(
                 SpinnerColumn(),
-                TextColumn("{task.description:<18}"),
-                TextColumn("{task.completed:>9,} records"),
+                TextColumn("{task.description}"),
+                TextColumn("{task.fields[records]}"),
                 TimeElapsedColumn(),
                 console=Console(stderr=True),
                 transient=True,
@@ -205,10 +205,16 @@ class _Bars:
     def __call__(self, resource: str, seen: int) -> None:
         if self.live is None:
             return
+        now = time.monotonic()
+        if resource in self.tasks and now - self.last < 0.1 and seen > 100 and seen % 1000:
+            return  # rich redraws ten times a second: no need to tell it more often
+        self.last = now
+        records = f"{seen:>9,} records"
         task = self.tasks.get(resource)
         if task is None:
-            task = self.tasks[resource] = self.live.add_task(resource, total=None)
-        self.live.update(task, completed=seen)
+            task = self.live.add_task(f"{resource:<18}", total=None, records=records)
+            self.tasks[resource] = task
+        self.live.update(task, records=records)
 
     def __exit__(self, *exc: object) -> None:
         if self.live is not None:

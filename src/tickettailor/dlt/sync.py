@@ -158,15 +158,19 @@ def run_sync(
 
 def _count(source: Any, progress: Progress) -> None:
     for name, resource in source.resources.items():
-        public = name.removesuffix("_changes")
-        seen = [0]
+        resource.add_map(_ticker(name.removesuffix("_changes"), progress))
 
-        def tick(item: Any, public: str = public, seen: list[int] = seen) -> Any:
-            seen[0] += 1
-            progress(public, seen[0])
-            return item
 
-        resource.add_map(tick)
+def _ticker(public: str, progress: Progress) -> Callable[[Any], Any]:
+    seen = 0
+
+    def tick(item: Any) -> Any:  # dlt calls it once per record
+        nonlocal seen
+        seen += 1
+        progress(public, seen)
+        return item
+
+    return tick
 
 
 def _check_destination(pipeline: Any, destination: str) -> None:
