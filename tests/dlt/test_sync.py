@@ -63,6 +63,9 @@ def test_first_sync_mirrors_the_api_and_a_second_costs_one_request_per_list(
     assert_mirrors_api(shop, db)
     assert "orders__line_items" in first.output
     assert "requests:" in first.output
+    # Neither the database nor dlt's working folder (state, trace) holds the key.
+    for path in tmp_path.rglob("*"):
+        assert not path.is_file() or shop.key.encode() not in path.read_bytes(), path
 
     # Child tables joined back give the nested lists of the API, in order.
     joined = query(
