@@ -13,7 +13,7 @@ off, the database cached in the temp dir like bench_client_fetch's):
 
 Airbyte needs its own Python with airbyte-cdk (never this venv: its pins clash) and a
 copy of the manifest (airbyte-integrations/connectors/source-tickettailor/manifest.yaml
-in airbytehq/airbyte, ELv2/MIT as that repository says; not shipped here):
+in airbytehq/airbyte, under the licence that repository gives it; not copied here):
 
     python3 -m venv /path/airbyte-venv && /path/airbyte-venv/bin/pip install airbyte-cdk
     .venv/bin/python bench/bench_sync.py --airbyte-python /path/airbyte-venv/bin/python \\
