@@ -44,6 +44,7 @@ from tickettailor.cli import (
     orders,
     resources,
     sandbox,
+    sync,
     watch,
     webhooks,
 )
@@ -167,6 +168,18 @@ def main() -> None:
 # The command modules, in the order they register (`tickettailor --help` shows them in the
 # sections and order of `_help.HELP_ORDER`). Each imports only typer at the top, so
 # importing them all stays cheap (see tests/cli/test_startup.py).
-COMMAND_MODULES = (demo, sandbox, connect, orders, events, call, watch, webhooks, resources, fleet)
+COMMAND_MODULES = (
+    demo,
+    sandbox,
+    connect,
+    orders,
+    events,
+    call,
+    watch,
+    webhooks,
+    resources,
+    fleet,
+    sync,
+)
 for _module in COMMAND_MODULES:
     _module.register(app)

@@ -1,0 +1,187 @@
+"""Issue 15's benchmark: ``tickettailor sync`` of a big box office into DuckDB.
+
+Side by side, in one run, against one sandbox served by a separate process (rate limit
+off, the database cached in the temp dir like bench_client_fetch's):
+
+1. First full sync of ``--orders`` orders and their tickets (``tickettailor sync orders
+   issued_tickets``) into a fresh DuckDB file: records/s end to end (API, normalise,
+   load), and the same streams read by Airbyte's ``source-tickettailor`` (its public
+   declarative manifest run by airbyte-cdk, ``url_base`` pointed at the sandbox; records
+   counted on its stdout, nothing loaded, so a lower bound of Airbyte's time).
+2. The second sync with nothing new: requests and seconds, ours vs ``--full-refresh``.
+3. Peak memory (max RSS of the sync process) at ``--small`` vs ``--orders`` orders.
+
+Airbyte needs its own Python with airbyte-cdk (never this venv: its pins clash) and a
+copy of the manifest (airbyte-integrations/connectors/source-tickettailor/manifest.yaml
+in airbytehq/airbyte, under the licence that repository gives it; not copied here):
+
+    python3 -m venv /path/airbyte-venv && /path/airbyte-venv/bin/pip install airbyte-cdk
+    .venv/bin/python bench/bench_sync.py --airbyte-python /path/airbyte-venv/bin/python \\
+        --airbyte-manifest /path/manifest.yaml
+    .venv/bin/python bench/bench_sync.py --orders 20000 --small 2000     # quicker
+
+Without them, the Airbyte line says what is missing and the rest runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench_client_fetch import KEY, start_sandbox
+
+STREAMS = ("orders", "issued_tickets")
+
+
+def run_sync(base: str, folder: Path, *extra: str) -> tuple[float, int, int, str]:
+    """One ``tickettailor sync`` in ``folder``: (seconds, requests, peak RSS bytes, output)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETTAILOR_")}
+    env |= {
+        "TICKETTAILOR_BASE_URL": base,
+        "TICKETTAILOR_API_KEY": KEY,
+        "TICKETTAILOR_DATA_DIR": str(folder / "data"),
+        "TICKETTAILOR_CONFIG_DIR": str(folder / "config"),
+    }
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURED, "sync", *STREAMS, *extra],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"sync failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    requests = re.search(r"requests: (\d+)", done.stdout)
+    rss = re.search(r"MAXRSS (\d+)", done.stderr)
+    return (
+        seconds,
+        int(requests.group(1)) if requests else -1,
+        int(rss.group(1)) * 1024 if rss else 0,  # ru_maxrss is in KiB on Linux
+        done.stdout,
+    )
+
+
+# The command as its console script runs it, reporting its peak RSS on the way out.
+MEASURED = """
+import atexit, resource, sys
+def report():
+    sys.stderr.write(f"MAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
+atexit.register(report)
+from tickettailor.cli.main import main
+sys.argv = ["tickettailor", *sys.argv[1:]]
+main()
+"""
+
+
+def loaded(output: str, table: str) -> int:
+    match = re.search(rf"^\s+{table}\s+([\d,]+)$", output, re.MULTILINE)
+    return int(match.group(1).replace(",", "")) if match else 0
+
+
+def airbyte(base: str, python: str | None, manifest: str | None, folder: Path) -> str:
+    """Airbyte's read of the same streams: a line of figures, or why there is none."""
+    if not python or not Path(python).exists():
+        return "not run: pass --airbyte-python PATH (a Python with airbyte-cdk installed)"
+    if not manifest or not Path(manifest).exists():
+        return "not run: pass --airbyte-manifest PATH (source-tickettailor's manifest.yaml)"
+    text = Path(manifest).read_text()
+    text = text.replace("https://api.tickettailor.com/v1", base + "/v1")
+    import yaml  # dlt's dependency: here only to hand the manifest to airbyte as JSON
+
+    config = {"api_key": KEY, "__injected_declarative_manifest": yaml.safe_load(text)}
+    catalog = {
+        "streams": [
+            {
+                "stream": {
+                    "name": name,
+                    "json_schema": {},
+                    "supported_sync_modes": ["full_refresh"],
+                },
+                "sync_mode": "full_refresh",
+                "destination_sync_mode": "overwrite",
+            }
+            for name in STREAMS
+        ]
+    }
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "catalog.json").write_text(json.dumps(catalog))
+    code = "from airbyte_cdk.cli.source_declarative_manifest import run; run()"
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [python, "-c", code, "read", "--config", "config.json", "--catalog", "catalog.json"],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    records = sum(
+        1
+        for line in proc.stdout
+        if line.startswith('{"type": "RECORD"') or '"type":"RECORD"' in line[:30]
+    )
+    err = proc.stderr.read() if proc.stderr else ""
+    proc.wait()
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0 or records == 0:
+        tail = " ".join(err.split())[-400:]
+        return f"failed (exit {proc.returncode}, {records} records): {tail}"
+    return f"{records:>8,} records in {seconds:7.1f} s = {records / seconds:8,.0f} records/s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--airbyte-python", metavar="PATH")
+    parser.add_argument("--airbyte-manifest", metavar="PATH")
+    args = parser.parse_args()
+
+    peaks: dict[int, int] = {}
+    for orders in (args.small, args.orders):
+        proc, base = start_sandbox(orders)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                folder = Path(tmp)
+                seconds, requests, rss, output = run_sync(base, folder)
+                peaks[orders] = rss
+                records = loaded(output, "orders") + loaded(output, "issued_tickets")
+                print(f"{orders:,} orders: first sync into DuckDB (orders + tickets)")
+                print(
+                    f"  ours     {records:>8,} records in {seconds:7.1f} s = "
+                    f"{records / seconds:8,.0f} records/s, {requests:,} requests, "
+                    f"peak RSS {rss / 2**20:,.0f} MiB"
+                )
+                if orders != args.orders:
+                    continue
+                peer = airbyte(base, args.airbyte_python, args.airbyte_manifest, folder)
+                print(f"  airbyte  {peer}")
+                again, again_requests, _rss, _out = run_sync(base, folder)
+                full, full_requests, _rss, _out = run_sync(base, folder, "--full-refresh")
+                print("second sync, nothing new:")
+                print(f"  ours          {again_requests:>6,} requests in {again:6.1f} s")
+                print(f"  full refresh  {full_requests:>6,} requests in {full:6.1f} s")
+                fewer = full_requests / max(1, again_requests)
+                print(f"  ratio         {fewer:6.0f}x fewer requests, {full / again:4.0f}x faster")
+        finally:
+            proc.terminate()
+            proc.wait()
+    small, big = peaks[args.small], peaks[args.orders]
+    print(
+        f"peak memory: {args.small:,} orders {small / 2**20:,.0f} MiB, {args.orders:,} orders "
+        f"{big / 2**20:,.0f} MiB = {big / max(1, small):.2f}x (goal <= 1.2x)"
+    )
+
+
+if __name__ == "__main__":
+    main()

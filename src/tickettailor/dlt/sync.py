@@ -1,0 +1,200 @@
+"""``run_sync``: the source into a destination, as ``tickettailor sync`` runs it.
+
+Destinations and their credentials are dlt's: a name (``duckdb``, ``postgres``,
+``bigquery``...) and ``DESTINATION__<NAME>__CREDENTIALS`` in the environment or
+``.dlt/secrets.toml``. Without either, ``duckdb`` writes ``tickettailor.duckdb`` in the
+current folder.
+
+The pipeline is named ``tickettailor_<box office id>``; its working folder (dlt's local
+copy of the state and any load package a killed run left) is under
+``<user data dir>/sync/<key>``, where ``key`` is a hash of destination, credentials and
+dataset, so two destinations never share an incremental state. The state itself is also
+stored in the destination with the data (dlt's ``_dlt_pipeline_state``), so a lost
+working folder costs nothing: the next run restores it from there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import dlt
+import platformdirs
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.destination.exceptions import UnknownDestinationModule
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from tickettailor._core.errors import TicketTailorError, UsageError
+from tickettailor.dlt.changes import RECHECK_BUDGET, RECHECK_WINDOW
+from tickettailor.dlt.source import RESOURCES, box_office_id, tickettailor_source
+
+if TYPE_CHECKING:
+    from tickettailor import Client
+
+__all__ = ["DEFAULT_DATASET", "DEFAULT_DUCKDB_FILE", "SyncFailed", "SyncResult", "run_sync"]
+
+# Not "tickettailor": DuckDB names the catalog of tickettailor.duckdb so, and a schema of
+# the same name makes every query ambiguous.
+DEFAULT_DATASET = "box_office"
+DEFAULT_DUCKDB_FILE = "tickettailor.duckdb"
+Progress = Callable[[str, int], None]  # (resource, records seen so far)
+
+
+class SyncFailed(TicketTailorError):
+    """The destination refused or could not be reached (the message says which)."""
+
+
+@dataclass
+class SyncResult:
+    box_office_id: str
+    pipeline_name: str
+    destination: str
+    dataset: str
+    rows: dict[str, int] = field(default_factory=dict)  # rows loaded per table
+    seconds: float = 0.0
+    first_run: bool = False
+
+
+def _destination(name: str) -> Any:
+    """dlt's destination for ``name``; ``duckdb`` without credentials: the default file."""
+    from dlt.common.destination import Destination
+
+    if name == "duckdb" and not _env_credentials(name):
+        return dlt.destinations.duckdb(str(Path.cwd() / DEFAULT_DUCKDB_FILE))
+    try:
+        return Destination.from_reference(name)
+    except UnknownDestinationModule:
+        raise UsageError(
+            f"Unknown destination {name!r}: use one of dlt's, e.g. duckdb, postgres, "
+            "bigquery, snowflake, motherduck, filesystem."
+        ) from None
+
+
+def _env_credentials(name: str) -> str:
+    return os.environ.get(f"DESTINATION__{name.upper()}__CREDENTIALS", "")
+
+
+def _working_dir(destination: str, dataset: str) -> Path:
+    where = _env_credentials(destination)
+    if destination == "duckdb" and not where:
+        where = str(Path.cwd() / DEFAULT_DUCKDB_FILE)
+    key = hashlib.sha256(f"{destination}\0{where}\0{dataset}".encode()).hexdigest()[:12]
+    base = os.environ.get("TICKETTAILOR_DATA_DIR") or platformdirs.user_data_dir("tickettailor")
+    return Path(base) / "sync" / f"{destination}-{key}"
+
+
+def check_resources(names: Sequence[str]) -> list[str]:
+    """Resource names as typed (``issued-tickets`` too) -> ours; unknown is a UsageError."""
+    out = []
+    for name in names:
+        norm = name.strip().lower().replace("-", "_")
+        if norm not in RESOURCES:
+            raise UsageError(f"Unknown resource {name!r}: choose from {', '.join(RESOURCES)}.")
+        out.append(norm)
+    return out
+
+
+def run_sync(
+    client: Client,
+    resources: Sequence[str] = (),
+    *,
+    destination: str = "duckdb",
+    dataset: str = DEFAULT_DATASET,
+    full_refresh: bool = False,
+    pipeline_dir: str | Path | None = None,
+    recheck_window: int = RECHECK_WINDOW,
+    recheck_budget: int = RECHECK_BUDGET,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Sync ``resources`` (default all) of ``client``'s box office into ``destination``.
+
+    Raises ``UsageError`` for an unknown resource or destination and for missing
+    credentials, ``SyncFailed`` when the destination fails, and the client's errors.
+    """
+    wanted = check_resources(resources) or list(RESOURCES)
+    target = _destination(destination)
+    started = time.monotonic()
+    overview = client.overview().raw
+    bid = box_office_id(overview)
+    name = "tickettailor_" + bid.replace("-", "_")
+    pipeline = dlt.pipeline(
+        pipeline_name=name,
+        destination=target,
+        dataset_name=dataset,
+        pipelines_dir=str(pipeline_dir or _working_dir(destination, dataset)),
+    )
+    _check_destination(pipeline, destination)
+    first_run = pipeline.first_run
+    source = tickettailor_source(
+        client,
+        wanted,
+        overview=overview,
+        box_office=bid,
+        recheck_window=recheck_window,
+        recheck_budget=recheck_budget,
+    )
+    if progress is not None:
+        _count(source, progress)
+    try:
+        # DuckDB reads JSON lines itself: 10x faster and a quarter of the memory of dlt's
+        # default for it (SQL INSERT statements) at 2,000 orders (bench/bench_sync.py).
+        options: dict[str, Any] = {"loader_file_format": "jsonl"} if destination == "duckdb" else {}
+        if full_refresh:
+            options["refresh"] = "drop_sources"
+        pipeline.run(source, **options)
+    except PipelineStepFailed as exc:
+        _reraise(exc.exception, destination)
+    trace = pipeline.last_trace
+    normalized = trace.last_normalize_info if trace is not None else None
+    counts = normalized.row_counts if normalized is not None else {}
+    rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
+    return SyncResult(bid, name, destination, dataset, rows, time.monotonic() - started, first_run)
+
+
+def _count(source: Any, progress: Progress) -> None:
+    for name, resource in source.resources.items():
+        resource.add_map(_ticker(name.removesuffix("_changes"), progress))
+
+
+def _ticker(public: str, progress: Progress) -> Callable[[Any], Any]:
+    seen = 0
+
+    def tick(item: Any) -> Any:  # dlt calls it once per record
+        nonlocal seen
+        seen += 1
+        progress(public, seen)
+        return item
+
+    return tick
+
+
+def _check_destination(pipeline: Any, destination: str) -> None:
+    """Credentials and a connection before any API request: a bad destination fails
+    first, with nothing extracted."""
+    try:
+        with pipeline.destination_client() as client:
+            client.initialize_storage()
+    except ConfigFieldMissingException as exc:
+        env = f"DESTINATION__{destination.upper()}__CREDENTIALS"
+        missing = ", ".join(str(f) for f in exc.fields) or "credentials"
+        raise UsageError(
+            f"The {destination} destination needs credentials (missing: {missing}): set "
+            f"{env} (e.g. postgresql://user:password@host:5432/db) or put them in "
+            ".dlt/secrets.toml."
+        ) from None
+    except Exception as exc:  # any driver's connection error: report it as one line
+        _reraise(exc, destination)
+
+
+def _reraise(exc: BaseException, destination: str) -> None:
+    if isinstance(exc, TicketTailorError):
+        raise exc
+    if isinstance(exc, ConfigFieldMissingException):
+        raise UsageError(f"The {destination} destination needs credentials.") from None
+    text = " ".join(str(exc).split())[:300]
+    raise SyncFailed(f"The {destination} destination failed: {type(exc).__name__}: {text}")
