@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar, overload
 
 import httpx2
 
@@ -115,8 +115,46 @@ def _error_response(error: APIStatusError) -> APIResponse:
     return APIResponse(error.status_code, error.headers, body, text)
 
 
+S = TypeVar("S")
+A = TypeVar("A")
+
+
+class _Resource(Generic[S, A]):
+    """A client attribute: the sync resource on a ``Client``, the async one on an
+    ``AsyncClient``; made on first use and kept."""
+
+    def __init__(self, sync: type[S], asynchronous: type[A]) -> None:
+        self.sync, self.asynchronous = sync, asynchronous
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: Client, owner: Any) -> S: ...
+    @overload
+    def __get__(self, obj: AsyncClient, owner: Any) -> A: ...
+    def __get__(self, obj: _Shared, owner: Any) -> S | A:
+        made: S | A = (self.sync if isinstance(obj, Client) else self.asynchronous)(obj._core)  # type: ignore[call-arg]  # every resource takes its core
+        obj.__dict__[self.name] = made  # read from the instance from now on
+        return made
+
+
 class _Shared:
     _core: BaseCore
+
+    orders = _Resource(Orders, AsyncOrders)
+    events = _Resource(Events, AsyncEvents)
+    event_series = _Resource(EventSeriesResource, AsyncEventSeriesResource)
+    issued_tickets = _Resource(IssuedTickets, AsyncIssuedTickets)
+    check_ins = _Resource(CheckIns, AsyncCheckIns)
+    holds = _Resource(Holds, AsyncHolds)
+    discounts = _Resource(Discounts, AsyncDiscounts)
+    vouchers = _Resource(Vouchers, AsyncVouchers)
+    products = _Resource(Products, AsyncProducts)
+    waitlist_signups = _Resource(WaitlistSignups, AsyncWaitlistSignups)
+    membership_types = _Resource(MembershipTypes, AsyncMembershipTypes)
+    issued_memberships = _Resource(IssuedMemberships, AsyncIssuedMemberships)
+    membership_redemptions = _Resource(MembershipRedemptions, AsyncMembershipRedemptions)
 
     @property
     def base_url(self) -> str:
@@ -179,7 +217,7 @@ class Client(_Shared):
         test_mode: bool | None = None,
     ) -> None:
         settings = _settings(api_key, profile, base_url, tz)
-        self._core = core = SyncCore(
+        self._core = SyncCore(
             transport=transport,
             timeout=timeout,
             max_retries=max_retries,
@@ -188,19 +226,6 @@ class Client(_Shared):
             test_mode=test_mode,
             **settings,
         )
-        self.orders = Orders(core)
-        self.events = Events(core)
-        self.event_series = EventSeriesResource(core)
-        self.issued_tickets = IssuedTickets(core)
-        self.check_ins = CheckIns(core)
-        self.holds = Holds(core)
-        self.discounts = Discounts(core)
-        self.vouchers = Vouchers(core)
-        self.products = Products(core)
-        self.waitlist_signups = WaitlistSignups(core)
-        self.membership_types = MembershipTypes(core)
-        self.issued_memberships = IssuedMemberships(core)
-        self.membership_redemptions = MembershipRedemptions(core)
 
     def request(
         self,
@@ -272,7 +297,7 @@ class AsyncClient(_Shared):
         test_mode: bool | None = None,
     ) -> None:
         settings = _settings(api_key, profile, base_url, tz)
-        self._core = core = AsyncCore(
+        self._core = AsyncCore(
             transport=transport,
             timeout=timeout,
             max_retries=max_retries,
@@ -281,19 +306,6 @@ class AsyncClient(_Shared):
             test_mode=test_mode,
             **settings,
         )
-        self.orders = AsyncOrders(core)
-        self.events = AsyncEvents(core)
-        self.event_series = AsyncEventSeriesResource(core)
-        self.issued_tickets = AsyncIssuedTickets(core)
-        self.check_ins = AsyncCheckIns(core)
-        self.holds = AsyncHolds(core)
-        self.discounts = AsyncDiscounts(core)
-        self.vouchers = AsyncVouchers(core)
-        self.products = AsyncProducts(core)
-        self.waitlist_signups = AsyncWaitlistSignups(core)
-        self.membership_types = AsyncMembershipTypes(core)
-        self.issued_memberships = AsyncIssuedMemberships(core)
-        self.membership_redemptions = AsyncMembershipRedemptions(core)
 
     async def request(
         self,

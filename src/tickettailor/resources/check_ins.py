@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import CheckIn
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import DateInput, IdList, Paging
@@ -48,10 +52,12 @@ def _form(
     return build_form(fields, time_fields=("check_in_at",), tz=tz)
 
 
-class CheckIns(SyncResource):
-    def list(self, **filters: Unpack[CheckInFilters]) -> Pager[CheckIn]:
+class _CheckIns(Resource):
+    @lister
+    def list(self, **filters: Unpack[CheckInFilters]) -> Listing[CheckIn]:
         return self._list(CheckIn, build_list(LIST, filters, tz=self._tz))
 
+    @endpoint
     def create(
         self,
         issued_ticket_id: str,
@@ -59,7 +65,7 @@ class CheckIns(SyncResource):
         quantity: int = 1,
         check_in_at: DateInput | None = None,
         local_unique_id: str | None = None,
-    ) -> CheckIn:
+    ) -> Call[CheckIn]:
         """Check in (``quantity=1``) or out (``-1``). With ``local_unique_id`` the API
         records a repeated call once, so it is retried after failures like a GET."""
         data = _form(issued_ticket_id, quantity, check_in_at, local_unique_id, self._tz)
@@ -68,20 +74,9 @@ class CheckIns(SyncResource):
         )
 
 
-class AsyncCheckIns(AsyncResource):
-    def list(self, **filters: Unpack[CheckInFilters]) -> AsyncPager[CheckIn]:
-        return self._list(CheckIn, build_list(LIST, filters, tz=self._tz))
+class CheckIns(_CheckIns, SyncResource):
+    """CheckIns, blocking."""
 
-    async def create(
-        self,
-        issued_ticket_id: str,
-        *,
-        quantity: int = 1,
-        check_in_at: DateInput | None = None,
-        local_unique_id: str | None = None,
-    ) -> CheckIn:
-        """Check in (``quantity=1``) or out (``-1``); see ``CheckIns.create``."""
-        data = _form(issued_ticket_id, quantity, check_in_at, local_unique_id, self._tz)
-        return await self._call(
-            "POST", "/check_ins", CheckIn, data=data, idempotent=local_unique_id is not None
-        )
+
+class AsyncCheckIns(_CheckIns, AsyncResource):
+    """CheckIns, for asyncio."""

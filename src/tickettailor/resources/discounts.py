@@ -6,14 +6,18 @@ from collections.abc import Iterable, Mapping
 from typing import TypedDict, Unpack
 
 from tickettailor._core.errors import UsageError
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import DeleteResult, Discount
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import DateInput, Paging
@@ -64,40 +68,33 @@ def _create_form(fields: Mapping[str, object], tz: str | None) -> dict[str, obje
     return build_form(data, time_fields=("expires",), tz=tz)
 
 
-class Discounts(SyncResource):
-    def list(self, **filters: Unpack[DiscountFilters]) -> Pager[Discount]:
+class _Discounts(Resource):
+    @lister
+    def list(self, **filters: Unpack[DiscountFilters]) -> Listing[Discount]:
         return self._list(Discount, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, discount_id: str) -> Discount:
+    @endpoint
+    def get(self, discount_id: str) -> Call[Discount]:
         return self._call("GET", f"/discounts/{seg(discount_id)}", Discount)
 
-    def create(self, **fields: Unpack[DiscountCreate]) -> Discount:
+    @endpoint
+    def create(self, **fields: Unpack[DiscountCreate]) -> Call[Discount]:
         """Create a discount; ``ticket_type_ids=[...]`` limits it to those ticket types."""
         return self._call("POST", "/discounts", Discount, data=_create_form(fields, self._tz))
 
-    def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Discount:
+    @endpoint
+    def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Call[Discount]:
         data = build_form(fields, time_fields=("expires",), tz=self._tz)
         return self._call("POST", f"/discounts/{seg(discount_id)}", Discount, data=data)
 
-    def delete(self, discount_id: str) -> DeleteResult:
+    @endpoint
+    def delete(self, discount_id: str) -> Call[DeleteResult]:
         return self._call("DELETE", f"/discounts/{seg(discount_id)}", DeleteResult)
 
 
-class AsyncDiscounts(AsyncResource):
-    def list(self, **filters: Unpack[DiscountFilters]) -> AsyncPager[Discount]:
-        return self._list(Discount, build_list(LIST, filters, tz=self._tz))
+class Discounts(_Discounts, SyncResource):
+    """Discounts, blocking."""
 
-    async def get(self, discount_id: str) -> Discount:
-        return await self._call("GET", f"/discounts/{seg(discount_id)}", Discount)
 
-    async def create(self, **fields: Unpack[DiscountCreate]) -> Discount:
-        """Create a discount; ``ticket_type_ids=[...]`` limits it to those ticket types."""
-        data = _create_form(fields, self._tz)
-        return await self._call("POST", "/discounts", Discount, data=data)
-
-    async def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Discount:
-        data = build_form(fields, time_fields=("expires",), tz=self._tz)
-        return await self._call("POST", f"/discounts/{seg(discount_id)}", Discount, data=data)
-
-    async def delete(self, discount_id: str) -> DeleteResult:
-        return await self._call("DELETE", f"/discounts/{seg(discount_id)}", DeleteResult)
+class AsyncDiscounts(_Discounts, AsyncResource):
+    """Discounts, for asyncio."""

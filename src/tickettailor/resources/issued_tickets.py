@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import TypedDict, Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import IssuedTicket, VoidResult
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import CreatedFilters, IdList
@@ -58,39 +62,32 @@ LIST = ListSpec(
 )
 
 
-class IssuedTickets(SyncResource):
-    def list(self, **filters: Unpack[IssuedTicketFilters]) -> Pager[IssuedTicket]:
+class _IssuedTickets(Resource):
+    @lister
+    def list(self, **filters: Unpack[IssuedTicketFilters]) -> Listing[IssuedTicket]:
         return self._list(IssuedTicket, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, issued_ticket_id: str) -> IssuedTicket:
+    @endpoint
+    def get(self, issued_ticket_id: str) -> Call[IssuedTicket]:
         return self._call("GET", f"/issued_tickets/{seg(issued_ticket_id)}", IssuedTicket)
 
-    def create(self, **fields: Unpack[IssuedTicketCreate]) -> IssuedTicket:
+    @endpoint
+    def create(self, **fields: Unpack[IssuedTicketCreate]) -> Call[IssuedTicket]:
         """Issue a ticket from an event's inventory (uses one credit, even when free)."""
         data = build_form(fields, tz=self._tz)
         return self._call("POST", "/issued_tickets", IssuedTicket, data=data)
 
-    def void(self, issued_ticket_id: str, *, void_to_hold: bool | None = None) -> VoidResult:
+    @endpoint
+    def void(self, issued_ticket_id: str, *, void_to_hold: bool | None = None) -> Call[VoidResult]:
         """Void a ticket (cannot be undone; refunds nothing)."""
         path = f"/issued_tickets/{seg(issued_ticket_id)}/void"
         data = build_form({"void_to_hold": void_to_hold}, tz=self._tz)
         return self._call("POST", path, VoidResult, data=data)
 
 
-class AsyncIssuedTickets(AsyncResource):
-    def list(self, **filters: Unpack[IssuedTicketFilters]) -> AsyncPager[IssuedTicket]:
-        return self._list(IssuedTicket, build_list(LIST, filters, tz=self._tz))
+class IssuedTickets(_IssuedTickets, SyncResource):
+    """IssuedTickets, blocking."""
 
-    async def get(self, issued_ticket_id: str) -> IssuedTicket:
-        return await self._call("GET", f"/issued_tickets/{seg(issued_ticket_id)}", IssuedTicket)
 
-    async def create(self, **fields: Unpack[IssuedTicketCreate]) -> IssuedTicket:
-        """Issue a ticket from an event's inventory (uses one credit, even when free)."""
-        data = build_form(fields, tz=self._tz)
-        return await self._call("POST", "/issued_tickets", IssuedTicket, data=data)
-
-    async def void(self, issued_ticket_id: str, *, void_to_hold: bool | None = None) -> VoidResult:
-        """Void a ticket (cannot be undone; refunds nothing)."""
-        path = f"/issued_tickets/{seg(issued_ticket_id)}/void"
-        data = build_form({"void_to_hold": void_to_hold}, tz=self._tz)
-        return await self._call("POST", path, VoidResult, data=data)
+class AsyncIssuedTickets(_IssuedTickets, AsyncResource):
+    """IssuedTickets, for asyncio."""

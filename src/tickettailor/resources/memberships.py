@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import TypedDict, Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import (
     DeleteResult,
     IssuedMembership,
@@ -17,10 +16,15 @@ from tickettailor.models import (
 )
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import DateInput, Paging
@@ -69,119 +73,95 @@ def _redeem(issued_membership_id: str, event_id: str) -> tuple[str, dict[str, ob
     return path, {"issued_membership_id": seg(issued_membership_id, "issued membership id")}
 
 
-class MembershipTypes(SyncResource):
-    def list(self, **filters: Unpack[Paging]) -> Pager[MembershipType]:
+class _MembershipTypes(Resource):
+    @lister
+    def list(self, **filters: Unpack[Paging]) -> Listing[MembershipType]:
         return self._list(MembershipType, build_list(TYPES, filters, tz=self._tz))
 
-    def get(self, membership_type_id: str) -> MembershipType:
+    @endpoint
+    def get(self, membership_type_id: str) -> Call[MembershipType]:
         return self._call("GET", f"/membership_types/{seg(membership_type_id)}", MembershipType)
 
-    def create(self, **fields: Unpack[MembershipTypeFields]) -> MembershipType:
+    @endpoint
+    def create(self, **fields: Unpack[MembershipTypeFields]) -> Call[MembershipType]:
         data = build_form(fields, time_fields=TYPE_TIME_FIELDS, tz=self._tz)
         return self._call("POST", "/membership_types", MembershipType, data=data)
 
+    @endpoint
     def update(
         self, membership_type_id: str, **fields: Unpack[MembershipTypeFields]
-    ) -> MembershipType:
+    ) -> Call[MembershipType]:
         path = f"/membership_types/{seg(membership_type_id)}"
         data = build_form(fields, time_fields=TYPE_TIME_FIELDS, tz=self._tz)
         return self._call("POST", path, MembershipType, data=data)
 
-    def delete(self, membership_type_id: str) -> DeleteResult:
+    @endpoint
+    def delete(self, membership_type_id: str) -> Call[DeleteResult]:
         return self._call("DELETE", f"/membership_types/{seg(membership_type_id)}", DeleteResult)
 
 
-class AsyncMembershipTypes(AsyncResource):
-    def list(self, **filters: Unpack[Paging]) -> AsyncPager[MembershipType]:
-        return self._list(MembershipType, build_list(TYPES, filters, tz=self._tz))
-
-    async def get(self, membership_type_id: str) -> MembershipType:
-        path = f"/membership_types/{seg(membership_type_id)}"
-        return await self._call("GET", path, MembershipType)
-
-    async def create(self, **fields: Unpack[MembershipTypeFields]) -> MembershipType:
-        data = build_form(fields, time_fields=TYPE_TIME_FIELDS, tz=self._tz)
-        return await self._call("POST", "/membership_types", MembershipType, data=data)
-
-    async def update(
-        self, membership_type_id: str, **fields: Unpack[MembershipTypeFields]
-    ) -> MembershipType:
-        path = f"/membership_types/{seg(membership_type_id)}"
-        data = build_form(fields, time_fields=TYPE_TIME_FIELDS, tz=self._tz)
-        return await self._call("POST", path, MembershipType, data=data)
-
-    async def delete(self, membership_type_id: str) -> DeleteResult:
-        path = f"/membership_types/{seg(membership_type_id)}"
-        return await self._call("DELETE", path, DeleteResult)
-
-
-class IssuedMemberships(SyncResource):
-    def list(self, **filters: Unpack[Paging]) -> Pager[IssuedMembership]:
+class _IssuedMemberships(Resource):
+    @lister
+    def list(self, **filters: Unpack[Paging]) -> Listing[IssuedMembership]:
         return self._list(IssuedMembership, build_list(ISSUED, filters, tz=self._tz))
 
-    def get(self, issued_membership_id: str) -> IssuedMembership:
+    @endpoint
+    def get(self, issued_membership_id: str) -> Call[IssuedMembership]:
         path = f"/issued_memberships/{seg(issued_membership_id)}"
         return self._call("GET", path, IssuedMembership)
 
-    def create(self, **fields: Unpack[IssuedMembershipFields]) -> IssuedMembership:
+    @endpoint
+    def create(self, **fields: Unpack[IssuedMembershipFields]) -> Call[IssuedMembership]:
         """Issue a membership (the API allows 30 of these an hour)."""
         data = build_form(fields, time_fields=TIME_FIELDS, tz=self._tz)
         return self._call("POST", "/issued_memberships", IssuedMembership, data=data)
 
+    @endpoint
     def update(
         self, issued_membership_id: str, **fields: Unpack[IssuedMembershipFields]
-    ) -> IssuedMembership:
+    ) -> Call[IssuedMembership]:
         path = f"/issued_memberships/{seg(issued_membership_id)}"
         data = build_form(fields, time_fields=TIME_FIELDS, tz=self._tz)
         return self._call("POST", path, IssuedMembership, data=data)
 
-    def void(self, issued_membership_id: str) -> VoidResult:
+    @endpoint
+    def void(self, issued_membership_id: str) -> Call[VoidResult]:
         path = f"/issued_memberships/{seg(issued_membership_id)}/void"
         return self._call("POST", path, VoidResult)
 
-    def redeem(self, issued_membership_id: str, *, event_id: str) -> MembershipRedemption:
+    @endpoint
+    def redeem(self, issued_membership_id: str, *, event_id: str) -> Call[MembershipRedemption]:
         """Redeem the membership for an event."""
         path, data = _redeem(issued_membership_id, event_id)
         return self._call("POST", path, MembershipRedemption, data=data)
 
 
-class AsyncIssuedMemberships(AsyncResource):
-    def list(self, **filters: Unpack[Paging]) -> AsyncPager[IssuedMembership]:
-        return self._list(IssuedMembership, build_list(ISSUED, filters, tz=self._tz))
-
-    async def get(self, issued_membership_id: str) -> IssuedMembership:
-        path = f"/issued_memberships/{seg(issued_membership_id)}"
-        return await self._call("GET", path, IssuedMembership)
-
-    async def create(self, **fields: Unpack[IssuedMembershipFields]) -> IssuedMembership:
-        """Issue a membership (the API allows 30 of these an hour)."""
-        data = build_form(fields, time_fields=TIME_FIELDS, tz=self._tz)
-        return await self._call("POST", "/issued_memberships", IssuedMembership, data=data)
-
-    async def update(
-        self, issued_membership_id: str, **fields: Unpack[IssuedMembershipFields]
-    ) -> IssuedMembership:
-        path = f"/issued_memberships/{seg(issued_membership_id)}"
-        data = build_form(fields, time_fields=TIME_FIELDS, tz=self._tz)
-        return await self._call("POST", path, IssuedMembership, data=data)
-
-    async def void(self, issued_membership_id: str) -> VoidResult:
-        path = f"/issued_memberships/{seg(issued_membership_id)}/void"
-        return await self._call("POST", path, VoidResult)
-
-    async def redeem(self, issued_membership_id: str, *, event_id: str) -> MembershipRedemption:
-        """Redeem the membership for an event."""
-        path, data = _redeem(issued_membership_id, event_id)
-        return await self._call("POST", path, MembershipRedemption, data=data)
-
-
-class MembershipRedemptions(SyncResource):
-    def list(self, **filters: Unpack[Paging]) -> Pager[MembershipRedemption]:
+class _MembershipRedemptions(Resource):
+    @lister
+    def list(self, **filters: Unpack[Paging]) -> Listing[MembershipRedemption]:
         """Redemptions (the path is unconfirmed on the real API)."""
         return self._list(MembershipRedemption, build_list(REDEMPTIONS, filters, tz=self._tz))
 
 
-class AsyncMembershipRedemptions(AsyncResource):
-    def list(self, **filters: Unpack[Paging]) -> AsyncPager[MembershipRedemption]:
-        """Redemptions (the path is unconfirmed on the real API)."""
-        return self._list(MembershipRedemption, build_list(REDEMPTIONS, filters, tz=self._tz))
+class MembershipTypes(_MembershipTypes, SyncResource):
+    """MembershipTypes, blocking."""
+
+
+class AsyncMembershipTypes(_MembershipTypes, AsyncResource):
+    """MembershipTypes, for asyncio."""
+
+
+class IssuedMemberships(_IssuedMemberships, SyncResource):
+    """IssuedMemberships, blocking."""
+
+
+class AsyncIssuedMemberships(_IssuedMemberships, AsyncResource):
+    """IssuedMemberships, for asyncio."""
+
+
+class MembershipRedemptions(_MembershipRedemptions, SyncResource):
+    """MembershipRedemptions, blocking."""
+
+
+class AsyncMembershipRedemptions(_MembershipRedemptions, AsyncResource):
+    """MembershipRedemptions, for asyncio."""

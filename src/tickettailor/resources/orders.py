@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import TypedDict, Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import ActionResult, Order
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import CreatedFilters, IdList
@@ -62,45 +66,36 @@ LIST = ListSpec(
 )
 
 
-class Orders(SyncResource):
-    def list(self, **filters: Unpack[OrderFilters]) -> Pager[Order]:
+class _Orders(Resource):
+    @lister
+    def list(self, **filters: Unpack[OrderFilters]) -> Listing[Order]:
         """Orders across all pages (lazy): oldest first, as the API lists them, or
         newest first with ``newest_first=True`` (the newest few cost a request or two)."""
         return self._list(Order, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, order_id: str) -> Order:
+    @endpoint
+    def get(self, order_id: str) -> Call[Order]:
         return self._call("GET", f"/orders/{seg(order_id)}", Order)
 
-    def update(self, order_id: str, **fields: Unpack[OrderUpdate]) -> Order:
+    @endpoint
+    def update(self, order_id: str, **fields: Unpack[OrderUpdate]) -> Call[Order]:
         """Update the buyer's contact and address details."""
         data = build_form(fields, tz=self._tz)
         return self._call("POST", f"/orders/{seg(order_id)}", Order, data=data)
 
-    def confirm_payment(self, order_id: str, *, transaction_id: str | None = None) -> ActionResult:
+    @endpoint
+    def confirm_payment(
+        self, order_id: str, *, transaction_id: str | None = None
+    ) -> Call[ActionResult]:
         """Mark an offline-payment order as paid."""
         path = f"/orders/{seg(order_id)}/confirm-payment-received"
         data = build_form({"transaction_id": transaction_id}, tz=self._tz)
         return self._call("POST", path, ActionResult, data=data)
 
 
-class AsyncOrders(AsyncResource):
-    def list(self, **filters: Unpack[OrderFilters]) -> AsyncPager[Order]:
-        """Orders across all pages (lazy): oldest first, as the API lists them, or
-        newest first with ``newest_first=True`` (the newest few cost a request or two)."""
-        return self._list(Order, build_list(LIST, filters, tz=self._tz))
+class Orders(_Orders, SyncResource):
+    """Orders, blocking."""
 
-    async def get(self, order_id: str) -> Order:
-        return await self._call("GET", f"/orders/{seg(order_id)}", Order)
 
-    async def update(self, order_id: str, **fields: Unpack[OrderUpdate]) -> Order:
-        """Update the buyer's contact and address details."""
-        data = build_form(fields, tz=self._tz)
-        return await self._call("POST", f"/orders/{seg(order_id)}", Order, data=data)
-
-    async def confirm_payment(
-        self, order_id: str, *, transaction_id: str | None = None
-    ) -> ActionResult:
-        """Mark an offline-payment order as paid."""
-        path = f"/orders/{seg(order_id)}/confirm-payment-received"
-        data = build_form({"transaction_id": transaction_id}, tz=self._tz)
-        return await self._call("POST", path, ActionResult, data=data)
+class AsyncOrders(_Orders, AsyncResource):
+    """Orders, for asyncio."""

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TypedDict, Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import DeleteResult, VoidResult, Voucher, VoucherCode
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import DateInput, Paging
@@ -37,57 +41,44 @@ LIST = ListSpec("/vouchers")
 TIME_FIELDS = ("expiry",)
 
 
-class Vouchers(SyncResource):
-    def list(self, **filters: Unpack[Paging]) -> Pager[Voucher]:
+class _Vouchers(Resource):
+    @lister
+    def list(self, **filters: Unpack[Paging]) -> Listing[Voucher]:
         return self._list(Voucher, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, voucher_id: str) -> Voucher:
+    @endpoint
+    def get(self, voucher_id: str) -> Call[Voucher]:
         return self._call("GET", f"/vouchers/{seg(voucher_id)}", Voucher)
 
-    def create(self, **fields: Unpack[VoucherFields]) -> Voucher:
+    @endpoint
+    def create(self, **fields: Unpack[VoucherFields]) -> Call[Voucher]:
         data = build_form(fields, time_fields=TIME_FIELDS, tz=self._tz)
         return self._call("POST", "/vouchers", Voucher, data=data)
 
-    def update(self, voucher_id: str, **fields: Unpack[VoucherFields]) -> Voucher:
+    @endpoint
+    def update(self, voucher_id: str, **fields: Unpack[VoucherFields]) -> Call[Voucher]:
         data = build_form(fields, time_fields=TIME_FIELDS, tz=self._tz)
         return self._call("POST", f"/vouchers/{seg(voucher_id)}", Voucher, data=data)
 
-    def delete(self, voucher_id: str) -> DeleteResult:
+    @endpoint
+    def delete(self, voucher_id: str) -> Call[DeleteResult]:
         """Delete the voucher and its unredeemed codes."""
         return self._call("DELETE", f"/vouchers/{seg(voucher_id)}", DeleteResult)
 
-    def list_codes(self, voucher_id: str, **filters: Unpack[Paging]) -> Pager[VoucherCode]:
+    @lister
+    def list_codes(self, voucher_id: str, **filters: Unpack[Paging]) -> Listing[VoucherCode]:
         path = f"/vouchers/{seg(voucher_id)}/codes"
         return self._list(VoucherCode, build_list(LIST, filters, tz=self._tz, path=path))
 
-    def void_code(self, voucher_id: str, voucher_code_id: str) -> VoidResult:
+    @endpoint
+    def void_code(self, voucher_id: str, voucher_code_id: str) -> Call[VoidResult]:
         path = f"/vouchers/{seg(voucher_id)}/codes/{seg(voucher_code_id)}/void"
         return self._call("POST", path, VoidResult)
 
 
-class AsyncVouchers(AsyncResource):
-    def list(self, **filters: Unpack[Paging]) -> AsyncPager[Voucher]:
-        return self._list(Voucher, build_list(LIST, filters, tz=self._tz))
+class Vouchers(_Vouchers, SyncResource):
+    """Vouchers, blocking."""
 
-    async def get(self, voucher_id: str) -> Voucher:
-        return await self._call("GET", f"/vouchers/{seg(voucher_id)}", Voucher)
 
-    async def create(self, **fields: Unpack[VoucherFields]) -> Voucher:
-        data = build_form(fields, time_fields=TIME_FIELDS, tz=self._tz)
-        return await self._call("POST", "/vouchers", Voucher, data=data)
-
-    async def update(self, voucher_id: str, **fields: Unpack[VoucherFields]) -> Voucher:
-        data = build_form(fields, time_fields=TIME_FIELDS, tz=self._tz)
-        return await self._call("POST", f"/vouchers/{seg(voucher_id)}", Voucher, data=data)
-
-    async def delete(self, voucher_id: str) -> DeleteResult:
-        """Delete the voucher and its unredeemed codes."""
-        return await self._call("DELETE", f"/vouchers/{seg(voucher_id)}", DeleteResult)
-
-    def list_codes(self, voucher_id: str, **filters: Unpack[Paging]) -> AsyncPager[VoucherCode]:
-        path = f"/vouchers/{seg(voucher_id)}/codes"
-        return self._list(VoucherCode, build_list(LIST, filters, tz=self._tz, path=path))
-
-    async def void_code(self, voucher_id: str, voucher_code_id: str) -> VoidResult:
-        path = f"/vouchers/{seg(voucher_id)}/codes/{seg(voucher_code_id)}/void"
-        return await self._call("POST", path, VoidResult)
+class AsyncVouchers(_Vouchers, AsyncResource):
+    """Vouchers, for asyncio."""
