@@ -23,7 +23,8 @@ when every piece is busy, the earliest piece with much left is split at about
 ``PIECE_RECORDS`` records past where it has got to (its density so far says where),
 and the rest becomes a new piece. Pages wait as plain dicts (turned into models only
 when given out), and at most ``Schedule.cap`` pages are buffered or in flight, so
-memory stays flat however long or uneven the range. The requests spend the key's
+memory stays flat however long or uneven the range; the cap grows only while the
+consumer is kept waiting. The requests spend the key's
 shared rate budget through the core like any other.
 """
 
@@ -322,7 +323,11 @@ class Schedule:
         self.backfill = backfill
         self.limit = limit
         self.workers = backfill.concurrency
-        self.cap = PAGES_PER_WORKER * backfill.concurrency
+        # The cap grows while the consumer waits for pages (fetching is the slower
+        # side: buffers let the workers run ahead) and shrinks while pages pile up
+        # (the consumer is the slower side: a buffer would only cost memory).
+        self.cap = backfill.concurrency + 1
+        self.max_cap = PAGES_PER_WORKER * backfill.concurrency
         self.density: float | None = None  # the latest seen, for pieces not yet fetched
         self.pieces: deque[_Piece] = deque([self._piece(lo, backfill.lt)])
 
@@ -387,6 +392,13 @@ class Schedule:
         piece.walk.params = _window_params(piece.walk.params, self.backfill, (piece.lo, cut))
         self.pieces.insert(index + 1, new)
         return new
+
+    def waited(self, starved: bool) -> None:
+        """Adjust the cap: ``starved`` when the consumer had to wait for a page."""
+        if starved:
+            self.cap = min(self.max_cap, self.cap + 1)
+        elif sum(len(p.pages) for p in self.pieces) > self.workers:
+            self.cap = max(self.workers + 1, self.cap - 1)
 
     def land(self, piece: _Piece, body: Any) -> None:
         """Feed a fetched page to its piece."""
@@ -507,6 +519,7 @@ class _Plans(Generic[T]):
             for piece, step in list(schedule.starts()):
                 piece.pending = yield Start(*step)
             raw = schedule.take()
+            schedule.waited(starved=raw is None)
             if raw is not None:
                 page = self._page(raw)
                 if trim.page(page):
@@ -530,22 +543,6 @@ class Pager(_Plans[T]):
     """
 
     _fetch: SyncFetch
-
-    def __init__(
-        self,
-        fetch: SyncFetch,
-        parse: Callable[[dict[str, Any]], T],
-        path: str,
-        params: Pairs,
-        *,
-        limit: int | None = None,
-        starting_after: str | None = None,
-        backfill: Backfill | None = None,
-    ) -> None:
-        super().__init__(
-            fetch, parse, path, params,
-            limit=limit, starting_after=starting_after, backfill=backfill,
-        )  # fmt: skip
 
     def _run(self, plan: Plan) -> Generator[Any, None, None]:
         """Drive ``plan`` with threads (one per request in flight), giving what it emits."""
@@ -614,22 +611,6 @@ class AsyncPager(_Plans[T]):
     the first page."""
 
     _fetch: AsyncFetch
-
-    def __init__(
-        self,
-        fetch: AsyncFetch,
-        parse: Callable[[dict[str, Any]], T],
-        path: str,
-        params: Pairs,
-        *,
-        limit: int | None = None,
-        starting_after: str | None = None,
-        backfill: Backfill | None = None,
-    ) -> None:
-        super().__init__(
-            fetch, parse, path, params,
-            limit=limit, starting_after=starting_after, backfill=backfill,
-        )  # fmt: skip
 
     async def _run(self, plan: Plan) -> AsyncGenerator[Any, None]:
         """Drive ``plan`` with asyncio tasks, giving what it emits."""

@@ -14,7 +14,7 @@ import logging
 import os
 import platform
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
@@ -439,6 +439,33 @@ class BaseCore:
         host = error.request.url.host if error.request is not None else ""
         return "refused" in error.reason.lower() and _is_loopback(host)
 
+    def attempts(
+        self, request: httpx2.Request, *, idempotent: bool, expect_json: bool
+    ) -> Generator[
+        float | APIResponse | None, httpx2.Response | httpx2.TransportError | None, None
+    ]:
+        """The retry loop, written once for both drivers. It yields seconds to sleep,
+        None to have ``request`` sent (answered with the response or the
+        ``TransportError``), and last the ``APIResponse``; it raises the final error."""
+        attempt = 0
+        budget = self.budget_of(request)
+        while True:
+            yield float(self.pacing_wait(budget))
+            got = yield None
+            if isinstance(got, httpx2.TransportError):
+                result: APIResponse | APIError = self.connection_error(request, got)
+            else:
+                assert got is not None  # the drivers answer a send with what came back
+                result = self.outcome(request, got, expect_json=expect_json, budget=budget)
+            if isinstance(result, APIResponse):
+                yield result
+                return
+            wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
+            if wait is None:
+                raise result from None  # the httpx2 cause would carry the auth header
+            yield float(wait)
+            attempt += 1
+
     def pacing_wait(self, budget: RateBudget) -> float:
         """Claim a call from the budget; the seconds to wait first (announced when long).
 
@@ -519,6 +546,13 @@ def _query(params: Params | None) -> httpx2.QueryParams | None:
     return httpx2.QueryParams(tuple(pairs))
 
 
+def _sent(send: Callable[[], httpx2.Response]) -> httpx2.Response | httpx2.TransportError:
+    try:
+        return send()
+    except httpx2.TransportError as exc:
+        return exc
+
+
 class SyncCore(BaseCore):
     """The blocking loop: budget, send, classify, retry."""
 
@@ -529,23 +563,15 @@ class SyncCore(BaseCore):
     def send(
         self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
     ) -> APIResponse:
-        attempt = 0
-        budget = self.budget_of(request)
-        while True:
-            self.clock.sleep(self.pacing_wait(budget))
-            try:
-                response = self._http.send(request)
-            except httpx2.TransportError as exc:
-                result: APIResponse | APIError = self.connection_error(request, exc)
-            else:
-                result = self.outcome(request, response, expect_json=expect_json, budget=budget)
-            if isinstance(result, APIResponse):
-                return result
-            wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
-            if wait is None:
-                raise result from None  # the httpx2 cause would carry the auth header
-            self.clock.sleep(wait)
-            attempt += 1
+        plan = self.attempts(request, idempotent=idempotent, expect_json=expect_json)
+        step = next(plan)
+        while not isinstance(step, APIResponse):
+            if isinstance(step, float):
+                self.clock.sleep(step)
+                step = next(plan)
+                continue
+            step = plan.send(_sent(lambda: self._http.send(request)))
+        return step
 
     def close(self) -> None:
         self._http.close()
@@ -561,23 +587,18 @@ class AsyncCore(BaseCore):
     async def send(
         self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
     ) -> APIResponse:
-        attempt = 0
-        budget = self.budget_of(request)
-        while True:
-            await self.clock.asleep(self.pacing_wait(budget))
-            try:
-                response = await self._http.send(request)
-            except httpx2.TransportError as exc:
-                result: APIResponse | APIError = self.connection_error(request, exc)
+        plan = self.attempts(request, idempotent=idempotent, expect_json=expect_json)
+        step = next(plan)
+        while not isinstance(step, APIResponse):
+            if isinstance(step, float):
+                await self.clock.asleep(step)
+                step = next(plan)
             else:
-                result = self.outcome(request, response, expect_json=expect_json, budget=budget)
-            if isinstance(result, APIResponse):
-                return result
-            wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
-            if wait is None:
-                raise result from None  # the httpx2 cause would carry the auth header
-            await self.clock.asleep(wait)
-            attempt += 1
+                try:
+                    step = plan.send(await self._http.send(request))
+                except httpx2.TransportError as exc:
+                    step = plan.send(exc)
+        return step
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -269,6 +269,18 @@ class Listing(Generic[M]):
     model: type[M]
     call: ListCall
 
+    def pager(self, fetch: Any, plain: type[Any], newest: type[Any]) -> Any:
+        """A ``plain`` pager, or a ``newest`` one for ``newest_first``, over ``fetch``."""
+        call, parse = self.call, self.model.from_api
+        if call.newest is not None:
+            return newest(
+                fetch, parse, call.path, call.params, limit=call.limit, backfill=call.newest
+            )
+        return plain(
+            fetch, parse, call.path, call.params,
+            limit=call.limit, starting_after=call.starting_after, backfill=call.backfill,
+        )  # fmt: skip
+
 
 class Resource:
     """What a resource's methods are written against, once for sync and async: they
@@ -313,16 +325,8 @@ class SyncResource(Resource):
         return call.reply(self._core.send(request, idempotent=idempotent).body)
 
     def _pager(self, listing: Listing[M]) -> Pager[M]:
-        call, parse = listing.call, listing.model.from_api
-        if call.newest is not None:
-            return NewestPager(
-                self._fetch, parse, call.path, call.params,
-                limit=call.limit, backfill=call.newest,
-            )  # fmt: skip
-        return Pager(
-            self._fetch, parse, call.path, call.params,
-            limit=call.limit, starting_after=call.starting_after, backfill=call.backfill,
-        )  # fmt: skip
+        pager: Pager[M] = listing.pager(self._fetch, Pager, NewestPager)
+        return pager
 
 
 class AsyncResource(Resource):
@@ -339,16 +343,8 @@ class AsyncResource(Resource):
         return call.reply((await self._core.send(request, idempotent=idempotent)).body)
 
     def _pager(self, listing: Listing[M]) -> AsyncPager[M]:
-        call, parse = listing.call, listing.model.from_api
-        if call.newest is not None:
-            return AsyncNewestPager(
-                self._fetch, parse, call.path, call.params,
-                limit=call.limit, backfill=call.newest,
-            )  # fmt: skip
-        return AsyncPager(
-            self._fetch, parse, call.path, call.params,
-            limit=call.limit, starting_after=call.starting_after, backfill=call.backfill,
-        )  # fmt: skip
+        pager: AsyncPager[M] = listing.pager(self._fetch, AsyncPager, AsyncNewestPager)
+        return pager
 
 
 class endpoint(Generic[P, M]):  # used as a decorator, named like one
