@@ -7,16 +7,27 @@ Where the key comes from, first match wins: ``api_key=``, the profile named by
 
 from __future__ import annotations
 
-import json
+import functools
 import os
-from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Generic, Self, TypeVar, overload
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from types import MethodType, TracebackType
+from typing import (
+    Any,
+    Concatenate,
+    Generic,
+    ParamSpec,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    overload,
+)
 
 import httpx2
 
 from tickettailor._core.dates import resolve_tz
-from tickettailor._core.errors import APIStatusError, MalformedResponseError, UsageError
+from tickettailor._core.errors import MalformedResponseError, UsageError
 from tickettailor._core.profiles import load_profile
 from tickettailor._core.ratelimit import Clock
 from tickettailor._core.redact import excerpt
@@ -109,12 +120,8 @@ def _is_idempotent(method: str, path: str, fields: Mapping[str, object] | None) 
     )
 
 
-def _error_response(error: APIStatusError) -> APIResponse:
-    body = error.body
-    text = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
-    return APIResponse(error.status_code, error.headers, body, text)
-
-
+P = ParamSpec("P")
+R = TypeVar("R")
 S = TypeVar("S")
 A = TypeVar("A")
 
@@ -190,8 +197,125 @@ class _Shared:
         )
 
 
-class Client(_Shared):
+class _Options(TypedDict, total=False):
+    profile: str | None
+    base_url: str | None
+    timeout: float | httpx2.Timeout  # default 30 s
+    max_retries: int  # default 5
+    max_wait: float  # default DEFAULT_MAX_WAIT
+    on_wait: WaitHook | None
+    tz: str | None
+    test_mode: bool | None
+
+
+def _core_options(api_key: str | None, options: _Options) -> dict[str, Any]:
+    """The core's keyword arguments: settings resolved, defaults filled in."""
+    get = options.get
+    settings = _settings(
+        api_key, options.get("profile"), options.get("base_url"), options.get("tz")
+    )
+    return {
+        **settings,
+        "timeout": get("timeout", 30.0),
+        "max_retries": get("max_retries", 5),
+        "max_wait": get("max_wait", DEFAULT_MAX_WAIT),
+        "on_wait": get("on_wait"),
+        "test_mode": get("test_mode"),
+    }
+
+
+@dataclass(frozen=True)
+class _Exchange(Generic[R]):
+    """One call of the client's own (``request``, ``ping``, ``overview``), pure."""
+
+    request: httpx2.Request
+    idempotent: bool
+    raise_for_status: bool
+    then: Callable[[APIResponse], R]
+
+    def send_args(self) -> dict[str, Any]:
+        return {
+            "idempotent": self.idempotent,
+            "expect_json": False,
+            "raise_for_status": self.raise_for_status,
+        }
+
+
+class _twin(Generic[P, R]):  # named like the decorator it is
+    """A client method written once: blocking on ``Client``, a coroutine on
+    ``AsyncClient``."""
+
+    def __init__(self, method: Callable[Concatenate[Any, P], _Exchange[R]]) -> None:
+        @functools.wraps(method)
+        def blocking(client: Client, *args: Any, **kwargs: Any) -> Any:
+            call = method(client, *args, **kwargs)
+            return call.then(client._core.send(call.request, **call.send_args()))
+
+        @functools.wraps(method)
+        async def coroutine(client: AsyncClient, *args: Any, **kwargs: Any) -> Any:
+            call = method(client, *args, **kwargs)
+            return call.then(await client._core.send(call.request, **call.send_args()))
+
+        self.blocking, self.coroutine = blocking, coroutine
+
+    @overload
+    def __get__(self, obj: Client, owner: Any) -> Callable[P, R]: ...
+    @overload
+    def __get__(self, obj: AsyncClient, owner: Any) -> Callable[P, Awaitable[R]]: ...
+    @overload
+    def __get__(self, obj: None, owner: Any) -> Self: ...
+    def __get__(self, obj: _Shared | None, owner: Any) -> Any:
+        if obj is None:
+            return self
+        return MethodType(self.coroutine if isinstance(obj, AsyncClient) else self.blocking, obj)
+
+
+class _Calls(_Shared):
+    """The client's own calls, written once for both clients."""
+
+    @_twin
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, object] | None = None,
+        json: Any = None,
+        content: bytes | str | None = None,
+        raise_for_status: bool = True,
+    ) -> _Exchange[APIResponse]:
+        """Any call, with auth added. ``path`` is relative to the API (``/v1`` optional).
+
+        ``data`` is sent as a form with PHP brackets, ``json`` as JSON (which the API
+        does not read), ``content`` as is. Non-2xx replies raise the matching
+        ``APIStatusError`` unless ``raise_for_status=False``.
+        """
+        request = self._build(method, path, params, headers, data, json, content)
+        idempotent = _is_idempotent(request.method, request.url.path, data)
+        return _Exchange(request, idempotent, raise_for_status, _as_is)
+
+    @_twin
+    def ping(self) -> _Exchange[dict[str, Any]]:
+        """``GET /v1/ping``. Note: it does not check the key; ``overview()`` does."""
+        return _Exchange(self._get("/ping"), True, True, _object)
+
+    @_twin
+    def overview(self) -> _Exchange[Overview]:
+        """The box office's overview; the way to check that a key works."""
+        return _Exchange(self._get("/overview"), True, True, _overview)
+
+    def _get(self, path: str) -> httpx2.Request:
+        return self._build("GET", path, None, None, None, None, None)
+
+
+class Client(_Calls):
     """The Ticket Tailor API, blocking. Use as a context manager, or call ``close()``.
+
+    Options (all keyword): ``profile``, ``base_url``, ``timeout`` (30 s),
+    ``max_retries`` (5), ``max_wait``, ``on_wait``, ``transport`` (any httpx2
+    transport), ``tz``, ``test_mode``.
 
     Waits: a rate limit (the server's Retry-After on a 429, or pacing until the
     window resets) is sat through up to ``max_wait`` seconds; a longer one raises
@@ -206,61 +330,10 @@ class Client(_Shared):
         self,
         api_key: str | None = None,
         *,
-        profile: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx2.Timeout = 30.0,
-        max_retries: int = 5,
-        max_wait: float = DEFAULT_MAX_WAIT,
-        on_wait: WaitHook | None = None,
         transport: httpx2.BaseTransport | None = None,
-        tz: str | None = None,
-        test_mode: bool | None = None,
+        **options: Unpack[_Options],
     ) -> None:
-        settings = _settings(api_key, profile, base_url, tz)
-        self._core = SyncCore(
-            transport=transport,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_wait=max_wait,
-            on_wait=on_wait,
-            test_mode=test_mode,
-            **settings,
-        )
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Params | None = None,
-        headers: Mapping[str, str] | None = None,
-        data: Mapping[str, object] | None = None,
-        json: Any = None,
-        content: bytes | str | None = None,
-        raise_for_status: bool = True,
-    ) -> APIResponse:
-        """Any call, with auth added. ``path`` is relative to the API (``/v1`` optional).
-
-        ``data`` is sent as a form with PHP brackets, ``json`` as JSON (which the API
-        does not read), ``content`` as is. Non-2xx replies raise the matching
-        ``APIStatusError`` unless ``raise_for_status=False``.
-        """
-        request = self._build(method, path, params, headers, data, json, content)
-        idempotent = _is_idempotent(request.method, request.url.path, data)
-        try:
-            return self._core.send(request, idempotent=idempotent, expect_json=False)
-        except APIStatusError as error:
-            if raise_for_status:
-                raise
-            return _error_response(error)
-
-    def ping(self) -> dict[str, Any]:
-        """``GET /v1/ping``. Note: it does not check the key; ``overview()`` does."""
-        return _object(self.request("GET", "/ping"))
-
-    def overview(self) -> Overview:
-        """The box office's overview; the way to check that a key works."""
-        return Overview.from_api(_object(self.request("GET", "/overview")))
+        self._core = SyncCore(transport=transport, **_core_options(api_key, options))
 
     def close(self) -> None:
         self._core.close()
@@ -277,8 +350,9 @@ class Client(_Shared):
         self.close()
 
 
-class AsyncClient(_Shared):
-    """The Ticket Tailor API, for asyncio. Use ``async with``, or ``await aclose()``."""
+class AsyncClient(_Calls):
+    """The Ticket Tailor API, for asyncio. Use ``async with``, or ``await aclose()``.
+    The options are ``Client``'s, with an async ``transport``."""
 
     _core: AsyncCore
 
@@ -286,56 +360,10 @@ class AsyncClient(_Shared):
         self,
         api_key: str | None = None,
         *,
-        profile: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx2.Timeout = 30.0,
-        max_retries: int = 5,
-        max_wait: float = DEFAULT_MAX_WAIT,
-        on_wait: WaitHook | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
-        tz: str | None = None,
-        test_mode: bool | None = None,
+        **options: Unpack[_Options],
     ) -> None:
-        settings = _settings(api_key, profile, base_url, tz)
-        self._core = AsyncCore(
-            transport=transport,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_wait=max_wait,
-            on_wait=on_wait,
-            test_mode=test_mode,
-            **settings,
-        )
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Params | None = None,
-        headers: Mapping[str, str] | None = None,
-        data: Mapping[str, object] | None = None,
-        json: Any = None,
-        content: bytes | str | None = None,
-        raise_for_status: bool = True,
-    ) -> APIResponse:
-        """Any call, with auth added; see ``Client.request``."""
-        request = self._build(method, path, params, headers, data, json, content)
-        idempotent = _is_idempotent(request.method, request.url.path, data)
-        try:
-            return await self._core.send(request, idempotent=idempotent, expect_json=False)
-        except APIStatusError as error:
-            if raise_for_status:
-                raise
-            return _error_response(error)
-
-    async def ping(self) -> dict[str, Any]:
-        """``GET /v1/ping``. Note: it does not check the key; ``overview()`` does."""
-        return _object(await self.request("GET", "/ping"))
-
-    async def overview(self) -> Overview:
-        """The box office's overview; the way to check that a key works."""
-        return Overview.from_api(_object(await self.request("GET", "/overview")))
+        self._core = AsyncCore(transport=transport, **_core_options(api_key, options))
 
     async def aclose(self) -> None:
         await self._core.aclose()
@@ -350,6 +378,14 @@ class AsyncClient(_Shared):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _as_is(response: APIResponse) -> APIResponse:
+    return response
+
+
+def _overview(response: APIResponse) -> Overview:
+    return Overview.from_api(_object(response))
 
 
 def _object(response: APIResponse) -> dict[str, Any]:

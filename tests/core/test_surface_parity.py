@@ -21,7 +21,7 @@ def public(obj: Any) -> dict[str, Any]:
 def test_every_resource_and_call_has_the_same_signature_both_ways() -> None:
     sync = Client(KEY, base_url="http://tt.test")
     asynchronous = AsyncClient(KEY, base_url="http://tt.test")
-    resources = [n for n in vars(type(sync)) | vars(type(sync).__mro__[1]) if not n.startswith("_")]
+    resources = [n for n in dir(sync) if not n.startswith("_")]
     resources = [n for n in resources if hasattr(getattr(sync, n), "_core")]
     assert len(resources) == 13
     checked = 0

@@ -440,7 +440,12 @@ class BaseCore:
         return "refused" in error.reason.lower() and _is_loopback(host)
 
     def attempts(
-        self, request: httpx2.Request, *, idempotent: bool, expect_json: bool
+        self,
+        request: httpx2.Request,
+        *,
+        idempotent: bool,
+        expect_json: bool,
+        raise_for_status: bool = True,
     ) -> Generator[
         float | APIResponse | None, httpx2.Response | httpx2.TransportError | None, None
     ]:
@@ -461,6 +466,9 @@ class BaseCore:
                 yield result
                 return
             wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
+            if wait is None and not raise_for_status and isinstance(result, APIStatusError):
+                yield _error_response(result)
+                return
             if wait is None:
                 raise result from None  # the httpx2 cause would carry the auth header
             yield float(wait)
@@ -546,6 +554,12 @@ def _query(params: Params | None) -> httpx2.QueryParams | None:
     return httpx2.QueryParams(tuple(pairs))
 
 
+def _error_response(error: APIStatusError) -> APIResponse:
+    body = error.body
+    text = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
+    return APIResponse(error.status_code, error.headers, body, text)
+
+
 def _sent(send: Callable[[], httpx2.Response]) -> httpx2.Response | httpx2.TransportError:
     try:
         return send()
@@ -561,9 +575,20 @@ class SyncCore(BaseCore):
         self._http = httpx2.Client(transport=transport, timeout=self.timeout)
 
     def send(
-        self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
+        self,
+        request: httpx2.Request,
+        *,
+        idempotent: bool,
+        expect_json: bool = True,
+        raise_for_status: bool = True,
     ) -> APIResponse:
-        plan = self.attempts(request, idempotent=idempotent, expect_json=expect_json)
+        """Send with retries; a final non-2xx raises unless ``raise_for_status=False``."""
+        plan = self.attempts(
+            request,
+            idempotent=idempotent,
+            expect_json=expect_json,
+            raise_for_status=raise_for_status,
+        )
         step = next(plan)
         while not isinstance(step, APIResponse):
             if isinstance(step, float):
@@ -585,9 +610,20 @@ class AsyncCore(BaseCore):
         self._http = httpx2.AsyncClient(transport=transport, timeout=self.timeout)
 
     async def send(
-        self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
+        self,
+        request: httpx2.Request,
+        *,
+        idempotent: bool,
+        expect_json: bool = True,
+        raise_for_status: bool = True,
     ) -> APIResponse:
-        plan = self.attempts(request, idempotent=idempotent, expect_json=expect_json)
+        """Send with retries; a final non-2xx raises unless ``raise_for_status=False``."""
+        plan = self.attempts(
+            request,
+            idempotent=idempotent,
+            expect_json=expect_json,
+            raise_for_status=raise_for_status,
+        )
         step = next(plan)
         while not isinstance(step, APIResponse):
             if isinstance(step, float):
