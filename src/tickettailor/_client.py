@@ -11,7 +11,7 @@ import functools
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from types import MethodType, TracebackType
+from types import MethodType
 from typing import (
     Any,
     Concatenate,
@@ -208,6 +208,14 @@ class _Options(TypedDict, total=False):
     test_mode: bool | None
 
 
+class _SyncOptions(_Options, total=False):
+    transport: httpx2.BaseTransport | None  # any httpx2 transport (a test seam)
+
+
+class _AsyncOptions(_Options, total=False):
+    transport: httpx2.AsyncBaseTransport | None
+
+
 def _core_options(api_key: str | None, options: _Options) -> dict[str, Any]:
     """The core's keyword arguments: settings resolved, defaults filled in."""
     get = options.get
@@ -221,6 +229,7 @@ def _core_options(api_key: str | None, options: _Options) -> dict[str, Any]:
         "max_wait": get("max_wait", DEFAULT_MAX_WAIT),
         "on_wait": get("on_wait"),
         "test_mode": get("test_mode"),
+        "transport": get("transport"),  # in both subclasses
     }
 
 
@@ -326,14 +335,8 @@ class Client(_Calls):
 
     _core: SyncCore
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        transport: httpx2.BaseTransport | None = None,
-        **options: Unpack[_Options],
-    ) -> None:
-        self._core = SyncCore(transport=transport, **_core_options(api_key, options))
+    def __init__(self, api_key: str | None = None, **options: Unpack[_SyncOptions]) -> None:
+        self._core = SyncCore(**_core_options(api_key, options))
 
     def close(self) -> None:
         self._core.close()
@@ -341,12 +344,7 @@ class Client(_Calls):
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
@@ -356,14 +354,8 @@ class AsyncClient(_Calls):
 
     _core: AsyncCore
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        transport: httpx2.AsyncBaseTransport | None = None,
-        **options: Unpack[_Options],
-    ) -> None:
-        self._core = AsyncCore(transport=transport, **_core_options(api_key, options))
+    def __init__(self, api_key: str | None = None, **options: Unpack[_AsyncOptions]) -> None:
+        self._core = AsyncCore(**_core_options(api_key, options))
 
     async def aclose(self) -> None:
         await self._core.aclose()
@@ -371,12 +363,7 @@ class AsyncClient(_Calls):
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
 

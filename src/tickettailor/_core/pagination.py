@@ -550,19 +550,14 @@ class Pager(_Plans[T]):
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tt-page")
         try:
             answer: Any = None
-            while True:
-                try:
-                    step = plan.send(answer)
-                except StopIteration:
-                    return
-                answer = None
+            while (step := _advance(plan, answer)) is not None:
                 if isinstance(step, Start):
                     answer = self._start(pool, step)
                 elif isinstance(step, Wait):
                     timeout = None if step.block else 0
                     answer = wait(step.handles, timeout, FIRST_COMPLETED).done  # type: ignore[arg-type]  # the handles are this pool's futures
                 else:
-                    yield step.value
+                    answer = yield step.value
         finally:
             plan.close()
             pool.shutdown(wait=False, cancel_futures=True)
@@ -617,21 +612,17 @@ class AsyncPager(_Plans[T]):
         tasks: set[asyncio.Task[Any]] = set()
         try:
             answer: Any = None
-            while True:
-                try:
-                    step = plan.send(answer)
-                except StopIteration:
-                    return
+            while (step := _advance(plan, answer)) is not None:
                 answer = None
-                if isinstance(step, Start):
-                    answer = task = asyncio.ensure_future(self._fetch(step.path, step.query))
-                    tasks.add(task)
-                    await asyncio.sleep(0)  # let it send before we parse
+                if isinstance(step, Emit):
+                    yield step.value
                 elif isinstance(step, Wait):
                     answer = await _done(step)
                     tasks -= answer
                 else:
-                    yield step.value
+                    answer = task = asyncio.ensure_future(self._fetch(step.path, step.query))
+                    tasks.add(task)
+                    await asyncio.sleep(0)  # let it send before we parse
         finally:
             plan.close()
             for task in tasks:
@@ -668,6 +659,14 @@ class AsyncPager(_Plans[T]):
             return default
         finally:
             await run.aclose()
+
+
+def _advance(plan: Plan, answer: Any) -> Start | Wait | Emit | None:
+    """The plan's next step, given the answer to its last (None: it is over)."""
+    try:
+        return plan.send(answer)
+    except StopIteration:
+        return None
 
 
 async def _done(step: Wait) -> set[asyncio.Task[Any]]:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 from urllib.parse import urlencode
 
 import httpx2
@@ -175,6 +175,12 @@ def _parse_body(content: bytes) -> tuple[Any, str]:
         return json.loads(text), text
     except ValueError:
         return text, text
+
+
+# The retry loop's plan: see ``BaseCore.attempts``.
+Attempts = Generator[
+    float | APIResponse | None, httpx2.Response | httpx2.TransportError | None, None
+]
 
 
 class BaseCore:
@@ -444,14 +450,13 @@ class BaseCore:
         request: httpx2.Request,
         *,
         idempotent: bool,
-        expect_json: bool,
+        expect_json: bool = True,
         raise_for_status: bool = True,
-    ) -> Generator[
-        float | APIResponse | None, httpx2.Response | httpx2.TransportError | None, None
-    ]:
+    ) -> Attempts:
         """The retry loop, written once for both drivers. It yields seconds to sleep,
         None to have ``request`` sent (answered with the response or the
-        ``TransportError``), and last the ``APIResponse``; it raises the final error."""
+        ``TransportError``), and last the ``APIResponse``; it raises the final error
+        (a final non-2xx is an ``APIResponse`` with ``raise_for_status=False``)."""
         attempt = 0
         budget = self.budget_of(request)
         while True:
@@ -554,6 +559,12 @@ def _query(params: Params | None) -> httpx2.QueryParams | None:
     return httpx2.QueryParams(tuple(pairs))
 
 
+class SendOptions(TypedDict, total=False):
+    idempotent: Required[bool]  # safe to send again after a failure
+    expect_json: bool  # a 2xx must be JSON (default True)
+    raise_for_status: bool  # a final non-2xx raises (default True)
+
+
 def _error_response(error: APIStatusError) -> APIResponse:
     body = error.body
     text = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
@@ -574,29 +585,19 @@ class SyncCore(BaseCore):
         super().__init__(**kw)
         self._http = httpx2.Client(transport=transport, timeout=self.timeout)
 
-    def send(
-        self,
-        request: httpx2.Request,
-        *,
-        idempotent: bool,
-        expect_json: bool = True,
-        raise_for_status: bool = True,
-    ) -> APIResponse:
-        """Send with retries; a final non-2xx raises unless ``raise_for_status=False``."""
-        plan = self.attempts(
-            request,
-            idempotent=idempotent,
-            expect_json=expect_json,
-            raise_for_status=raise_for_status,
-        )
+    def send(self, request: httpx2.Request, **how: Unpack[SendOptions]) -> APIResponse:
+        """Send with retries (see ``BaseCore.attempts``)."""
+        plan = self.attempts(request, **how)
         step = next(plan)
         while not isinstance(step, APIResponse):
-            if isinstance(step, float):
-                self.clock.sleep(step)
-                step = next(plan)
-                continue
-            step = plan.send(_sent(lambda: self._http.send(request)))
+            step = self._step(plan, step, request)
         return step
+
+    def _step(self, plan: Attempts, step: float | None, request: httpx2.Request) -> Any:
+        if step is None:
+            return plan.send(_sent(lambda: self._http.send(request)))
+        self.clock.sleep(step)
+        return next(plan)
 
     def close(self) -> None:
         self._http.close()
@@ -609,31 +610,19 @@ class AsyncCore(BaseCore):
         super().__init__(**kw)
         self._http = httpx2.AsyncClient(transport=transport, timeout=self.timeout)
 
-    async def send(
-        self,
-        request: httpx2.Request,
-        *,
-        idempotent: bool,
-        expect_json: bool = True,
-        raise_for_status: bool = True,
-    ) -> APIResponse:
-        """Send with retries; a final non-2xx raises unless ``raise_for_status=False``."""
-        plan = self.attempts(
-            request,
-            idempotent=idempotent,
-            expect_json=expect_json,
-            raise_for_status=raise_for_status,
-        )
+    async def send(self, request: httpx2.Request, **how: Unpack[SendOptions]) -> APIResponse:
+        """Send with retries (see ``BaseCore.attempts``)."""
+        plan = self.attempts(request, **how)
         step = next(plan)
         while not isinstance(step, APIResponse):
-            if isinstance(step, float):
+            if step is not None:
                 await self.clock.asleep(step)
                 step = next(plan)
-            else:
-                try:
-                    step = plan.send(await self._http.send(request))
-                except httpx2.TransportError as exc:
-                    step = plan.send(exc)
+                continue
+            try:
+                step = plan.send(await self._http.send(request))
+            except httpx2.TransportError as exc:
+                step = plan.send(exc)
         return step
 
     async def aclose(self) -> None:
