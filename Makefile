@@ -22,6 +22,7 @@ test: lint types unit
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/pytest -q -p no:cacheprovider tests/core/test_surface_parity.py  # sync and async match
 
 types: $(STAMP)
 	$(BIN)/mypy
