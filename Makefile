@@ -22,6 +22,7 @@ test: lint types unit
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/pytest -q -p no:cacheprovider tests/core/test_surface_parity.py  # sync and async match
 
 # mypy --strict on src/ and the user's code (tests/typing/users_code.py); then that file
 # again as a user's project checks it: no config of ours, no pydantic plugin.

@@ -7,20 +7,27 @@ Where the key comes from, first match wins: ``api_key=``, the profile named by
 
 from __future__ import annotations
 
-import json
+import functools
 import os
-from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Self
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from types import MethodType
+from typing import (
+    Any,
+    Concatenate,
+    Generic,
+    ParamSpec,
+    Self,
+    TypedDict,
+    TypeVar,
+    Unpack,
+    overload,
+)
 
 import httpx2
 
 from tickettailor._core.dates import resolve_tz
-from tickettailor._core.errors import (
-    APIStatusError,
-    MalformedResponseError,
-    MissingKeyError,
-)
+from tickettailor._core.errors import MalformedResponseError, MissingKeyError
 from tickettailor._core.keys import key_fingerprint
 from tickettailor._core.profiles import load_profile
 from tickettailor._core.ratelimit import Clock
@@ -114,14 +121,48 @@ def _is_idempotent(method: str, path: str, fields: Mapping[str, object] | None) 
     )
 
 
-def _error_response(error: APIStatusError) -> APIResponse:
-    body = error.body
-    text = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
-    return APIResponse(error.status_code, error.headers, body, text)
+P = ParamSpec("P")
+R = TypeVar("R")
+S = TypeVar("S")
+A = TypeVar("A")
+
+
+class _Resource(Generic[S, A]):
+    """A client attribute: the sync resource on a ``Client``, the async one on an
+    ``AsyncClient``; made on first use and kept."""
+
+    def __init__(self, sync: type[S], asynchronous: type[A]) -> None:
+        self.sync, self.asynchronous = sync, asynchronous
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: Client, owner: Any) -> S: ...
+    @overload
+    def __get__(self, obj: AsyncClient, owner: Any) -> A: ...
+    def __get__(self, obj: _Shared, owner: Any) -> S | A:
+        made: S | A = (self.sync if isinstance(obj, Client) else self.asynchronous)(obj._core)  # type: ignore[call-arg]  # every resource takes its core
+        obj.__dict__[self.name] = made  # read from the instance from now on
+        return made
 
 
 class _Shared:
     _core: BaseCore
+
+    orders = _Resource(Orders, AsyncOrders)
+    events = _Resource(Events, AsyncEvents)
+    event_series = _Resource(EventSeriesResource, AsyncEventSeriesResource)
+    issued_tickets = _Resource(IssuedTickets, AsyncIssuedTickets)
+    check_ins = _Resource(CheckIns, AsyncCheckIns)
+    holds = _Resource(Holds, AsyncHolds)
+    discounts = _Resource(Discounts, AsyncDiscounts)
+    vouchers = _Resource(Vouchers, AsyncVouchers)
+    products = _Resource(Products, AsyncProducts)
+    waitlist_signups = _Resource(WaitlistSignups, AsyncWaitlistSignups)
+    membership_types = _Resource(MembershipTypes, AsyncMembershipTypes)
+    issued_memberships = _Resource(IssuedMemberships, AsyncIssuedMemberships)
+    membership_redemptions = _Resource(MembershipRedemptions, AsyncMembershipRedemptions)
 
     @property
     def base_url(self) -> str:
@@ -163,56 +204,92 @@ class _Shared:
         )
 
 
-class Client(_Shared):
-    """The Ticket Tailor API, blocking. Use as a context manager, or call ``close()``.
+class _Options(TypedDict, total=False):
+    profile: str | None
+    base_url: str | None
+    timeout: float | httpx2.Timeout  # default 30 s
+    max_retries: int  # default 5
+    max_wait: float  # default DEFAULT_MAX_WAIT
+    on_wait: WaitHook | None
+    tz: str | None
+    test_mode: bool | None
 
-    Waits: a rate limit (the server's Retry-After on a 429, or pacing until the
-    window resets) is sat through up to ``max_wait`` seconds; a longer one raises
-    ``RateLimitError`` with ``.retry_after``. A wait of 3 s or more is logged as a
-    warning on the ``tickettailor`` logger and passed to ``on_wait(seconds, text)``.
-    A refused connection to a loopback address is retried once, quickly.
-    """
 
-    _core: SyncCore
+class _SyncOptions(_Options, total=False):
+    transport: httpx2.BaseTransport | None  # any httpx2 transport (a test seam)
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        profile: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx2.Timeout = 30.0,
-        max_retries: int = 5,
-        max_wait: float = DEFAULT_MAX_WAIT,
-        on_wait: WaitHook | None = None,
-        transport: httpx2.BaseTransport | None = None,
-        tz: str | None = None,
-        test_mode: bool | None = None,
-    ) -> None:
-        settings = _settings(api_key, profile, base_url, tz)
-        self._core = core = SyncCore(
-            transport=transport,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_wait=max_wait,
-            on_wait=on_wait,
-            test_mode=test_mode,
-            **settings,
-        )
-        self.orders = Orders(core)
-        self.events = Events(core)
-        self.event_series = EventSeriesResource(core)
-        self.issued_tickets = IssuedTickets(core)
-        self.check_ins = CheckIns(core)
-        self.holds = Holds(core)
-        self.discounts = Discounts(core)
-        self.vouchers = Vouchers(core)
-        self.products = Products(core)
-        self.waitlist_signups = WaitlistSignups(core)
-        self.membership_types = MembershipTypes(core)
-        self.issued_memberships = IssuedMemberships(core)
-        self.membership_redemptions = MembershipRedemptions(core)
 
+class _AsyncOptions(_Options, total=False):
+    transport: httpx2.AsyncBaseTransport | None
+
+
+def _core_options(api_key: str | None, options: _Options) -> dict[str, Any]:
+    """The core's keyword arguments: settings resolved, defaults filled in."""
+    get = options.get
+    settings = _settings(
+        api_key, options.get("profile"), options.get("base_url"), options.get("tz")
+    )
+    return {
+        **settings,
+        "timeout": get("timeout", 30.0),
+        "max_retries": get("max_retries", 5),
+        "max_wait": get("max_wait", DEFAULT_MAX_WAIT),
+        "on_wait": get("on_wait"),
+        "test_mode": get("test_mode"),
+        "transport": get("transport"),  # in both subclasses
+    }
+
+
+@dataclass(frozen=True)
+class _Exchange(Generic[R]):
+    """One call of the client's own (``request``, ``ping``, ``overview``), pure."""
+
+    request: httpx2.Request
+    idempotent: bool
+    raise_for_status: bool
+    then: Callable[[APIResponse], R]
+
+    def send_args(self) -> dict[str, Any]:
+        return {
+            "idempotent": self.idempotent,
+            "expect_json": False,
+            "raise_for_status": self.raise_for_status,
+        }
+
+
+class _twin(Generic[P, R]):  # named like the decorator it is
+    """A client method written once: blocking on ``Client``, a coroutine on
+    ``AsyncClient``."""
+
+    def __init__(self, method: Callable[Concatenate[Any, P], _Exchange[R]]) -> None:
+        @functools.wraps(method)
+        def blocking(client: Client, *args: Any, **kwargs: Any) -> Any:
+            call = method(client, *args, **kwargs)
+            return call.then(client._core.send(call.request, **call.send_args()))
+
+        @functools.wraps(method)
+        async def coroutine(client: AsyncClient, *args: Any, **kwargs: Any) -> Any:
+            call = method(client, *args, **kwargs)
+            return call.then(await client._core.send(call.request, **call.send_args()))
+
+        self.blocking, self.coroutine = blocking, coroutine
+
+    @overload
+    def __get__(self, obj: Client, owner: Any) -> Callable[P, R]: ...
+    @overload
+    def __get__(self, obj: AsyncClient, owner: Any) -> Callable[P, Awaitable[R]]: ...
+    @overload
+    def __get__(self, obj: None, owner: Any) -> Self: ...
+    def __get__(self, obj: _Shared | None, owner: Any) -> Any:
+        if obj is None:
+            return self
+        return MethodType(self.coroutine if isinstance(obj, AsyncClient) else self.blocking, obj)
+
+
+class _Calls(_Shared):
+    """The client's own calls, written once for both clients."""
+
+    @_twin
     def request(
         self,
         method: str,
@@ -224,7 +301,7 @@ class Client(_Shared):
         json: Any = None,
         content: bytes | str | None = None,
         raise_for_status: bool = True,
-    ) -> APIResponse:
+    ) -> _Exchange[APIResponse]:
         """Any call, with auth added. ``path`` is relative to the API (``/v1`` optional).
 
         ``data`` is sent as a form with PHP brackets, ``json`` as JSON (which the API
@@ -233,20 +310,40 @@ class Client(_Shared):
         """
         request = self._build(method, path, params, headers, data, json, content)
         idempotent = _is_idempotent(request.method, request.url.path, data)
-        try:
-            return self._core.send(request, idempotent=idempotent, expect_json=False)
-        except APIStatusError as error:
-            if raise_for_status:
-                raise
-            return _error_response(error)
+        return _Exchange(request, idempotent, raise_for_status, _as_is)
 
-    def ping(self) -> dict[str, Any]:
+    @_twin
+    def ping(self) -> _Exchange[dict[str, Any]]:
         """``GET /v1/ping``. Note: it does not check the key; ``overview()`` does."""
-        return _object(self.request("GET", "/ping"))
+        return _Exchange(self._get("/ping"), True, True, _object)
 
-    def overview(self) -> Overview:
+    @_twin
+    def overview(self) -> _Exchange[Overview]:
         """The box office's overview; the way to check that a key works."""
-        return Overview.from_api(_object(self.request("GET", "/overview")))
+        return _Exchange(self._get("/overview"), True, True, _overview)
+
+    def _get(self, path: str) -> httpx2.Request:
+        return self._build("GET", path, None, None, None, None, None)
+
+
+class Client(_Calls):
+    """The Ticket Tailor API, blocking. Use as a context manager, or call ``close()``.
+
+    Options (all keyword): ``profile``, ``base_url``, ``timeout`` (30 s),
+    ``max_retries`` (5), ``max_wait``, ``on_wait``, ``transport`` (any httpx2
+    transport), ``tz``, ``test_mode``.
+
+    Waits: a rate limit (the server's Retry-After on a 429, or pacing until the
+    window resets) is sat through up to ``max_wait`` seconds; a longer one raises
+    ``RateLimitError`` with ``.retry_after``. A wait of 3 s or more is logged as a
+    warning on the ``tickettailor`` logger and passed to ``on_wait(seconds, text)``.
+    A refused connection to a loopback address is retried once, quickly.
+    """
+
+    _core: SyncCore
+
+    def __init__(self, api_key: str | None = None, **options: Unpack[_SyncOptions]) -> None:
+        self._core = SyncCore(**_core_options(api_key, options))
 
     def close(self) -> None:
         self._core.close()
@@ -254,87 +351,18 @@ class Client(_Shared):
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
 
-class AsyncClient(_Shared):
-    """The Ticket Tailor API, for asyncio. Use ``async with``, or ``await aclose()``."""
+class AsyncClient(_Calls):
+    """The Ticket Tailor API, for asyncio. Use ``async with``, or ``await aclose()``.
+    The options are ``Client``'s, with an async ``transport``."""
 
     _core: AsyncCore
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        *,
-        profile: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx2.Timeout = 30.0,
-        max_retries: int = 5,
-        max_wait: float = DEFAULT_MAX_WAIT,
-        on_wait: WaitHook | None = None,
-        transport: httpx2.AsyncBaseTransport | None = None,
-        tz: str | None = None,
-        test_mode: bool | None = None,
-    ) -> None:
-        settings = _settings(api_key, profile, base_url, tz)
-        self._core = core = AsyncCore(
-            transport=transport,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_wait=max_wait,
-            on_wait=on_wait,
-            test_mode=test_mode,
-            **settings,
-        )
-        self.orders = AsyncOrders(core)
-        self.events = AsyncEvents(core)
-        self.event_series = AsyncEventSeriesResource(core)
-        self.issued_tickets = AsyncIssuedTickets(core)
-        self.check_ins = AsyncCheckIns(core)
-        self.holds = AsyncHolds(core)
-        self.discounts = AsyncDiscounts(core)
-        self.vouchers = AsyncVouchers(core)
-        self.products = AsyncProducts(core)
-        self.waitlist_signups = AsyncWaitlistSignups(core)
-        self.membership_types = AsyncMembershipTypes(core)
-        self.issued_memberships = AsyncIssuedMemberships(core)
-        self.membership_redemptions = AsyncMembershipRedemptions(core)
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Params | None = None,
-        headers: Mapping[str, str] | None = None,
-        data: Mapping[str, object] | None = None,
-        json: Any = None,
-        content: bytes | str | None = None,
-        raise_for_status: bool = True,
-    ) -> APIResponse:
-        """Any call, with auth added; see ``Client.request``."""
-        request = self._build(method, path, params, headers, data, json, content)
-        idempotent = _is_idempotent(request.method, request.url.path, data)
-        try:
-            return await self._core.send(request, idempotent=idempotent, expect_json=False)
-        except APIStatusError as error:
-            if raise_for_status:
-                raise
-            return _error_response(error)
-
-    async def ping(self) -> dict[str, Any]:
-        """``GET /v1/ping``. Note: it does not check the key; ``overview()`` does."""
-        return _object(await self.request("GET", "/ping"))
-
-    async def overview(self) -> Overview:
-        """The box office's overview; the way to check that a key works."""
-        return Overview.from_api(_object(await self.request("GET", "/overview")))
+    def __init__(self, api_key: str | None = None, **options: Unpack[_AsyncOptions]) -> None:
+        self._core = AsyncCore(**_core_options(api_key, options))
 
     async def aclose(self) -> None:
         await self._core.aclose()
@@ -342,13 +370,16 @@ class AsyncClient(_Shared):
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+def _as_is(response: APIResponse) -> APIResponse:
+    return response
+
+
+def _overview(response: APIResponse) -> Overview:
+    return Overview.from_api(_object(response))
 
 
 def _object(response: APIResponse) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from tests.core.both import MODES, make_client
 from tests.core.fakeapi import RATE_HEADERS, FakeAPI, order
 from tickettailor import AsyncClient, Client, MalformedResponseError, PaginationError, UsageError
-from tickettailor._core.pagination import WINDOW_BUFFER_PAGES, WindowPlanner
+from tickettailor._core.pagination import PAGES_PER_WORKER, Backfill, Schedule
 
 
 def ids(records: list) -> list[str]:
@@ -139,34 +139,63 @@ def test_async_pages_and_awaiting_the_first_page() -> None:
     asyncio.run(main())
 
 
-def walk_planner(planner: WindowPlanner, density: float) -> list[tuple[int, int]]:
-    windows = []
-    while (window := planner.next()) is not None:
-        windows.append(window)
-        planner.observe(window, int((window[1] - window[0]) * density))
-    return windows
+def uneven_api() -> FakeAPI:
+    """Sparse, then dense, then sparse again: 40 orders a day apart, 1,500 a second
+    apart, 40 a day apart."""
+    api = FakeAPI(0)
+    times = [1_000_000 + i * 86_400 for i in range(40)]
+    times += [times[-1] + 86_400 + i for i in range(1_500)]
+    times += [times[-1] + 86_400 * (i + 1) for i in range(40)]
+    api.orders = [order(i + 1, t) for i, t in enumerate(times)]
+    return api
 
 
-@pytest.mark.parametrize("density", [0.01, 1.0, 50.0])
-def test_planner_covers_the_range_in_adjacent_windows_of_bounded_size(density: float) -> None:
-    windows = walk_planner(WindowPlanner(1_000, 1_000_000, initial=8, target=1000), density)
-    assert windows[0][0] == 1_000
-    assert windows[-1][1] == 1_000_000
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))
-    assert all(b > a for a, b in windows)
-    later = windows[1:-1]  # after the first, sized from what came back
-    assert all((b - a) * density <= 1010 + density for a, b in later)  # 1% for rounding
+def answer(api: FakeAPI, path: str, query: list[tuple[str, str]]) -> object:
+    return api.list_orders(httpx2.Request("GET", "http://tt.test/v1" + path, params=query)).json()
 
 
-def test_planner_grows_over_empty_stretches() -> None:
-    planner = WindowPlanner(0, 1_000_000, initial=100)
-    spans = []
-    for _ in range(4):
-        window = planner.next()
-        assert window is not None
-        planner.observe(window, 0)
-        spans.append(window[1] - window[0])
-    assert spans == [10_000, 20_000, 40_000, 80_000]
+@pytest.mark.parametrize("workers", [1, 4, 8])
+def test_schedule_keeps_every_worker_busy_and_order_and_memory(workers: int) -> None:
+    # Requests complete in the order they were sent, as at an even latency.
+    api = uneven_api()
+    backfill = Backfill("created_at", 1_000_000, 30_000_000, workers)
+    schedule = Schedule("/orders", [], backfill, 1_000_000, limit=None)
+    flying: list[tuple[object, tuple[str, list[tuple[str, str]]]]] = []
+    out: list[str] = []
+    busy: list[int] = []
+    while not schedule.over:
+        starved = True
+        while (raw := schedule.take()) is not None:
+            out += [r["id"] for r in raw[0]]
+            starved = False
+        schedule.waited(starved)
+        for piece, step in list(schedule.starts()):
+            piece.pending = object()
+            flying.append((piece, step))
+        if not flying:
+            continue
+        busy.append(len(flying))
+        held = sum(len(p.pages) + (p.pending is not None) for p in schedule.pieces)
+        assert held <= schedule.max_cap + 1  # the consumer's page may always come
+        piece, step = flying.pop(0)
+        schedule.land(piece, answer(api, *step))  # type: ignore[arg-type]  # our pieces
+    assert out == [r["id"] for r in api.orders]  # as a sequential walk gives them
+    dense = busy[5:-5]
+    assert sum(dense) / len(dense) >= min(workers, 3.5)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("concurrency", [3, 8])
+def test_backfill_of_uneven_data_is_the_sequential_walk(mode: str, concurrency: int) -> None:
+    api = uneven_api()
+    client = make_client(mode, transport=api.transport)
+    sequential = ids(client.orders.list(created_gte=1_000_000, created_lt=30_000_000))
+    assert len(sequential) == 1_580
+    api.requests.clear()
+    got = client.orders.list(created_gte=1_000_000, created_lt=30_000_000, concurrency=concurrency)
+    assert ids(got) == sequential
+    # Pieces are cut where the data is; few requests are wasted on part-filled pages.
+    assert len(api.requests) <= 1_580 / 100 * 1.5, len(api.requests)
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -178,13 +207,12 @@ def test_backfill_yields_every_record_once_oldest_first(mode: str, concurrency: 
         created_gte=1_000_000, created_lt=1_000_000 + 7 * 1001, concurrency=concurrency
     )
     assert ids(got) == [f"or_{i}" for i in range(1, 1001)]
-    windows = sorted(
-        {
-            (int(r.url.params["created_at.gte"]), int(r.url.params["created_at.lt"]))
-            for r in api.requests
-        }
-    )
-    assert len(windows) > concurrency  # really split
+    ends: dict[int, int] = {}  # a piece's end, once cut: the smallest seen
+    for r in api.requests:
+        start, end = int(r.url.params["created_at.gte"]), int(r.url.params["created_at.lt"])
+        ends[start] = min(end, ends.get(start, end))
+    windows = sorted(ends.items())
+    assert len(windows) >= 2  # really split
     assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))  # adjacent, no gaps
 
 
@@ -207,7 +235,7 @@ def test_backfill_of_an_empty_list_is_empty(mode: str) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_backfill_shares_the_key_rate_budget(mode: str) -> None:
     low = {**RATE_HEADERS, "x-rate-limit-remaining": "5", "x-rate-limit-reset": "60"}
-    api = FakeAPI(200, start=1_000_000, step=10)
+    api = FakeAPI(2000, start=1_000_000, step=1)
     original = api.list_orders
 
     def low_budget(request: httpx2.Request) -> httpx2.Response:
@@ -217,7 +245,7 @@ def test_backfill_shares_the_key_rate_budget(mode: str) -> None:
     api.list_orders = low_budget  # type: ignore[method-assign]  # the server reports a low budget
     client = make_client(mode, transport=api.transport)
     got = client.orders.list(created_gte=1_000_000, created_lt=1_003_000, concurrency=4)
-    assert len(got) == 200
+    assert len(got) == 2000
     assert sum(client.clock.slept) > 0  # the windows were paced, not fired at once
 
 
@@ -309,6 +337,5 @@ def test_backfill_never_runs_far_ahead_of_the_consumer(mode: str) -> None:
 
         asyncio.run(main())
     assert len(ahead) >= 60
-    # Each window's buffer, a page waiting to go in, and a request in flight; never
-    # those whole windows (about 60 pages).
-    assert max(ahead) <= 2 * (WINDOW_BUFFER_PAGES + 2)
+    # The pages buffered or in flight; never those whole windows (about 60 pages).
+    assert max(ahead) <= 2 * PAGES_PER_WORKER + 1

@@ -1,26 +1,36 @@
-"""Lazy walks over list endpoints, and partitioned backfill.
+"""Lazy walks over list endpoints, and partitioned backfill: written once.
 
 A ``Walk`` is the pure state of one walk: which page to ask for next (our own filters
 plus ``starting_after``, never the API's rewritten ``links.next``), and what a page
-body means (records, whether more follow, whether the cursor repeats). ``Pager`` and
-``AsyncPager`` are the thin loops over it that the resources hand out.
+body means (records, whether more follow, whether the cursor repeats).
 
-Walks read one page ahead: the next page is in flight while the current one is parsed
-into models and used.
+Every loop over pages is written once, as a *plan*: a generator that yields what it
+needs done (``Start`` a request, ``Wait`` for some of the started ones, ``Emit`` a
+page) and is sent the answers. ``Pager`` drives plans with a thread pool and
+``AsyncPager`` with asyncio tasks; neither holds any logic of its own, so the two
+cannot drift apart.
 
-Backfill: with ``concurrency=K`` and a ``created_at`` range, the range is cut into
-time windows (half-open, so no record is in two), K are fetched at a time and the
-records come out window by window, oldest first: the oldest window streams, the
-others fetch at most ``WINDOW_BUFFER_PAGES`` ahead, so memory stays flat however long
-or uneven the range. Windows are sized from the density seen (``WindowPlanner``). The
-sync pager runs windows on K threads, the async one on K tasks; both spend the key's
-shared rate budget through the core.
+Read-ahead: a walk starts the request for the next page as soon as the current page's
+cursor is known, before the current page is turned into models, and the drivers make
+sure that request has left before parsing starts (a thread that is merely *runnable*
+waits out the GIL's switch interval; see ``Pager._start``).
+
+Backfill: with ``concurrency=K`` and a ``created_at`` range, records are fetched in
+half-open time pieces (no record is in two), up to K requests in flight, and come out
+in the order of a sequential walk (oldest first). ``Schedule`` decides what to fetch:
+a free slot continues the earliest piece that is not already waiting for a page;
+when every piece is busy, the earliest piece with much left is split at about
+``PIECE_RECORDS`` records past where it has got to (its density so far says where),
+and the rest becomes a new piece. Pages wait as plain dicts (turned into models only
+when given out), and at most ``Schedule.cap`` pages are buffered or in flight, so
+memory stays flat however long or uneven the range; the cap grows only while the
+consumer is kept waiting. The requests spend the key's
+shared rate budget through the core like any other.
 """
 
 from __future__ import annotations
 
 import asyncio
-import queue
 import threading
 from collections import deque
 from collections.abc import (
@@ -32,9 +42,9 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from tickettailor._core.errors import MalformedResponseError, PaginationError, UsageError
@@ -45,16 +55,21 @@ __all__ = [
     "Backfill",
     "Page",
     "Pager",
+    "Schedule",
     "Walk",
-    "WindowPlanner",
 ]
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
-WINDOWS_PER_WORKER = 8
-# Pages a backfill window may fetch ahead of the consumer: memory stays within
-# concurrency x this many pages, however the records are spread over time.
-WINDOW_BUFFER_PAGES = 10
+# A piece split off a dense one is sized for about this many records: a few pages,
+# so the last, partly filled page of each piece costs little, and pieces near the
+# consumer are small enough for K workers to share (while the consumer's piece is
+# walked, the others' pages wait: the smaller the pieces, the fewer).
+PIECE_RECORDS = 250
+# Pages buffered or in flight per worker, at most (the consumer's piece may always
+# fetch its next page). Measured at 100 ms latency with 4 workers: 2 pages kept
+# 1.5 requests in flight on average, 4 kept 2.4, 8 kept 3.1.
+PAGES_PER_WORKER = 6
 
 Pairs = list[tuple[str, str]]
 # Fetch one page: (path, query pairs) -> the parsed JSON body.
@@ -79,48 +94,15 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True)
 class Backfill:
-    """A ``created_at`` range ``[gte, lt)`` to fetch in windows, K at a time.
+    """A ``created_at`` range ``[gte, lt)`` to fetch in pieces, K requests at a time.
 
     ``gte`` None means "from the oldest record" (found with one extra call).
     """
 
-    param: str  # e.g. "created_at": windows are sent as param.gte / param.lt
+    param: str  # e.g. "created_at": pieces are sent as param.gte / param.lt
     gte: int | None
     lt: int
     concurrency: int
-
-
-class WindowPlanner:
-    """Cuts a backfill range into windows as it goes, sized from what came back.
-
-    The first windows split the range evenly (``initial`` of them); after that each
-    window is sized to hold about ``target`` records at the density of the latest
-    finished window, so windows stay a few pages long whatever the total. Empty
-    stretches make the next window twice as long. (Memory does not depend on this:
-    each window buffers at most ``WINDOW_BUFFER_PAGES`` pages.)
-    """
-
-    def __init__(self, gte: int, lt: int, *, initial: int, target: int = 1000) -> None:
-        self.start = gte
-        self.lt = lt
-        self.target = target
-        self.span = max(1, (lt - gte) // max(1, initial))
-
-    def next(self) -> tuple[int, int] | None:
-        if self.start >= self.lt:
-            return None
-        end = min(self.lt, self.start + self.span)
-        window = (self.start, end)
-        self.start = end
-        return window
-
-    def observe(self, window: tuple[int, int], records: int) -> None:
-        """Size the next windows from the density of the latest finished one."""
-        seconds = window[1] - window[0]
-        if records:
-            self.span = max(1, int(self.target * seconds / records))
-        else:
-            self.span = max(self.span, seconds) * 2
 
 
 class Walk:
@@ -223,30 +205,64 @@ def _window_params(params: Pairs, backfill: Backfill, window: tuple[int, int]) -
     ]
 
 
-def _first_created(record: dict[str, Any], param: str) -> int:
-    value = record.get(param)
+def _created(record: Any, param: str) -> int | None:
+    value = record.get(param) if isinstance(record, dict) else None
     if isinstance(value, dict):  # a date object: {"date": ..., "unix": ...}
         value = value.get("unix")
-    if not isinstance(value, int | float):
-        raise MalformedResponseError(f"The oldest record has no usable {param!r}: {value!r}.")
-    return int(value)
+    return int(value) if isinstance(value, int | float) else None
 
 
-class _WindowEnd:
-    """Put by a window's worker after its last page; carries the error if it failed."""
+def _first_created(record: dict[str, Any], param: str) -> int:
+    value = _created(record, param)
+    if value is None:
+        raise MalformedResponseError(
+            f"The oldest record has no usable {param!r}: {record.get(param)!r}."
+        )
+    return value
 
-    error: BaseException | None = None
+
+class Handle(Protocol):
+    """A started request, as the drivers give it back: a ``Future`` or a ``Task``."""
+
+    def result(self) -> Any: ...
+
+
+@dataclass
+class Start:
+    """Plan step: start fetching one page; the driver answers with its ``Handle``."""
+
+    path: str
+    query: Pairs
+
+
+@dataclass
+class Wait:
+    """Plan step: wait until one of ``handles`` is done (or, not ``block``-ing, only
+    look); answered with the done ones."""
+
+    handles: list[Handle]
+    block: bool = True
+
+
+@dataclass
+class Emit:
+    """Plan step: give ``value`` (a page, or a plan's result) to the caller."""
+
+    value: Any
+
+
+Plan = Generator[Start | Wait | Emit, Any, None]
 
 
 class _Trim:
-    """Counts what a backfill has yielded and cuts the last page to ``limit``."""
+    """Counts what a backfill has given out and cuts the last page to ``limit``."""
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
         self.yielded = 0
 
     def page(self, page: Page[Any]) -> bool:
-        """Trim ``page`` in place; True when it still has records to yield."""
+        """Trim ``page`` in place; True when it still has records to give."""
         if self.limit is not None:
             page.data = page.data[: self.limit - self.yielded]
         self.yielded += len(page.data)
@@ -257,26 +273,164 @@ class _Trim:
         return self.limit is not None and self.yielded >= self.limit
 
 
-def _offer(out: queue.Queue[Any], item: Any, stop: threading.Event) -> bool:
-    """Put ``item``, waiting while the buffer is full; False if the consumer left."""
-    while not stop.is_set():
-        try:
-            out.put(item, timeout=0.1)  # wakes to notice ``stop``
-            return True
-        except queue.Full:
-            continue
-    return False
+class _Starting:
+    def result(self) -> Any:
+        raise AssertionError("a request was scheduled but never started")
 
 
-class Pager(Generic[T]):
-    """A lazy list: iterate for records (all pages), or ``.pages()`` for pages.
+_STARTING = _Starting()
+RawPage = tuple[list[dict[str, Any]], str | None, dict[str, Any]]
 
-    Each iteration starts a fresh walk. ``limit`` is the total wanted.
+
+@dataclass
+class _Piece:
+    """A ``[lo, hi)`` stretch of the backfill range and its own walk."""
+
+    lo: int
+    hi: int
+    walk: Walk
+    pages: deque[RawPage] = field(default_factory=deque)
+    pending: Handle | None = None
+    last: int | None = None  # created time of the last record fetched
+    rate: float | None = None  # records per second in its latest page
+
+    @property
+    def finished(self) -> bool:
+        return self.walk.done and self.pending is None
+
+    def observe(self, records: list[dict[str, Any]], param: str) -> None:
+        """Note how far a page got, and how dense it was (the density ahead is most
+        like the latest page's, not the piece's average)."""
+        times = [t for t in (_created(r, param) for r in records) if t is not None]
+        if not times:
+            return
+        first = self.lo if self.last is None else self.last
+        self.last = times[-1]
+        self.rate = len(times) / max(1, self.last - first + 1)
+
+
+class Schedule:
+    """Which backfill pages to fetch next, and the order they are given out in (pure).
+
+    ``pieces`` are in time order and cover the range; the first is the consumer's.
     """
 
     def __init__(
+        self, path: str, params: Pairs, backfill: Backfill, lo: int, *, limit: int | None
+    ) -> None:
+        self.path = path
+        self.params = params
+        self.backfill = backfill
+        self.limit = limit
+        self.workers = backfill.concurrency
+        # The cap grows while the consumer waits for pages (fetching is the slower
+        # side: buffers let the workers run ahead) and shrinks while pages pile up
+        # (the consumer is the slower side: a buffer would only cost memory).
+        self.cap = backfill.concurrency + 1
+        self.max_cap = PAGES_PER_WORKER * backfill.concurrency
+        self.density: float | None = None  # the latest seen, for pieces not yet fetched
+        self.pieces: deque[_Piece] = deque([self._piece(lo, backfill.lt)])
+
+    def _piece(self, lo: int, hi: int) -> _Piece:
+        params = _window_params(self.params, self.backfill, (lo, hi))
+        return _Piece(lo, hi, Walk(self.path, params, limit=self.limit))
+
+    @property
+    def in_flight(self) -> list[Handle]:
+        return [p.pending for p in self.pieces if p.pending is not None]
+
+    @property
+    def over(self) -> bool:
+        return not self.pieces
+
+    def _room(self) -> bool:
+        held = sum(len(p.pages) + (p.pending is not None) for p in self.pieces)
+        return held < self.cap
+
+    def starts(self) -> Iterator[tuple[_Piece, tuple[str, Pairs]]]:
+        """Pieces to fetch a page of now, with the request: until every worker is busy."""
+        while len(self.in_flight) < self.workers:
+            piece = self._next_piece()
+            if piece is None:
+                return
+            step = piece.walk.next_request()
+            assert step is not None  # _next_piece gives only unfinished walks
+            piece.pending = _STARTING  # until the caller sets the real handle
+            yield piece, step
+
+    def _next_piece(self) -> _Piece | None:
+        head = self.pieces[0] if self.pieces else None
+        if head is not None and self._idle(head) and not head.pages:
+            return head  # the consumer waits for it: never held back by the cap
+        if not self._room():
+            return None
+        # Work as close to the consumer as possible: the earliest piece that can take
+        # a request, or else the earliest one busy with much left, split.
+        for index, piece in enumerate(self.pieces):
+            if self._idle(piece):
+                return piece
+            if not piece.walk.done and (new := self._split(index, piece)) is not None:
+                return new
+        return None
+
+    @staticmethod
+    def _idle(piece: _Piece) -> bool:
+        return piece.pending is None and not piece.walk.done
+
+    def _split(self, index: int, piece: _Piece) -> _Piece | None:
+        """Cut ``piece`` about ``PIECE_RECORDS`` past where it has got to; the rest is
+        a new piece after it, which is returned. None when too little is left."""
+        density = piece.rate or self.density
+        if density is None:
+            return None
+        start = piece.lo if piece.last is None else piece.last + 1
+        cut = start + max(1, int(PIECE_RECORDS / density))
+        if (piece.hi - cut) * density < MAX_PAGE_SIZE:
+            return None  # not worth a request of its own
+        new = self._piece(cut, piece.hi)
+        piece.hi = cut
+        piece.walk.params = _window_params(piece.walk.params, self.backfill, (piece.lo, cut))
+        self.pieces.insert(index + 1, new)
+        return new
+
+    def waited(self, starved: bool) -> None:
+        """Adjust the cap: ``starved`` when the consumer had to wait for a page."""
+        if starved:
+            self.cap = min(self.max_cap, self.cap + 1)
+        elif sum(len(p.pages) for p in self.pieces) > self.workers:
+            self.cap = max(self.workers + 1, self.cap - 1)
+
+    def land(self, piece: _Piece, body: Any) -> None:
+        """Feed a fetched page to its piece."""
+        piece.pending = None
+        records, cursor, links = piece.walk.feed(body)
+        kept = [r for r in records if (_created(r, self.backfill.param) or piece.lo) < piece.hi]
+        if len(kept) < len(records):  # fetched before the piece was cut: the rest is the
+            piece.walk.done = True  # next piece's (the API lists oldest first)
+            cursor = None
+        piece.observe(kept, self.backfill.param)
+        self.density = piece.rate or self.density
+        if kept:
+            piece.pages.append((kept, cursor, links))
+
+    def take(self) -> RawPage | None:
+        """The next page in order, if it has come; finished pieces are dropped."""
+        while self.pieces:
+            head = self.pieces[0]
+            if head.pages:
+                return head.pages.popleft()
+            if not head.finished:
+                return None
+            self.pieces.popleft()
+        return None
+
+
+class _Plans(Generic[T]):
+    """The loops over pages, written once as plans; ``Pager`` and ``AsyncPager`` run them."""
+
+    def __init__(
         self,
-        fetch: SyncFetch,
+        fetch: Any,
         parse: Callable[[dict[str, Any]], T],
         path: str,
         params: Pairs,
@@ -295,40 +449,136 @@ class Pager(Generic[T]):
         Walk(path, params, limit=limit)  # validate arguments now, not at first use
 
     def __repr__(self) -> str:
-        return f"Pager({self._path!r}, limit={self._limit!r})"
+        return f"{type(self).__name__}({self._path!r}, limit={self._limit!r})"
 
-    def _pages_in_turn(self, walk: Walk) -> Iterator[Page[T]]:
-        """One request at a time: for backfill windows, already concurrent among themselves."""
-        while (step := walk.next_request()) is not None:
-            records, cursor, links = walk.feed(self._fetch(*step))
-            yield Page(_parse_records(self._parse, records), cursor, links)
+    def _page(self, raw: RawPage) -> Page[T]:
+        records, cursor, links = raw
+        return Page([self._parse(record) for record in records], cursor, links)
 
-    def _walk_pages(self, walk: Walk) -> Iterator[Page[T]]:
-        # Read one page ahead: the next page is on its way while this one is turned
-        # into models and used, so the walk runs at the speed of the slower of the
-        # two, not their sum. Only ever one request in flight.
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tt-page")
-        try:
+    def _fresh_walk(self) -> Walk:
+        return Walk(
+            self._path, self._params, limit=self._limit, starting_after=self._starting_after
+        )
+
+    def _pages_plan(self) -> Plan:
+        if self._backfill is not None:
+            yield from self._backfill_plan(self._backfill)
+        else:
+            yield from self._walk_plan(self._fresh_walk())
+
+    def _walk_plan(self, walk: Walk) -> Plan:
+        step = walk.next_request()
+        pending = (yield Start(*step)) if step is not None else None
+        while pending is not None:
+            yield Wait([pending])
+            raw = walk.feed(pending.result())
             step = walk.next_request()
-            pending = pool.submit(self._fetch, *step) if step is not None else None
-            while pending is not None:
-                records, cursor, links = walk.feed(pending.result())
-                step = walk.next_request()
-                pending = pool.submit(self._fetch, *step) if step is not None else None
-                yield Page(_parse_records(self._parse, records), cursor, links)
+            # Read ahead: the next request leaves before this page is parsed.
+            pending = (yield Start(*step)) if step is not None else None
+            yield Emit(self._page(raw))
+
+    def _first_page_plan(self) -> Plan:
+        if self._backfill is not None:
+            yield from self._pages_plan()
+            return
+        walk = self._fresh_walk()
+        step = walk.next_request()
+        if step is None:
+            return
+        handle = yield Start(*step)
+        yield Wait([handle])
+        yield Emit(self._page(walk.feed(handle.result())))
+
+    def _fetch_plan(self, walk: Walk) -> Generator[Start | Wait | Emit, Any, Any]:
+        """One page of ``walk``: its body."""
+        step = walk.next_request()
+        assert step is not None  # only called on a fresh walk with a first page
+        handle = yield Start(*step)
+        yield Wait([handle])
+        return handle.result()
+
+    def _lower_bound_plan(self, backfill: Backfill) -> Generator[Start | Wait | Emit, Any, Any]:
+        """The start of the range: its ``gte``, or the oldest record's time (None: no records)."""
+        if backfill.gte is not None:
+            return backfill.gte
+        params = [(k, v) for k, v in self._params if k != f"{backfill.param}.gte"]
+        walk = Walk(self._path, params, limit=1)
+        records, _, _ = walk.feed((yield from self._fetch_plan(walk)))
+        return _first_created(records[0], backfill.param) if records else None
+
+    def _lower_bound_emit(self, backfill: Backfill) -> Plan:
+        yield Emit((yield from self._lower_bound_plan(backfill)))
+
+    def _backfill_plan(self, backfill: Backfill) -> Plan:
+        lower = yield from self._lower_bound_plan(backfill)
+        if lower is None:
+            return
+        schedule = Schedule(self._path, self._params, backfill, lower, limit=self._limit)
+        trim = _Trim(self._limit)
+        while not schedule.over:
+            for piece, step in list(schedule.starts()):
+                piece.pending = yield Start(*step)
+            raw = schedule.take()
+            schedule.waited(starved=raw is None)
+            if raw is not None:
+                page = self._page(raw)
+                if trim.page(page):
+                    yield Emit(page)
+                if trim.full:
+                    return
+            # While pages are waiting to be given out, only look at what has come
+            # (so free workers get their next request between pages).
+            done = (
+                (yield Wait(schedule.in_flight, block=raw is None)) if schedule.in_flight else set()
+            )
+            for piece in list(schedule.pieces):
+                if piece.pending is not None and piece.pending in done:
+                    schedule.land(piece, piece.pending.result())
+
+
+class Pager(_Plans[T]):
+    """A lazy list: iterate for records (all pages), or ``.pages()`` for pages.
+
+    Each iteration starts a fresh walk. ``limit`` is the total wanted.
+    """
+
+    _fetch: SyncFetch
+
+    def _run(self, plan: Plan) -> Generator[Any, None, None]:
+        """Drive ``plan`` with threads (one per request in flight), giving what it emits."""
+        workers = self._backfill.concurrency if self._backfill is not None else 1
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tt-page")
+        try:
+            answer: Any = None
+            while (step := _advance(plan, answer)) is not None:
+                if isinstance(step, Start):
+                    answer = self._start(pool, step)
+                elif isinstance(step, Wait):
+                    timeout = None if step.block else 0
+                    answer = wait(step.handles, timeout, FIRST_COMPLETED).done  # type: ignore[arg-type]  # the handles are this pool's futures
+                else:
+                    answer = yield step.value
         finally:
+            plan.close()
             pool.shutdown(wait=False, cancel_futures=True)
 
+    def _start(self, pool: ThreadPoolExecutor, step: Start) -> Future[Any]:
+        # Wait until the worker has picked the request up: it then holds the GIL until
+        # the request is on the wire (where it blocks), instead of waiting out the
+        # switch interval behind our parsing.
+        picked = threading.Event()
+
+        def fetch() -> Any:
+            picked.set()
+            return self._fetch(step.path, step.query)
+
+        future = pool.submit(fetch)
+        picked.wait(0.05)
+        return future
+
     def pages(self) -> Iterator[Page[T]]:
-        """The pages, in order (with a backfill: each window's pages, windows in order)."""
-        if self._backfill is None:
-            yield from self._walk_pages(
-                Walk(
-                    self._path, self._params, limit=self._limit, starting_after=self._starting_after
-                )
-            )
-            return
-        yield from self._backfill_pages(self._backfill)
+        """The pages, in order (with a backfill: in the order of a sequential walk)."""
+        return self._run(self._pages_plan())
 
     def __iter__(self) -> Iterator[T]:
         for page in self.pages():
@@ -336,136 +586,52 @@ class Pager(Generic[T]):
 
     def first_page(self) -> Page[T]:
         """Just the first page, in one request (no read-ahead)."""
-        if self._backfill is not None:
-            return next(iter(self.pages()), Page([], None))
-        walk = Walk(
-            self._path, self._params, limit=self._limit, starting_after=self._starting_after
-        )
-        step = walk.next_request()
-        if step is None:
-            return Page([], None)
-        records, cursor, links = walk.feed(self._fetch(*step))
-        return Page(_parse_records(self._parse, records), cursor, links)
+        page: Page[T] = self._first(self._first_page_plan(), Page([], None))
+        return page
 
     def _lower_bound(self, backfill: Backfill) -> int | None:
-        if backfill.gte is not None:
-            return backfill.gte
-        params = [(k, v) for k, v in self._params if k != f"{backfill.param}.gte"]
-        walk = Walk(self._path, params, limit=1)
-        step = walk.next_request()
-        assert step is not None  # a fresh walk with limit 1 always has a first page
-        records, _, _ = walk.feed(self._fetch(*step))
-        return _first_created(records[0], backfill.param) if records else None
+        value: int | None = self._first(self._lower_bound_emit(backfill), None)
+        return value
 
-    def _backfill_pages(self, backfill: Backfill) -> Iterator[Page[T]]:
-        lower = self._lower_bound(backfill)
-        if lower is None:
-            return
-        planner = WindowPlanner(
-            lower, backfill.lt, initial=backfill.concurrency * WINDOWS_PER_WORKER
-        )
-        stop = threading.Event()  # set when the consumer stops early: workers wind down
-
-        def fetch_window(window: tuple[int, int], out: queue.Queue[Any]) -> None:
-            end = _WindowEnd()
-            try:
-                walk = Walk(
-                    self._path, _window_params(self._params, backfill, window), limit=self._limit
-                )
-                for page in self._pages_in_turn(walk):
-                    if not _offer(out, page, stop):
-                        return
-            except BaseException as error:  # handed to the consumer, raised there
-                end.error = error
-            _offer(out, end, stop)
-
-        pool = ThreadPoolExecutor(
-            max_workers=backfill.concurrency, thread_name_prefix="tt-backfill"
-        )
-        running: deque[tuple[tuple[int, int], queue.Queue[Any]]] = deque()
-
-        def start_next() -> None:
-            window = planner.next()
-            if window is not None:
-                out: queue.Queue[Any] = queue.Queue(maxsize=WINDOW_BUFFER_PAGES)
-                pool.submit(fetch_window, window, out)
-                running.append((window, out))
-
+    def _first(self, plan: Plan, default: Any) -> Any:
+        run = self._run(plan)
         try:
-            for _ in range(backfill.concurrency):
-                start_next()
-            trim = _Trim(self._limit)
-            while running:
-                window, out = running[0]
-                count = 0
-                while not isinstance(item := out.get(), _WindowEnd):
-                    count += len(item)
-                    if trim.page(item):
-                        yield item
-                    if trim.full:
-                        return
-                if item.error is not None:
-                    raise item.error
-                running.popleft()
-                planner.observe(window, count)
-                start_next()
+            return next(run, default)
         finally:
-            stop.set()
-            pool.shutdown(wait=False, cancel_futures=True)
+            run.close()
 
 
-class AsyncPager(Generic[T]):
+class AsyncPager(_Plans[T]):
     """The async lazy list: ``async for`` records, ``.pages()`` for pages, ``await`` for
     the first page."""
 
-    def __init__(
-        self,
-        fetch: AsyncFetch,
-        parse: Callable[[dict[str, Any]], T],
-        path: str,
-        params: Pairs,
-        *,
-        limit: int | None = None,
-        starting_after: str | None = None,
-        backfill: Backfill | None = None,
-    ) -> None:
-        self._fetch = fetch
-        self._parse = parse
-        self._path = path
-        self._params = params
-        self._limit = limit
-        self._starting_after = starting_after
-        self._backfill = backfill
-        Walk(path, params, limit=limit)  # validate arguments now, not at first use
+    _fetch: AsyncFetch
 
-    def __repr__(self) -> str:
-        return f"AsyncPager({self._path!r}, limit={self._limit!r})"
-
-    async def _walk_pages(self, walk: Walk) -> AsyncIterator[Page[T]]:
-        # One page ahead, as in Pager._walk_pages.
-        step = walk.next_request()
-        pending = asyncio.ensure_future(self._fetch(*step)) if step is not None else None
+    async def _run(self, plan: Plan) -> AsyncGenerator[Any, None]:
+        """Drive ``plan`` with asyncio tasks, giving what it emits."""
+        tasks: set[asyncio.Task[Any]] = set()
         try:
-            while pending is not None:
-                records, cursor, links = walk.feed(await pending)
-                step = walk.next_request()
-                pending = asyncio.ensure_future(self._fetch(*step)) if step is not None else None
-                yield Page(_parse_records(self._parse, records), cursor, links)
+            answer: Any = None
+            while (step := _advance(plan, answer)) is not None:
+                answer = None
+                if isinstance(step, Emit):
+                    yield step.value
+                elif isinstance(step, Wait):
+                    answer = await _done(step)
+                    tasks -= answer
+                else:
+                    answer = task = asyncio.ensure_future(self._fetch(step.path, step.query))
+                    tasks.add(task)
+                    await asyncio.sleep(0)  # let it send before we parse
         finally:
-            if pending is not None and not pending.done():
-                pending.cancel()
-                await asyncio.gather(pending, return_exceptions=True)
+            plan.close()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def pages(self) -> AsyncGenerator[Page[T], None]:
-        """The pages, in order (with a backfill: each window's pages, windows in order)."""
-        if self._backfill is None:
-            walk = Walk(
-                self._path, self._params, limit=self._limit, starting_after=self._starting_after
-            )
-            async for page in self._walk_pages(walk):
-                yield page
-            return
-        async for page in self._backfill_pages(self._backfill):
+        """The pages, in order (with a backfill: in the order of a sequential walk)."""
+        async for page in self._run(self._pages_plan()):
             yield page
 
     async def __aiter__(self) -> AsyncIterator[T]:
@@ -475,87 +641,38 @@ class AsyncPager(Generic[T]):
 
     async def first_page(self) -> Page[T]:
         """Just the first page, in one request (no read-ahead)."""
-        if self._backfill is not None:
-            pages = self.pages()
-            try:
-                async for page in pages:
-                    return page
-                return Page([], None)
-            finally:
-                await pages.aclose()
-        walk = Walk(
-            self._path, self._params, limit=self._limit, starting_after=self._starting_after
-        )
-        step = walk.next_request()
-        if step is None:
-            return Page([], None)
-        records, cursor, links = walk.feed(await self._fetch(*step))
-        return Page(_parse_records(self._parse, records), cursor, links)
+        page: Page[T] = await self._first(self._first_page_plan(), Page([], None))
+        return page
 
     def __await__(self) -> Generator[Any, None, Page[T]]:
         return self.first_page().__await__()
 
     async def _lower_bound(self, backfill: Backfill) -> int | None:
-        if backfill.gte is not None:
-            return backfill.gte
-        params = [(k, v) for k, v in self._params if k != f"{backfill.param}.gte"]
-        walk = Walk(self._path, params, limit=1)
-        step = walk.next_request()
-        assert step is not None  # a fresh walk with limit 1 always has a first page
-        records, _, _ = walk.feed(await self._fetch(*step))
-        return _first_created(records[0], backfill.param) if records else None
+        value: int | None = await self._first(self._lower_bound_emit(backfill), None)
+        return value
 
-    async def _fetch_window(
-        self, backfill: Backfill, window: tuple[int, int], out: asyncio.Queue[Any]
-    ) -> None:
-        end = _WindowEnd()
+    async def _first(self, plan: Plan, default: Any) -> Any:
+        run = self._run(plan)
         try:
-            walk = Walk(
-                self._path, _window_params(self._params, backfill, window), limit=self._limit
-            )
-            while (step := walk.next_request()) is not None:  # in turn within a window
-                records, cursor, links = walk.feed(await self._fetch(*step))
-                await out.put(Page(_parse_records(self._parse, records), cursor, links))
-        except Exception as error:  # handed to the consumer, raised there
-            end.error = error
-        await out.put(end)
-
-    async def _backfill_pages(self, backfill: Backfill) -> AsyncIterator[Page[T]]:
-        lower = await self._lower_bound(backfill)
-        if lower is None:
-            return
-        planner = WindowPlanner(
-            lower, backfill.lt, initial=backfill.concurrency * WINDOWS_PER_WORKER
-        )
-        running: deque[tuple[tuple[int, int], asyncio.Queue[Any], asyncio.Task[None]]] = deque()
-
-        def start_next() -> None:
-            window = planner.next()
-            if window is not None:
-                out: asyncio.Queue[Any] = asyncio.Queue(maxsize=WINDOW_BUFFER_PAGES)
-                task = asyncio.ensure_future(self._fetch_window(backfill, window, out))
-                running.append((window, out, task))
-
-        try:
-            for _ in range(backfill.concurrency):
-                start_next()
-            trim = _Trim(self._limit)
-            while running:
-                window, out, _ = running[0]
-                count = 0
-                while not isinstance(item := await out.get(), _WindowEnd):
-                    count += len(item)
-                    if trim.page(item):
-                        yield item
-                    if trim.full:
-                        return
-                if item.error is not None:
-                    raise item.error
-                running.popleft()
-                planner.observe(window, count)
-                start_next()
+            async for value in run:
+                return value
+            return default
         finally:
-            for _, _, task in running:
-                task.cancel()
-            if running:
-                await asyncio.gather(*(task for _, _, task in running), return_exceptions=True)
+            await run.aclose()
+
+
+def _advance(plan: Plan, answer: Any) -> Start | Wait | Emit | None:
+    """The plan's next step, given the answer to its last (None: it is over)."""
+    try:
+        return plan.send(answer)
+    except StopIteration:
+        return None
+
+
+async def _done(step: Wait) -> set[asyncio.Task[Any]]:
+    tasks: list[asyncio.Task[Any]] = step.handles  # type: ignore[assignment]  # the async driver's handles are its tasks
+    if step.block:
+        done, _ = await asyncio.wait(tasks, return_when=FIRST_COMPLETED)
+        return done
+    await asyncio.sleep(0)  # let finished requests be noticed
+    return {task for task in tasks if task.done()}

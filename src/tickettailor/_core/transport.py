@@ -14,11 +14,11 @@ import logging
 import os
 import platform
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _dist_version
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 from urllib.parse import urlencode
 
 import httpx2
@@ -181,6 +181,12 @@ def _parse_body(content: bytes) -> tuple[Any, str]:
         return json.loads(text), text
     except ValueError:
         return text, text
+
+
+# The retry loop's plan: see ``BaseCore.attempts``.
+Attempts = Generator[
+    float | APIResponse | None, httpx2.Response | httpx2.TransportError | None, None
+]
 
 
 class BaseCore:
@@ -445,6 +451,44 @@ class BaseCore:
         host = error.request.url.host if error.request is not None else ""
         return "refused" in error.reason.lower() and _is_loopback(host)
 
+    def attempts(
+        self,
+        request: httpx2.Request,
+        *,
+        idempotent: bool,
+        expect_json: bool = True,
+        raise_for_status: bool = True,
+    ) -> Attempts:
+        """The retry loop, written once for both drivers. It yields seconds to sleep,
+        None to have ``request`` sent (answered with the response or the
+        ``TransportError``), and last the ``APIResponse``; it raises the final error
+        (a final non-2xx is an ``APIResponse`` with ``raise_for_status=False``)."""
+        attempt, waited = 0, 0.0
+        budget = self.budget_of(request)
+        while True:
+            pause = float(self.pacing_wait(budget))
+            waited += pause
+            yield pause
+            got = yield None
+            if isinstance(got, httpx2.TransportError):
+                result: APIResponse | APIError = self.connection_error(request, got)
+            else:
+                assert got is not None  # the drivers answer a send with what came back
+                result = self.outcome(request, got, expect_json=expect_json, budget=budget)
+            if attempt or waited:  # the first try with no wait keeps the defaults
+                result = tally(result, attempt + 1, waited)
+            if isinstance(result, APIResponse):
+                yield result
+                return
+            wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
+            if wait is None and not raise_for_status and isinstance(result, APIStatusError):
+                yield _error_response(result)
+                return
+            if wait is None:
+                raise result from None  # the httpx2 cause would carry the auth header
+            yield float(wait)
+            attempt, waited = attempt + 1, waited + wait
+
     def pacing_wait(self, budget: RateBudget) -> float:
         """Claim a call from the budget; the seconds to wait first (announced when long).
 
@@ -525,6 +569,25 @@ def _query(params: Params | None) -> httpx2.QueryParams | None:
     return httpx2.QueryParams(tuple(pairs))
 
 
+class SendOptions(TypedDict, total=False):
+    idempotent: Required[bool]  # safe to send again after a failure
+    expect_json: bool  # a 2xx must be JSON (default True)
+    raise_for_status: bool  # a final non-2xx raises (default True)
+
+
+def _error_response(error: APIStatusError) -> APIResponse:
+    body = error.body
+    text = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
+    return APIResponse(error.status_code, error.headers, body, text)
+
+
+def _sent(send: Callable[[], httpx2.Response]) -> httpx2.Response | httpx2.TransportError:
+    try:
+        return send()
+    except httpx2.TransportError as exc:
+        return exc
+
+
 class SyncCore(BaseCore):
     """The blocking loop: budget, send, classify, retry."""
 
@@ -532,30 +595,19 @@ class SyncCore(BaseCore):
         super().__init__(**kw)
         self._http = httpx2.Client(transport=transport, timeout=self.timeout)
 
-    def send(
-        self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
-    ) -> APIResponse:
-        attempt, waited = 0, 0.0
-        budget = self.budget_of(request)
-        while True:
-            pause = self.pacing_wait(budget)
-            waited += pause
-            self.clock.sleep(pause)
-            try:
-                response = self._http.send(request)
-            except httpx2.TransportError as exc:
-                result: APIResponse | APIError = self.connection_error(request, exc)
-            else:
-                result = self.outcome(request, response, expect_json=expect_json, budget=budget)
-            if attempt or waited:  # the first try with no wait keeps the defaults
-                result = tally(result, attempt + 1, waited)
-            if isinstance(result, APIResponse):
-                return result
-            wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
-            if wait is None:
-                raise result from None  # the httpx2 cause would carry the auth header
-            self.clock.sleep(wait)
-            attempt, waited = attempt + 1, waited + wait
+    def send(self, request: httpx2.Request, **how: Unpack[SendOptions]) -> APIResponse:
+        """Send with retries (see ``BaseCore.attempts``)."""
+        plan = self.attempts(request, **how)
+        step = next(plan)
+        while not isinstance(step, APIResponse):
+            step = self._step(plan, step, request)
+        return step
+
+    def _step(self, plan: Attempts, step: float | None, request: httpx2.Request) -> Any:
+        if step is None:
+            return plan.send(_sent(lambda: self._http.send(request)))
+        self.clock.sleep(step)
+        return next(plan)
 
     def close(self) -> None:
         self._http.close()
@@ -568,30 +620,20 @@ class AsyncCore(BaseCore):
         super().__init__(**kw)
         self._http = httpx2.AsyncClient(transport=transport, timeout=self.timeout)
 
-    async def send(
-        self, request: httpx2.Request, *, idempotent: bool, expect_json: bool = True
-    ) -> APIResponse:
-        attempt, waited = 0, 0.0
-        budget = self.budget_of(request)
-        while True:
-            pause = self.pacing_wait(budget)
-            waited += pause
-            await self.clock.asleep(pause)
+    async def send(self, request: httpx2.Request, **how: Unpack[SendOptions]) -> APIResponse:
+        """Send with retries (see ``BaseCore.attempts``)."""
+        plan = self.attempts(request, **how)
+        step = next(plan)
+        while not isinstance(step, APIResponse):
+            if step is not None:
+                await self.clock.asleep(step)
+                step = next(plan)
+                continue
             try:
-                response = await self._http.send(request)
+                step = plan.send(await self._http.send(request))
             except httpx2.TransportError as exc:
-                result: APIResponse | APIError = self.connection_error(request, exc)
-            else:
-                result = self.outcome(request, response, expect_json=expect_json, budget=budget)
-            if attempt or waited:  # the first try with no wait keeps the defaults
-                result = tally(result, attempt + 1, waited)
-            if isinstance(result, APIResponse):
-                return result
-            wait = self.next_wait(attempt, result, idempotent=idempotent, budget=budget)
-            if wait is None:
-                raise result from None  # the httpx2 cause would carry the auth header
-            await self.clock.asleep(wait)
-            attempt, waited = attempt + 1, waited + wait
+                step = plan.send(exc)
+        return step
 
     async def aclose(self) -> None:
         await self._http.aclose()

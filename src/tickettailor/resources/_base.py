@@ -7,13 +7,17 @@ thin classes, one sync and one async, whose methods are one line each.
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from types import MethodType
+from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 from urllib.parse import quote
+
+import httpx2
 
 from tickettailor._core.dates import day_bounds, to_unix
 from tickettailor._core.errors import MalformedResponseError, UsageError
@@ -23,11 +27,24 @@ from tickettailor._core.redact import excerpt
 from tickettailor.models import TTModel
 
 if TYPE_CHECKING:
-    from tickettailor._core.transport import AsyncCore, SyncCore
+    from tickettailor._core.transport import AsyncCore, BaseCore, SyncCore
 
-__all__ = ["AsyncResource", "ListSpec", "SyncResource", "build_form", "build_list", "seg"]
+__all__ = [
+    "AsyncResource",
+    "Call",
+    "ListSpec",
+    "Listing",
+    "Resource",
+    "SyncResource",
+    "build_form",
+    "build_list",
+    "endpoint",
+    "lister",
+    "seg",
+]
 
 M = TypeVar("M", bound=TTModel)
+P = ParamSpec("P")
 
 _OPS = ("gt", "gte", "lt", "lte")
 # Python-side names of the created_at operators, as the README spells them (created_gte).
@@ -62,7 +79,6 @@ class ListSpec:
         return None
 
     def allowed(self) -> list[str]:
-        """Every keyword this list accepts: filters and time filter spellings."""
         names = list(self.filters)
         for api_name in self.time_filters:
             short = _SHORT.get(api_name, api_name)
@@ -97,8 +113,6 @@ def _bounds(op: str, value: Any, tz: str | None) -> tuple[int | None, int | None
 
 @dataclass
 class ListCall:
-    """A list call's request: path, query, limit, cursor and any windowed walk."""
-
     path: str
     params: Pairs
     limit: int | None
@@ -230,19 +244,57 @@ def _expect_object(body: Any, what: str) -> dict[str, Any]:
     return body
 
 
-class SyncResource:
-    """Base of the sync resources: one ``SyncCore`` and the client's time zone."""
+@dataclass(frozen=True)
+class Call(Generic[M]):
+    """One request a resource method stands for, and the model of its reply (pure)."""
 
-    def __init__(self, core: SyncCore) -> None:
+    method: str
+    path: str
+    model: type[M]
+    data: Mapping[str, Any] | None = None
+    idempotent: bool | None = None
+
+    def request(self, core: BaseCore) -> tuple[httpx2.Request, bool]:
+        request = core.build_request(self.method, self.path, data=self.data)
+        return request, self.method == "GET" if self.idempotent is None else self.idempotent
+
+    def reply(self, body: Any) -> M:
+        return self.model.from_api_lazy(_expect_object(body, f"{self.method} {self.path}"))
+
+
+@dataclass(frozen=True)
+class Listing(Generic[M]):
+    """A list call a resource method stands for (pure)."""
+
+    model: type[M]
+    call: ListCall
+
+    def pager(self, fetch: Any, plain: type[Any], newest: type[Any]) -> Any:
+        """A ``plain`` pager, or a ``newest`` one for ``newest_first``, over ``fetch``."""
+        call, parse = self.call, self.model.from_api_lazy
+        if call.newest is not None:
+            return newest(
+                fetch, parse, call.path, call.params, limit=call.limit, backfill=call.newest
+            )
+        return plain(
+            fetch, parse, call.path, call.params,
+            limit=call.limit, starting_after=call.starting_after, backfill=call.backfill,
+        )  # fmt: skip
+
+
+class Resource:
+    """What a resource's methods are written against, once for sync and async: they
+    return a ``Call`` or a ``Listing``, and ``endpoint``/``lister`` run it with the
+    driver of the class they are read from (``SyncResource`` or ``AsyncResource``)."""
+
+    _core: BaseCore
+
+    def __init__(self, core: BaseCore) -> None:
         self._core = core
 
     @property
     def _tz(self) -> str | None:
         return self._core.tz
-
-    def _fetch(self, path: str, query: Pairs) -> Any:
-        request = self._core.build_request("GET", path, params=query)
-        return self._core.send(request, idempotent=True).body
 
     def _call(
         self,
@@ -252,69 +304,97 @@ class SyncResource:
         *,
         data: Mapping[str, Any] | None = None,
         idempotent: bool | None = None,
-    ) -> M:
-        request = self._core.build_request(method, path, data=data)
-        safe = method == "GET" if idempotent is None else idempotent
-        body = self._core.send(request, idempotent=safe).body
-        return model.from_api_lazy(_expect_object(body, f"{method} {path}"))
+    ) -> Call[M]:
+        return Call(method, path, model, data, idempotent)
 
-    def _list(self, model: type[M], call: ListCall) -> Pager[M]:
-        if call.newest is not None:
-            return NewestPager(
-                self._fetch, model.from_api_lazy, call.path, call.params,
-                limit=call.limit, backfill=call.newest,
-            )  # fmt: skip
-        return Pager(
-            self._fetch,
-            model.from_api_lazy,
-            call.path,
-            call.params,
-            limit=call.limit,
-            starting_after=call.starting_after,
-            backfill=call.backfill,
-        )
+    def _list(self, model: type[M], call: ListCall) -> Listing[M]:
+        return Listing(model, call)
 
 
-class AsyncResource:
-    """Base of the async resources: one ``AsyncCore`` and the client's time zone."""
+class SyncResource(Resource):
+    """The blocking driver: one ``SyncCore``."""
 
-    def __init__(self, core: AsyncCore) -> None:
-        self._core = core
+    _core: SyncCore
 
-    @property
-    def _tz(self) -> str | None:
-        return self._core.tz
+    def _fetch(self, path: str, query: Pairs) -> Any:
+        request = self._core.build_request("GET", path, params=query)
+        return self._core.send(request, idempotent=True).body
+
+    def _run(self, call: Call[M]) -> M:
+        request, idempotent = call.request(self._core)
+        return call.reply(self._core.send(request, idempotent=idempotent).body)
+
+    def _pager(self, listing: Listing[M]) -> Pager[M]:
+        pager: Pager[M] = listing.pager(self._fetch, Pager, NewestPager)
+        return pager
+
+
+class AsyncResource(Resource):
+    """The asyncio driver: one ``AsyncCore``."""
+
+    _core: AsyncCore
 
     async def _fetch(self, path: str, query: Pairs) -> Any:
         request = self._core.build_request("GET", path, params=query)
         return (await self._core.send(request, idempotent=True)).body
 
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        model: type[M],
-        *,
-        data: Mapping[str, Any] | None = None,
-        idempotent: bool | None = None,
-    ) -> M:
-        request = self._core.build_request(method, path, data=data)
-        safe = method == "GET" if idempotent is None else idempotent
-        body = (await self._core.send(request, idempotent=safe)).body
-        return model.from_api_lazy(_expect_object(body, f"{method} {path}"))
+    async def _run(self, call: Call[M]) -> M:
+        request, idempotent = call.request(self._core)
+        return call.reply((await self._core.send(request, idempotent=idempotent)).body)
 
-    def _list(self, model: type[M], call: ListCall) -> AsyncPager[M]:
-        if call.newest is not None:
-            return AsyncNewestPager(
-                self._fetch, model.from_api_lazy, call.path, call.params,
-                limit=call.limit, backfill=call.newest,
-            )  # fmt: skip
-        return AsyncPager(
-            self._fetch,
-            model.from_api_lazy,
-            call.path,
-            call.params,
-            limit=call.limit,
-            starting_after=call.starting_after,
-            backfill=call.backfill,
-        )
+    def _pager(self, listing: Listing[M]) -> AsyncPager[M]:
+        pager: AsyncPager[M] = listing.pager(self._fetch, AsyncPager, AsyncNewestPager)
+        return pager
+
+
+class endpoint(Generic[P, M]):  # used as a decorator, named like one
+    """A resource method written once: it returns a ``Call``; read from a sync resource
+    it returns the model, from an async one it is a coroutine function."""
+
+    def __init__(self, method: Callable[Concatenate[Any, P], Call[M]]) -> None:
+        self.method = method
+
+        @functools.wraps(method)
+        def blocking(resource: SyncResource, *args: Any, **kwargs: Any) -> Any:
+            return resource._run(method(resource, *args, **kwargs))
+
+        @functools.wraps(method)
+        async def coroutine(resource: AsyncResource, *args: Any, **kwargs: Any) -> Any:
+            return await resource._run(method(resource, *args, **kwargs))
+
+        self.blocking, self.coroutine = blocking, coroutine
+
+    @overload
+    def __get__(self, obj: SyncResource, owner: Any) -> Callable[P, M]: ...
+    @overload
+    def __get__(self, obj: AsyncResource, owner: Any) -> Callable[P, Awaitable[M]]: ...
+    @overload
+    def __get__(self, obj: None, owner: Any) -> Self: ...
+    def __get__(self, obj: Resource | None, owner: Any) -> Any:
+        if obj is None:
+            return self
+        driver = self.coroutine if isinstance(obj, AsyncResource) else self.blocking
+        return MethodType(driver, obj)
+
+
+class lister(Generic[P, M]):  # used as a decorator, named like one
+    """A list method written once: it returns a ``Listing``; read from a sync resource
+    it returns a ``Pager``, from an async one an ``AsyncPager``."""
+
+    def __init__(self, method: Callable[Concatenate[Any, P], Listing[M]]) -> None:
+        self.method = method
+
+        @functools.wraps(method)
+        def pager(resource: SyncResource | AsyncResource, *args: Any, **kwargs: Any) -> Any:
+            return resource._pager(method(resource, *args, **kwargs))
+
+        self.pager = pager
+
+    @overload
+    def __get__(self, obj: SyncResource, owner: Any) -> Callable[P, Pager[M]]: ...
+    @overload
+    def __get__(self, obj: AsyncResource, owner: Any) -> Callable[P, AsyncPager[M]]: ...
+    @overload
+    def __get__(self, obj: None, owner: Any) -> Self: ...
+    def __get__(self, obj: Resource | None, owner: Any) -> Any:
+        return self if obj is None else MethodType(self.pager, obj)

@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import CheckIn
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import DateInput, IdList, Paging
@@ -23,8 +27,6 @@ __all__ = ["AsyncCheckIns", "CheckInFilters", "CheckIns"]
 
 
 class CheckInFilters(Paging, total=False):
-    """Filters of ``check_ins.list()``; every one optional."""
-
     event_id: IdList
     event_series_id: IdList
     issued_ticket_id: IdList
@@ -50,13 +52,12 @@ def _form(
     return build_form(fields, time_fields=("check_in_at",), tz=tz)
 
 
-class CheckIns(SyncResource):
-    """``client.check_ins``: the check-in endpoints."""
-
-    def list(self, **filters: Unpack[CheckInFilters]) -> Pager[CheckIn]:
-        """Check-ins across all pages (lazy, oldest first); filters as keywords."""
+class _CheckIns(Resource):
+    @lister
+    def list(self, **filters: Unpack[CheckInFilters]) -> Listing[CheckIn]:
         return self._list(CheckIn, build_list(LIST, filters, tz=self._tz))
 
+    @endpoint
     def create(
         self,
         issued_ticket_id: str,
@@ -64,7 +65,7 @@ class CheckIns(SyncResource):
         quantity: int = 1,
         check_in_at: DateInput | None = None,
         local_unique_id: str | None = None,
-    ) -> CheckIn:
+    ) -> Call[CheckIn]:
         """Check in (``quantity=1``) or out (``-1``). With ``local_unique_id`` the API
         records a repeated call once, so it is retried after failures like a GET."""
         data = _form(issued_ticket_id, quantity, check_in_at, local_unique_id, self._tz)
@@ -73,23 +74,9 @@ class CheckIns(SyncResource):
         )
 
 
-class AsyncCheckIns(AsyncResource):
-    """``AsyncClient.check_ins``: the calls of ``CheckIns``, awaited."""
+class CheckIns(_CheckIns, SyncResource):
+    """CheckIns, blocking."""
 
-    def list(self, **filters: Unpack[CheckInFilters]) -> AsyncPager[CheckIn]:
-        """Check-ins across all pages (lazy, oldest first); filters as keywords."""
-        return self._list(CheckIn, build_list(LIST, filters, tz=self._tz))
 
-    async def create(
-        self,
-        issued_ticket_id: str,
-        *,
-        quantity: int = 1,
-        check_in_at: DateInput | None = None,
-        local_unique_id: str | None = None,
-    ) -> CheckIn:
-        """Check in (``quantity=1``) or out (``-1``); see ``CheckIns.create``."""
-        data = _form(issued_ticket_id, quantity, check_in_at, local_unique_id, self._tz)
-        return await self._call(
-            "POST", "/check_ins", CheckIn, data=data, idempotent=local_unique_id is not None
-        )
+class AsyncCheckIns(_CheckIns, AsyncResource):
+    """CheckIns, for asyncio."""

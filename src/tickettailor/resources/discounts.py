@@ -6,14 +6,18 @@ from collections.abc import Iterable, Mapping
 from typing import TypedDict, Unpack
 
 from tickettailor._core.errors import UsageError
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import DeleteResult, Discount
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import DateInput, Paging
@@ -22,8 +26,6 @@ __all__ = ["AsyncDiscounts", "DiscountCreate", "DiscountFilters", "DiscountUpdat
 
 
 class DiscountFilters(Paging, total=False):
-    """Filters of ``discounts.list()``; every one optional."""
-
     code: str
 
 
@@ -39,8 +41,6 @@ class _DiscountFields(TypedDict, total=False):
 
 
 class DiscountCreate(_DiscountFields, total=False):
-    """The fields of ``discounts.create()`` (``price`` reads back as ``face_value_amount``)."""
-
     type: str  # fixed_amount or percentage
     # The ticket types it applies to (all when omitted). Sent as ticket_type_id[tt]=1,
     # the only form the API honours on create: other spellings silently scope nothing.
@@ -49,8 +49,6 @@ class DiscountCreate(_DiscountFields, total=False):
 
 
 class DiscountUpdate(_DiscountFields, total=False):
-    """The fields of ``discounts.update()``; only those given are sent."""
-
     ticket_types: Mapping[str, int]  # {tt_id: 1 to link, 0 to unlink}
     products: Mapping[str, int]  # {pr_id: 1 to link, 0 to unlink}
 
@@ -70,52 +68,33 @@ def _create_form(fields: Mapping[str, object], tz: str | None) -> dict[str, obje
     return build_form(data, time_fields=("expires",), tz=tz)
 
 
-class Discounts(SyncResource):
-    """``client.discounts``: the discount endpoints."""
-
-    def list(self, **filters: Unpack[DiscountFilters]) -> Pager[Discount]:
-        """Discounts across all pages (lazy, oldest first); filters as keywords."""
+class _Discounts(Resource):
+    @lister
+    def list(self, **filters: Unpack[DiscountFilters]) -> Listing[Discount]:
         return self._list(Discount, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, discount_id: str) -> Discount:
-        """One discount by id (``NotFoundError`` when there is none)."""
+    @endpoint
+    def get(self, discount_id: str) -> Call[Discount]:
         return self._call("GET", f"/discounts/{seg(discount_id)}", Discount)
 
-    def create(self, **fields: Unpack[DiscountCreate]) -> Discount:
+    @endpoint
+    def create(self, **fields: Unpack[DiscountCreate]) -> Call[Discount]:
         """Create a discount; ``ticket_type_ids=[...]`` limits it to those ticket types."""
         return self._call("POST", "/discounts", Discount, data=_create_form(fields, self._tz))
 
-    def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Discount:
-        """Change a discount: only the fields given are sent."""
+    @endpoint
+    def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Call[Discount]:
         data = build_form(fields, time_fields=("expires",), tz=self._tz)
         return self._call("POST", f"/discounts/{seg(discount_id)}", Discount, data=data)
 
-    def delete(self, discount_id: str) -> DeleteResult:
-        """Delete a discount (``DeleteResult``)."""
+    @endpoint
+    def delete(self, discount_id: str) -> Call[DeleteResult]:
         return self._call("DELETE", f"/discounts/{seg(discount_id)}", DeleteResult)
 
 
-class AsyncDiscounts(AsyncResource):
-    """``AsyncClient.discounts``: the calls of ``Discounts``, awaited."""
+class Discounts(_Discounts, SyncResource):
+    """Discounts, blocking."""
 
-    def list(self, **filters: Unpack[DiscountFilters]) -> AsyncPager[Discount]:
-        """Discounts across all pages (lazy, oldest first); filters as keywords."""
-        return self._list(Discount, build_list(LIST, filters, tz=self._tz))
 
-    async def get(self, discount_id: str) -> Discount:
-        """One discount by id (``NotFoundError`` when there is none)."""
-        return await self._call("GET", f"/discounts/{seg(discount_id)}", Discount)
-
-    async def create(self, **fields: Unpack[DiscountCreate]) -> Discount:
-        """Create a discount; ``ticket_type_ids=[...]`` limits it to those ticket types."""
-        data = _create_form(fields, self._tz)
-        return await self._call("POST", "/discounts", Discount, data=data)
-
-    async def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Discount:
-        """Change a discount: only the fields given are sent."""
-        data = build_form(fields, time_fields=("expires",), tz=self._tz)
-        return await self._call("POST", f"/discounts/{seg(discount_id)}", Discount, data=data)
-
-    async def delete(self, discount_id: str) -> DeleteResult:
-        """Delete a discount (``DeleteResult``)."""
-        return await self._call("DELETE", f"/discounts/{seg(discount_id)}", DeleteResult)
+class AsyncDiscounts(_Discounts, AsyncResource):
+    """Discounts, for asyncio."""

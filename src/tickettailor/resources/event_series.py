@@ -10,14 +10,18 @@ from datetime import date, datetime, time
 from typing import Any, TypedDict, Unpack
 
 from tickettailor._core.errors import UsageError
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import DeleteResult, Event, EventSeries, TicketGroup, TicketType, TTModel
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import DayInput, IdList, Paging, TimeOfDay
@@ -34,16 +38,12 @@ __all__ = [
 
 
 class EventSeriesFilters(Paging, total=False):
-    """Filters of ``event_series.list()``; every one optional."""
-
     status: IdList  # draft, published, sales_closed (one or several)
     name: str
     venue: str
 
 
 class EventSeriesFields(TypedDict, total=False):
-    """The fields of ``event_series.create()`` and ``update()``."""
-
     name: str
     venue: str
     description: str
@@ -57,8 +57,6 @@ class EventSeriesFields(TypedDict, total=False):
 
 
 class OccurrenceFields(TypedDict, total=False):
-    """The fields of an occurrence (``event_series.create_event()`` and ``update_event()``)."""
-
     start_date: DayInput
     end_date: DayInput
     start_time: TimeOfDay
@@ -73,8 +71,6 @@ class OccurrenceFields(TypedDict, total=False):
 
 
 class TicketTypeCreate(TypedDict, total=False):
-    """The fields of ``event_series.create_ticket_type()``."""
-
     name: str
     price: int  # cents
     quantity: int
@@ -88,8 +84,6 @@ class TicketTypeCreate(TypedDict, total=False):
 
 
 class TicketTypeUpdate(TypedDict, total=False):
-    """The fields of ``event_series.update_ticket_type()``; only those given are sent."""
-
     name: str
     price: int
     description: str
@@ -101,8 +95,6 @@ class TicketTypeUpdate(TypedDict, total=False):
 
 
 class TicketGroupFields(TypedDict, total=False):
-    """The fields of a ticket group."""
-
     name: str
     max_per_order: int
     sort_order: int
@@ -110,8 +102,6 @@ class TicketGroupFields(TypedDict, total=False):
 
 
 class BundleFields(TypedDict, total=False):
-    """The fields of a bundle."""
-
     name: str
     description: str  # must not be empty
     price: int
@@ -119,8 +109,6 @@ class BundleFields(TypedDict, total=False):
 
 
 class OverrideFields(TypedDict, total=False):
-    """The fields of an override."""
-
     name: str
     max_sellable_tickets: int
 
@@ -164,272 +152,148 @@ def _status(status: str) -> dict[str, object]:
     return {"status": status.strip()}
 
 
-class EventSeriesResource(SyncResource):
-    """``client.event_series``: the event series endpoints."""
-
-    def list(self, **filters: Unpack[EventSeriesFilters]) -> Pager[EventSeries]:
-        """Event series across all pages (lazy, oldest first); filters as keywords."""
+class _EventSeriesResource(Resource):
+    @lister
+    def list(self, **filters: Unpack[EventSeriesFilters]) -> Listing[EventSeries]:
         return self._list(EventSeries, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, event_series_id: str) -> EventSeries:
-        """One event series by id (``NotFoundError`` when there is none)."""
+    @endpoint
+    def get(self, event_series_id: str) -> Call[EventSeries]:
         return self._call("GET", _series(event_series_id), EventSeries)
 
-    def create(self, **fields: Unpack[EventSeriesFields]) -> EventSeries:
-        """Create an event series from the fields given."""
+    @endpoint
+    def create(self, **fields: Unpack[EventSeriesFields]) -> Call[EventSeries]:
         return self._call("POST", "/event_series", EventSeries, data=build_form(fields, tz=None))
 
-    def update(self, event_series_id: str, **fields: Unpack[EventSeriesFields]) -> EventSeries:
-        """Change an event series: only the fields given are sent."""
+    @endpoint
+    def update(
+        self, event_series_id: str, **fields: Unpack[EventSeriesFields]
+    ) -> Call[EventSeries]:
         data = build_form(fields, tz=None)
         return self._call("POST", _series(event_series_id), EventSeries, data=data)
 
-    def delete(self, event_series_id: str) -> DeleteResult:
+    @endpoint
+    def delete(self, event_series_id: str) -> Call[DeleteResult]:
         """Delete the series and every occurrence of it."""
         return self._call("DELETE", _series(event_series_id), DeleteResult)
 
-    def set_status(self, event_series_id: str, status: str) -> EventSeries:
+    @endpoint
+    def set_status(self, event_series_id: str, status: str) -> Call[EventSeries]:
         """draft, published or sales_closed (setting the current one is an error)."""
         path = f"{_series(event_series_id)}/status"
         return self._call("POST", path, EventSeries, data=_status(status))
 
     # occurrences
+    @lister
     def list_events(
         self, event_series_id: str, *, override_id: str | None = None, **paging: Unpack[Paging]
-    ) -> Pager[Event]:
-        """The occurrences of a series across all pages (lazy)."""
+    ) -> Listing[Event]:
         path = f"{_series(event_series_id)}/events"
         filters = {"override_id": override_id, **paging}
         return self._list(Event, build_list(EVENTS, filters, tz=self._tz, path=path))
 
-    def get_event(self, event_series_id: str, event_id: str) -> Event:
-        """One occurrence of a series."""
+    @endpoint
+    def get_event(self, event_series_id: str, event_id: str) -> Call[Event]:
         return self._call("GET", f"{_series(event_series_id)}/events/{seg(event_id)}", Event)
 
-    def create_event(self, event_series_id: str, **fields: Unpack[OccurrenceFields]) -> Event:
+    @endpoint
+    def create_event(self, event_series_id: str, **fields: Unpack[OccurrenceFields]) -> Call[Event]:
         """Add an occurrence (the only way to create an event)."""
         path = f"{_series(event_series_id)}/events"
         return self._call("POST", path, Event, data=_occurrence_form(fields))
 
+    @endpoint
     def update_event(
         self, event_series_id: str, event_id: str, **fields: Unpack[OccurrenceFields]
-    ) -> Event:
-        """Change an occurrence: only the fields given are sent."""
+    ) -> Call[Event]:
         path = f"{_series(event_series_id)}/events/{seg(event_id)}"
         return self._call("POST", path, Event, data=_occurrence_form(fields))
 
-    def delete_event(self, event_series_id: str, event_id: str) -> DeleteResult:
-        """Delete an occurrence."""
+    @endpoint
+    def delete_event(self, event_series_id: str, event_id: str) -> Call[DeleteResult]:
         path = f"{_series(event_series_id)}/events/{seg(event_id)}"
         return self._call("DELETE", path, DeleteResult)
 
     # ticket types
+    @endpoint
     def create_ticket_type(
         self, event_series_id: str, **fields: Unpack[TicketTypeCreate]
-    ) -> TicketType:
-        """Add a ticket type to a series."""
+    ) -> Call[TicketType]:
         path = f"{_series(event_series_id)}/ticket_types"
         return self._call("POST", path, TicketType, data=_ticket_type_form(fields))
 
+    @endpoint
     def update_ticket_type(
         self, event_series_id: str, ticket_type_id: str, **fields: Unpack[TicketTypeUpdate]
-    ) -> TicketType:
-        """Change a series' ticket type (capacity: ``modify_quantity``, signed)."""
+    ) -> Call[TicketType]:
         path = f"{_series(event_series_id)}/ticket_types/{seg(ticket_type_id)}"
         return self._call("POST", path, TicketType, data=_ticket_type_form(fields))
 
-    def delete_ticket_type(self, event_series_id: str, ticket_type_id: str) -> DeleteResult:
-        """Delete a series' ticket type."""
+    @endpoint
+    def delete_ticket_type(self, event_series_id: str, ticket_type_id: str) -> Call[DeleteResult]:
         path = f"{_series(event_series_id)}/ticket_types/{seg(ticket_type_id)}"
         return self._call("DELETE", path, DeleteResult)
 
     # ticket groups; bundles and overrides (no typed model: their fields are in .raw)
+    @endpoint
     def create_ticket_group(
         self, event_series_id: str, **fields: Unpack[TicketGroupFields]
-    ) -> TicketGroup:
-        """Add a ticket group to a series."""
+    ) -> Call[TicketGroup]:
         path = f"{_series(event_series_id)}/ticket_groups"
         return self._call("POST", path, TicketGroup, data=build_form(fields, tz=None))
 
+    @endpoint
     def update_ticket_group(
         self, event_series_id: str, ticket_group_id: str, **fields: Unpack[TicketGroupFields]
-    ) -> TicketGroup:
-        """Change a series' ticket group."""
+    ) -> Call[TicketGroup]:
         path = f"{_series(event_series_id)}/ticket_groups/{seg(ticket_group_id)}"
         return self._call("POST", path, TicketGroup, data=build_form(fields, tz=None))
 
-    def delete_ticket_group(self, event_series_id: str, ticket_group_id: str) -> DeleteResult:
-        """Delete a series' ticket group."""
+    @endpoint
+    def delete_ticket_group(self, event_series_id: str, ticket_group_id: str) -> Call[DeleteResult]:
         path = f"{_series(event_series_id)}/ticket_groups/{seg(ticket_group_id)}"
         return self._call("DELETE", path, DeleteResult)
 
-    def create_bundle(self, event_series_id: str, **fields: Unpack[BundleFields]) -> TTModel:
-        """Add a bundle to a series (no typed model: read ``.raw``)."""
+    @endpoint
+    def create_bundle(self, event_series_id: str, **fields: Unpack[BundleFields]) -> Call[TTModel]:
         path = f"{_series(event_series_id)}/bundles"
         return self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
+    @endpoint
     def update_bundle(
         self, event_series_id: str, bundle_id: str, **fields: Unpack[BundleFields]
-    ) -> TTModel:
-        """Change a series' bundle (no typed model: read ``.raw``)."""
+    ) -> Call[TTModel]:
         path = f"{_series(event_series_id)}/bundles/{seg(bundle_id)}"
         return self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
-    def delete_bundle(self, event_series_id: str, bundle_id: str) -> DeleteResult:
-        """Delete a series' bundle."""
+    @endpoint
+    def delete_bundle(self, event_series_id: str, bundle_id: str) -> Call[DeleteResult]:
         path = f"{_series(event_series_id)}/bundles/{seg(bundle_id)}"
         return self._call("DELETE", path, DeleteResult)
 
-    def list_overrides(self, event_series_id: str, **paging: Unpack[Paging]) -> Pager[TTModel]:
-        """The overrides of a series, all pages (lazy; read ``.raw``)."""
+    @lister
+    def list_overrides(self, event_series_id: str, **paging: Unpack[Paging]) -> Listing[TTModel]:
         path = f"{_series(event_series_id)}/overrides"
         return self._list(TTModel, build_list(OVERRIDES, paging, tz=self._tz, path=path))
 
-    def create_override(self, event_series_id: str, **fields: Unpack[OverrideFields]) -> TTModel:
-        """Add an override to a series (no typed model: read ``.raw``)."""
+    @endpoint
+    def create_override(
+        self, event_series_id: str, **fields: Unpack[OverrideFields]
+    ) -> Call[TTModel]:
         path = f"{_series(event_series_id)}/overrides"
         return self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
+    @endpoint
     def update_override(
         self, event_series_id: str, override_id: str, **fields: Unpack[OverrideFields]
-    ) -> TTModel:
-        """Change a series' override (no typed model: read ``.raw``)."""
+    ) -> Call[TTModel]:
         path = f"{_series(event_series_id)}/overrides/{seg(override_id)}"
         return self._call("POST", path, TTModel, data=build_form(fields, tz=None))
 
 
-class AsyncEventSeriesResource(AsyncResource):
-    """``AsyncClient.event_series``: the calls of ``EventSeriesResource``, awaited."""
+class EventSeriesResource(_EventSeriesResource, SyncResource):
+    """EventSeries, blocking."""
 
-    def list(self, **filters: Unpack[EventSeriesFilters]) -> AsyncPager[EventSeries]:
-        """Event series across all pages (lazy, oldest first); filters as keywords."""
-        return self._list(EventSeries, build_list(LIST, filters, tz=self._tz))
 
-    async def get(self, event_series_id: str) -> EventSeries:
-        """One event series by id (``NotFoundError`` when there is none)."""
-        return await self._call("GET", _series(event_series_id), EventSeries)
-
-    async def create(self, **fields: Unpack[EventSeriesFields]) -> EventSeries:
-        """Create an event series from the fields given."""
-        data = build_form(fields, tz=None)
-        return await self._call("POST", "/event_series", EventSeries, data=data)
-
-    async def update(
-        self, event_series_id: str, **fields: Unpack[EventSeriesFields]
-    ) -> EventSeries:
-        """Change an event series: only the fields given are sent."""
-        data = build_form(fields, tz=None)
-        return await self._call("POST", _series(event_series_id), EventSeries, data=data)
-
-    async def delete(self, event_series_id: str) -> DeleteResult:
-        """Delete the series and every occurrence of it."""
-        return await self._call("DELETE", _series(event_series_id), DeleteResult)
-
-    async def set_status(self, event_series_id: str, status: str) -> EventSeries:
-        """draft, published or sales_closed (setting the current one is an error)."""
-        path = f"{_series(event_series_id)}/status"
-        return await self._call("POST", path, EventSeries, data=_status(status))
-
-    def list_events(
-        self, event_series_id: str, *, override_id: str | None = None, **paging: Unpack[Paging]
-    ) -> AsyncPager[Event]:
-        """The occurrences of a series across all pages (lazy)."""
-        path = f"{_series(event_series_id)}/events"
-        filters = {"override_id": override_id, **paging}
-        return self._list(Event, build_list(EVENTS, filters, tz=self._tz, path=path))
-
-    async def get_event(self, event_series_id: str, event_id: str) -> Event:
-        """One occurrence of a series."""
-        path = f"{_series(event_series_id)}/events/{seg(event_id)}"
-        return await self._call("GET", path, Event)
-
-    async def create_event(self, event_series_id: str, **fields: Unpack[OccurrenceFields]) -> Event:
-        """Add an occurrence (the only way to create an event)."""
-        path = f"{_series(event_series_id)}/events"
-        return await self._call("POST", path, Event, data=_occurrence_form(fields))
-
-    async def update_event(
-        self, event_series_id: str, event_id: str, **fields: Unpack[OccurrenceFields]
-    ) -> Event:
-        """Change an occurrence: only the fields given are sent."""
-        path = f"{_series(event_series_id)}/events/{seg(event_id)}"
-        return await self._call("POST", path, Event, data=_occurrence_form(fields))
-
-    async def delete_event(self, event_series_id: str, event_id: str) -> DeleteResult:
-        """Delete an occurrence."""
-        path = f"{_series(event_series_id)}/events/{seg(event_id)}"
-        return await self._call("DELETE", path, DeleteResult)
-
-    async def create_ticket_type(
-        self, event_series_id: str, **fields: Unpack[TicketTypeCreate]
-    ) -> TicketType:
-        """Add a ticket type to a series."""
-        path = f"{_series(event_series_id)}/ticket_types"
-        return await self._call("POST", path, TicketType, data=_ticket_type_form(fields))
-
-    async def update_ticket_type(
-        self, event_series_id: str, ticket_type_id: str, **fields: Unpack[TicketTypeUpdate]
-    ) -> TicketType:
-        """Change a series' ticket type (capacity: ``modify_quantity``, signed)."""
-        path = f"{_series(event_series_id)}/ticket_types/{seg(ticket_type_id)}"
-        return await self._call("POST", path, TicketType, data=_ticket_type_form(fields))
-
-    async def delete_ticket_type(self, event_series_id: str, ticket_type_id: str) -> DeleteResult:
-        """Delete a series' ticket type."""
-        path = f"{_series(event_series_id)}/ticket_types/{seg(ticket_type_id)}"
-        return await self._call("DELETE", path, DeleteResult)
-
-    async def create_ticket_group(
-        self, event_series_id: str, **fields: Unpack[TicketGroupFields]
-    ) -> TicketGroup:
-        """Add a ticket group to a series."""
-        path = f"{_series(event_series_id)}/ticket_groups"
-        return await self._call("POST", path, TicketGroup, data=build_form(fields, tz=None))
-
-    async def update_ticket_group(
-        self, event_series_id: str, ticket_group_id: str, **fields: Unpack[TicketGroupFields]
-    ) -> TicketGroup:
-        """Change a series' ticket group."""
-        path = f"{_series(event_series_id)}/ticket_groups/{seg(ticket_group_id)}"
-        return await self._call("POST", path, TicketGroup, data=build_form(fields, tz=None))
-
-    async def delete_ticket_group(self, event_series_id: str, ticket_group_id: str) -> DeleteResult:
-        """Delete a series' ticket group."""
-        path = f"{_series(event_series_id)}/ticket_groups/{seg(ticket_group_id)}"
-        return await self._call("DELETE", path, DeleteResult)
-
-    async def create_bundle(self, event_series_id: str, **fields: Unpack[BundleFields]) -> TTModel:
-        """Add a bundle to a series (no typed model: read ``.raw``)."""
-        path = f"{_series(event_series_id)}/bundles"
-        return await self._call("POST", path, TTModel, data=build_form(fields, tz=None))
-
-    async def update_bundle(
-        self, event_series_id: str, bundle_id: str, **fields: Unpack[BundleFields]
-    ) -> TTModel:
-        """Change a series' bundle (no typed model: read ``.raw``)."""
-        path = f"{_series(event_series_id)}/bundles/{seg(bundle_id)}"
-        return await self._call("POST", path, TTModel, data=build_form(fields, tz=None))
-
-    async def delete_bundle(self, event_series_id: str, bundle_id: str) -> DeleteResult:
-        """Delete a series' bundle."""
-        path = f"{_series(event_series_id)}/bundles/{seg(bundle_id)}"
-        return await self._call("DELETE", path, DeleteResult)
-
-    def list_overrides(self, event_series_id: str, **paging: Unpack[Paging]) -> AsyncPager[TTModel]:
-        """The overrides of a series, all pages (lazy; read ``.raw``)."""
-        path = f"{_series(event_series_id)}/overrides"
-        return self._list(TTModel, build_list(OVERRIDES, paging, tz=self._tz, path=path))
-
-    async def create_override(
-        self, event_series_id: str, **fields: Unpack[OverrideFields]
-    ) -> TTModel:
-        """Add an override to a series (no typed model: read ``.raw``)."""
-        path = f"{_series(event_series_id)}/overrides"
-        return await self._call("POST", path, TTModel, data=build_form(fields, tz=None))
-
-    async def update_override(
-        self, event_series_id: str, override_id: str, **fields: Unpack[OverrideFields]
-    ) -> TTModel:
-        """Change a series' override (no typed model: read ``.raw``)."""
-        path = f"{_series(event_series_id)}/overrides/{seg(override_id)}"
-        return await self._call("POST", path, TTModel, data=build_form(fields, tz=None))
+class AsyncEventSeriesResource(_EventSeriesResource, AsyncResource):
+    """EventSeries, for asyncio."""

@@ -7,17 +7,25 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import Event
-from tickettailor.resources._base import AsyncResource, ListSpec, SyncResource, build_list, seg
+from tickettailor.resources._base import (
+    AsyncResource,
+    Call,
+    Listing,
+    ListSpec,
+    Resource,
+    SyncResource,
+    build_list,
+    endpoint,
+    lister,
+    seg,
+)
 from tickettailor.resources._types import DateInput, IdList, Paging
 
 __all__ = ["AsyncEvents", "EventFilters", "Events"]
 
 
 class EventFilters(Paging, total=False):
-    """Filters of ``events.list()``; every one optional."""
-
     start_at: DateInput
     start_at_gt: DateInput
     start_at_gte: DateInput
@@ -41,25 +49,20 @@ LIST = ListSpec(
 )
 
 
-class Events(SyncResource):
-    """``client.events``: the event endpoints."""
-
-    def list(self, **filters: Unpack[EventFilters]) -> Pager[Event]:
+class _Events(Resource):
+    @lister
+    def list(self, **filters: Unpack[EventFilters]) -> Listing[Event]:
         """Events, oldest first, across all pages (lazy)."""
         return self._list(Event, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, event_id: str) -> Event:
-        """One event by id (``NotFoundError`` when there is none)."""
+    @endpoint
+    def get(self, event_id: str) -> Call[Event]:
         return self._call("GET", f"/events/{seg(event_id)}", Event)
 
 
-class AsyncEvents(AsyncResource):
-    """``AsyncClient.events``: the calls of ``Events``, awaited."""
+class Events(_Events, SyncResource):
+    """Events, blocking."""
 
-    def list(self, **filters: Unpack[EventFilters]) -> AsyncPager[Event]:
-        """Events, oldest first, across all pages (lazy)."""
-        return self._list(Event, build_list(LIST, filters, tz=self._tz))
 
-    async def get(self, event_id: str) -> Event:
-        """One event by id (``NotFoundError`` when there is none)."""
-        return await self._call("GET", f"/events/{seg(event_id)}", Event)
+class AsyncEvents(_Events, AsyncResource):
+    """Events, for asyncio."""

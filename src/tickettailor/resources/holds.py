@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypedDict, Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import DeleteResult, Hold
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import CreatedFilters, DateInput, IdList
@@ -21,8 +25,6 @@ __all__ = ["AsyncHolds", "HoldFields", "HoldFilters", "Holds"]
 
 
 class HoldFilters(CreatedFilters, total=False):
-    """Filters of ``holds.list()``; every one optional."""
-
     event_id: IdList
     updated_at: DateInput
     updated_at_gt: DateInput
@@ -32,8 +34,6 @@ class HoldFilters(CreatedFilters, total=False):
 
 
 class HoldFields(TypedDict, total=False):
-    """The fields of a hold: its note and seats per ticket type."""
-
     note: str
     ticket_type_id: Mapping[str, int]  # {ticket type id: quantity}; 0 removes it on update
 
@@ -46,53 +46,35 @@ def _create_form(event_id: str, fields: Mapping[str, object], tz: str | None) ->
     return build_form({"event_id": event_id, **fields}, tz=tz)
 
 
-class Holds(SyncResource):
-    """``client.holds``: the hold endpoints."""
-
-    def list(self, **filters: Unpack[HoldFilters]) -> Pager[Hold]:
-        """Holds across all pages (lazy, oldest first); filters as keywords."""
+class _Holds(Resource):
+    @lister
+    def list(self, **filters: Unpack[HoldFilters]) -> Listing[Hold]:
         return self._list(Hold, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, hold_id: str) -> Hold:
-        """One hold by id (``NotFoundError`` when there is none)."""
+    @endpoint
+    def get(self, hold_id: str) -> Call[Hold]:
         return self._call("GET", f"/holds/{seg(hold_id)}", Hold)
 
-    def create(self, event_id: str, **fields: Unpack[HoldFields]) -> Hold:
+    @endpoint
+    def create(self, event_id: str, **fields: Unpack[HoldFields]) -> Call[Hold]:
         """Hold seats: ``ticket_type_id={"tt_1": 2}`` holds two of tt_1."""
         data = _create_form(event_id, fields, self._tz)
         return self._call("POST", "/holds", Hold, data=data)
 
-    def update(self, hold_id: str, **fields: Unpack[HoldFields]) -> Hold:
-        """Change a hold: only the fields given are sent."""
+    @endpoint
+    def update(self, hold_id: str, **fields: Unpack[HoldFields]) -> Call[Hold]:
         data = build_form(fields, tz=self._tz)
         return self._call("POST", f"/holds/{seg(hold_id)}", Hold, data=data)
 
-    def delete(self, hold_id: str) -> DeleteResult:
+    @endpoint
+    def delete(self, hold_id: str) -> Call[DeleteResult]:
         """Delete the hold; its seats are released."""
         return self._call("DELETE", f"/holds/{seg(hold_id)}", DeleteResult)
 
 
-class AsyncHolds(AsyncResource):
-    """``AsyncClient.holds``: the calls of ``Holds``, awaited."""
+class Holds(_Holds, SyncResource):
+    """Holds, blocking."""
 
-    def list(self, **filters: Unpack[HoldFilters]) -> AsyncPager[Hold]:
-        """Holds across all pages (lazy, oldest first); filters as keywords."""
-        return self._list(Hold, build_list(LIST, filters, tz=self._tz))
 
-    async def get(self, hold_id: str) -> Hold:
-        """One hold by id (``NotFoundError`` when there is none)."""
-        return await self._call("GET", f"/holds/{seg(hold_id)}", Hold)
-
-    async def create(self, event_id: str, **fields: Unpack[HoldFields]) -> Hold:
-        """Hold seats: ``ticket_type_id={"tt_1": 2}`` holds two of tt_1."""
-        data = _create_form(event_id, fields, self._tz)
-        return await self._call("POST", "/holds", Hold, data=data)
-
-    async def update(self, hold_id: str, **fields: Unpack[HoldFields]) -> Hold:
-        """Change a hold: only the fields given are sent."""
-        data = build_form(fields, tz=self._tz)
-        return await self._call("POST", f"/holds/{seg(hold_id)}", Hold, data=data)
-
-    async def delete(self, hold_id: str) -> DeleteResult:
-        """Delete the hold; its seats are released."""
-        return await self._call("DELETE", f"/holds/{seg(hold_id)}", DeleteResult)
+class AsyncHolds(_Holds, AsyncResource):
+    """Holds, for asyncio."""

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import TypedDict, Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import IssuedTicket, VoidResult
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import CreatedFilters, IdList
@@ -20,8 +24,6 @@ __all__ = ["AsyncIssuedTickets", "IssuedTicketCreate", "IssuedTicketFilters", "I
 
 
 class IssuedTicketFilters(CreatedFilters, total=False):
-    """Filters of ``issued_tickets.list()``; every one optional."""
-
     event_id: IdList
     event_series_id: IdList
     order_id: IdList
@@ -33,8 +35,6 @@ class IssuedTicketFilters(CreatedFilters, total=False):
 
 
 class IssuedTicketCreate(TypedDict, total=False):
-    """The fields of ``issued_tickets.create()`` (a ticket issued outside a checkout)."""
-
     event_id: str  # with ticket_type_id; or give hold_id instead
     ticket_type_id: str
     hold_id: str
@@ -62,47 +62,32 @@ LIST = ListSpec(
 )
 
 
-class IssuedTickets(SyncResource):
-    """``client.issued_tickets``: the issued ticket endpoints."""
-
-    def list(self, **filters: Unpack[IssuedTicketFilters]) -> Pager[IssuedTicket]:
-        """Issued tickets across all pages (lazy, oldest first); filters as keywords."""
+class _IssuedTickets(Resource):
+    @lister
+    def list(self, **filters: Unpack[IssuedTicketFilters]) -> Listing[IssuedTicket]:
         return self._list(IssuedTicket, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, issued_ticket_id: str) -> IssuedTicket:
-        """One issued ticket by id (``NotFoundError`` when there is none)."""
+    @endpoint
+    def get(self, issued_ticket_id: str) -> Call[IssuedTicket]:
         return self._call("GET", f"/issued_tickets/{seg(issued_ticket_id)}", IssuedTicket)
 
-    def create(self, **fields: Unpack[IssuedTicketCreate]) -> IssuedTicket:
+    @endpoint
+    def create(self, **fields: Unpack[IssuedTicketCreate]) -> Call[IssuedTicket]:
         """Issue a ticket from an event's inventory (uses one credit, even when free)."""
         data = build_form(fields, tz=self._tz)
         return self._call("POST", "/issued_tickets", IssuedTicket, data=data)
 
-    def void(self, issued_ticket_id: str, *, void_to_hold: bool | None = None) -> VoidResult:
+    @endpoint
+    def void(self, issued_ticket_id: str, *, void_to_hold: bool | None = None) -> Call[VoidResult]:
         """Void a ticket (cannot be undone; refunds nothing)."""
         path = f"/issued_tickets/{seg(issued_ticket_id)}/void"
         data = build_form({"void_to_hold": void_to_hold}, tz=self._tz)
         return self._call("POST", path, VoidResult, data=data)
 
 
-class AsyncIssuedTickets(AsyncResource):
-    """``AsyncClient.issued_tickets``: the calls of ``IssuedTickets``, awaited."""
+class IssuedTickets(_IssuedTickets, SyncResource):
+    """IssuedTickets, blocking."""
 
-    def list(self, **filters: Unpack[IssuedTicketFilters]) -> AsyncPager[IssuedTicket]:
-        """Issued tickets across all pages (lazy, oldest first); filters as keywords."""
-        return self._list(IssuedTicket, build_list(LIST, filters, tz=self._tz))
 
-    async def get(self, issued_ticket_id: str) -> IssuedTicket:
-        """One issued ticket by id (``NotFoundError`` when there is none)."""
-        return await self._call("GET", f"/issued_tickets/{seg(issued_ticket_id)}", IssuedTicket)
-
-    async def create(self, **fields: Unpack[IssuedTicketCreate]) -> IssuedTicket:
-        """Issue a ticket from an event's inventory (uses one credit, even when free)."""
-        data = build_form(fields, tz=self._tz)
-        return await self._call("POST", "/issued_tickets", IssuedTicket, data=data)
-
-    async def void(self, issued_ticket_id: str, *, void_to_hold: bool | None = None) -> VoidResult:
-        """Void a ticket (cannot be undone; refunds nothing)."""
-        path = f"/issued_tickets/{seg(issued_ticket_id)}/void"
-        data = build_form({"void_to_hold": void_to_hold}, tz=self._tz)
-        return await self._call("POST", path, VoidResult, data=data)
+class AsyncIssuedTickets(_IssuedTickets, AsyncResource):
+    """IssuedTickets, for asyncio."""

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import TypedDict, Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import ActionResult, Order
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import CreatedFilters, IdList
@@ -20,8 +24,6 @@ __all__ = ["AsyncOrders", "OrderFilters", "OrderUpdate", "Orders"]
 
 
 class OrderFilters(CreatedFilters, total=False):
-    """Filters of ``orders.list()``; every one optional."""
-
     event_id: IdList
     event_series_id: IdList
     status: str  # completed, pending, cancelled (or canceled)
@@ -34,8 +36,6 @@ class OrderFilters(CreatedFilters, total=False):
 
 
 class OrderUpdate(TypedDict, total=False):
-    """The buyer's details ``orders.update()`` can change."""
-
     first_name: str
     last_name: str
     email: str
@@ -66,51 +66,36 @@ LIST = ListSpec(
 )
 
 
-class Orders(SyncResource):
-    """``client.orders``: the order endpoints."""
-
-    def list(self, **filters: Unpack[OrderFilters]) -> Pager[Order]:
+class _Orders(Resource):
+    @lister
+    def list(self, **filters: Unpack[OrderFilters]) -> Listing[Order]:
         """Orders across all pages (lazy): oldest first, as the API lists them, or
         newest first with ``newest_first=True`` (the newest few cost a request or two)."""
         return self._list(Order, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, order_id: str) -> Order:
-        """One order by id (``NotFoundError`` when there is none)."""
+    @endpoint
+    def get(self, order_id: str) -> Call[Order]:
         return self._call("GET", f"/orders/{seg(order_id)}", Order)
 
-    def update(self, order_id: str, **fields: Unpack[OrderUpdate]) -> Order:
+    @endpoint
+    def update(self, order_id: str, **fields: Unpack[OrderUpdate]) -> Call[Order]:
         """Update the buyer's contact and address details."""
         data = build_form(fields, tz=self._tz)
         return self._call("POST", f"/orders/{seg(order_id)}", Order, data=data)
 
-    def confirm_payment(self, order_id: str, *, transaction_id: str | None = None) -> ActionResult:
+    @endpoint
+    def confirm_payment(
+        self, order_id: str, *, transaction_id: str | None = None
+    ) -> Call[ActionResult]:
         """Mark an offline-payment order as paid."""
         path = f"/orders/{seg(order_id)}/confirm-payment-received"
         data = build_form({"transaction_id": transaction_id}, tz=self._tz)
         return self._call("POST", path, ActionResult, data=data)
 
 
-class AsyncOrders(AsyncResource):
-    """``AsyncClient.orders``: the calls of ``Orders``, awaited."""
+class Orders(_Orders, SyncResource):
+    """Orders, blocking."""
 
-    def list(self, **filters: Unpack[OrderFilters]) -> AsyncPager[Order]:
-        """Orders across all pages (lazy): oldest first, as the API lists them, or
-        newest first with ``newest_first=True`` (the newest few cost a request or two)."""
-        return self._list(Order, build_list(LIST, filters, tz=self._tz))
 
-    async def get(self, order_id: str) -> Order:
-        """One order by id (``NotFoundError`` when there is none)."""
-        return await self._call("GET", f"/orders/{seg(order_id)}", Order)
-
-    async def update(self, order_id: str, **fields: Unpack[OrderUpdate]) -> Order:
-        """Update the buyer's contact and address details."""
-        data = build_form(fields, tz=self._tz)
-        return await self._call("POST", f"/orders/{seg(order_id)}", Order, data=data)
-
-    async def confirm_payment(
-        self, order_id: str, *, transaction_id: str | None = None
-    ) -> ActionResult:
-        """Mark an offline-payment order as paid."""
-        path = f"/orders/{seg(order_id)}/confirm-payment-received"
-        data = build_form({"transaction_id": transaction_id}, tz=self._tz)
-        return await self._call("POST", path, ActionResult, data=data)
+class AsyncOrders(_Orders, AsyncResource):
+    """Orders, for asyncio."""

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import TypedDict, Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import DeleteResult, Product
 from tickettailor.resources._base import (
     AsyncResource,
+    Call,
+    Listing,
     ListSpec,
+    Resource,
     SyncResource,
     build_form,
     build_list,
+    endpoint,
+    lister,
     seg,
 )
 from tickettailor.resources._types import Paging
@@ -20,8 +24,6 @@ __all__ = ["AsyncProducts", "ProductFields", "Products"]
 
 
 class ProductFields(TypedDict, total=False):
-    """The fields of a product."""
-
     name: str
     price: int  # cents
     description: str
@@ -33,52 +35,32 @@ class ProductFields(TypedDict, total=False):
 LIST = ListSpec("/products")
 
 
-class Products(SyncResource):
-    """``client.products``: the product endpoints."""
-
-    def list(self, **filters: Unpack[Paging]) -> Pager[Product]:
-        """Products across all pages (lazy, oldest first); filters as keywords."""
+class _Products(Resource):
+    @lister
+    def list(self, **filters: Unpack[Paging]) -> Listing[Product]:
         return self._list(Product, build_list(LIST, filters, tz=self._tz))
 
-    def get(self, product_id: str) -> Product:
-        """One product by id (``NotFoundError`` when there is none)."""
+    @endpoint
+    def get(self, product_id: str) -> Call[Product]:
         return self._call("GET", f"/products/{seg(product_id)}", Product)
 
-    def create(self, **fields: Unpack[ProductFields]) -> Product:
-        """Create a product from the fields given."""
+    @endpoint
+    def create(self, **fields: Unpack[ProductFields]) -> Call[Product]:
         return self._call("POST", "/products", Product, data=build_form(fields, tz=self._tz))
 
-    def update(self, product_id: str, **fields: Unpack[ProductFields]) -> Product:
-        """Change a product: only the fields given are sent."""
+    @endpoint
+    def update(self, product_id: str, **fields: Unpack[ProductFields]) -> Call[Product]:
         data = build_form(fields, tz=self._tz)
         return self._call("POST", f"/products/{seg(product_id)}", Product, data=data)
 
-    def delete(self, product_id: str) -> DeleteResult:
-        """Delete a product (``DeleteResult``)."""
+    @endpoint
+    def delete(self, product_id: str) -> Call[DeleteResult]:
         return self._call("DELETE", f"/products/{seg(product_id)}", DeleteResult)
 
 
-class AsyncProducts(AsyncResource):
-    """``AsyncClient.products``: the calls of ``Products``, awaited."""
+class Products(_Products, SyncResource):
+    """Products, blocking."""
 
-    def list(self, **filters: Unpack[Paging]) -> AsyncPager[Product]:
-        """Products across all pages (lazy, oldest first); filters as keywords."""
-        return self._list(Product, build_list(LIST, filters, tz=self._tz))
 
-    async def get(self, product_id: str) -> Product:
-        """One product by id (``NotFoundError`` when there is none)."""
-        return await self._call("GET", f"/products/{seg(product_id)}", Product)
-
-    async def create(self, **fields: Unpack[ProductFields]) -> Product:
-        """Create a product from the fields given."""
-        data = build_form(fields, tz=self._tz)
-        return await self._call("POST", "/products", Product, data=data)
-
-    async def update(self, product_id: str, **fields: Unpack[ProductFields]) -> Product:
-        """Change a product: only the fields given are sent."""
-        data = build_form(fields, tz=self._tz)
-        return await self._call("POST", f"/products/{seg(product_id)}", Product, data=data)
-
-    async def delete(self, product_id: str) -> DeleteResult:
-        """Delete a product (``DeleteResult``)."""
-        return await self._call("DELETE", f"/products/{seg(product_id)}", DeleteResult)
+class AsyncProducts(_Products, AsyncResource):
+    """Products, for asyncio."""

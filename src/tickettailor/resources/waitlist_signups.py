@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Unpack
 
-from tickettailor._core.pagination import AsyncPager, Pager
 from tickettailor.models import DeleteResult, WaitlistSignup
-from tickettailor.resources._base import AsyncResource, ListSpec, SyncResource, build_list, seg
+from tickettailor.resources._base import (
+    AsyncResource,
+    Call,
+    Listing,
+    ListSpec,
+    Resource,
+    SyncResource,
+    build_list,
+    endpoint,
+    lister,
+    seg,
+)
 from tickettailor.resources._types import Paging
 
 __all__ = ["AsyncWaitlistSignups", "WaitlistSignups"]
@@ -24,29 +34,21 @@ def _delete_path(event_series_id: str, waitlist_signup_id: str) -> str:
     return f"/event_series/{series}/waitlist_signup/{seg(waitlist_signup_id)}"
 
 
-class WaitlistSignups(SyncResource):
-    """``client.waitlist_signups``: the waitlist signup endpoints."""
-
-    def list(self, event_series_id: str, **filters: Unpack[Paging]) -> Pager[WaitlistSignup]:
-        """Waitlist signups across all pages (lazy, oldest first); filters as keywords."""
+class _WaitlistSignups(Resource):
+    @lister
+    def list(self, event_series_id: str, **filters: Unpack[Paging]) -> Listing[WaitlistSignup]:
         path = _list_path(event_series_id)
         return self._list(WaitlistSignup, build_list(LIST, filters, tz=self._tz, path=path))
 
-    def delete(self, event_series_id: str, waitlist_signup_id: str) -> DeleteResult:
-        """Delete a waitlist signup (``DeleteResult``)."""
+    @endpoint
+    def delete(self, event_series_id: str, waitlist_signup_id: str) -> Call[DeleteResult]:
         path = _delete_path(event_series_id, waitlist_signup_id)
         return self._call("DELETE", path, DeleteResult)
 
 
-class AsyncWaitlistSignups(AsyncResource):
-    """``AsyncClient.waitlist_signups``: the calls of ``WaitlistSignups``, awaited."""
+class WaitlistSignups(_WaitlistSignups, SyncResource):
+    """WaitlistSignups, blocking."""
 
-    def list(self, event_series_id: str, **filters: Unpack[Paging]) -> AsyncPager[WaitlistSignup]:
-        """Waitlist signups across all pages (lazy, oldest first); filters as keywords."""
-        path = _list_path(event_series_id)
-        return self._list(WaitlistSignup, build_list(LIST, filters, tz=self._tz, path=path))
 
-    async def delete(self, event_series_id: str, waitlist_signup_id: str) -> DeleteResult:
-        """Delete a waitlist signup (``DeleteResult``)."""
-        path = _delete_path(event_series_id, waitlist_signup_id)
-        return await self._call("DELETE", path, DeleteResult)
+class AsyncWaitlistSignups(_WaitlistSignups, AsyncResource):
+    """WaitlistSignups, for asyncio."""
