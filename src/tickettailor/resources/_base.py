@@ -79,6 +79,7 @@ class ListSpec:
         return None
 
     def allowed(self) -> list[str]:
+        """Every keyword this list accepts: filters and time filter spellings."""
         names = list(self.filters)
         for api_name in self.time_filters:
             short = _SHORT.get(api_name, api_name)
@@ -113,6 +114,8 @@ def _bounds(op: str, value: Any, tz: str | None) -> tuple[int | None, int | None
 
 @dataclass
 class ListCall:
+    """A list call's request: path, query, limit, cursor and any windowed walk."""
+
     path: str
     params: Pairs
     limit: int | None
@@ -255,10 +258,12 @@ class Call(Generic[M]):
     idempotent: bool | None = None
 
     def request(self, core: BaseCore) -> tuple[httpx2.Request, bool]:
+        """The HTTP request, and whether it is safe to retry."""
         request = core.build_request(self.method, self.path, data=self.data)
         return request, self.method == "GET" if self.idempotent is None else self.idempotent
 
     def reply(self, body: Any) -> M:
+        """The reply body as the model (a ``MalformedResponseError`` when not an object)."""
         return self.model.from_api_lazy(_expect_object(body, f"{self.method} {self.path}"))
 
 

@@ -27,9 +27,14 @@ __all__ = ["AsyncCheckIns", "CheckInFilters", "CheckIns"]
 
 
 class CheckInFilters(Paging, total=False):
+    """Filters of ``check_ins.list()``; every one optional."""
+
     event_id: IdList
+    """Only check-ins at these events (one id or several)."""
     event_series_id: IdList
+    """Only these event series (one id or several)."""
     issued_ticket_id: IdList
+    """Only these issued tickets (one id or several)."""
 
 
 LIST = ListSpec("/check_ins", filters=("event_id", "event_series_id", "issued_ticket_id"))
@@ -55,6 +60,7 @@ def _form(
 class _CheckIns(Resource):
     @lister
     def list(self, **filters: Unpack[CheckInFilters]) -> Listing[CheckIn]:
+        """Check-ins across all pages (lazy, oldest first); filters as keywords."""
         return self._list(CheckIn, build_list(LIST, filters, tz=self._tz))
 
     @endpoint

@@ -26,31 +26,51 @@ __all__ = ["AsyncDiscounts", "DiscountCreate", "DiscountFilters", "DiscountUpdat
 
 
 class DiscountFilters(Paging, total=False):
+    """Filters of ``discounts.list()``; every one optional."""
+
     code: str
+    """Only the discount with this code."""
 
 
 class _DiscountFields(TypedDict, total=False):
     name: str
+    """The discount's name."""
     code: str
-    price: int  # cents off per ticket (fixed_amount); read back as face_value_amount
-    price_percent: float  # 0-100 (percentage); read back as face_value_percentage
+    """The code buyers enter."""
+    price: int
+    """Cents off per ticket (fixed_amount); read back as face_value_amount."""
+    price_percent: float
+    """Percent off, 0-100 (percentage); read back as face_value_percentage."""
     booking_fee: int
+    """Booking fee off per ticket, in cents (fixed_amount)."""
     booking_fee_percent: float
-    max_redemptions: int  # counts orders, not tickets
+    """Booking fee off, 0-100 (percentage)."""
+    max_redemptions: int
+    """The most redemptions allowed; counts orders, not tickets."""
     expires: DateInput
+    """When it expires."""
 
 
 class DiscountCreate(_DiscountFields, total=False):
-    type: str  # fixed_amount or percentage
+    """The fields of ``discounts.create()`` (``price`` reads back as ``face_value_amount``)."""
+
+    type: str
+    """The kind of discount: fixed_amount or percentage."""
     # The ticket types it applies to (all when omitted). Sent as ticket_type_id[tt]=1,
     # the only form the API honours on create: other spellings silently scope nothing.
     ticket_type_ids: Iterable[str]
+    """The ticket types it applies to (all when omitted)."""
     products: Mapping[str, int]
+    """The ids of the products it applies to."""
 
 
 class DiscountUpdate(_DiscountFields, total=False):
-    ticket_types: Mapping[str, int]  # {tt_id: 1 to link, 0 to unlink}
-    products: Mapping[str, int]  # {pr_id: 1 to link, 0 to unlink}
+    """The fields of ``discounts.update()``; only those given are sent."""
+
+    ticket_types: Mapping[str, int]
+    """The ticket types it applies to: {tt_id: 1 to link, 0 to unlink}."""
+    products: Mapping[str, int]
+    """The products it applies to: {pr_id: 1 to link, 0 to unlink}."""
 
 
 LIST = ListSpec("/discounts", filters=("code",))
@@ -71,10 +91,12 @@ def _create_form(fields: Mapping[str, object], tz: str | None) -> dict[str, obje
 class _Discounts(Resource):
     @lister
     def list(self, **filters: Unpack[DiscountFilters]) -> Listing[Discount]:
+        """Discounts across all pages (lazy, oldest first); filters as keywords."""
         return self._list(Discount, build_list(LIST, filters, tz=self._tz))
 
     @endpoint
     def get(self, discount_id: str) -> Call[Discount]:
+        """One discount by id (``NotFoundError`` when there is none)."""
         return self._call("GET", f"/discounts/{seg(discount_id)}", Discount)
 
     @endpoint
@@ -84,11 +106,13 @@ class _Discounts(Resource):
 
     @endpoint
     def update(self, discount_id: str, **fields: Unpack[DiscountUpdate]) -> Call[Discount]:
+        """Change a discount: only the fields given are sent."""
         data = build_form(fields, time_fields=("expires",), tz=self._tz)
         return self._call("POST", f"/discounts/{seg(discount_id)}", Discount, data=data)
 
     @endpoint
     def delete(self, discount_id: str) -> Call[DeleteResult]:
+        """Delete a discount (``DeleteResult``)."""
         return self._call("DELETE", f"/discounts/{seg(discount_id)}", DeleteResult)
 
 

@@ -25,17 +25,29 @@ __all__ = ["AsyncHolds", "HoldFields", "HoldFilters", "Holds"]
 
 
 class HoldFilters(CreatedFilters, total=False):
+    """Filters of ``holds.list()``; every one optional."""
+
     event_id: IdList
+    """Only these events (one id or several)."""
     updated_at: DateInput
+    """Only holds updated on this day or at this instant."""
     updated_at_gt: DateInput
+    """Only holds updated after this instant (a bare date means that whole day)."""
     updated_at_gte: DateInput
+    """Only holds updated at or after this instant (a bare date means that whole day)."""
     updated_at_lt: DateInput
+    """Only holds updated before this instant (a bare date means that whole day)."""
     updated_at_lte: DateInput
+    """Only holds updated at or before this instant (a bare date means that whole day)."""
 
 
 class HoldFields(TypedDict, total=False):
+    """The fields of a hold: its note and seats per ticket type."""
+
     note: str
-    ticket_type_id: Mapping[str, int]  # {ticket type id: quantity}; 0 removes it on update
+    """A note about the hold."""
+    ticket_type_id: Mapping[str, int]
+    """The tickets held: {ticket type id: quantity}; 0 removes one on update."""
 
 
 LIST = ListSpec("/holds", filters=("event_id",), time_filters=("created_at", "updated_at"))
@@ -49,10 +61,12 @@ def _create_form(event_id: str, fields: Mapping[str, object], tz: str | None) ->
 class _Holds(Resource):
     @lister
     def list(self, **filters: Unpack[HoldFilters]) -> Listing[Hold]:
+        """Holds across all pages (lazy, oldest first); filters as keywords."""
         return self._list(Hold, build_list(LIST, filters, tz=self._tz))
 
     @endpoint
     def get(self, hold_id: str) -> Call[Hold]:
+        """One hold by id (``NotFoundError`` when there is none)."""
         return self._call("GET", f"/holds/{seg(hold_id)}", Hold)
 
     @endpoint
@@ -63,6 +77,7 @@ class _Holds(Resource):
 
     @endpoint
     def update(self, hold_id: str, **fields: Unpack[HoldFields]) -> Call[Hold]:
+        """Change a hold: only the fields given are sent."""
         data = build_form(fields, tz=self._tz)
         return self._call("POST", f"/holds/{seg(hold_id)}", Hold, data=data)
 

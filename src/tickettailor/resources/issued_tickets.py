@@ -24,26 +24,47 @@ __all__ = ["AsyncIssuedTickets", "IssuedTicketCreate", "IssuedTicketFilters", "I
 
 
 class IssuedTicketFilters(CreatedFilters, total=False):
+    """Filters of ``issued_tickets.list()``; every one optional."""
+
     event_id: IdList
+    """Only these events (one id or several)."""
     event_series_id: IdList
+    """Only these event series (one id or several)."""
     order_id: IdList
+    """Only these orders (one id or several)."""
     barcode: str
+    """Only the ticket with this barcode."""
     name: str
+    """Only tickets held by this name."""
     email: str
+    """Only tickets held by this email."""
     reference: str
-    status: str  # valid, voided
+    """Only tickets with this reference."""
+    status: str
+    """Only tickets with this status: valid or voided."""
 
 
 class IssuedTicketCreate(TypedDict, total=False):
-    event_id: str  # with ticket_type_id; or give hold_id instead
+    """The fields of ``issued_tickets.create()`` (a ticket issued outside a checkout)."""
+
+    event_id: str
+    """The event to issue for, with ticket_type_id (or give hold_id instead)."""
     ticket_type_id: str
+    """The ticket type to issue (with event_id)."""
     hold_id: str
+    """Issue from this hold (instead of event_id and ticket_type_id)."""
     full_name: str
+    """The ticket holder's full name."""
     email: str
+    """The ticket holder's email address."""
     phone: str
+    """The ticket holder's phone number."""
     send_email: bool
+    """Email the ticket to the holder."""
     barcode: str
+    """The barcode to use (one is generated when omitted)."""
     reference: str
+    """A reference of your own, kept on the ticket."""
 
 
 LIST = ListSpec(
@@ -65,10 +86,12 @@ LIST = ListSpec(
 class _IssuedTickets(Resource):
     @lister
     def list(self, **filters: Unpack[IssuedTicketFilters]) -> Listing[IssuedTicket]:
+        """Issued tickets across all pages (lazy, oldest first); filters as keywords."""
         return self._list(IssuedTicket, build_list(LIST, filters, tz=self._tz))
 
     @endpoint
     def get(self, issued_ticket_id: str) -> Call[IssuedTicket]:
+        """One issued ticket by id (``NotFoundError`` when there is none)."""
         return self._call("GET", f"/issued_tickets/{seg(issued_ticket_id)}", IssuedTicket)
 
     @endpoint

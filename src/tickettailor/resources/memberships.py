@@ -42,23 +42,41 @@ __all__ = [
 
 
 class MembershipTypeFields(TypedDict, total=False):
+    """The fields of a membership type."""
+
     name: str
-    valid_from_type: str  # fixed or relative
-    valid_to_type: str  # fixed or relative
-    valid_from_date: DateInput  # with valid_from_type fixed
-    valid_to_date: DateInput  # with valid_to_type fixed
-    valid_to_relative_days: int  # with valid_to_type relative
+    """The membership type's name."""
+    valid_from_type: str
+    """How the start is given: fixed or relative."""
+    valid_to_type: str
+    """How the end is given: fixed or relative."""
+    valid_from_date: DateInput
+    """The start date, with valid_from_type fixed."""
+    valid_to_date: DateInput
+    """The end date, with valid_to_type fixed."""
+    valid_to_relative_days: int
+    """Days valid from the start, with valid_to_type relative."""
     max_redemptions: int
+    """The most redemptions allowed."""
     photo_required: bool
+    """Whether a photo is required."""
 
 
 class IssuedMembershipFields(TypedDict, total=False):
+    """The fields of an issued membership."""
+
     membership_type_id: str
+    """The membership type to issue."""
     first_name: str
+    """The member's first name."""
     last_name: str
+    """The member's last name."""
     email: str
+    """The member's email address."""
     valid_from: DateInput
+    """When it becomes valid."""
     valid_to: DateInput
+    """When it stops being valid."""
 
 
 TYPES = ListSpec("/membership_types")
@@ -76,14 +94,17 @@ def _redeem(issued_membership_id: str, event_id: str) -> tuple[str, dict[str, ob
 class _MembershipTypes(Resource):
     @lister
     def list(self, **filters: Unpack[Paging]) -> Listing[MembershipType]:
+        """Membership types across all pages (lazy, oldest first); filters as keywords."""
         return self._list(MembershipType, build_list(TYPES, filters, tz=self._tz))
 
     @endpoint
     def get(self, membership_type_id: str) -> Call[MembershipType]:
+        """One membership type by id (``NotFoundError`` when there is none)."""
         return self._call("GET", f"/membership_types/{seg(membership_type_id)}", MembershipType)
 
     @endpoint
     def create(self, **fields: Unpack[MembershipTypeFields]) -> Call[MembershipType]:
+        """Create a membership type from the fields given."""
         data = build_form(fields, time_fields=TYPE_TIME_FIELDS, tz=self._tz)
         return self._call("POST", "/membership_types", MembershipType, data=data)
 
@@ -91,22 +112,26 @@ class _MembershipTypes(Resource):
     def update(
         self, membership_type_id: str, **fields: Unpack[MembershipTypeFields]
     ) -> Call[MembershipType]:
+        """Change a membership type: only the fields given are sent."""
         path = f"/membership_types/{seg(membership_type_id)}"
         data = build_form(fields, time_fields=TYPE_TIME_FIELDS, tz=self._tz)
         return self._call("POST", path, MembershipType, data=data)
 
     @endpoint
     def delete(self, membership_type_id: str) -> Call[DeleteResult]:
+        """Delete a membership type (``DeleteResult``)."""
         return self._call("DELETE", f"/membership_types/{seg(membership_type_id)}", DeleteResult)
 
 
 class _IssuedMemberships(Resource):
     @lister
     def list(self, **filters: Unpack[Paging]) -> Listing[IssuedMembership]:
+        """Membership types across all pages (lazy, oldest first); filters as keywords."""
         return self._list(IssuedMembership, build_list(ISSUED, filters, tz=self._tz))
 
     @endpoint
     def get(self, issued_membership_id: str) -> Call[IssuedMembership]:
+        """One membership type by id (``NotFoundError`` when there is none)."""
         path = f"/issued_memberships/{seg(issued_membership_id)}"
         return self._call("GET", path, IssuedMembership)
 
@@ -120,12 +145,14 @@ class _IssuedMemberships(Resource):
     def update(
         self, issued_membership_id: str, **fields: Unpack[IssuedMembershipFields]
     ) -> Call[IssuedMembership]:
+        """Change a membership type: only the fields given are sent."""
         path = f"/issued_memberships/{seg(issued_membership_id)}"
         data = build_form(fields, time_fields=TIME_FIELDS, tz=self._tz)
         return self._call("POST", path, IssuedMembership, data=data)
 
     @endpoint
     def void(self, issued_membership_id: str) -> Call[VoidResult]:
+        """Void an issued membership: it can no longer be used."""
         path = f"/issued_memberships/{seg(issued_membership_id)}/void"
         return self._call("POST", path, VoidResult)
 

@@ -24,26 +24,47 @@ __all__ = ["AsyncOrders", "OrderFilters", "OrderUpdate", "Orders"]
 
 
 class OrderFilters(CreatedFilters, total=False):
+    """Filters of ``orders.list()``; every one optional."""
+
     event_id: IdList
+    """Only these events (one id or several)."""
     event_series_id: IdList
-    status: str  # completed, pending, cancelled (or canceled)
+    """Only these event series (one id or several)."""
+    status: str
+    """Only orders with this status: completed, pending, cancelled (or canceled)."""
     email: str
+    """Only orders by this buyer's email."""
     name: str
+    """Only orders by this buyer's name."""
     txn_id: str
+    """The payment transaction id."""
     barcode: str
+    """Only the order holding the ticket with this barcode."""
     store_id: str
+    """The box office (store) id."""
     referral_tag: str
+    """The referral tag the order came with."""
 
 
 class OrderUpdate(TypedDict, total=False):
+    """The buyer's details ``orders.update()`` can change."""
+
     first_name: str
+    """The buyer's first name."""
     last_name: str
+    """The buyer's last name."""
     email: str
+    """The buyer's email address."""
     phone: str
+    """The buyer's phone number."""
     address_1: str
+    """The first line of the address."""
     address_2: str
+    """The second line of the address."""
     address_3: str
+    """The third line of the address."""
     postal_code: str
+    """The postal code."""
 
 
 LIST = ListSpec(
@@ -75,6 +96,7 @@ class _Orders(Resource):
 
     @endpoint
     def get(self, order_id: str) -> Call[Order]:
+        """One order by id (``NotFoundError`` when there is none)."""
         return self._call("GET", f"/orders/{seg(order_id)}", Order)
 
     @endpoint

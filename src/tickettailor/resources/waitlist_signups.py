@@ -37,11 +37,13 @@ def _delete_path(event_series_id: str, waitlist_signup_id: str) -> str:
 class _WaitlistSignups(Resource):
     @lister
     def list(self, event_series_id: str, **filters: Unpack[Paging]) -> Listing[WaitlistSignup]:
+        """Waitlist signups across all pages (lazy, oldest first); filters as keywords."""
         path = _list_path(event_series_id)
         return self._list(WaitlistSignup, build_list(LIST, filters, tz=self._tz, path=path))
 
     @endpoint
     def delete(self, event_series_id: str, waitlist_signup_id: str) -> Call[DeleteResult]:
+        """Delete a waitlist signup (``DeleteResult``)."""
         path = _delete_path(event_series_id, waitlist_signup_id)
         return self._call("DELETE", path, DeleteResult)
 
