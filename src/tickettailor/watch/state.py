@@ -787,8 +787,7 @@ class StateStore:
         """The content hash last seen for ``record_id`` (None: none yet)."""
         with self._sqlite_errors():
             row = self._conn.execute(
-                "SELECT hash FROM content_hashes WHERE record_id = ? "
-                "ORDER BY seen_at DESC LIMIT 1",
+                "SELECT hash FROM content_hashes WHERE record_id = ? ORDER BY seen_at DESC LIMIT 1",
                 (record_id,),
             ).fetchone()
         return None if row is None else str(row[0])
