@@ -222,3 +222,43 @@ def relist_events(watch: Watch, stream: Stream, report: CycleReport) -> None:
         store.set_status(_EVENTS, json.dumps({"cursor": cursor} if cursor else {"done_at": now}))
         if cursor is None:
             return
+
+
+# -- what `watch status` says --------------------------------------------------------
+
+_SETTINGS = "changes:settings"  # status entry: the re-check's settings, for `watch status`
+
+
+def note_settings(watch: Watch) -> None:
+    """Keep the re-check's settings in the state, for ``watch status``."""
+    settings = {
+        "updates": watch.updates,
+        "window": watch.recheck_window,
+        "budget": watch.recheck_budget,
+        "full_every": watch.recheck_full_every,
+        "pages": watch.recheck_pages,
+    }
+    text = json.dumps(settings, sort_keys=True)
+    if watch._store().status_value(_SETTINGS) != text:
+        watch._store().set_status(_SETTINGS, text)
+
+
+def describe(store: StateStore, now: float) -> str | None:
+    """``watch status``'s line about changes of an orders or events watch, or None."""
+    saved = _load(store, _SETTINGS)
+    if not saved:
+        return None
+    if not saved.get("updates"):
+        return "changes are not watched (--no-updates)"
+    if store.resource == "events":
+        return "changes of events are seen at the next re-list (every --recheck-every)"
+    if store.resource != "orders" or not saved.get("window"):
+        return None
+    return sweep_time(
+        store,
+        window=float(saved["window"]),
+        budget=float(saved["budget"]),
+        full_every=float(saved["full_every"]),
+        pages_per_cycle=int(saved["pages"]),
+        now=now,
+    ).sentence()
