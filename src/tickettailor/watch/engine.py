@@ -589,8 +589,10 @@ class Watch:
             new_pos = self._advance(stream, pos, records, more)
             wanted = [self._stored(stream, r) for r in records if self._wanted(stream, pos, r)]
             done = begun if stream.periodic and not more else None
+            changed = store.changes_stored
             new = store.store_page(wanted, new_pos, [s.name for s in self.sinks], scanned_at=done)
             report.stored += new
+            report.updated += store.changes_stored - changed
             backlog += new * len(self.sinks)
             report.fetched += len(records)
             pos = new_pos
