@@ -708,7 +708,9 @@ class Watch:
             bounds = self._recheck_bounds(main, begun, bounds.get("full_at"))
         lower, upper = int(bounds["floor"]), int(bounds["upper"])
         cursor = bounds["cursor"]
-        for _ in range(changes.take_pages(self, self.recheck_pages) if upper > lower else 0):
+        pages = changes.allowed_pages(self) if upper > lower else 0
+        read = 0
+        for _ in range(pages):
             params = {
                 "limit": str(PAGE_SIZE),
                 f"{stream.time_filter}.gte": str(lower),
@@ -718,6 +720,7 @@ class Watch:
                 params["starting_after"] = cursor
             body = self.source.get_page(self.trigger.path, params)
             report.requests += 1
+            read += 1
             records, more = parse_page(body, self.trigger.path, stream.ts_field)
             wanted = [
                 self._stored(stream, r)
@@ -735,6 +738,8 @@ class Watch:
             if cursor is None:
                 break
             store.set_status(key, json.dumps({**bounds, "cursor": cursor}))
+        if read:
+            changes.spend_pages(self, read)
         if cursor is None:
             full_at = begun if bounds["full"] else bounds["full_at"]
             store.set_status(key, json.dumps({"done_at": begun, "full_at": full_at}))

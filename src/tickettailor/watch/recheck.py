@@ -37,10 +37,11 @@ __all__ = [
     "RATE_PER_SECOND",
     "RECHECK_BUDGET",
     "SweepTime",
+    "allowed_pages",
     "relist_events",
     "scan_voids",
+    "spend_pages",
     "sweep_time",
-    "take_pages",
 ]
 
 RATE_PER_SECOND = 10_000 / 1_800  # the API's rate budget as its servers send it (reference T25)
@@ -63,17 +64,24 @@ def _load(store: StateStore, key: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def take_pages(watch: Watch, wanted: int) -> int:
-    """How many of ``wanted`` pages the budget allows now (and spend them)."""
-    store, now, cap = watch._store(), watch.clock(), watch.recheck_pages
-    per_second = RATE_PER_SECOND * watch.recheck_budget
-    saved = _load(store, _BUCKET)
+def allowed_pages(watch: Watch) -> int:
+    """How many pages the re-check's budget allows now (``spend_pages`` pays them)."""
+    return int(_tokens(watch))
+
+
+def spend_pages(watch: Watch, pages: int) -> None:
+    """Pay for the pages read: the bucket keeps what is left, and since when."""
+    left = _tokens(watch) - pages
+    watch._store().set_status(_BUCKET, json.dumps({"tokens": left, "at": watch.clock()}))
+
+
+def _tokens(watch: Watch) -> float:
+    """The bucket now: refilled at ``recheck_budget`` of the rate, at most a cycle's cap."""
+    now, cap = watch.clock(), float(watch.recheck_pages)
+    saved = _load(watch._store(), _BUCKET)
     at = float(saved.get("at", now))
-    tokens = float(saved.get("tokens", cap)) + max(0.0, now - at) * per_second
-    tokens = min(float(cap), tokens)
-    pages = max(0, min(wanted, int(tokens)))
-    store.set_status(_BUCKET, json.dumps({"tokens": tokens - pages, "at": now}))
-    return pages
+    tokens = float(saved.get("tokens", cap))
+    return min(cap, tokens + max(0.0, now - at) * RATE_PER_SECOND * watch.recheck_budget)
 
 
 # -- how long a sweep takes ---------------------------------------------------------
@@ -189,6 +197,8 @@ def _store(
 ) -> None:
     """Store records (creations or changes), the main position unchanged."""
     store = watch._store()
+    if not records and not seen:
+        return
     before = store.changes_stored
     main = store.positions()[stream.name]
     new = store.store_page(records, main, [s.name for s in watch.sinks], seen=seen)
@@ -210,7 +220,8 @@ def relist_events(watch: Watch, stream: Stream, report: CycleReport) -> None:
         return
     if not cursor and 0 <= now - float(saved.get("done_at", 0)) < watch.recheck_every:
         return
-    for _ in range(take_pages(watch, watch.recheck_pages)):
+    pages = allowed_pages(watch)
+    for page in range(1, pages + 1):
         params = {"limit": _PAGE, **({"starting_after": cursor} if cursor else {})}
         body = watch.source.get_page(watch.trigger.path, params)
         report.requests += 1
@@ -220,7 +231,8 @@ def relist_events(watch: Watch, stream: Stream, report: CycleReport) -> None:
         _store(watch, stream, report, wanted)
         cursor = records[-1]["id"] if more else None
         store.set_status(_EVENTS, json.dumps({"cursor": cursor} if cursor else {"done_at": now}))
-        if cursor is None:
+        if cursor is None or page == pages:
+            spend_pages(watch, page)
             return
 
 
