@@ -150,14 +150,16 @@ def scan_voids(watch: Watch, stream: Stream, report: CycleReport) -> None:
     if not saved.get("cursor") and 0 <= now - float(saved.get("done_at", 0)) < watch.void_every:
         return
     mark, cursor, top = int(saved["mark"]), saved.get("cursor"), int(saved["mark"])
+    since = mark - watch.lookback
     while True:
-        params = {"limit": _PAGE, "status": "voided", "updated_at.gte": str(mark - watch.lookback)}
+        params = {"limit": _PAGE, "status": "voided", "updated_at.gte": str(since)}
         if cursor:
             params["starting_after"] = cursor
         body = watch.source.get_page(_TICKETS, params)
         report.requests += 1
         tickets, more = parse_page(body, _TICKETS, "updated_at")
-        voided = [t for t in tickets if t.get("status") == "voided"]
+        # The API documents no updated_at filter here: checked on our side too.
+        voided = [t for t in tickets if t.get("status") == "voided" and t["updated_at"] >= since]
         top = max([top, *(int(t["updated_at"]) for t in voided)])
         _reread(watch, stream, report, voided)
         cursor = tickets[-1]["id"] if more else None
