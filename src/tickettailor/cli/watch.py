@@ -98,8 +98,9 @@ VoidsEveryOpt = Annotated[
         "--voids-every",
         min=0,
         metavar="SECONDS",
-        help="Issued tickets: seconds between scans for voids, which re-read every voided "
-        "ticket (default 300; 0 = every cycle). Other cycles cost one request.",
+        help="Issued tickets, orders: seconds between scans for voids, which re-read every "
+        "voided ticket (default 300; 0 = every cycle); orders re-reads each order with a "
+        "newly voided ticket. Other cycles cost one request.",
         show_default=False,
     ),
 ]
@@ -343,9 +344,9 @@ def _open(watch: Watch) -> None:
 def _check_voids_every(voids_every: float | None, names: list[str]) -> None:
     if voids_every is None:
         return
-    if "issued-tickets" not in names:
+    if not {"issued-tickets", "orders"} & set(names):
         fail(
-            "--voids-every is for issued-tickets (voids): drop it, or watch issued-tickets",
+            "--voids-every is for issued-tickets and orders (voids): drop it, or watch those",
             EXIT_USAGE,
         )
     if not math.isfinite(voids_every):
