@@ -201,3 +201,23 @@ def test_every_change_that_lasts_a_sweep_reaches_the_sink_once(
     assert last == {o["id"]: o for o in orders}  # the sink ends where the API is
     contents = [(e["data"]["id"], content_hash(e["data"])) for e in sink.got]
     assert len(contents) == len(set(contents))  # no content under two keys
+
+
+def test_events_are_relisted_and_only_real_changes_are_delivered(
+    api: FakeAPI, make_watch: MakeWatch, clock: Clock, sink: ListSink
+) -> None:
+    old = api.add("ev_", T0 - 90 * 86_400, object="event", status="published", total_orders=1)
+    api.add("ev_", T0 - 10, object="event", status="published")
+    watch = make_watch("events", start="all")
+    watch.run_cycle()
+    old["total_orders"] = 7  # sales move counters: not a change
+    clock.now += 300
+    assert watch.run_cycle().updated == 0
+    old["start"] = {"unix": T0 + 86_400}  # the event is moved
+    clock.now += 60
+    assert watch.run_cycle().updated == 0  # the re-list waits for recheck_every
+    clock.now += 300
+    report = watch.run_cycle()
+    assert report.updated == 1
+    assert sink.keys[-1] == f"event.updated:{old['id']}:{content_hash(old)}"
+    assert sink.got[-1]["data"]["start"] == {"unix": T0 + 86_400}
