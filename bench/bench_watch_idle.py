@@ -15,6 +15,11 @@ its HTTP are real. Side by side in the same run: an issued-tickets watch with
 ``void_every=0`` (a void scan every cycle, as before), and a naive poller that re-lists
 every record each cycle, as a watch without a position would.
 
+Orders watches also find changes (issue 14): besides the void scan (the same
+``status=voided`` pages, every ``void_every`` s) an orders watch re-lists its 30-day
+window at the pace its re-check budget allows; the row ``orders, start -30d`` shows
+what that adds to an idle cycle, next to the budget's cap.
+
 Printed per watch: requests in the first cycle, per idle cycle between void scans (the
 promise: 1), the void scans (how many, pages each), all idle requests per cycle with
 the scans amortised, and the naive re-list; then the ratios.
@@ -35,9 +40,10 @@ from tickettailor import Client
 from tickettailor.sandbox import SandboxConfig, serve_in_thread
 from tickettailor.watch import Watch
 from tickettailor.watch.engine import VOID_EVERY
+from tickettailor.watch.recheck import RATE_PER_SECOND, RECHECK_BUDGET
 
 KEY = "sk_1000_100000_" + "0" * 32
-CYCLES = 20
+CYCLES = 70  # over an hour: the hourly full re-check of orders shows
 EVERY = 60.0  # simulated seconds between cycles
 PATHS = {
     "orders": "/v1/orders",
@@ -117,19 +123,23 @@ def main() -> None:
         counting, clock = Counting(), SimClock()
         client = Client(KEY, base_url=sb.base_url, transport=counting)
 
-        def watch(resource: str, state: str, void_every: float = VOID_EVERY) -> Watch:
+        def watch(
+            resource: str, state: str, void_every: float = VOID_EVERY, start: str = "now"
+        ) -> Watch:
             return Watch(
                 resource,
                 client=client,
                 sinks=[lambda _e: None],
                 state=Path(tmp) / state,
-                start="now",
+                start=start,
                 clock=clock,
                 void_every=void_every,
             )
 
         watches = {name: watch(name, name) for name in PATHS}
         watches["issued-tickets, void_every=0"] = watch("issued-tickets", "v0", void_every=0)
+        # Changes (issue 14): an orders watch whose 30-day re-check window holds orders.
+        watches["orders, start -30d (re-check)"] = watch("orders", "o30", start="-30d")
         tallies = {name: Tally() for name in watches}
         for name, w in watches.items():
             lists, voids = cycle(w, counting)  # walks once where there is no time filter
@@ -161,10 +171,18 @@ def report(tallies: dict[str, Tally], naive: dict[str, int]) -> None:
         scans = tally.scans()
         pages = f"{len(scans)} x {max(scans)}" if scans else "0"
         per = sum(lists + voids for lists, voids in tally.idle) / CYCLES
-        if "=" not in name:
+        if "=" not in name and "(" not in name:  # the default watches only
             total_default += per
         relist = naive.get(name.split(",")[0], 0)
         print(f"  {name:<30}{tally.first:>6}{spread:>20}{pages:>20}{per:>16.2f}{relist:>7}")
+    recheck = tallies["orders, start -30d (re-check)"]
+    lists = sum(a for a, _ in recheck.idle) / CYCLES
+    voids = sum(b for _, b in recheck.idle) / CYCLES
+    print(
+        f"  orders with changes: 1 request per idle cycle + void scan {voids:.2f} + "
+        f"re-check {lists - 1:.2f} (its budget: at most "
+        f"{RATE_PER_SECOND * RECHECK_BUDGET * EVERY:.1f} per {EVERY:g} s cycle)"
+    )
     tickets = tallies["issued-tickets"]
     every_cycle = tallies["issued-tickets, void_every=0"]
     per_default = sum(a + b for a, b in tickets.idle) / CYCLES

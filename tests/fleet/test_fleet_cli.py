@@ -10,6 +10,7 @@ from tests.cli.conftest import invoke
 from tests.conftest import OTHER_KEY, TEST_KEY
 from tickettailor.fleet.db import Db
 from tickettailor.fleet.registry import list_all
+from tickettailor.fleet.schema import SCHEMA_VERSION
 from tickettailor.fleet.secrets import Secrets, new_secret
 from tickettailor.sandbox import RunningSandbox
 
@@ -42,7 +43,7 @@ def test_init_creates_then_is_idempotent_and_refuses_a_newer_schema(pg_dsn: str)
     assert "Created the fleet schema" in first.output
     again = invoke("fleet", "init", "--postgres", pg_dsn, "--schema", schema)
     assert again.exit_code == 0
-    assert "up to date (version 1)" in again.output
+    assert f"up to date (version {SCHEMA_VERSION})" in again.output
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute(f"UPDATE {schema}.schema_version SET version = 99")  # noqa: S608  (the test's own schema)
     for args in (("fleet", "init"), ("fleet", "list")):
@@ -50,6 +51,24 @@ def test_init_creates_then_is_idempotent_and_refuses_a_newer_schema(pg_dsn: str)
         assert newer.exit_code == 1
         assert "written by a newer tickettailor (schema version 99" in newer.output
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_init_migrates_a_version_1_schema_to_content_hashes(pg_dsn: str) -> None:
+    schema = pg.unique_name("tt_fleet")
+    assert invoke("fleet", "init", "--postgres", pg_dsn, "--schema", schema).exit_code == 0
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # back to what version 1 had
+        conn.execute(f"DROP TABLE {schema}.content_hashes")
+        conn.execute(f"DROP INDEX {schema}.records_by_id")
+        conn.execute(f"UPDATE {schema}.schema_version SET version = 1")  # noqa: S608  (the test's own schema)
+    old = invoke("fleet", "list", "--postgres", pg_dsn, "--schema", schema)
+    assert old.exit_code == 1
+    assert "is at version 1" in old.output
+    migrated = invoke("fleet", "init", "--postgres", pg_dsn, "--schema", schema)
+    assert migrated.exit_code == 0, migrated.output
+    assert f"from version 1 to {SCHEMA_VERSION}" in migrated.output
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        conn.execute(f"SELECT record_id, hash, seen_at FROM {schema}.content_hashes")  # noqa: S608  (the test's own schema)
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 

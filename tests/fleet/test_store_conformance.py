@@ -19,6 +19,7 @@ from tests.watch.conftest import T0, Clock, ListSink
 from tests.watch.fakeapi import FakeAPI
 from tickettailor._core.errors import StateError
 from tickettailor.watch import Watch
+from tickettailor.watch.changes import change_record, content_hash
 from tickettailor.watch.state import Position, StateStore, StoredRecord
 from tickettailor.watch.store import Store
 
@@ -239,6 +240,56 @@ def test_lease_of_a_killed_process_is_taken_at_once(
     assert store.token == 2
 
 
+def order(n: int, **fields: Any) -> StoredRecord:
+    """Order n with ``fields`` as the state stores it when changes are watched."""
+    return change_record("order.created", {"id": f"or_{n}", **fields}, T0 + n, T0 + 100)
+
+
+def test_a_new_content_of_a_known_record_is_a_change_a_seen_content_is_not(
+    make_store: MakeStore,
+) -> None:
+    store = held(make_store)
+    pos = Position("orders", floor=0)
+    paid, refunded = {"status": "completed"}, {"status": "completed", "refund_amount": 500}
+    assert store.store_page([order(1, **paid)], pos, ["a"]) == 1  # new: its creation
+    assert store.changes_stored == 0
+    assert store.store_page([order(1, **paid)], pos, ["a"]) == 0  # the same content
+    assert store.store_page([order(1, **refunded)], pos, ["a"]) == 1  # a new content
+    assert store.changes_stored == 1
+    assert store.store_page([order(1, **refunded), order(1, **paid)], pos, ["a"]) == 0  # seen
+    digest = content_hash({"id": "or_1", **refunded})
+    assert [p.envelope["id"] for p in store.pending("a", 10)] == [
+        "order.created:or_1",
+        f"order.updated:or_1:{digest}",
+    ]
+    change = store.pending("a", 10)[1].envelope
+    assert (change["type"], change["data"]) == ("order.updated", {"id": "or_1", **refunded})
+    assert store.last_hash("or_1") == digest
+    assert store.last_hash("or_2") is None
+    assert store.count_records("order.created", T0) == 1
+    assert store.count_records("order.updated", 0) == 1
+    assert store.count_records("order.created", T0 + 2) == 0
+
+
+def test_seen_pairs_unseen_and_records_stored_before_changes_were_watched(
+    make_store: MakeStore,
+) -> None:
+    store = held(make_store)
+    pos = Position("orders", floor=0)
+    store.store_page([record(1)], pos, ["a"])  # stored by a watch without changes
+    assert store.store_page([order(1)], pos, ["a"]) == 0  # its content: seen (seeded)
+    assert store.store_page([order(1, status="cancelled")], pos, ["a"]) == 1
+    marks = [("it_1", "void:1"), ("it_2", "void:2")]
+    assert store.unseen(marks) == marks
+    assert store.store_page([], pos, ["a"], seen=marks[:1]) == 0
+    assert store.unseen(marks) == marks[1:]
+    store.reset()  # forgets the hashes too
+    assert store.unseen(marks) == marks
+    assert store.last_hash("or_1") is None
+    assert store.store_page([order(1, status="cancelled")], pos, ["a"]) == 1
+    assert [p.envelope["type"] for p in store.pending("a", 10)] == ["order.created"]
+
+
 # -- the engine on either store ---------------------------------------------------------
 
 
@@ -267,3 +318,33 @@ def test_the_engine_delivers_each_order_once_on_either_store(make_store: MakeSto
         assert again.resumed
     assert (report.stored, report.delivered) == (1, 1)
     assert len(sink.keys) == len(set(sink.keys)) == 6
+
+
+def test_the_engine_delivers_each_change_once_on_either_store(make_store: MakeStore) -> None:
+    api, clock, sink = FakeAPI(), Clock(), ListSink()
+    placed = api.add("or_", T0 - 30, status="completed", refund_amount=0)
+
+    def watch() -> Watch:
+        return Watch(
+            "orders",
+            sinks=[sink],
+            source=api,
+            key_fingerprint="fp-a",
+            start=str(T0 - 86_400),
+            clock=clock,
+            open_store=lambda: make_store(clock=clock),
+        )
+
+    with watch() as first:
+        first.run_cycle()
+        placed.update(refund_amount=500)  # seen by the lookback's re-read
+        clock.now += 20
+        report = first.run_cycle()
+    assert (report.stored, report.updated) == (1, 1)
+    clock.now += 20
+    with watch() as again:  # a restart: the content is known, nothing new
+        assert again.run_cycle().updated == 0
+    assert sink.keys == [
+        f"order.created:{placed['id']}",
+        f"order.updated:{placed['id']}:" + content_hash(placed),
+    ]

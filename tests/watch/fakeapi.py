@@ -60,6 +60,10 @@ class FakeAPI:
             raise RateLimitError("429: slow down", status_code=429, retry_after=1.0)
         if fault == "malformed":
             return "<html>Bad gateway</html>"
+        if path.count("/") == 3:  # one record: /v1/orders/or_1 (the void scan's re-reads)
+            base, _, record_id = path.rpartition("/")
+            found = [r for r in self.tables.get(base, []) if r["id"] == record_id]
+            return copy.deepcopy(found[0]) if found else {"error": "not found"}
         honoured = {
             k: v for k, v in params.items() if not (path in self.ignores_time_filters and "." in k)
         }

@@ -86,7 +86,7 @@ def test_voids_wait_for_the_void_scan_and_voids_every_0_scans_each_cycle(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["orders", "--voids-every", "60"], "--voids-every is for issued-tickets"),
+        (["check-ins", "--voids-every", "60"], "--voids-every is for issued-tickets and orders"),
         (["issued-tickets", "--voids-every", "-1"], "--voids-every"),
         (["issued-tickets", "--voids-every", "inf"], "give a number of seconds"),
     ],

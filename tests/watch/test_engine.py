@@ -184,7 +184,7 @@ def test_order_cancellation_is_not_a_new_order(
     api: FakeAPI, make_watch: MakeWatch, sink: ListSink, clock: Clock
 ) -> None:
     order = api.add("or_", T0 - 30, status="completed")
-    watch = make_watch(start="all")
+    watch = make_watch(start="all", updates=False)  # with updates: tests/watch/test_changes.py
     watch.run_cycle()
     order["status"] = "cancelled"
     clock.now += 60

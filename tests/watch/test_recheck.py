@@ -48,9 +48,10 @@ def test_recheck_cost_per_cycle_over_an_hour(
         api.add("or_", int(clock.now) - 1)
         requests.append(watch.run_cycle().requests)
     # A cycle costs one request; every 300 s the re-list of the last hour (under 100
-    # orders) adds one page, and once an hour the whole day (309 orders) adds four.
-    assert sorted(requests) == [1] * 48 + [2] * 11 + [5]
-    assert requests[-1] == 5
+    # orders) adds one page and the void scan (changes: tickettailor.watch.recheck)
+    # one, and once an hour the whole day (309 orders) adds four.
+    assert sorted(requests) == [1] * 48 + [3] * 11 + [6]
+    assert requests[-1] == 6
 
 
 def test_a_long_window_is_relisted_a_few_pages_per_cycle(
@@ -63,7 +64,7 @@ def test_a_long_window_is_relisted_a_few_pages_per_cycle(
     late = api.add("or_", T0 - 40_000)  # back-dated far, found on the last pages
     clock.now += RECHECK_FULL_EVERY
     first = watch.run_cycle()
-    assert first.requests == 1 + RECHECK_PAGES  # capped; it carries on next cycle
+    assert first.requests == 2 + RECHECK_PAGES  # main scan, void scan, capped re-list
     assert first.backdated == 0
     clock.now += 60
     second = watch.run_cycle()

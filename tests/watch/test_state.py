@@ -12,7 +12,7 @@ import pytest
 from tests.watch.conftest import T0, Clock, ListSink, MakeWatch
 from tests.watch.fakeapi import FakeAPI
 from tickettailor._core.errors import StateError
-from tickettailor.watch.state import StateStore
+from tickettailor.watch.state import SCHEMA_VERSION, StateStore
 
 
 def _open(path: Path, **kw) -> StateStore:
@@ -235,7 +235,7 @@ def test_a_schema_1_state_is_migrated_and_goes_on_where_it_stood(tmp_path: Path)
     path = tmp_path / "s.sqlite3"
     sqlite3.connect(path).executescript(SCHEMA_1)
     store = _open(path)
-    assert store._conn.execute("PRAGMA user_version").fetchone() == (2,)
+    assert store._conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     assert store.positions()["orders"].watermark == 100
     store.acquire()
     assert store.token == 8  # the fencing token goes on from the old lease

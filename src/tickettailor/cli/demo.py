@@ -145,7 +145,9 @@ def demo(
         _console().print(f"Watching for new orders every {every:g} s (Ctrl-C to stop)…")
         state = Path(tmp) / "orders.sqlite3"
         try:
-            with Watch("orders", client=client, sinks=[printer], state=state) as watch:
+            # The demo shows new orders; changes (order.updated) are `watch orders`'.
+            demo = Watch("orders", client=client, sinks=[printer], state=state, updates=False)
+            with demo as watch:
                 watch.run(every=every, stop=stop, on_cycle=report)
         except KeyboardInterrupt:
             pass

@@ -96,8 +96,9 @@ VoidsEveryOpt = Annotated[
         "--voids-every",
         min=0,
         metavar="SECONDS",
-        help="Issued tickets: seconds between scans for voids, which re-read every voided "
-        "ticket (default 300; 0 = every cycle). Other cycles cost one request.",
+        help="Issued tickets, orders: seconds between scans for voids, which re-read every "
+        "voided ticket (default 300; 0 = every cycle); orders re-reads each order with a "
+        "newly voided ticket. Other cycles cost one request.",
         show_default=False,
     ),
 ]
@@ -107,9 +108,27 @@ RecheckWindowOpt = Annotated[
         "--recheck-window",
         min=0,
         metavar="SECONDS",
-        help="Orders, issued-tickets: re-list this many recent seconds once an hour (the "
-        "last hour every --recheck-every), for records back-dated beyond --lookback "
-        "(0 = off).",
+        help="Orders, issued-tickets: re-list records created within this many seconds "
+        "(default 30 days), the last hour every --recheck-every and all of it at most once "
+        "an hour at the pace --recheck-budget allows, for changed orders and records "
+        "back-dated beyond --lookback (0 = off).",
+    ),
+]
+RecheckBudgetOpt = Annotated[
+    str,
+    typer.Option(
+        "--recheck-budget",
+        metavar="PERCENT",
+        help="The share of the API's rate budget (10,000 requests per 30 min) the "
+        "re-checks may spend, e.g. 10% or 0.1.",
+    ),
+]
+NoUpdatesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-updates",
+        help="Orders, events: deliver new records only, not their changes "
+        "(order.updated, event.updated, keyed by content).",
     ),
 ]
 RecheckEveryOpt = Annotated[
@@ -252,7 +271,9 @@ def _report(watch: Watch, report: CycleReport, *, once: bool, first: bool) -> No
         raise report.fetch_exception  # not transient: the app explains it, exit 1
     if report.stored or report.delivered or report.dead:
         to = ", ".join(f"{n} to {sink}" for sink, n in report.delivered_by.items())
-        late = f" ({report.backdated} back-dated)" if report.backdated else ""
+        notes = [f"{report.backdated} back-dated"] if report.backdated else []
+        notes += [f"{report.updated} changed"] if report.updated else []
+        late = f" ({', '.join(notes)})" if notes else ""
         _say(
             f"{name}: {report.stored} new{late}; delivered {to}"
             + (f"; {report.dead} dead letters" if report.dead else "")
@@ -321,9 +342,9 @@ def _open(watch: Watch) -> None:
 def _check_voids_every(voids_every: float | None, names: list[str]) -> None:
     if voids_every is None:
         return
-    if "issued-tickets" not in names:
+    if not {"issued-tickets", "orders"} & set(names):
         fail(
-            "--voids-every is for issued-tickets (voids): drop it, or watch issued-tickets",
+            "--voids-every is for issued-tickets and orders (voids): drop it, or watch those",
             EXIT_USAGE,
         )
     if not math.isfinite(voids_every):
@@ -334,6 +355,18 @@ def _check_recheck(window: float, every: float) -> None:
     for option, value in (("--recheck-window", window), ("--recheck-every", every)):
         if not math.isfinite(value):
             fail(f"{option} {value}: give a number of seconds, or 0", EXIT_USAGE)
+
+
+def _budget(text: str) -> float:
+    """``--recheck-budget`` as a fraction: ``10%`` or ``0.1``."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 1:  # also refuses NaN
+        fail(f"--recheck-budget {text}: give a share like 10% or 0.1 (0 to 100%)", EXIT_USAGE)
+    return value
 
 
 def run_watch_command(
@@ -352,8 +385,10 @@ def run_watch_command(
     lookback: int,
     wait: float,
     voids_every: float | None = None,
-    recheck_window: float = 86400.0,
+    recheck_window: float = 30 * 86400.0,
     recheck_every: float = 300.0,
+    recheck_budget: str = "10%",
+    updates: bool = True,
     webhooks: int | None = None,
     webhook_secret: str | None = None,
     webhook_host: str = "127.0.0.1",
@@ -366,6 +401,7 @@ def run_watch_command(
     names = _resources(resource, more)
     _check_voids_every(voids_every, names)
     _check_recheck(recheck_window, recheck_every)
+    budget = _budget(recheck_budget)
     backoff = _backoff(dead_after)  # stateless: one for every watch
     if webhooks is not None and once:
         fail("--webhooks receives while the watch runs: drop --once", EXIT_USAGE)
@@ -385,6 +421,8 @@ def run_watch_command(
             void_every=VOID_EVERY if voids_every is None else voids_every,
             recheck_window=recheck_window,
             recheck_every=recheck_every,
+            recheck_budget=budget,
+            updates=updates,
             backoff=backoff,
         )
         for name in names
@@ -455,8 +493,10 @@ def _register(resource: str, summary: str) -> None:
         reset: ResetOpt = False,
         lookback: LookbackOpt = 60,
         voids_every: VoidsEveryOpt = None,
-        recheck_window: RecheckWindowOpt = 86400.0,
+        recheck_window: RecheckWindowOpt = 30 * 86400.0,
         recheck_every: RecheckEveryOpt = 300.0,
+        recheck_budget: RecheckBudgetOpt = "10%",
+        no_updates: NoUpdatesOpt = False,
         wait: WaitOpt = 0.0,
         webhooks: WebhooksOpt = None,
         webhook_secret: WebhookSecretOpt = None,
@@ -486,6 +526,8 @@ def _register(resource: str, summary: str) -> None:
             voids_every=voids_every,
             recheck_window=recheck_window,
             recheck_every=recheck_every,
+            recheck_budget=recheck_budget,
+            updates=not no_updates,
             webhooks=webhooks,
             webhook_secret=webhook_secret,
             webhook_host=webhook_host,
@@ -523,10 +565,10 @@ def _secrets(
     return sink, webhook
 
 
-_register("orders", "Deliver every new order (cancellations are not new orders).")
+_register("orders", "Deliver every new order, and each change (cancellation, refund, payment).")
 _register("issued-tickets", "Deliver every new issued ticket, and every void.")
 _register("check-ins", "Deliver every new check-in (Ticket Tailor has no check-in webhook).")
-_register("events", "Deliver every new event.")
+_register("events", "Deliver every new event, and each change (moved, sold out, status).")
 
 
 def _when(ts: float | None) -> str:
@@ -584,6 +626,8 @@ def _print_status(info: dict[str, Any]) -> None:
             typer.echo(f"    last error: {s['last_error']}")
         if s["dead"]:
             typer.echo(_DEAD_HINT)
+    if info.get("changes"):
+        typer.echo(f"  changes:      {info['changes']}")
     typer.echo(f"  last success: {info['last_success']}")
     if info["last_error"]:
         typer.echo(f"  last error:   {info['last_error']} ({info['last_error_at']})")
@@ -616,6 +660,7 @@ def status_command(
         )
         try:
             info = _status_dict(store.status())
+            info["changes"] = _changes_line(store)
         finally:
             store.close()
         shown += 1
@@ -951,6 +996,15 @@ def _replay_dead(
         _say(f"{name}: sink {sink_name} failed; the rest go with the next cycle: {error}")
     if report.errors:
         raise typer.Exit(1)
+
+
+def _changes_line(store: Any) -> str | None:
+    """What ``watch status`` says about changes (tickettailor.watch.recheck)."""
+    import time
+
+    from tickettailor.watch.recheck import describe
+
+    return describe(store, time.time())
 
 
 def register(app: typer.Typer) -> None:

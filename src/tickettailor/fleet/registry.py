@@ -151,7 +151,7 @@ def remove(db: Db, name: str) -> None:
         # Bumping the token fences a worker still running it: its next write fails.
         conn.execute("UPDATE leases SET token = token + 1, holder = NULL WHERE name = %s", (name,))
         like = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
-        for table in ("outbox", "records", "position", "status", "meta"):
+        for table in ("outbox", "records", "position", "status", "meta", "content_hashes"):
             conn.execute(f"DELETE FROM {table} WHERE watch LIKE %s", (like,))  # noqa: S608  (fixed table names)
         notify(conn)
 

@@ -11,6 +11,8 @@ Tables (``watch`` is ``BOX_OFFICE/RESOURCE`` in a fleet, any name otherwise):
 
 - ``meta``, ``position``, ``records``, ``outbox``, ``status``: the watch state, as in
   the SQLite store (``tickettailor.watch.state``), one set of rows per watch.
+- ``content_hashes``: every content hash seen per record (version 2; the SQLite
+  store's schema 3, tickettailor.watch.changes).
 - ``leases``: one row per lease name (a box office in a fleet): the fencing token, the
   holder and its expiry. Every state write updates the row by name *and token*, so a
   holder whose lease was taken cannot write; ``lease_audit`` keeps every token ever
@@ -27,7 +29,7 @@ from tickettailor._core.errors import StateError
 
 __all__ = ["SCHEMA_VERSION", "check_version", "init_schema", "quoted"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APP_ID = "tickettailor-fleet"
 NOTIFY_CHANNEL = "tickettailor_fleet"
 
@@ -76,6 +78,15 @@ CREATE TABLE box_offices (
 CREATE TABLE workers (
     id text PRIMARY KEY, host text NOT NULL, pid integer NOT NULL,
     started_at double precision NOT NULL, seen_at double precision NOT NULL
+);
+""",
+    # 1 -> 2: every content seen per record (tickettailor.watch.changes); records stored
+    # before are hashed when first compared (PgStateStore._seed_hashes).
+    """
+CREATE INDEX records_by_id ON records (watch, record_id);
+CREATE TABLE content_hashes (
+    watch text NOT NULL, record_id text NOT NULL, hash text NOT NULL,
+    seen_at double precision NOT NULL, PRIMARY KEY (watch, record_id, hash)
 );
 """,
 ]

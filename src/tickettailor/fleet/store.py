@@ -27,6 +27,7 @@ from tickettailor._core.errors import StateError
 from tickettailor.fleet.db import Db
 from tickettailor.fleet.schema import SCHEMA_VERSION, check_version
 from tickettailor.watch.crash import crash_point
+from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.holder import holder_alive, this_process
 from tickettailor.watch.state import (
     APP_ID,
@@ -78,6 +79,7 @@ class PgStateStore:
         self._on_write = on_write
         self._holder = uuid.uuid4().hex
         self._me = this_process()
+        self.changes_stored = 0  # .updated envelopes stored by this store, ever
 
     @classmethod
     def open(
@@ -240,39 +242,30 @@ class PgStateStore:
         sinks: Sequence[str],
         *,
         scanned_at: float | None = None,
+        seen: Sequence[tuple[str, str]] = (),
     ) -> int:
-        """Insert unseen records with their outbox rows and move the position, atomically."""
-        now, new = self._clock(), 0
+        """Insert unseen records with their outbox rows and move the position, atomically.
+
+        As ``StateStore.store_page``: records with a ``change`` are stored as a creation
+        when new, as their change when their content is new (``changes_stored`` counts
+        those); ``seen``: (id, hash) pairs to remember in the same transaction.
+        """
+        now, new, changed = self._clock(), 0, 0
         with self._write() as conn:
+            self._remember(conn, seen, now)
             for rec in records:
-                row = conn.execute(
-                    "INSERT INTO records (watch, key, type, record_id, record_num, ts, "
-                    "envelope, stored_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
-                    "ON CONFLICT DO NOTHING RETURNING seq",
-                    (
-                        self.watch,
-                        rec.envelope["id"],
-                        rec.envelope["type"],
-                        str(rec.envelope["data"]["id"]),
-                        rec.record_num,
-                        rec.ts,
-                        json.dumps(rec.envelope, ensure_ascii=False, separators=(",", ":")),
-                        now,
-                    ),
-                ).fetchone()
-                if row is not None:
-                    new += 1
-                    for sink in sinks:
-                        conn.execute(
-                            "INSERT INTO outbox (watch, sink, seq, state) "
-                            "VALUES (%s, %s, %s, 'pending')",
-                            (self.watch, sink, row[0]),
-                        )
+                if rec.change is not None:
+                    added, is_change = self._store_versioned(conn, rec, sinks, now)
+                    new += added
+                    changed += is_change
+                    continue
+                new += self._insert(conn, rec.envelope, rec.record_num, rec.ts, sinks, now)
             crash_point("after_outbox_insert")
             self._put_position(conn, position)
             if scanned_at is not None:
                 self._put_status(conn, _SCANNED + position.stream, str(float(scanned_at)))
             crash_point("before_position_commit")
+        self.changes_stored += changed
         crash_point("after_position_commit")
         return new
 
@@ -384,7 +377,7 @@ class PgStateStore:
 
     def reset(self) -> None:
         with self._write() as conn:
-            for table in ("outbox", "records", "position", "status"):
+            for table in ("outbox", "records", "position", "status", "content_hashes"):
                 conn.execute(f"DELETE FROM {table} WHERE watch = %s", (self.watch,))  # noqa: S608  (fixed table names)
 
     def drop_sink(self, sink: str) -> int:
@@ -450,6 +443,120 @@ class PgStateStore:
                 "SELECT min(ts) FROM records WHERE watch = %s", (self.watch,)
             ).fetchone()
         return None if ts is None else int(ts)
+
+    # -- changes (tickettailor.watch.changes) -----------------------------------------
+
+    def _insert(
+        self,
+        conn: Any,
+        envelope: Envelope,
+        record_num: int | None,
+        ts: int,
+        sinks: Sequence[str],
+        now: float,
+    ) -> int:
+        """Insert one envelope unless its key is known, with its outbox rows; 1 if new."""
+        row = conn.execute(
+            "INSERT INTO records (watch, key, type, record_id, record_num, ts, "
+            "envelope, stored_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT DO NOTHING RETURNING seq",
+            (
+                self.watch,
+                envelope["id"],
+                envelope["type"],
+                str(envelope["data"]["id"]),
+                record_num,
+                ts,
+                json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),
+                now,
+            ),
+        ).fetchone()
+        if row is None:
+            return 0
+        for sink in sinks:
+            conn.execute(
+                "INSERT INTO outbox (watch, sink, seq, state) VALUES (%s, %s, %s, 'pending')",
+                (self.watch, sink, row[0]),
+            )
+        return 1
+
+    def _store_versioned(
+        self, conn: Any, rec: StoredRecord, sinks: Sequence[str], now: float
+    ) -> tuple[int, int]:
+        """``rec`` as its creation when the record is new, as its change when its
+        content was never seen: (envelopes queued, of them changes)."""
+        record_id = str(rec.envelope["data"]["id"])
+        self._seed_hashes(conn, record_id, now)
+        fresh = self._remember(conn, [(record_id, str(rec.digest))], now)
+        if self._insert(conn, rec.envelope, rec.record_num, rec.ts, sinks, now):
+            return 1, 0
+        if not fresh or rec.change is None:
+            return 0, 0
+        # An update's time is when it was seen: orders and events carry no time of change.
+        new = self._insert(conn, rec.change, rec.record_num, int(now), sinks, now)
+        return new, new
+
+    def _seed_hashes(self, conn: Any, record_id: str, now: float) -> None:
+        """A record stored before changes were watched: its stored contents count as
+        seen (hashed here, once)."""
+        from tickettailor.watch.changes import content_hash
+
+        known = conn.execute(
+            "SELECT 1 FROM content_hashes WHERE watch = %s AND record_id = %s LIMIT 1",
+            (self.watch, record_id),
+        ).fetchone()
+        if known:
+            return
+        rows = conn.execute(
+            "SELECT envelope FROM records WHERE watch = %s AND record_id = %s ORDER BY seq",
+            (self.watch, record_id),
+        ).fetchall()
+        pairs = [(record_id, content_hash(json.loads(env)["data"])) for (env,) in rows]
+        self._remember(conn, pairs, now)
+
+    def _remember(self, conn: Any, pairs: Sequence[tuple[str, str]], now: float) -> bool:
+        """Note (record id, hash) pairs as seen; True when any was new."""
+        fresh = False
+        for record_id, digest in pairs:
+            row = conn.execute(
+                "INSERT INTO content_hashes (watch, record_id, hash, seen_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
+                (self.watch, record_id, digest, now),
+            ).fetchone()
+            fresh = fresh or row is not None
+        return fresh
+
+    def unseen(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The (record id, hash) pairs this state has not seen yet."""
+        with self._read() as conn:
+            return [
+                pair
+                for pair in pairs
+                if not conn.execute(
+                    "SELECT 1 FROM content_hashes WHERE watch = %s AND record_id = %s "
+                    "AND hash = %s",
+                    (self.watch, *pair),
+                ).fetchone()
+            ]
+
+    def last_hash(self, record_id: str) -> str | None:
+        """The content hash last seen for ``record_id`` (None: none yet)."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT hash FROM content_hashes WHERE watch = %s AND record_id = %s "
+                "ORDER BY seen_at DESC LIMIT 1",
+                (self.watch, record_id),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def count_records(self, record_type: str, since_ts: int) -> int:
+        """Records of ``record_type`` with a time at or after ``since_ts``."""
+        with self._read() as conn:
+            (count,) = conn.execute(
+                "SELECT count(*) FROM records WHERE watch = %s AND type = %s AND ts >= %s",
+                (self.watch, record_type, since_ts),
+            ).fetchone()
+        return int(count)
 
     def status(self) -> StateStatus:
         info = self._status_rows()

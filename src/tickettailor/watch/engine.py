@@ -69,6 +69,8 @@ from tickettailor._core.errors import (
     UsageError,
 )
 from tickettailor._core.keys import key_fingerprint as _key_fingerprint
+from tickettailor.watch import recheck as changes
+from tickettailor.watch.changes import change_record
 from tickettailor.watch.crash import crash_point
 from tickettailor.watch.envelope import make_envelope
 from tickettailor.watch.relay import Backoff, RelayReport, relay
@@ -102,9 +104,9 @@ __all__ = [
 ]
 
 VOID_EVERY = 300.0  # seconds between void scans of issued tickets (Watch.void_every)
-RECHECK_WINDOW = 86400.0  # seconds re-listed for back-dated records (Watch.recheck_window)
+RECHECK_WINDOW = 30 * 86400.0  # seconds re-listed for back-dated and changed records
 RECHECK_EVERY = 300.0  # seconds between those re-lists (Watch.recheck_every)
-RECHECK_PAGES = 10  # pages a re-list reads per cycle at most; it carries on next cycle
+RECHECK_PAGES = 30  # pages a re-list reads per cycle at most (~a minute of its budget)
 RECHECK_NEAR = 3600.0  # most re-lists cover the last hour only (plus RECHECK_MARGIN) ...
 # ... with a margin, so that something sold exactly an hour "ago" (an import, a payment
 # confirmed an hour later) is not missed by the second that passed before the re-list.
@@ -199,6 +201,7 @@ class CycleReport:
     backdated: int = 0  # of the new, found by the re-list of the recent window
     delivered_by: dict[str, int] = field(default_factory=dict)  # per sink name
     since: float | None = None  # where the first stream stood before this cycle
+    updated: int = 0  # of the new, changes (.updated envelopes; tickettailor.watch.changes)
     fetch_exception: Exception | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -243,6 +246,9 @@ class Watch:
         void_every: float = VOID_EVERY,
         recheck_window: float = RECHECK_WINDOW,
         recheck_every: float = RECHECK_EVERY,
+        updates: bool = True,
+        recheck_budget: float = changes.RECHECK_BUDGET,
+        recheck_full_every: float = RECHECK_FULL_EVERY,
         max_fetch: int = 10_000,
         max_backlog: int = 100_000,
         lease_ttl: float = 60.0,
@@ -262,6 +268,8 @@ class Watch:
         for label, value in (("recheck_window", recheck_window), ("recheck_every", recheck_every)):
             if not 0 <= value < float("inf"):
                 raise UsageError(f"{label} must be 0 or a number of seconds (got {value})")
+        if not 0 <= recheck_budget <= 1:
+            raise UsageError(f"recheck_budget must be between 0 and 1 (got {recheck_budget})")
         # The client's own GETs (the overview, a record read back), also with a source.
         self._api = source_for(client) if client is not None else None
         if source is None:
@@ -291,6 +299,10 @@ class Watch:
         self.void_every = void_every
         self.recheck_window = recheck_window
         self.recheck_every = recheck_every
+        self.updates = updates
+        self.recheck_budget = recheck_budget
+        self.recheck_full_every = recheck_full_every
+        self.recheck_pages = RECHECK_PAGES
         self.max_fetch = max_fetch
         self.max_backlog = max_backlog
         self.lease_ttl = lease_ttl
@@ -325,6 +337,8 @@ class Watch:
             store.close()
             raise
         self.store = store
+        if self.trigger.resource in ("orders", "events"):
+            changes.note_settings(self)
         for notice in self.notices:  # the CLI prints them; -v shows them twice, no more
             log.debug("%s", notice)
 
@@ -507,6 +521,8 @@ class Watch:
                     self._scan(stream, report)
                 if stream.recheck and self._recheck_due(stream):
                     self._recheck(stream, report)
+                if self.updates and stream.changes:
+                    self._find_changes(stream, report)
         except (APIError, PaginationError) as exc:
             report.fetch_error = str(exc)
             report.fetch_exception = exc
@@ -592,8 +608,10 @@ class Watch:
             new_pos = self._advance(stream, pos, records, more)
             wanted = [self._stored(stream, r) for r in records if self._wanted(stream, pos, r)]
             done = begun if stream.periodic and not more else None
+            changed = store.changes_stored
             new = store.store_page(wanted, new_pos, [s.name for s in self.sinks], scanned_at=done)
             report.stored += new
+            report.updated += store.changes_stored - changed
             backlog += new * len(self.sinks)
             report.fetched += len(records)
             pos = new_pos
@@ -618,6 +636,8 @@ class Watch:
 
     def _stored(self, stream: Stream, record: dict[str, Any]) -> StoredRecord:
         ts = int(record[stream.ts_field])
+        if self.updates and stream.changes:  # keyed by content: tickettailor.watch.changes
+            return change_record(stream.event_type, record, ts, int(self.clock()))
         version = ts if stream.versioned else None
         envelope = make_envelope(stream.event_type, record, ts, version=version)
         return StoredRecord(envelope, id_number(record["id"]), ts)
@@ -709,23 +729,29 @@ class Watch:
             f"{stream.time_filter}.lt": str(upper),
         }
         pages = PageWalk(self.source, self.trigger.path, params, stream.ts_field, cursor=cursor)
-        for _ in range(RECHECK_PAGES if upper > lower else 0):
+        read = 0
+        for _ in range(changes.allowed_pages(self) if upper > lower else 0):
             records, more = pages.next_page()
             report.requests += 1
+            read += 1
             wanted = [
                 self._stored(stream, r)
                 for r in records
                 if lower <= r[stream.ts_field] < upper and self._wanted(stream, main, r)
             ]
             # The main position goes back unchanged: only the records are new.
+            before = store.changes_stored
             new = store.store_page(wanted, main, [s.name for s in self.sinks])
             report.stored += new
-            report.backdated += new
+            report.updated += store.changes_stored - before
+            report.backdated += new - (store.changes_stored - before)
             report.fetched += len(records)
             cursor = records[-1]["id"] if more else None
             if cursor is None:
                 break
             store.set_status(key, json.dumps({**bounds, "cursor": cursor}))
+        if read:
+            changes.spend_pages(self, read)
         if cursor is None:
             full_at = begun if bounds["full"] else bounds["full_at"]
             store.set_status(key, json.dumps({"done_at": begun, "full_at": full_at}))
@@ -734,7 +760,7 @@ class Watch:
         """A new re-list: the last RECHECK_NEAR seconds, or the whole window when the
         last full re-list is RECHECK_FULL_EVERY old; both end where the main scan's
         lookback begins (what is newer, the main scan reads again anyway)."""
-        full = full_at is None or not 0 <= now - full_at < RECHECK_FULL_EVERY
+        full = full_at is None or not 0 <= now - full_at < self.recheck_full_every
         near = RECHECK_NEAR + RECHECK_MARGIN
         window = self.recheck_window if full else min(self.recheck_window, near)
         return {
@@ -744,6 +770,13 @@ class Watch:
             "full": full,
             "full_at": full_at,
         }
+
+    def _find_changes(self, stream: Stream, report: CycleReport) -> None:
+        """The change finders beyond the re-list (tickettailor.watch.recheck)."""
+        if self.trigger.resource == "orders":
+            changes.scan_voids(self, stream, report)
+        elif self.trigger.resource == "events":
+            changes.relist_events(self, stream, report)
 
     # -- many cycles ------------------------------------------------------------------
 

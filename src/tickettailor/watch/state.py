@@ -70,7 +70,7 @@ __all__ = [
     "StoredRecord",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP_ID = "tickettailor-watch"
 _WHAT = "watch state"
 _SCANNED = "scanned:"  # status key prefix: when a periodic stream last completed a scan
@@ -100,6 +100,11 @@ CREATE TABLE outbox (
 ) WITHOUT ROWID;
 CREATE INDEX outbox_queue ON outbox (sink, state, seq);
 CREATE TABLE status (k TEXT PRIMARY KEY, v TEXT);
+CREATE INDEX records_by_id ON records (record_id);
+CREATE TABLE content_hashes (
+    record_id TEXT NOT NULL, hash TEXT NOT NULL, seen_at REAL NOT NULL,
+    PRIMARY KEY (record_id, hash)
+) WITHOUT ROWID;
 INSERT INTO lease (one, token, expires_at) VALUES (1, 0, 0)
 """
 # Schema 1 -> 2: the lease names its holder fully; pending rows know since when they fail.
@@ -108,6 +113,13 @@ _MIGRATE_TO_2 = (
     "ALTER TABLE lease ADD COLUMN pid_ns TEXT",
     "ALTER TABLE lease ADD COLUMN started TEXT",
     "ALTER TABLE outbox ADD COLUMN failing_since REAL",
+)
+# Schema 2 -> 3: every content seen per record (tickettailor.watch.changes); records of
+# older states are hashed when first compared (StateStore._seed_hashes).
+_MIGRATE_TO_3 = (
+    "CREATE INDEX records_by_id ON records (record_id)",
+    "CREATE TABLE content_hashes (record_id TEXT NOT NULL, hash TEXT NOT NULL, "
+    "seen_at REAL NOT NULL, PRIMARY KEY (record_id, hash)) WITHOUT ROWID",
 )
 
 
@@ -138,6 +150,11 @@ class StoredRecord:
     envelope: Envelope
     record_num: int | None
     ts: int
+    # With changes watched (tickettailor.watch.changes): the record's content hash and
+    # its .updated envelope, stored instead of ``envelope`` when the record is known and
+    # this content is new.
+    change: Envelope | None = None
+    digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -203,6 +220,7 @@ class StateStore:
         self._me = this_process()
         self._lock = threading.RLock()
         self._identity = FileIdentity.of(path)
+        self.changes_stored = 0  # .updated envelopes stored by this store, ever
 
     # -- opening --------------------------------------------------------------------
 
@@ -401,36 +419,25 @@ class StateStore:
         sinks: Sequence[str],
         *,
         scanned_at: float | None = None,
+        seen: Sequence[tuple[str, str]] = (),
     ) -> int:
         """Insert unseen records with their outbox rows and move the position, atomically.
 
         ``scanned_at``: this page completes a scan of a periodic stream begun then; it
-        is kept with the position, in the same transaction. Returns how many were new.
+        is kept with the position, in the same transaction. Records with a ``change``
+        are stored as a creation when new, as their change when their content is new
+        (``changes_stored`` counts those); ``seen``: (id, hash) pairs to remember in the
+        same transaction. Returns how many were new.
         """
         now = self._clock()
         new = 0
         with self._write():
+            self._remember(seen, now)
             for rec in records:
-                cur = self._conn.execute(
-                    "INSERT OR IGNORE INTO records "
-                    "(key, type, record_id, record_num, ts, envelope, stored_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        rec.envelope["id"],
-                        rec.envelope["type"],
-                        str(rec.envelope["data"]["id"]),
-                        rec.record_num,
-                        rec.ts,
-                        json.dumps(rec.envelope, ensure_ascii=False, separators=(",", ":")),
-                        now,
-                    ),
-                )
-                if cur.rowcount == 1:
-                    new += 1
-                    self._conn.executemany(
-                        "INSERT INTO outbox (sink, seq, state) VALUES (?, ?, 'pending')",
-                        [(sink, cur.lastrowid) for sink in sinks],
-                    )
+                if rec.change is not None:
+                    new += self._store_versioned(rec, sinks, now)
+                    continue
+                new += self._insert(rec.envelope, rec.record_num, rec.ts, sinks, now)
             crash_point("after_outbox_insert")
             self._conn.execute(
                 "INSERT OR REPLACE INTO position VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -534,7 +541,7 @@ class StateStore:
     def reset(self) -> None:
         """Forget position, records and outbox (the watch starts over)."""
         with self._write():
-            for table in ("outbox", "records", "position", "status"):
+            for table in ("outbox", "records", "position", "status", "content_hashes"):
                 self._conn.execute(f"DELETE FROM {table}")  # noqa: S608  (fixed table names)
 
     # -- status -----------------------------------------------------------------------
@@ -688,6 +695,102 @@ class StateStore:
         ).fetchone()
         return describe_lease(row, self._clock(), self._holder, self._me)
 
+    # -- changes (tickettailor.watch.changes) -----------------------------------------
+
+    def _insert(
+        self, envelope: Envelope, record_num: int | None, ts: int, sinks: Sequence[str], now: float
+    ) -> int:
+        """Insert one envelope unless its key is known, with its outbox rows; 1 if new."""
+        cur = self._conn.execute(
+            "INSERT OR IGNORE INTO records "
+            "(key, type, record_id, record_num, ts, envelope, stored_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                envelope["id"],
+                envelope["type"],
+                str(envelope["data"]["id"]),
+                record_num,
+                ts,
+                json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),
+                now,
+            ),
+        )
+        if cur.rowcount != 1:
+            return 0
+        self._conn.executemany(
+            "INSERT INTO outbox (sink, seq, state) VALUES (?, ?, 'pending')",
+            [(sink, cur.lastrowid) for sink in sinks],
+        )
+        return 1
+
+    def _store_versioned(self, rec: StoredRecord, sinks: Sequence[str], now: float) -> int:
+        """``rec`` as its creation when the record is new, as its change when its
+        content was never seen; 1 when an envelope was queued (caller's transaction)."""
+        record_id = str(rec.envelope["data"]["id"])
+        self._seed_hashes(record_id, now)
+        fresh = self._remember([(record_id, str(rec.digest))], now)
+        if self._insert(rec.envelope, rec.record_num, rec.ts, sinks, now):
+            return 1
+        if not fresh or rec.change is None:
+            return 0
+        # An update's time is when it was seen: orders and events carry no time of change.
+        new = self._insert(rec.change, rec.record_num, int(now), sinks, now)
+        self.changes_stored += new
+        return new
+
+    def _seed_hashes(self, record_id: str, now: float) -> None:
+        """A record stored before changes were watched: its stored contents count as
+        seen (hashed here, once)."""
+        from tickettailor.watch.changes import content_hash  # changes imports this module
+
+        known = self._conn.execute(
+            "SELECT 1 FROM content_hashes WHERE record_id = ? LIMIT 1", (record_id,)
+        ).fetchone()
+        if known:
+            return
+        rows = self._conn.execute(
+            "SELECT envelope FROM records WHERE record_id = ?", (record_id,)
+        ).fetchall()
+        self._remember([(record_id, content_hash(json.loads(env)["data"])) for (env,) in rows], now)
+
+    def _remember(self, pairs: Sequence[tuple[str, str]], now: float) -> bool:
+        """Note (record id, hash) pairs as seen; True when any was new."""
+        fresh = False
+        for record_id, digest in pairs:
+            cur = self._conn.execute(
+                "INSERT OR IGNORE INTO content_hashes VALUES (?, ?, ?)", (record_id, digest, now)
+            )
+            fresh = fresh or cur.rowcount == 1
+        return fresh
+
+    def unseen(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The (record id, hash) pairs this state has not seen yet."""
+        with self._sqlite_errors():
+            return [
+                pair
+                for pair in pairs
+                if not self._conn.execute(
+                    "SELECT 1 FROM content_hashes WHERE record_id = ? AND hash = ?", pair
+                ).fetchone()
+            ]
+
+    def last_hash(self, record_id: str) -> str | None:
+        """The content hash last seen for ``record_id`` (None: none yet)."""
+        with self._sqlite_errors():
+            row = self._conn.execute(
+                "SELECT hash FROM content_hashes WHERE record_id = ? ORDER BY seen_at DESC LIMIT 1",
+                (record_id,),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def count_records(self, record_type: str, since_ts: int) -> int:
+        """Records of ``record_type`` with a time at or after ``since_ts``."""
+        with self._sqlite_errors():
+            (count,) = self._conn.execute(
+                "SELECT count(*) FROM records WHERE type = ? AND ts >= ?", (record_type, since_ts)
+            ).fetchone()
+        return int(count)
+
 
 def _float(value: str | None) -> float | None:
     return None if value is None else float(value)
@@ -756,8 +859,9 @@ def _upgrade(conn: sqlite3.Connection, resource: str, key_fingerprint: str | Non
     try:
         if is_blank(conn):
             _create(conn, resource, key_fingerprint)
-        elif _version(conn) < 2:
-            for statement in _MIGRATE_TO_2:
+        else:
+            steps = [(2, _MIGRATE_TO_2), (3, _MIGRATE_TO_3)]
+            for statement in [s for v, group in steps if _version(conn) < v for s in group]:
                 conn.execute(statement)
             conn.execute("UPDATE meta SET v = ? WHERE k = 'schema_version'", (str(SCHEMA_VERSION),))
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

@@ -59,6 +59,7 @@ class Stream:
     by_id: bool = True  # ts rises with id: anchor ids and start-by-id apply
     periodic: bool = False  # a full re-read: scanned every Watch.void_every s, not each cycle
     recheck: bool = False  # re-list a recent window now and then for back-dated records
+    changes: bool = False  # Watch.updates: changes keyed by content (watch.changes)
     accept: Callable[[dict[str, Any]], bool] = field(default=lambda _record: True)
 
 
@@ -81,7 +82,11 @@ TRIGGERS: dict[str, Trigger] = {
         "orders",
         "/v1/orders",
         "or_",
-        (Stream("created", "order.created", "created_at", "created_at", recheck=True),),
+        (
+            Stream(
+                "created", "order.created", "created_at", "created_at", recheck=True, changes=True
+            ),
+        ),
     ),
     "issued-tickets": Trigger(
         "issued-tickets",
@@ -116,7 +121,7 @@ TRIGGERS: dict[str, Trigger] = {
         "events",
         "/v1/events",
         "ev_",
-        (Stream("created", "event.created", "created_at", "created_at"),),
+        (Stream("created", "event.created", "created_at", "created_at", changes=True),),
     ),
 }
 

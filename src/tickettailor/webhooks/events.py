@@ -8,13 +8,20 @@ builds (same type, same idempotency key), through the watch's own trigger stream
 wire event                 watch (resource)    envelope
 =========================  ==================  ======================================
 ``ORDER.CREATED``          orders              ``order.created:<or_id>``
+``ORDER.UPDATED``          orders              ``order.updated:<or_id>:<content hash>``
 ``ISSUED_TICKET.CREATED``  issued-tickets      ``issued_ticket.created:<it_id>``
 ``ISSUED_TICKET.UPDATED``  issued-tickets      ``issued_ticket.updated:<it_id>:<updated_at>``
                                                (voids only, as polling reports them)
 ``EVENT.CREATED``          events              ``event.created:<ev_id>``
+``EVENT.UPDATED``          events              ``event.updated:<ev_id>:<content hash>``
 =========================  ==================  ======================================
 
-Every other known event (order updates, event updates and deletions, memberships,
+Orders and events are stored as polling with updates stores them
+(``tickettailor.watch.changes``): a record not seen before is its ``.created``, a new
+content of a known one its ``.updated``, keyed by the content's hash, so the same change
+by webhook and by poll is one envelope.
+
+Every other known event (event deletions, memberships,
 waitlist signups, expired baskets, non-void ticket updates) is verified, kept in the
 receiver's inbox and acknowledged, but not delivered: polling cannot see those events,
 so delivering them would make webhook and polling output differ.
@@ -23,9 +30,11 @@ so delivering them would make webhook and polling output differ.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from tickettailor.watch.changes import change_record
 from tickettailor.watch.envelope import make_envelope
 from tickettailor.watch.state import StoredRecord
 from tickettailor.watch.triggers import Stream, get_trigger, id_number
@@ -64,6 +73,8 @@ DELIVERED_EVENTS: dict[str, tuple[str, str]] = {
     "ISSUED_TICKET.CREATED": ("issued-tickets", "created"),
     "ISSUED_TICKET.UPDATED": ("issued-tickets", "voided"),
     "EVENT.CREATED": ("events", "created"),
+    "ORDER.UPDATED": ("orders", "created"),  # a change: tickettailor.watch.changes
+    "EVENT.UPDATED": ("events", "created"),
 }
 
 _MAX_ID = 200
@@ -153,6 +164,8 @@ def to_record(event: str, record: dict[str, Any]) -> StoredRecord | None:
     if not stream.accept(record):
         return None
     ts = int(record[stream.ts_field])
+    if stream.changes:
+        return change_record(stream.event_type, record, ts, int(time.time()))
     version = ts if stream.versioned else None
     envelope = make_envelope(stream.event_type, record, ts, version=version)
     return StoredRecord(envelope, id_number(str(record["id"])), ts)
