@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import psycopg
 import pytest
 
@@ -54,10 +56,17 @@ def test_init_creates_then_is_idempotent_and_refuses_a_newer_schema(pg_dsn: str)
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+def _back_to_version_2(conn: psycopg.Connection, schema: str) -> None:
+    conn.execute(f"DROP TABLE {schema}.webhook_inbox")
+    conn.execute(f"ALTER TABLE {schema}.box_offices DROP COLUMN webhook_secret")
+    conn.execute(f"UPDATE {schema}.schema_version SET version = 2")  # noqa: S608  (the test's own schema)
+
+
 def test_init_migrates_a_version_1_schema_to_content_hashes(pg_dsn: str) -> None:
     schema = pg.unique_name("tt_fleet")
     assert invoke("fleet", "init", "--postgres", pg_dsn, "--schema", schema).exit_code == 0
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # back to what version 1 had
+        _back_to_version_2(conn, schema)
         conn.execute(f"DROP TABLE {schema}.content_hashes")
         conn.execute(f"DROP INDEX {schema}.records_by_id")
         conn.execute(f"UPDATE {schema}.schema_version SET version = 1")  # noqa: S608  (the test's own schema)
@@ -70,6 +79,24 @@ def test_init_migrates_a_version_1_schema_to_content_hashes(pg_dsn: str) -> None
     with psycopg.connect(pg_dsn, autocommit=True) as conn:
         conn.execute(f"SELECT record_id, hash, seen_at FROM {schema}.content_hashes")  # noqa: S608  (the test's own schema)
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_init_migrates_version_2_keeping_the_box_offices(
+    env: dict[str, str], pg_dsn: str, fleet_schema: str
+) -> None:
+    assert add(env).exit_code == 0
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        _back_to_version_2(conn, fleet_schema)
+    refused = invoke("webhooks", "serve", **env)
+    assert refused.exit_code == 1
+    assert "is at version 2, this tickettailor needs 3: run `tickettailor fleet init" in (
+        refused.output
+    )
+    migrated = invoke("fleet", "init", **env)
+    assert migrated.exit_code == 0, migrated.output
+    assert "from version 2 to 3" in migrated.output
+    listed = invoke("fleet", "list", "--format", "json", **env)
+    assert [bo["name"] for bo in json.loads(listed.stdout)] == ["shop"]
 
 
 def test_a_fleet_not_initialised_says_how_to_create_it(pg_dsn: str) -> None:

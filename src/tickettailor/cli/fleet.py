@@ -7,6 +7,7 @@ Every fleet command names the database with ``--postgres DSN`` (or
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,6 +39,20 @@ SchemaOpt = Annotated[
         show_envvar=True,
         metavar="NAME",
         help="The PostgreSQL schema holding the fleet (several fleets can share a database).",
+    ),
+]
+WebhookSecretEnvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--webhook-secret-env",
+        metavar="VAR",
+        help="Read the box office's webhook secret from this variable (webhooks serve --postgres).",
+    ),
+]
+WebhookSecretFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--webhook-secret-file", metavar="PATH", help="Read the webhook secret from this file."
     ),
 ]
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The box office's name in the fleet.")]
@@ -136,6 +151,8 @@ def add(
     start: Annotated[
         str, typer.Option("--start", metavar="WHEN", help="now, all, a date or an id.")
     ] = "now",
+    webhook_secret_env: WebhookSecretEnvOpt = None,
+    webhook_secret_file: WebhookSecretFileOpt = None,
     postgres: PostgresOpt = "",
     schema: SchemaOpt = "tickettailor",
 ) -> None:
@@ -151,6 +168,9 @@ def add(
     specs = _check_sinks(sink or [])
     _check_start(watches, start, every)
     key = _read_key(api_key_env, api_key_file)
+    webhook_secret = None
+    if webhook_secret_env is not None or webhook_secret_file is not None:
+        webhook_secret = _read_webhook_secret(webhook_secret_env, webhook_secret_file)
     base_url = settings(ctx).base_url
     box_office = _overview(key, base_url)
     db = _db(postgres, schema)
@@ -167,30 +187,138 @@ def add(
             sinks=specs,
             every=every,
             start=start,
+            webhook_secret=webhook_secret,
         )
     finally:
         db.close()
     typer.echo(f"Added {name}: {box_office}, watching {', '.join(watches)}.")
 
 
+@fleet.command(
+    "set-webhook-secret",
+    epilog=epilog(
+        "tickettailor fleet set-webhook-secret shop --webhook-secret-env SHOP_WEBHOOK_SECRET",
+        "tickettailor fleet set-webhook-secret shop --clear",
+    ),
+)
+def set_webhook_secret(
+    name: NameArg,
+    webhook_secret_env: WebhookSecretEnvOpt = None,
+    webhook_secret_file: WebhookSecretFileOpt = None,
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Forget the secret: its webhooks are refused.")
+    ] = False,
+    postgres: PostgresOpt = "",
+    schema: SchemaOpt = "tickettailor",
+) -> None:
+    """Set a box office's webhook secret (stored encrypted), for `webhooks serve --postgres`."""
+    from tickettailor import UsageError
+    from tickettailor.fleet import registry
+    from tickettailor.fleet.secrets import Secrets
+
+    secrets = Secrets.from_env()
+    given = webhook_secret_env is not None or webhook_secret_file is not None
+    if clear == given:
+        raise UsageError(
+            "give the webhook secret with --webhook-secret-env VAR or --webhook-secret-file "
+            "PATH, or --clear to forget it (one)"
+        )
+    secret = None if clear else _read_webhook_secret(webhook_secret_env, webhook_secret_file)
+    db = _db(postgres, schema)
+    try:
+        registry.set_webhook_secret(db, secrets, name, secret)
+    finally:
+        db.close()
+    done = "Cleared" if clear else "Set"
+    typer.echo(f"{done} the webhook secret of {name}; receivers use it within 10 seconds.")
+
+
+def _read_webhook_secret(env: str | None, path: Path | None) -> str:
+    return _read_secret(env, path, "--webhook-secret", "webhook secret")
+
+
+def serve_fleet_webhooks(
+    ctx: typer.Context, postgres: str, schema: str, *, host: str, port: int
+) -> None:
+    """``webhooks serve --postgres``: receive for every box office of the fleet."""
+    from tickettailor.cli._context import EXIT_INTERRUPTED
+    from tickettailor.cli.webhooks import _stop_on_signals
+    from tickettailor.fleet.db import check_schema_name
+    from tickettailor.fleet.logs import setup_logging
+    from tickettailor.fleet.receiver import FleetReceiver, serve
+    from tickettailor.fleet.secrets import Secrets
+
+    _refuse_single_options(ctx)
+    receiver = FleetReceiver(_need(postgres), check_schema_name(schema), Secrets.from_env())
+    receiver.check()  # a wrong schema or fleet secret: told before anything starts
+    setup_logging("text")
+
+    def ready(url: str) -> None:
+        typer.echo(
+            f"Receiving the fleet's webhooks at {url}<box office name> (one webhook per box "
+            "office in Ticket Tailor, signed with its secret: `fleet set-webhook-secret`). "
+            "Ctrl-C stops.",
+            err=True,
+        )
+
+    stop = threading.Event()
+    with _stop_on_signals(stop) as interrupted:
+        serve(receiver, host=host, port=port, stop=stop, on_ready=ready)
+    typer.echo("Stopped; every acknowledged delivery is stored.", err=True)
+    if interrupted.is_set():
+        raise typer.Exit(EXIT_INTERRUPTED)
+
+
+_SINGLE_ONLY = {
+    "resources": "RESOURCE",
+    "path": "--path",
+    "secret": "--secret",
+    "secret_file": "--secret-file",
+    "sink": "--sink",
+    "sink_secret": "--sink-secret",
+    "sink_secret_file": "--sink-secret-file",
+    "state": "--state",
+    "allow_unsigned": "--allow-unsigned",
+    "refetch": "--refetch",
+}
+
+
+def _refuse_single_options(ctx: typer.Context) -> None:
+    from tickettailor import UsageError
+
+    for param, option in _SINGLE_ONLY.items():
+        source = ctx.get_parameter_source(param)
+        if source is not None and source.name == "COMMANDLINE":
+            raise UsageError(
+                f"{option} is for one box office; with --postgres (or TICKETTAILOR_POSTGRES) "
+                "the receiver serves the fleet: each box office's secret, watches and sinks "
+                "are set with `tickettailor fleet add` / `fleet set-webhook-secret`"
+            )
+
+
 def _read_key(env: str | None, path: Path | None) -> str:
+    return _read_secret(env, path, "--api-key", "API key")
+
+
+def _read_secret(env: str | None, path: Path | None, option: str, what: str) -> str:
+    """A secret from the variable ``env`` or the file ``path`` (exactly one given)."""
     from tickettailor import UsageError
 
     if (env is None) == (path is None):
-        raise UsageError("give the API key with --api-key-env VAR or --api-key-file PATH (one)")
+        raise UsageError(f"give the {what} with {option}-env VAR or {option}-file PATH (one)")
     if env is not None:
-        key = os.environ.get(env, "").strip()
-        if not key:
-            raise UsageError(f"--api-key-env {env}: that variable is not set or empty")
-        return key
+        value = os.environ.get(env, "").strip()
+        if not value:
+            raise UsageError(f"{option}-env {env}: that variable is not set or empty")
+        return value
     assert path is not None
     try:
-        key = path.read_text("utf-8").strip()
+        value = path.read_text("utf-8").strip()
     except (OSError, UnicodeDecodeError):
-        raise UsageError(f"--api-key-file {path}: cannot read it") from None
-    if not key:
-        raise UsageError(f"--api-key-file {path} is empty: put the API key in it")
-    return key
+        raise UsageError(f"{option}-file {path}: cannot read it") from None
+    if not value:
+        raise UsageError(f"{option}-file {path} is empty: put the {what} in it")
+    return value
 
 
 def _check_sinks(specs: list[str]) -> list[str]:
@@ -256,6 +384,7 @@ def list_command(
             "watches": ",".join(bo.watches),
             "every": bo.every,
             "state": "paused" if bo.paused else ("key refused" if bo.refused else "active"),
+            "webhooks": "secret set" if bo.webhook_secret_sealed else "-",
             "key_fingerprint": bo.key_fingerprint,
             "base_url": bo.base_url,
         }

@@ -115,7 +115,33 @@ def serve(
             "--refetch", help="GET each record from the API before delivering it (needs a key)."
         ),
     ] = False,
+    postgres: Annotated[
+        str,
+        typer.Option(
+            "--postgres",
+            envvar="TICKETTAILOR_POSTGRES",
+            show_envvar=True,
+            metavar="DSN",
+            help="Fleet mode: receive for every box office of the fleet in this PostgreSQL, "
+            "at /webhooks/<box office name> (docs/fleet.md).",
+            show_default=False,
+        ),
+    ] = "",
+    schema: Annotated[
+        str,
+        typer.Option(
+            "--schema",
+            envvar="TICKETTAILOR_FLEET_SCHEMA",
+            metavar="NAME",
+            help="Fleet mode: its schema.",
+        ),
+    ] = "tickettailor",
 ) -> None:
+    if postgres.strip():  # fleet mode: tickettailor.fleet.receiver
+        from tickettailor.cli.fleet import serve_fleet_webhooks
+
+        serve_fleet_webhooks(ctx, postgres, schema, host=host, port=port)
+        return
     from tickettailor.sinks import parse_sink_spec
     from tickettailor.webhooks import RESOURCES, ReceiverSettings, serve_webhooks
 

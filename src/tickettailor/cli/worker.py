@@ -70,6 +70,17 @@ def worker(
     log_format: Annotated[
         str, typer.Option("--log-format", metavar="FORMAT", help="text or json.")
     ] = "text",
+    db_connections: Annotated[
+        int,
+        typer.Option(
+            "--db-connections",
+            min=1,
+            max=100,
+            metavar="N",
+            help="State connections shared by the box offices held (plus 2: control and "
+            "LISTEN). Sizing: docs/fleet.md.",
+        ),
+    ] = 4,
 ) -> None:
     """Run a fleet worker: claim a fair share of the box offices and watch them.
 
@@ -94,6 +105,7 @@ def worker(
         secrets=Secrets.from_env(),
         lease_ttl=lease_ttl,
         max_box_offices=max_box_offices,
+        connections=db_connections,
     )
     stop = threading.Event()
 

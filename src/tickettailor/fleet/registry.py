@@ -16,7 +16,16 @@ from tickettailor.fleet.db import Db
 from tickettailor.fleet.schema import NOTIFY_CHANNEL, check_version
 from tickettailor.fleet.secrets import Secrets
 
-__all__ = ["WATCHABLE", "BoxOffice", "add", "get", "list_all", "remove", "set_paused"]
+__all__ = [
+    "WATCHABLE",
+    "BoxOffice",
+    "add",
+    "get",
+    "list_all",
+    "remove",
+    "set_paused",
+    "set_webhook_secret",
+]
 
 WATCHABLE = ("orders", "issued-tickets", "check-ins", "events")
 
@@ -37,6 +46,16 @@ class BoxOffice:
     paused: bool
     error: str | None
     refused: bool
+    webhook_secret_sealed: str | None = None
+
+    def webhook_secret(self, secrets: Secrets) -> str | None:
+        """The box office's webhook secret (None: it receives no webhooks)."""
+        sealed = self.webhook_secret_sealed
+        return (
+            None
+            if sealed is None
+            else secrets.open(sealed, what=f"the webhook secret of {self.name}")
+        )
 
     def api_key(self, secrets: Secrets) -> str:
         return secrets.open(self.key_secret, what=f"the API key of {self.name}")
@@ -48,7 +67,7 @@ class BoxOffice:
 
 _COLUMNS = (
     "name, key_secret, key_fingerprint, box_office, base_url, watches, sinks_secret, "
-    "every, start, paused, error, refused"
+    "every, start, paused, error, refused, webhook_secret"
 )
 
 
@@ -91,6 +110,7 @@ def add(
     sinks: list[str],
     every: float,
     start: str,
+    webhook_secret: str | None = None,
 ) -> None:
     with db.tx() as conn:
         check_version(conn, db.schema)
@@ -102,8 +122,8 @@ def add(
             )
         conn.execute(
             "INSERT INTO box_offices (name, key_secret, key_fingerprint, box_office, base_url, "
-            "watches, sinks_secret, every, start, added_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "watches, sinks_secret, every, start, added_at, webhook_secret) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (
                 name,
                 secrets.seal(api_key),
@@ -115,6 +135,7 @@ def add(
                 every,
                 start,
                 time.time(),
+                None if webhook_secret is None else secrets.seal(webhook_secret),
             ),
         )
         notify(conn)
@@ -153,6 +174,7 @@ def remove(db: Db, name: str) -> None:
         like = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
         for table in ("outbox", "records", "position", "status", "meta", "content_hashes"):
             conn.execute(f"DELETE FROM {table} WHERE watch LIKE %s", (like,))  # noqa: S608  (fixed table names)
+        conn.execute("DELETE FROM webhook_inbox WHERE box_office = %s", (name,))
         notify(conn)
 
 
@@ -165,6 +187,19 @@ def set_paused(db: Db, name: str, paused: bool) -> None:
         if done == 0:
             raise _unknown(name)
         notify(conn)
+
+
+def set_webhook_secret(db: Db, secrets: Secrets, name: str, secret: str | None) -> None:
+    """Set (or, with None, clear) a box office's webhook secret, sealed like its key."""
+    with db.tx() as conn:
+        check_version(conn, db.schema)
+        check_secret(conn, secrets)
+        sealed = None if secret is None else secrets.seal(secret)
+        done = conn.execute(
+            "UPDATE box_offices SET webhook_secret = %s WHERE name = %s", (sealed, name)
+        ).rowcount
+        if done == 0:
+            raise _unknown(name)
 
 
 def note_error(db: Db, name: str, error: str | None, *, refused: bool = False) -> None:

@@ -19,6 +19,10 @@ Tables (``watch`` is ``BOX_OFFICE/RESOURCE`` in a fleet, any name otherwise):
   granted, with its holder and when it was granted and given up.
 - ``box_offices``: the fleet's box offices, their key and sinks encrypted (Fernet).
 - ``workers``: the live workers and when each was last seen (for the fair share).
+- ``webhook_inbox``: every verified webhook delivery, one row per box office and
+  delivery id (version 3), written by ``webhooks serve --postgres`` replicas and
+  moved into the watches' outboxes by the worker holding the box office;
+  ``box_offices.webhook_secret`` holds each box office's webhook secret (Fernet).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from tickettailor._core.errors import StateError
 
 __all__ = ["SCHEMA_VERSION", "check_version", "init_schema", "quoted"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APP_ID = "tickettailor-fleet"
 NOTIFY_CHANNEL = "tickettailor_fleet"
 
@@ -88,6 +92,18 @@ CREATE TABLE content_hashes (
     watch text NOT NULL, record_id text NOT NULL, hash text NOT NULL,
     seen_at double precision NOT NULL, PRIMARY KEY (watch, record_id, hash)
 );
+""",
+    # 2 -> 3: webhooks for the fleet (tickettailor.fleet.receiver): a secret per box
+    # office (Fernet, as keys) and the inbox every receiver replica writes to.
+    """
+ALTER TABLE box_offices ADD COLUMN webhook_secret text;
+CREATE TABLE webhook_inbox (
+    box_office text NOT NULL, id text NOT NULL, seq bigserial NOT NULL, event text NOT NULL,
+    resource text, state text NOT NULL CHECK (state IN ('pending', 'forwarded', 'kept', 'dead')),
+    body bytea NOT NULL, received_at double precision NOT NULL, done_at double precision,
+    last_error text, PRIMARY KEY (box_office, id)
+);
+CREATE INDEX webhook_inbox_queue ON webhook_inbox (box_office, state, seq);
 """,
 ]
 

@@ -42,7 +42,42 @@ class WorkerCollector:
             family = CounterMetricFamily(f"tickettailor_{name}", text)
             family.add_metric([], value)
             yield family
+        yield from self._api()
         yield from self._fleet()
+
+    def _api(self) -> Any:
+        """This worker's API requests per box office (those it holds or held)."""
+        requests = CounterMetricFamily(
+            "tickettailor_api_requests",
+            "API requests answered, per box office (this worker's, retries included)",
+            labels=["box_office"],
+        )
+        limited = CounterMetricFamily(
+            "tickettailor_api_rate_limited",
+            "API answers with status 429, per box office",
+            labels=["box_office"],
+        )
+        remaining = GaugeMetricFamily(
+            "tickettailor_rate_limit_remaining",
+            "The last X-Rate-Limit-Remaining the API sent, per box office",
+            labels=["box_office"],
+        )
+        forwarded = CounterMetricFamily(
+            "tickettailor_webhooks_forwarded",
+            "Webhook deliveries moved from the inbox into the outbox, per box office",
+            labels=["box_office"],
+        )
+        for name, calls in sorted(self.worker.api.snapshot().items()):
+            requests.add_metric([name], calls.requests)
+            limited.add_metric([name], calls.rate_limited)
+            if calls.remaining is not None:
+                remaining.add_metric([name], calls.remaining)
+        for name, count in sorted(self.worker.stats.webhooks.items()):
+            forwarded.add_metric([name], count)
+        yield requests
+        yield limited
+        yield remaining
+        yield forwarded
 
     def _fleet(self) -> Any:
         from tickettailor.fleet.status import fleet_rows

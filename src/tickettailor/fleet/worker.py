@@ -34,7 +34,8 @@ from typing import Any
 import psycopg
 
 from tickettailor._core.errors import StateError
-from tickettailor.fleet import registry
+from tickettailor.fleet import inbox, registry
+from tickettailor.fleet.apistats import ApiStats
 from tickettailor.fleet.db import Db, connect, one
 from tickettailor.fleet.registry import BoxOffice
 from tickettailor.fleet.schema import NOTIFY_CHANNEL, check_version
@@ -42,6 +43,7 @@ from tickettailor.fleet.secrets import Secrets
 from tickettailor.fleet.store import PgStateStore
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import Sink, SinkError
+from tickettailor.webhooks import RESOURCES
 
 __all__ = ["REFUSED_EVERY", "Worker"]
 
@@ -95,6 +97,7 @@ class Stats:
     refused: int = 0
     claims: int = 0
     lost: int = 0
+    webhooks: dict[str, int] = field(default_factory=dict)  # rows forwarded, per box office
 
 
 class Runner(threading.Thread):
@@ -106,8 +109,14 @@ class Runner(threading.Thread):
         self.bo = bo
         self.token = token
         self.stop = threading.Event()
+        self.arrived = threading.Event()  # webhooks wait in the inbox (or: stop)
         self.guard = Guard(worker.lease_ttl)
         self.error: str | None = None
+
+    def halt(self) -> None:
+        """Ask the runner to stop after its current cycle."""
+        self.stop.set()
+        self.arrived.set()
 
     def run(self) -> None:
         try:
@@ -126,7 +135,10 @@ class Runner(threading.Thread):
         w, bo = self.worker, self.bo
         db = w.connection()
         secrets = w.secrets
-        with Client(api_key=bo.api_key(secrets), base_url=bo.base_url) as client:
+        transport = w.api.transport(bo.name)  # counts requests and 429s for /metrics
+        with Client(
+            api_key=bo.api_key(secrets), base_url=bo.base_url, transport=transport
+        ) as client:
             watches = [
                 Watch(
                     resource,
@@ -171,8 +183,10 @@ class Runner(threading.Thread):
         return open_store
 
     def _loop(self, watches: list[Any], db: Db) -> None:
+        fed = {w.trigger.resource: w for w in watches if w.trigger.resource in RESOURCES}
         while not self.stop.is_set():
             refused = False
+            self.arrived.clear()
             for watch in watches:
                 report = watch.run_cycle()
                 self.worker.stats.cycles += 1
@@ -181,8 +195,23 @@ class Runner(threading.Thread):
                 if report.fetch_error and not report.key_refused:
                     self.worker.stats.fetch_errors += 1
             self._report(db, watches, refused)
+            self._forward(db, fed)
             every = max(self.bo.every, REFUSED_EVERY) if refused else self.bo.every
-            self._wait(watches[0], every)
+            self._wait(watches[0], every, db, fed)
+
+    def _forward(self, db: Db, fed: dict[str, Any]) -> None:
+        """Webhooks from the fleet's inbox into the outboxes, then out to the sinks."""
+        if not fed:
+            return
+        for watch in fed.values():
+            watch.open()
+        moved = inbox.forward(db, self.bo.name, fed)
+        if not moved:
+            return
+        stats = self.worker.stats
+        stats.webhooks[self.bo.name] = stats.webhooks.get(self.bo.name, 0) + moved
+        for watch in fed.values():
+            stats.delivered += watch.deliver().delivered
 
     def _report(self, db: Db, watches: list[Any], refused: bool) -> None:
         errors = [w.store.status_value("last_error") for w in watches if w.store is not None]
@@ -198,14 +227,17 @@ class Runner(threading.Thread):
             registry.note_error(db, self.bo.name, error, refused=refused)
             self.bo = _replace_error(self.bo, error, refused)
 
-    def _wait(self, watch: Any, every: float) -> None:
+    def _wait(self, watch: Any, every: float, db: Db, fed: dict[str, Any]) -> None:
         deadline = time.monotonic() + every
         while not self.stop.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
                 return
-            if self.stop.wait(min(left, self.worker.lease_ttl / 3)):
-                return
+            if self.arrived.wait(min(left, self.worker.lease_ttl / 3)):
+                self.arrived.clear()
+                if not self.stop.is_set():
+                    self._forward(db, fed)
+                continue
             watch.store.renew()  # one lease for all the box office's watches
 
 
@@ -237,6 +269,7 @@ class Worker:
         self.id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.runners: dict[str, Runner] = {}
         self.stats = Stats()
+        self.api = ApiStats()
         self.wake = threading.Event()
         self.ready = False
         self._db: Db | None = None
@@ -300,12 +333,21 @@ class Worker:
             try:
                 with connect(self.dsn, self.schema) as conn:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    conn.execute(f"LISTEN {inbox.CHANNEL}")
                     while not stop.is_set():
-                        for _ in conn.notifies(timeout=self.lease_ttl / 3):
-                            self.wake.set()
+                        for note in conn.notifies(timeout=self.lease_ttl / 3):
+                            self._woken(note.channel, note.payload)
             except (StateError, psycopg.Error):
                 if stop.wait(1.0):
                     return
+
+    def _woken(self, channel: str, payload: str) -> None:
+        if channel != inbox.CHANNEL:
+            self.wake.set()  # the fleet changed: rebalance now
+            return
+        runner = self.runners.get(payload)
+        if runner is not None:
+            runner.arrived.set()  # webhooks for a box office held here
 
     def tick(self) -> None:
         db = self._db
@@ -360,7 +402,7 @@ class Worker:
                 self.stats.lost += 1
                 log.warning("%s: lease lost; stopping its watches", name)
                 runner = self.runners.pop(name)
-                runner.stop.set()
+                runner.halt()
 
     def _claim(self, db: Db, wanted: int) -> None:
         now = time.time()
@@ -414,20 +456,20 @@ class Worker:
         runner = self.runners.pop(name, None)
         if runner is None:
             return
-        runner.stop.set()
+        runner.halt()
         runner.join(timeout=60)
         self._release([(name, runner.token)])
 
     def _stop_all(self) -> None:
         for runner in self.runners.values():
-            runner.stop.set()
+            runner.halt()
         self.runners.clear()
 
     def hand_back(self) -> None:
         """Stop every runner and release its lease at once (Ctrl-C, SIGTERM)."""
         held = [(n, r.token) for n, r in self.runners.items()]
         for runner in self.runners.values():
-            runner.stop.set()
+            runner.halt()
         for runner in self.runners.values():
             runner.join(timeout=60)
         self.runners.clear()
