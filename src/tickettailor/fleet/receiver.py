@@ -24,7 +24,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 import anyio
@@ -49,13 +49,13 @@ log = logging.getLogger("tickettailor.fleet.webhooks")
 PATH_PREFIX = "/webhooks/"
 MAX_BODY = 1_048_576
 _FRESH = 10.0  # seconds a box office's secret is trusted from the cache
-_RELOAD_AT_MOST = 1.0  # seconds between reloads forced by a miss or a mismatch
 
 
 @dataclass(frozen=True)
 class _Known:
-    secret: str | None
+    secret: str | None = field(repr=False)
     watches: tuple[str, ...]
+    at: float  # time.monotonic() when read
 
 
 class _Refused(Exception):
@@ -72,7 +72,6 @@ class FleetReceiver:
         self.schema = schema
         self.secrets = secrets
         self._known: dict[str, _Known] = {}
-        self._loaded = 0.0
         self._lock = threading.Lock()
         self._pool: queue.LifoQueue[Db | None] = queue.LifoQueue()
         for _ in range(max(connections, 1)):
@@ -108,32 +107,51 @@ class FleetReceiver:
     def _reload(self) -> None:
         with self._db() as db:
             rows = registry.list_all(db)
-        known = {bo.name: _Known(bo.webhook_secret(self.secrets), bo.watches) for bo in rows}
+        now = time.monotonic()
+        known = {bo.name: _Known(bo.webhook_secret(self.secrets), bo.watches, now) for bo in rows}
         with self._lock:
-            self._known, self._loaded = known, time.monotonic()
+            self._known = known
 
     def lookup(self, name: str, *, fresh: bool = False) -> _Known | None:
-        """The box office ``name`` (reloaded when stale, or ``fresh`` asked for)."""
-        age = time.monotonic() - self._loaded
-        if age > _FRESH or ((fresh or name not in self._known) and age > _RELOAD_AT_MOST):
-            self._reload()
-        return self._known.get(name)
+        """The box office ``name``: from the cache while fresh, else read again (a new
+        box office, or a secret just set, is seen at once: a miss or a mismatch reads
+        the row again, one primary-key lookup)."""
+        cached = self._known.get(name)
+        if cached is not None and not fresh and time.monotonic() - cached.at < _FRESH:
+            return cached
+        with self._db() as db, db.tx() as conn:
+            row = conn.execute(
+                "SELECT webhook_secret, watches FROM box_offices WHERE name = %s", (name,)
+            ).fetchone()
+        with self._lock:
+            if row is None:
+                self._known.pop(name, None)
+                return None
+            sealed, watches = row
+            secret = (
+                None
+                if sealed is None
+                else self.secrets.open(sealed, what=f"the webhook secret of {name}")
+            )
+            known = self._known[name] = _Known(secret, tuple(watches), time.monotonic())
+        return known
 
     # -- one delivery ---------------------------------------------------------------
 
     def receive(self, name: str, header: str | None, body: bytes) -> tuple[str, str]:
         """Verify and store one delivery (blocking); (delivery id, stored|duplicate)."""
         known = self.lookup(name)
-        if known is None:
-            raise _Refused(404, f"the fleet has no box office named {name!r}")
         try:
             self._verify(known, name, header, body)
-        except WebhookSignatureError:
+        except (_Refused, WebhookSignatureError):
+            if known is None:
+                raise  # just read: the fleet has no such box office
             again = self.lookup(name, fresh=True)  # the secret may have just been changed
-            if again is None or again == known:
+            if again is None or again.secret == known.secret:
                 raise
             self._verify(again, name, header, body)
             known = again
+        assert known is not None
         try:
             delivery = parse_delivery(body)
         except BadDelivery as exc:
@@ -148,7 +166,9 @@ class FleetReceiver:
         return delivery.id, outcome
 
     @staticmethod
-    def _verify(known: _Known, name: str, header: str | None, body: bytes) -> None:
+    def _verify(known: _Known | None, name: str, header: str | None, body: bytes) -> None:
+        if known is None:
+            raise _Refused(404, f"the fleet has no box office named {name!r}")
         if known.secret is None:
             raise _Refused(
                 403,
