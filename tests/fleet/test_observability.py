@@ -178,3 +178,101 @@ def test_the_status_page_in_a_real_browser(fleet: tuple[str, str]) -> None:
         browser.quit()  # type: ignore[attr-defined]
     assert SCREENSHOT.stat().st_size > 1000
     threading.Event().wait(0)  # nothing left running: the fixture stops the worker
+
+
+def _metric(text: str, name: str, box_office: str) -> float | None:
+    for line in text.splitlines():
+        if line.startswith(f'{name}{{box_office="{box_office}"}} '):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+def test_requests_429s_and_the_rate_limit_left_per_box_office(
+    pg_dsn: str, fleet_schema: str, sandbox_config: SandboxConfig, tmp_path: Path
+) -> None:
+    config = dataclasses.replace(
+        sandbox_config,
+        keys=(key(0), key(1)),
+        orders=30,
+        rate_limit=(10000, 1800),
+        faults="429:2,path=/v1/orders*,count=1,retry_after=1",
+    )
+    with serve_in_thread(config) as shop:
+        add_box_offices(
+            pg_dsn,
+            fleet_schema,
+            SECRET,
+            {"north": key(0), "south": key(1)},
+            base_url=shop.base_url,
+            sink=lambda name: f"jsonl:{tmp_path / name}.jsonl",
+        )
+        worker = Worker(pg_dsn, fleet_schema, secrets=Secrets(SECRET), lease_ttl=6)
+        server = serve(worker, free_port())
+        stop = threading.Event()
+        thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+        thread.start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        try:
+            for name in ("north", "south"):
+                wait_for(f"{name} delivered", lambda n=name: (tmp_path / f"{n}.jsonl").exists())
+            text = httpx2.get(base + "/metrics").text
+        finally:
+            stop.set()
+            worker.wake.set()
+            thread.join(30)
+            server.shutdown()
+    limited = {
+        n: _metric(text, "tickettailor_api_rate_limited_total", n) for n in ("north", "south")
+    }
+    assert sum(v or 0 for v in limited.values()) == 2  # one burst of two 429s
+    for name in ("north", "south"):
+        requests = _metric(text, "tickettailor_api_requests_total", name)
+        left = _metric(text, "tickettailor_rate_limit_remaining", name)
+        assert requests is not None
+        assert requests >= 1 + (limited[name] or 0)  # the 429s were retried
+        assert left is not None
+        assert 10000 - requests <= left < 10000  # the API's own count of this key's calls
+    assert "tickettailor_leases_held 2.0" in text
+
+
+def test_db_connections_sets_the_state_pool(
+    pg_dsn: str, fleet_schema: str, shops: RunningSandbox, tmp_path: Path
+) -> None:
+    import psycopg
+
+    names = {f"shop{n}": key(n % 2) for n in range(4)}
+    add_box_offices(
+        pg_dsn,
+        fleet_schema,
+        SECRET,
+        names,
+        base_url=shops.base_url,
+        sink=lambda name: f"jsonl:{tmp_path / name}.jsonl",
+    )
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        (since,) = conn.execute("SELECT now()").fetchone() or (None,)
+
+    def fleet_connections() -> int:
+        with psycopg.connect(pg_dsn, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                "'tickettailor-fleet' AND backend_start >= %s",
+                (since,),
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    worker = Worker(pg_dsn, fleet_schema, secrets=Secrets(SECRET), lease_ttl=6, connections=2)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        for name in names:
+            wait_for(f"{name} delivered", lambda n=name: (tmp_path / f"{n}.jsonl").exists())
+        assert fleet_connections() == 2 + 2  # the pool, the control and LISTEN connections
+    finally:
+        stop.set()
+        worker.wake.set()
+        thread.join(30)
+    bad = invoke("worker", "--db-connections", "0", "--postgres", pg_dsn)
+    assert bad.exit_code == 2
+    assert "--db-connections" in bad.output
