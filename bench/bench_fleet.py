@@ -13,15 +13,25 @@ its own SQLite sink file (a Postgres table each would need a connection each), e
   the box offices one worker holds at ``--every 60`` within one core, and the workers
   a 10,000-box-office fleet needs (docs/fleet.md, "Sizing");
 - failover (last worker count only): ``--kills`` times, kill -9 a worker and time until
-  each of its box offices is granted to another worker (lease audit), p50/p95.
+  each of its box offices is granted to another worker (lease audit) and until the new
+  holder's first delivery (an outbox row marked delivered after the grant), p50/p95.
+
+``--soak``: the long soak instead. 20 box offices selling live (30 orders a minute
+each), 3 workers, a Postgres sink table per box office, ``--kills`` (30) kill -9s of
+a worker chosen at random (each restarted), ``--lease-ttl 5``, ``--every 2``; at the
+end every order of every box office is in its sink exactly once, the lease audit shows
+no overlap, and the failover times (to the regrant, to the first delivery) are printed.
 
     .venv/bin/python bench/bench_fleet.py                       # 100 box offices, 1/2/4 workers
     .venv/bin/python bench/bench_fleet.py --box-offices 20 --workers 1,2 --kills 3
+    .venv/bin/python bench/bench_fleet.py --soak                # ~6 min
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import random
 import sqlite3
 import statistics
 import sys
@@ -36,7 +46,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the test helpers: a throwaway PostgreSQL, worker processes
 
 from tests import pg  # noqa: E402  (after the path above)
-from tests.fleet.kit import add_box_offices, start_worker, wait_for  # noqa: E402
+from tests.fleet.kit import (  # noqa: E402
+    add_box_offices,
+    audit_overlaps,
+    holders,
+    start_worker,
+    wait_for,
+)
 
 from tickettailor.fleet.schema import init_schema  # noqa: E402
 from tickettailor.fleet.secrets import new_secret  # noqa: E402
@@ -159,45 +175,83 @@ def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[st
     return result
 
 
-def failover(dsn: str, schema: str, procs: list, kills: int, log: str) -> dict[str, float]:
-    times: list[float] = []
-    for _ in range(kills):
+def failover(
+    dsn: str, schema: str, procs: list, kills: int, log: str, *, ttl: float = TTL, rng=None
+) -> dict[str, float]:
+    """``kills`` times: kill -9 a worker, time its box offices' regrant and first
+    delivery by the new holder, start a worker in its place."""
+    regrants: list[float] = []
+    firsts: list[float] = []
+    for n in range(kills):
         # Kill once the work is spread again (a restarted worker holds nothing at first).
-        wait_for(
-            "an even spread",
-            lambda: min(_held(dsn, schema, p.proc.pid) for p in procs) > 0,
-            timeout=TTL * 4,
-        )
-        victim = max(procs, key=lambda p: _held(dsn, schema, p.proc.pid))
+        wait_for("an even spread", lambda: _even(dsn, schema, procs), timeout=ttl * 6)
+        if rng is None:
+            victim = max(procs, key=lambda p: _held(dsn, schema, p.proc.pid))
+        else:
+            victim = rng.choice(procs)
         procs.remove(victim)
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            held = [
-                r[0]
-                for r in conn.execute(
-                    f"SELECT name FROM {schema}.leases WHERE pid = %s AND holder IS NOT NULL"  # noqa: S608  (the bench's schema)
-                    " AND expires_at > extract(epoch FROM now())",
-                    (victim.proc.pid,),
-                ).fetchall()
-            ]
+        held = _held_names(dsn, schema, victim.proc.pid)
         killed = time.time()
         victim.kill()
-        print(f"kill -9 of a worker holding {len(held)} box offices", flush=True)
-        if not held:
-            procs.append(start_worker(dsn, schema, SECRET, ttl=TTL, log_path=log))
-            continue
+        if held:
+            took = wait_for(
+                "the victim's box offices delivering again",
+                lambda held=held, killed=killed: _first_deliveries(dsn, schema, held, killed),
+                timeout=ttl * 6,
+                step=0.2,
+            )
+            regrants += [grant for grant, _ in took]
+            firsts += [first for _, first in took]
+            grant, first = max(g for g, _ in took), max(f for _, f in took)
+            print(
+                f"kill -9 #{n + 1}: {len(held)} box offices, regranted after {grant:.1f} s, "
+                f"delivering again after {first:.1f} s",
+                flush=True,
+            )
+        procs.append(start_worker(dsn, schema, SECRET, ttl=ttl, log_path=log))
+    return {
+        "failover_p50": pct(regrants, 0.5),
+        "failover_p95": pct(regrants, 0.95),
+        "first_delivery_p50": pct(firsts, 0.5),
+        "first_delivery_p95": pct(firsts, 0.95),
+        "kills": kills,
+    }
 
-        def regranted(held: list[str] = held, killed: float = killed) -> list[float] | None:
-            with psycopg.connect(dsn, autocommit=True) as conn:
-                rows = conn.execute(
-                    f"SELECT name, min(granted_at) FROM {schema}.lease_audit "  # noqa: S608  (the bench's schema)
-                    "WHERE name = ANY(%s) AND granted_at > %s GROUP BY name",
-                    (held, killed),
-                ).fetchall()
-            return [r[1] - killed for r in rows] if len(rows) == len(held) else None
 
-        times += wait_for("the victim's box offices regranted", regranted, timeout=TTL * 4)
-        procs.append(start_worker(dsn, schema, SECRET, ttl=TTL, log_path=log))
-    return {"failover_p50": pct(times, 0.5), "failover_p95": pct(times, 0.95), "kills": kills}
+def _even(dsn: str, schema: str, procs: list) -> bool:
+    held = [_held(dsn, schema, p.proc.pid) for p in procs]
+    return min(held) > 0 and max(held) - min(held) <= 1
+
+
+def _held_names(dsn: str, schema: str, pid: int) -> list[str]:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            f"SELECT name FROM {schema}.leases WHERE pid = %s AND holder IS NOT NULL"  # noqa: S608  (the bench's schema)
+            " AND expires_at > extract(epoch FROM now())",
+            (pid,),
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _first_deliveries(
+    dsn: str, schema: str, held: list[str], killed: float
+) -> list[tuple[float, float]] | None:
+    """Per box office: (seconds from the kill to the new grant, to the first delivery
+    by the new holder: an outbox row marked delivered after that grant, which only the
+    new token can write); None until every one has both."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            f"""SELECT g.name, g.granted, min(o.done_at)
+                FROM (SELECT name, min(granted_at) AS granted FROM {schema}.lease_audit
+                      WHERE name = ANY(%s) AND granted_at > %s GROUP BY name) g
+                JOIN {schema}.outbox o ON o.watch LIKE g.name || '/%%'
+                     AND o.state = 'delivered' AND o.done_at > g.granted
+                GROUP BY g.name, g.granted""",  # noqa: S608  (the bench's schema)
+            (held, killed),
+        ).fetchall()
+    if len(rows) < len(held):
+        return None
+    return [(granted - killed, first - killed) for _, granted, first in rows]
 
 
 def _held(dsn: str, schema: str, pid: int) -> int:
@@ -207,6 +261,95 @@ def _held(dsn: str, schema: str, pid: int) -> int:
             (pid,),
         ).fetchone()
     return int(row[0]) if row else 0
+
+
+def soak(dsn: str, args: argparse.Namespace) -> None:
+    """The long soak: live sales, Postgres sinks, ``--kills`` kill -9s at random; then
+    every order of every box office in its sink exactly once and no overlapping lease."""
+    schema = pg.unique_name("tt_soak")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        init_schema(conn, schema)
+    n, ttl = args.box_offices, args.lease_ttl
+    config = SandboxConfig(
+        keys=tuple(key(i) for i in range(n)),
+        orders=args.orders,
+        events=20,  # enough on sale for minutes of sales (the simulator closes some)
+        rate_limit=None,
+        sales_per_minute=args.sales_per_minute,
+    )
+    log = tempfile.NamedTemporaryFile(prefix="tt-bench-soak-", suffix=".log", delete=False)  # noqa: SIM115  (kept for reading)
+    rng = random.Random(16)
+    began, load0 = time.monotonic(), os.getloadavg()
+    with serve_in_thread(config) as shops:
+        names = {f"b{i}": key(i) for i in range(n)}
+        add_box_offices(
+            dsn,
+            schema,
+            SECRET,
+            names,
+            base_url=shops.base_url,
+            sink=lambda name: f"postgres,table={schema}.sink_{name}:{dsn}",
+            every=args.every,
+        )
+        procs = [
+            start_worker(dsn, schema, SECRET, ttl=ttl, log_path=log.name)
+            for _ in range(args.soak_workers)
+        ]
+        try:
+            wait_for("all held", lambda: len(holders(dsn, schema)) == n, timeout=120)
+            result = failover(dsn, schema, procs, args.kills, log.name, ttl=ttl, rng=rng)
+            shops.sandbox.start_simulator(0)  # the shops close: what was sold must arrive
+            expected = {name: _sandbox_orders(shops.base_url, k) for name, k in names.items()}
+            wait_for(
+                "every order in its sink",
+                lambda: all(_sink_orders(dsn, schema, m) == expected[m] for m in names),
+                timeout=120,
+                step=1,
+            )
+        finally:
+            for p in procs:
+                if p.proc.poll() is None:
+                    p.term()
+    load1 = os.getloadavg()
+    overlaps = audit_overlaps(dsn, schema)
+    orders = sum(len(v) for v in expected.values())
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        (grants,) = conn.execute(f"SELECT count(*) FROM {schema}.lease_audit").fetchone()  # noqa: S608  (the bench's schema)
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    print(
+        f"\nsoak: {n} box offices, {args.soak_workers} workers, {args.kills} kill -9s, "
+        f"--lease-ttl {ttl:g}, --every {args.every:g}, {args.sales_per_minute:g} sales/min "
+        f"per box office, Postgres sinks; {time.monotonic() - began:.0f} s"
+    )
+    print(
+        f"orders: {orders}, each in its sink exactly once (upsert by key; every box office's "
+        f"orders == the sandbox's): yes; lease grants {grants}, overlapping: {len(overlaps)}"
+    )
+    print(
+        f"failover, kill -9 -> regrant: p50 {result['failover_p50']:.1f} s, "
+        f"p95 {result['failover_p95']:.1f} s; kill -9 -> first delivery by the new holder: "
+        f"p50 {result['first_delivery_p50']:.1f} s, p95 {result['first_delivery_p95']:.1f} s"
+    )
+    print(f"load average before {load0[0]:.2f}, after {load1[0]:.2f} (1 min; 2 cores)")
+    if overlaps:
+        raise SystemExit("overlapping leases: " + "; ".join(overlaps[:5]))
+
+
+def _sandbox_orders(base_url: str, api_key: str) -> set[str]:
+    from tickettailor import Client
+
+    with Client(api_key, base_url=base_url) as client:
+        return {o.id for o in client.orders.list()}
+
+
+def _sink_orders(dsn: str, schema: str, name: str) -> set[str]:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        if conn.execute("SELECT to_regclass(%s)", (f"{schema}.sink_{name}",)).fetchone()[0] is None:
+            return set()
+        rows = conn.execute(
+            f"SELECT record_id FROM {schema}.sink_{name} WHERE type = 'order.created'"  # noqa: S608  (the bench's table)
+        ).fetchall()
+    return {str(r[0]) for r in rows}
 
 
 def main() -> None:
@@ -219,7 +362,29 @@ def main() -> None:
     parser.add_argument("--live", type=float, default=20.0, help="seconds of live sales")
     parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU sampling")
     parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument(
+        "--soak",
+        action="store_true",
+        help="the long soak instead (defaults: 20 box offices, "
+        "3 workers, 30 kills, --lease-ttl 5, --every 2, 30 sales/min per box office)",
+    )
+    parser.add_argument("--soak-workers", type=int, default=3)
+    parser.add_argument("--lease-ttl", type=float, default=None)
     args = parser.parse_args()
+    if args.soak:
+        for name, value in (
+            ("box_offices", 20),
+            ("kills", 30),
+            ("every", 2.0),
+            ("sales_per_minute", 30.0),
+            ("orders", 10),
+        ):
+            if parser.get_default(name) == getattr(args, name):
+                setattr(args, name, value)
+        args.lease_ttl = args.lease_ttl or 5.0
+        with pg.running_postgres() as dsn:
+            soak(dsn, args)
+        return
     counts = [int(w) for w in args.workers.split(",")]
     results: dict[int, dict[str, float]] = {}
     with pg.running_postgres() as dsn:
@@ -239,8 +404,10 @@ def main() -> None:
     last = results[counts[-1]]
     if "failover_p50" in last:
         print(
-            f"failover (kill -9 -> lease regranted, TTL {TTL:g} s, {int(last['kills'])} kills): "
-            f"p50 {last['failover_p50']:.1f} s, p95 {last['failover_p95']:.1f} s"
+            f"failover (TTL {TTL:g} s, {int(last['kills'])} kills): kill -9 -> lease regranted "
+            f"p50 {last['failover_p50']:.1f} s, p95 {last['failover_p95']:.1f} s; -> first "
+            f"delivery by the new holder p50 {last['first_delivery_p50']:.1f} s, "
+            f"p95 {last['first_delivery_p95']:.1f} s"
         )
     per_cycle = statistics.mean(r["cpu_ms_per_idle_cycle"] for r in results.values()) / 1000
     per_worker = int(60 / per_cycle) if per_cycle > 0 else 0

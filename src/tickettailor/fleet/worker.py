@@ -292,8 +292,12 @@ class Worker:
         try:
             while not stop.is_set():
                 try:
+                    began = time.monotonic()
                     self.tick()
                     self.ready = True
+                    took = time.monotonic() - began
+                    if took > self.lease_ttl / 3:
+                        log.warning("worker %s: a tick took %.1f s", self.id, took)
                 except StateError as exc:
                     self.ready = False
                     log.warning("worker %s: %s", self.id, exc)
@@ -459,6 +463,7 @@ class Worker:
         runner.halt()
         runner.join(timeout=60)
         self._release([(name, runner.token)])
+        log.info("%s: handed back (token %d)", name, runner.token)
 
     def _stop_all(self) -> None:
         for runner in self.runners.values():
