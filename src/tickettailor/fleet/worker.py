@@ -228,17 +228,20 @@ class Runner(threading.Thread):
             self.bo = _replace_error(self.bo, error, refused)
 
     def _wait(self, watch: Any, every: float, db: Db, fed: dict[str, Any]) -> None:
-        deadline = time.monotonic() + every
+        """Until the next poll: forward webhooks as they come, renew the lease."""
+        now = time.monotonic()
+        deadline, renew_at = now + every, now + self.worker.lease_ttl / 3
         while not self.stop.is_set():
-            left = deadline - time.monotonic()
-            if left <= 0:
+            now = time.monotonic()
+            if now >= deadline:
                 return
-            if self.arrived.wait(min(left, self.worker.lease_ttl / 3)):
+            if now >= renew_at:
+                watch.store.renew()  # one lease for all the box office's watches
+                renew_at = now + self.worker.lease_ttl / 3
+            if self.arrived.wait(min(deadline, renew_at) - now):
                 self.arrived.clear()
                 if not self.stop.is_set():
                     self._forward(db, fed)
-                continue
-            watch.store.renew()  # one lease for all the box office's watches
 
 
 def _replace_error(bo: BoxOffice, error: str | None, refused: bool) -> BoxOffice:
