@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ import psycopg
 from tickettailor.fleet import registry
 from tickettailor.fleet.db import Db
 from tickettailor.fleet.secrets import Secrets
+from tickettailor.fleet.worker import Worker
 from tickettailor.watch.engine import fingerprint
 
 
@@ -135,3 +138,17 @@ def audit_overlaps(dsn: str, schema: str) -> list[str]:
             if before[4] is not None and before[4] > after[3]:
                 problems.append(f"{name} token {after[1]} granted before {before[1]} ended")
     return problems
+
+
+@contextlib.contextmanager
+def running(worker: Worker) -> Iterator[Worker]:
+    """Run an in-process worker in a thread for the block, then stop it (hand-back)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield worker
+    finally:
+        stop.set()
+        worker.wake.set()
+        thread.join(timeout=30)

@@ -15,7 +15,7 @@ import httpx2
 import pytest
 
 from tests.cli.conftest import invoke
-from tests.fleet.kit import add_box_offices, start_worker, wait_for
+from tests.fleet.kit import add_box_offices, running, start_worker, wait_for
 from tickettailor.fleet.page import svg_chart
 from tickettailor.fleet.secrets import Secrets, new_secret
 from tickettailor.fleet.status import HOURS
@@ -208,18 +208,13 @@ def test_requests_429s_and_the_rate_limit_left_per_box_office(
         )
         worker = Worker(pg_dsn, fleet_schema, secrets=Secrets(SECRET), lease_ttl=6)
         server = serve(worker, free_port())
-        stop = threading.Event()
-        thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-        thread.start()
         base = f"http://127.0.0.1:{server.server_address[1]}"
         try:
-            for name in ("north", "south"):
-                wait_for(f"{name} delivered", lambda n=name: (tmp_path / f"{n}.jsonl").exists())
-            text = httpx2.get(base + "/metrics").text
+            with running(worker):
+                for name in ("north", "south"):
+                    wait_for(f"{name} delivered", lambda n=name: (tmp_path / f"{n}.jsonl").exists())
+                text = httpx2.get(base + "/metrics").text
         finally:
-            stop.set()
-            worker.wake.set()
-            thread.join(30)
             server.shutdown()
     limited = {
         n: _metric(text, "tickettailor_api_rate_limited_total", n) for n in ("north", "south")
@@ -262,17 +257,10 @@ def test_db_connections_sets_the_state_pool(
         return int(row[0]) if row else 0
 
     worker = Worker(pg_dsn, fleet_schema, secrets=Secrets(SECRET), lease_ttl=6, connections=2)
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
-    thread.start()
-    try:
+    with running(worker):
         for name in names:
             wait_for(f"{name} delivered", lambda n=name: (tmp_path / f"{n}.jsonl").exists())
         assert fleet_connections() == 2 + 2  # the pool, the control and LISTEN connections
-    finally:
-        stop.set()
-        worker.wake.set()
-        thread.join(30)
     bad = invoke("worker", "--db-connections", "0", "--postgres", pg_dsn)
     assert bad.exit_code == 2
     assert "--db-connections" in bad.output

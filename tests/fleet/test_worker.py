@@ -262,5 +262,6 @@ def test_max_box_offices_caps_what_a_worker_holds(
     wait_for("one box office held", lambda: len(holders(pg_dsn, fleet_schema)) == 1)
     other = run_worker()
     wait_for("the rest held by the other", lambda: len(holders(pg_dsn, fleet_schema)) == 3)
+    # A claim is committed just before its runner is registered: wait for both.
+    wait_for("the other's runners", lambda: len(other.runners) == 2)
     assert len(capped.runners) == 1
-    assert len(other.runners) == 2

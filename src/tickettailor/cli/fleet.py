@@ -20,17 +20,22 @@ from tickettailor.cli._help import PANEL_WATCH, epilog
 POSTGRES_ENV = "TICKETTAILOR_POSTGRES"
 SCHEMA_ENV = "TICKETTAILOR_FLEET_SCHEMA"
 
-PostgresOpt = Annotated[
-    str,
-    typer.Option(
+
+def postgres_option(
+    text: str = "The fleet's PostgreSQL, e.g. postgresql://USER@HOST:5432/DB.",
+) -> Any:
+    """``--postgres DSN``, also read from ``TICKETTAILOR_POSTGRES`` (every fleet command)."""
+    return typer.Option(
         "--postgres",
         envvar=POSTGRES_ENV,
         show_envvar=True,
         metavar="DSN",
-        help="The fleet's PostgreSQL, e.g. postgresql://USER@HOST:5432/DB.",
+        help=text,
         show_default=False,
-    ),
-]
+    )
+
+
+PostgresOpt = Annotated[str, postgres_option()]
 SchemaOpt = Annotated[
     str,
     typer.Option(

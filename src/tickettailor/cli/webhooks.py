@@ -23,6 +23,7 @@ import typer
 from tickettailor.cli._context import EXIT_INTERRUPTED, EXIT_USAGE, fail, get_client, settings
 from tickettailor.cli._help import PANEL_WATCH, epilog
 from tickettailor.cli._secrets import resolve_secret, secret_file_option, secret_option
+from tickettailor.cli.fleet import SchemaOpt, postgres_option
 
 webhooks = typer.Typer(
     help="Receive Ticket Tailor's webhooks: verified, stored, delivered once.",
@@ -117,25 +118,12 @@ def serve(
     ] = False,
     postgres: Annotated[
         str,
-        typer.Option(
-            "--postgres",
-            envvar="TICKETTAILOR_POSTGRES",
-            show_envvar=True,
-            metavar="DSN",
-            help="Fleet mode: receive for every box office of the fleet in this PostgreSQL, "
-            "at /webhooks/<box office name> (docs/fleet.md).",
-            show_default=False,
+        postgres_option(
+            "Fleet mode: receive for every box office of the fleet in this PostgreSQL, "
+            "at /webhooks/<box office name> (docs/fleet.md)."
         ),
     ] = "",
-    schema: Annotated[
-        str,
-        typer.Option(
-            "--schema",
-            envvar="TICKETTAILOR_FLEET_SCHEMA",
-            metavar="NAME",
-            help="Fleet mode: its schema.",
-        ),
-    ] = "tickettailor",
+    schema: SchemaOpt = "tickettailor",
 ) -> None:
     if postgres.strip():  # fleet mode: tickettailor.fleet.receiver
         from tickettailor.cli.fleet import serve_fleet_webhooks

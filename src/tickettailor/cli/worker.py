@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from tickettailor.cli._help import PANEL_WATCH, epilog
+from tickettailor.cli.fleet import PostgresOpt, SchemaOpt
 
 
 def register(app: typer.Typer) -> None:
@@ -23,26 +24,8 @@ def register(app: typer.Typer) -> None:
 
 
 def worker(
-    postgres: Annotated[
-        str,
-        typer.Option(
-            "--postgres",
-            envvar="TICKETTAILOR_POSTGRES",
-            show_envvar=True,
-            metavar="DSN",
-            help="The fleet's PostgreSQL.",
-            show_default=False,
-        ),
-    ] = "",
-    schema: Annotated[
-        str,
-        typer.Option(
-            "--schema",
-            envvar="TICKETTAILOR_FLEET_SCHEMA",
-            metavar="NAME",
-            help="The fleet's schema.",
-        ),
-    ] = "tickettailor",
+    postgres: PostgresOpt = "",
+    schema: SchemaOpt = "tickettailor",
     max_box_offices: Annotated[
         int | None,
         typer.Option("--max-box-offices", min=1, metavar="N", help="Hold at most N box offices."),
