@@ -32,9 +32,9 @@ def env(pg_dsn: str, fleet_schema: str, sandbox: RunningSandbox) -> dict[str, st
     }
 
 
-def add(env: dict[str, str], name: str = "shop", var: str = "SHOP_KEY", *more: str):
+def add(env: dict[str, str], name: str = "shop", var: str = "SHOP_KEY", *more: str, **extra: str):
     return invoke(
-        "fleet", "add", name, "--api-key-env", var, "--sink", "jsonl:x.jsonl", *more, **env
+        "fleet", "add", name, "--api-key-env", var, "--sink", "jsonl:x.jsonl", *more, **env, **extra
     )
 
 
@@ -111,7 +111,8 @@ def test_add_checks_the_key_and_stores_it_encrypted(
     result = add(env, "shop", "SHOP_KEY", "--watch", "orders,check-ins", "--every", "5")
     assert result.exit_code == 0, result.output
     assert "Added shop:" in result.output
-    assert add(env, "other", "OTHER_KEY").exit_code == 0
+    hooked = add(env, "other", "OTHER_KEY", "--webhook-secret-env", "HOOK", HOOK="whsec_hook_1234")
+    assert hooked.exit_code == 0, hooked.output
     listed = invoke("fleet", "list", **env)
     assert listed.exit_code == 0
     assert "shop" in listed.output
@@ -125,6 +126,10 @@ def test_add_checks_the_key_and_stores_it_encrypted(
     finally:
         db.close()
     assert TEST_KEY not in dump  # only the ciphertext is stored
+    assert "whsec_hook_1234" not in dump
+    assert "secret set" in listed.output
+    assert rows[0].webhook_secret(Secrets(SECRET)) == "whsec_hook_1234"
+    assert rows[1].webhook_secret(Secrets(SECRET)) is None
     assert rows[1].api_key(Secrets(SECRET)) == TEST_KEY
     assert rows[1].base_url == sandbox.base_url
     assert rows[1].box_office  # the name /v1/overview gave
