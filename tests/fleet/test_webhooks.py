@@ -25,7 +25,7 @@ import psycopg
 import pytest
 
 from tests.cli.conftest import invoke
-from tests.fleet.kit import add_box_offices, start_worker, wait_for
+from tests.fleet.kit import add_box_offices, holders, start_worker, wait_for
 from tests.fleet.test_observability import free_port
 from tickettailor.fleet.secrets import new_secret
 from tickettailor.sandbox import RunningSandbox, SandboxConfig, serve_in_thread
@@ -230,8 +230,9 @@ def test_two_replicas_a_worker_and_the_sandbox_sender_deliver_each_order_once(
         ).raise_for_status()
         wait_for("the resend answered", lambda: _resent(shops["south"], sent[0]["id"]))
         # A poll of the same orders (pause + resume: a new claim, polled at once).
-        for args in (("pause", "north"), ("resume", "north")):
-            assert invoke("fleet", *args, **env).exit_code == 0
+        assert invoke("fleet", "pause", "north", **env).exit_code == 0
+        wait_for("north handed back", lambda: "north" not in holders(pg_dsn, fleet_schema))
+        assert invoke("fleet", "resume", "north", **env).exit_code == 0
         wait_for("north polled again", lambda: _polls(pg_dsn, fleet_schema, "north") >= 2)
         wait_for("webhooks forwarded in /metrics", lambda: _forwarded(port) >= 6)
     finally:

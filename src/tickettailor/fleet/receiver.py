@@ -25,7 +25,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
 import anyio
 import uvicorn
@@ -182,7 +181,7 @@ def create_app(receiver: FleetReceiver) -> Starlette:
     """``POST /webhooks/{name}`` for every box office; ``GET /healthz``."""
 
     async def deliveries(request: Request) -> Response:
-        name = unquote(request.path_params["name"])
+        name = request.path_params["name"]  # ASGI paths arrive percent-decoded
         try:
             body = await _body(request)
             delivery_id, outcome = await anyio.to_thread.run_sync(

@@ -110,6 +110,9 @@ class Runner(threading.Thread):
         self.token = token
         self.stop = threading.Event()
         self.arrived = threading.Event()  # webhooks wait in the inbox (or: stop)
+        # Look at the inbox after each poll only where webhooks come (an idle cycle of
+        # the others costs no query); a NOTIFY for this box office turns it on.
+        self.webhooks = bo.webhook_secret_sealed is not None
         self.guard = Guard(worker.lease_ttl)
         self.error: str | None = None
 
@@ -184,6 +187,7 @@ class Runner(threading.Thread):
 
     def _loop(self, watches: list[Any], db: Db) -> None:
         fed = {w.trigger.resource: w for w in watches if w.trigger.resource in RESOURCES}
+        first = True
         while not self.stop.is_set():
             refused = False
             self.arrived.clear()
@@ -195,7 +199,9 @@ class Runner(threading.Thread):
                 if report.fetch_error and not report.key_refused:
                     self.worker.stats.fetch_errors += 1
             self._report(db, watches, refused)
-            self._forward(db, fed)
+            if self.webhooks or first:  # first: what came while no one held it
+                self._forward(db, fed)
+            first = False
             every = max(self.bo.every, REFUSED_EVERY) if refused else self.bo.every
             self._wait(watches[0], every, db, fed)
 
@@ -241,6 +247,7 @@ class Runner(threading.Thread):
             if self.arrived.wait(min(deadline, renew_at) - now):
                 self.arrived.clear()
                 if not self.stop.is_set():
+                    self.webhooks = True
                     self._forward(db, fed)
 
 
