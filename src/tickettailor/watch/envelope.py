@@ -1,7 +1,8 @@
 """The envelope every sink receives: one record, one event type, one stable key.
 
 ``id`` is the idempotency key. It is built from the event type and the record id (and,
-for issued-ticket updates, the record's ``updated_at``, so a later void is a new key),
+for ``.updated`` envelopes, the hash of the record's content, ``tickettailor.watch.changes``,
+or with ``updates=False`` an issued ticket's ``updated_at``, so a later change is a new key),
 never from anything that changes between deliveries: a crash and a replay send the same
 key, and a sink that honours it applies the record exactly once.
 """
