@@ -12,6 +12,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -63,12 +64,12 @@ def rows(db: Path) -> list[tuple[str, str, dict[str, Any]]]:
 
 def make_watch(client: Client, tmp_path: Path, **options: Any) -> Watch:
     options.setdefault("void_every", 0)
+    options.setdefault("start", "-2h")
     return Watch(
         "orders",
         client=client,
         sinks=[SqliteSink(tmp_path / "shop.db")],
         state=tmp_path / "orders.sqlite3",
-        start="-2h",
         **options,
     )
 
@@ -190,3 +191,42 @@ def test_a_change_by_webhook_and_by_poll_is_delivered_once(
         (e["type"], e["data"]["status"]) for e in read_jsonl(out) if e["data"]["id"] == order["id"]
     ]
     assert mine == [("order.created", "completed"), ("order.updated", "cancelled")]
+
+
+class SimClock:
+    """The watch's clock, moved on by the test (the sandbox keeps real time)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_recheck_covers_old_orders_of_events_not_ended_yet(
+    shop: RunningSandbox, tmp_path: Path
+) -> None:
+    now = int(time.time())
+    live, ended = "ev_5940000", "ev_5940001"  # both ended months ago with seed 7
+    control(shop, f"/events/{live}/move", {"start_at": now + 30 * 86_400})  # next month
+    bought = new_order(shop, ago=40 * 86_400, event_id=live)  # outside --recheck-window
+    past = new_order(shop, ago=40 * 86_400, event_id=ended)
+    new_order(shop)
+    client = Client(api_key=KEY, base_url=shop.base_url)
+    clock = SimClock()
+    watch = make_watch(client, tmp_path, start="-60d", clock=clock)
+    assert watch.run_cycle().ok
+    control(shop, f"/orders/{bought['id']}/refund", {"amount": 100})  # no void, no webhook
+    control(shop, f"/orders/{past['id']}/refund", {"amount": 100})
+    seen: list[str] = []
+    for _ in range(90):  # an hour and a half of cycles a minute apart
+        clock.now += 60
+        assert watch.run_cycle().ok
+        seen = [d["id"] for _, kind, d in rows(tmp_path / "shop.db") if kind == "order.updated"]
+        if seen:
+            break
+    watch.close()
+    assert seen == [bought["id"]], "the next full re-check re-lists the live event's orders"
+    # The ended event's order lies outside the window: its refund is not looked for
+    # (README, "What cannot be caught").
+    assert past["id"] not in seen

@@ -775,6 +775,7 @@ class Watch:
         """The change finders beyond the re-list (tickettailor.watch.recheck)."""
         if self.trigger.resource == "orders":
             changes.scan_voids(self, stream, report)
+            changes.recheck_live_events(self, stream, report)
         elif self.trigger.resource == "events":
             changes.relist_events(self, stream, report)
 
