@@ -35,6 +35,7 @@ def test_envelope_carries_the_record_exactly_and_a_stable_key(
         "type": "order.created",
         "timestamp": "2025-11-24T15:58:20Z",
         "data": order,
+        "seq": 1,  # the first envelope this state stored (its number in the state)
     }
 
 

@@ -10,7 +10,7 @@ key, and a sink that honours it applies the record exactly once.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 __all__ = ["EVENT_TYPES", "Envelope", "envelope_key", "iso_utc", "make_envelope"]
 
@@ -24,12 +24,15 @@ EVENT_TYPES = (
 
 
 class Envelope(TypedDict):
-    """``{"id", "type", "timestamp", "data"}``; ``data`` is the record exactly as returned."""
+    """``{"id", "type", "timestamp", "data", "seq"}``; ``data`` is the record exactly as
+    returned. ``seq`` (added when it is delivered) rises with every envelope a state
+    stores, and a replay keeps it: it orders two changes of one record."""
 
     id: str
     type: str
     timestamp: str
     data: dict[str, Any]
+    seq: NotRequired[int]
 
 
 def iso_utc(unix_seconds: int) -> str:
