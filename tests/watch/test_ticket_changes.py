@@ -8,8 +8,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
 from tests.watch.conftest import T0, Clock, ListSink, MakeWatch
 from tests.watch.fakeapi import FakeAPI
+from tests.watch.shop import private_env
+from tickettailor.cli.main import app
 from tickettailor.watch.changes import content_hash
 from tickettailor.watch.engine import RECHECK_FULL_EVERY, VOID_EVERY
 from tickettailor.webhooks.events import to_record
@@ -99,3 +104,16 @@ def test_a_state_from_before_tickets_were_hashed_upgrades_without_repeats(
     with sqlite3.connect(state) as conn:
         hashed = {r for (r,) in conn.execute("SELECT DISTINCT record_id FROM content_hashes")}
     assert {t["id"] for t in tickets} <= hashed
+
+
+def test_watch_status_says_how_soon_a_ticket_change_is_seen(
+    make_watch: MakeWatch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    private_env(tmp_path, monkeypatch)
+    make_watch("issued-tickets", start=WEEK_AGO, void_every=120).run_cycle()
+    state = tmp_path / "issued-tickets.sqlite3"
+    result = CliRunner().invoke(app, ["watch", "status", "issued-tickets", "--state", str(state)])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.stdout.splitlines() if "changes:" in x)
+    assert "a void is seen within ~2 min (the void scan)" in line
+    assert "--recheck-window" in line

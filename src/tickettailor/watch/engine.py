@@ -337,7 +337,7 @@ class Watch:
             store.close()
             raise
         self.store = store
-        if self.trigger.resource in ("orders", "events"):
+        if self.trigger.resource in ("orders", "events", "issued-tickets"):
             changes.note_settings(self)
         for notice in self.notices:  # the CLI prints them; -v shows them twice, no more
             log.debug("%s", notice)

@@ -347,6 +347,7 @@ def note_settings(watch: Watch) -> None:
         "budget": watch.recheck_budget,
         "full_every": watch.recheck_full_every,
         "pages": watch.recheck_pages,
+        "voids_every": watch.void_every,
     }
     text = json.dumps(settings, sort_keys=True)
     if watch._store().status_value(_SETTINGS) != text:
@@ -362,6 +363,14 @@ def describe(store: StateStore, now: float) -> str | None:
         return "changes are not watched (--no-updates)"
     if store.resource == "events":
         return "changes of events are seen at the next re-list (every --recheck-every)"
+    if store.resource == "issued-tickets":
+        voids = (
+            _minutes(float(saved.get("voids_every", 0))) if saved.get("voids_every") else "1 cycle"
+        )
+        return (
+            f"a void is seen within ~{voids} (the void scan); other changes of tickets "
+            "created within --recheck-window at the next full re-check (hourly)"
+        )
     if store.resource != "orders" or not saved.get("window"):
         return None
     return sweep_time(
