@@ -16,10 +16,12 @@ __all__ = ["EVENT_TYPES", "Envelope", "envelope_key", "iso_utc", "make_envelope"
 
 EVENT_TYPES = (
     "order.created",
+    "order.updated",
     "issued_ticket.created",
     "issued_ticket.updated",
     "check_in.created",
     "event.created",
+    "event.updated",
 )
 
 
@@ -41,7 +43,8 @@ def iso_utc(unix_seconds: int) -> str:
 
 
 def envelope_key(event_type: str, record_id: str, version: int | None = None) -> str:
-    """``order.created:or_1``; with a version ``issued_ticket.updated:it_1:1764450000``."""
+    """``order.created:or_1``; with a version ``issued_ticket.updated:it_1:1764450000``
+    (``--no-updates``: a void keyed by its ``updated_at``)."""
     key = f"{event_type}:{record_id}"
     return key if version is None else f"{key}:{version}"
 
