@@ -348,3 +348,31 @@ def test_the_engine_delivers_each_change_once_on_either_store(make_store: MakeSt
         f"order.created:{placed['id']}",
         f"order.updated:{placed['id']}:" + content_hash(placed),
     ]
+
+
+def test_a_change_only_stream_stores_a_new_content_once_and_a_seen_one_never(
+    make_store: MakeStore,
+) -> None:
+    """The issued tickets' void scan: its record is its change (issue 14)."""
+    store = held(make_store, resource="issued-tickets")
+    pos = Position("voided", floor=0)
+    ticket = {"object": "issued_ticket", "id": "it_1", "created_at": T0, "updated_at": T0}
+    created = change_record("issued_ticket.created", {**ticket, "status": "valid"}, T0, T0)
+    voided = {**ticket, "status": "voided", "updated_at": T0 + 5}
+    void = change_record("issued_ticket.updated", voided, T0 + 5, T0 + 9)
+    assert void.envelope is void.change
+    assert store.store_page([created], pos, ["a"]) == 1
+    assert store.store_page([void], pos, ["a"]) == 1  # a new content: the change
+    assert store.changes_stored == 1
+    assert store.store_page([void], pos, ["a"]) == 0  # seen: never again
+    seen_first = change_record("issued_ticket.created", {**voided, "id": "it_2"}, T0, T0)
+    assert store.store_page([seen_first], pos, ["a"]) == 1
+    again = change_record("issued_ticket.updated", {**voided, "id": "it_2"}, T0 + 5, T0 + 9)
+    assert store.store_page([again], pos, ["a"]) == 0  # created with that very content
+    keys = [p.envelope["id"] for p in store.pending("a", 10)]
+    assert keys == [
+        "issued_ticket.created:it_1",
+        f"issued_ticket.updated:it_1:{content_hash(voided)}",
+        "issued_ticket.created:it_2",
+    ]
+    assert store.pending("a", 10)[1].envelope["timestamp"] == "2025-11-24T16:00:05Z"

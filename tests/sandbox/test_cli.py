@@ -27,7 +27,8 @@ def test_help_shows_the_options_and_an_example() -> None:
     result = CliRunner().invoke(app, ["sandbox", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     for text in ("--port", "--api-key", "--seed", "--orders", "--events", "--rate-limit", "--db",
-                 "$ tickettailor sandbox --port 9000"):  # fmt: skip
+                 "--changes", "$ tickettailor sandbox --port 9000",
+                 "$ tickettailor sandbox --sales-per-minute 60 --changes"):  # fmt: skip
         assert text in result.output
 
 
@@ -42,6 +43,10 @@ def test_help_shows_the_options_and_an_example() -> None:
         (["--api-key", "has space"], "without spaces"),
         (["--api-key", TEST_KEY, "--api-key", TEST_KEY], "different"),
         (["--db", "/no/such/folder/x.sqlite"], "does not exist"),
+        (["--sales-per-minute", "5", "--changes", "cancel=lots"], "is not NAME=RATE"),
+        (["--sales-per-minute", "5", "--changes", "refunds=0.1"], "names: cancel, refund"),
+        (["--sales-per-minute", "5", "--changes", "pending=2"], "between 0 and 1"),
+        (["--changes", "cancel=0.1"], "add --sales-per-minute"),
     ],
 )
 def test_bad_option_values_exit_2_with_a_clear_message(args: list[str], complaint: str) -> None:
@@ -91,6 +96,32 @@ def test_serves_the_api_prints_url_and_key_and_stops_on_ctrl_c() -> None:
         assert orders.headers["x-rate-limit-limit"] == "100"
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=15) == 0
+
+
+def test_changes_sets_the_simulators_rates_per_order_sold() -> None:
+    only_cancels = "cancel=0.5," + ",".join(
+        f"{name}=0" for name in ("refund", "void", "pending", "confirm", "event-move",
+                                 "event_status", "sold_out", "check_in")
+    )  # fmt: skip
+    args = ["--port", "0", "--orders", "20", "--events", "3", "--api-key", TEST_KEY]
+    with running(*args, "--sales-per-minute", "600", "--changes", only_cancels) as (_, lines):
+        text = "".join(lines)
+        assert "changes per order sold: cancel 0.5, refund 0, void 0," in text
+        base = re.search(r"ready at (\S+)", text)
+        assert base, text
+        url = f"{base.group(1)}/_sandbox/simulator"
+        got = httpx2.get(url, auth=(TEST_KEY, "")).json()
+        assert got["changes"]["cancel"] == 0.5
+        assert got["changes"]["check_in"] == got["changes"]["refund"] == 0
+        deadline = time.monotonic() + 30
+        while not got["done"].get("cancel"):  # the simulator cancels what it sells
+            assert time.monotonic() < deadline, got
+            time.sleep(0.2)
+            got = httpx2.get(url, auth=(TEST_KEY, "")).json()
+        assert not got["done"].get("refund"), got
+        assert not got["done"].get("check_in"), got
+    with running(*args, "--sales-per-minute", "60", "--changes", "off") as (_, lines):
+        assert "changes per order sold: cancel 0, refund 0," in "".join(lines)
 
 
 def test_without_a_key_it_makes_one_in_the_real_format() -> None:

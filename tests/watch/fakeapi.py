@@ -1,10 +1,11 @@
 """An in-memory list API with the reference's paging rules, for fast engine tests.
 
 It follows ticket-tailor-api.md s2 and s3 for what a watch uses: ascending ids,
-``limit`` 1..100, ``starting_after``, ``created_at.gte`` / ``.lt``, ``updated_at.gte`` and
-``status`` filters, ``links.next`` null exactly when nothing follows. Faults are
-queued per call: a 5xx, a 429, a malformed body, or a page with repeated rows. The
-crash tests and the fault tests over HTTP use the real sandbox instead.
+``limit`` 1..100, ``starting_after``, ``created_at.gte`` / ``.lt``, ``updated_at.gte``,
+``end_at.gt``, ``event_id`` (a comma list) and ``status`` filters, ``links.next`` null
+exactly when nothing follows. Faults are queued per call: a 5xx, a 429, a malformed
+body, or a page with repeated rows. The crash tests and the fault tests over HTTP use
+the real sandbox instead.
 """
 
 from __future__ import annotations
@@ -91,6 +92,10 @@ def _matches(record: dict[str, Any], params: Mapping[str, str]) -> bool:
         if op == "gte" and record.get(field_name, 0) < int(value):
             return False
         if op == "lt" and record.get(field_name, 0) >= int(value):
+            return False
+        if op == "gt" and record.get(field_name, 0) <= int(value):
+            return False
+        if name == "event_id" and record.get("event_id") not in value.split(","):
             return False
         if name == "status" and record.get("status") != value:
             return False

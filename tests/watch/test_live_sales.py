@@ -56,7 +56,9 @@ def test_live_sales_are_delivered_once(sandbox_config: SandboxConfig, tmp_path: 
     assert {e["data"]["id"] for e in created} == set(tickets)
     updates = [e for e in sinks["issued-tickets"].got if e["type"] == "issued_ticket.updated"]
     assert len({e["id"] for e in updates}) == len(updates)
-    voided = {i for i, t in tickets.items() if t["status"] == "voided"}
-    assert {e["data"]["id"] for e in updates} == voided
-    latest = {e["data"]["id"]: e["data"] for e in updates}  # in delivery order: last wins
-    assert latest == {i: tickets[i] for i in voided}
+    assert all(e["data"]["status"] == "voided" for e in updates)  # what the scans see
+    # Every ticket's last envelope is the ticket as the API has it now: a ticket voided
+    # before it was first seen was created voided (its void is no change seen).
+    latest = {e["data"]["id"]: e["data"] for e in sinks["issued-tickets"].got}
+    assert latest == tickets
+    assert any(t["status"] == "voided" for t in tickets.values())

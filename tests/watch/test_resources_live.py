@@ -33,14 +33,12 @@ def test_every_resource_from_the_start(sandbox: RunningSandbox, tmp_path: Path) 
             assert created == records, resource
             assert len(set(sink.keys)) == len(sink.keys)
             if resource == "issued-tickets":
+                # A ticket first seen voided is created voided: its void is no change
+                # seen, and the void scan's look at it has the same content, no new key.
                 voided = {i for i, r in records.items() if r["status"] == "voided"}
-                updates = [e for e in sink.got if e["type"] == "issued_ticket.updated"]
-                assert {e["data"]["id"] for e in updates} == voided
-                assert all(
-                    e["id"] == f"issued_ticket.updated:{e['data']['id']}:{e['data']['updated_at']}"
-                    for e in updates
-                )
                 assert voided  # the sandbox has cancelled orders, hence voids
+                assert {i for i, r in created.items() if r["status"] == "voided"} == voided
+                assert kinds["issued_ticket.updated"] == 0
             else:
                 assert set(kinds) == {sink.got[0]["type"]}
 

@@ -16,6 +16,7 @@ import pytest
 from tests.watch.conftest import T0, Clock, ListSink, MakeWatch
 from tests.watch.fakeapi import FakeAPI
 from tickettailor._core.errors import UsageError
+from tickettailor.watch.changes import content_hash
 from tickettailor.watch.crash import set_crash_hook
 from tickettailor.watch.engine import VOID_EVERY
 
@@ -33,7 +34,7 @@ def shop(api: FakeAPI) -> list[dict[str, Any]]:
 
 
 def void_key(ticket: dict[str, Any]) -> str:
-    return f"issued_ticket.updated:{ticket['id']}:{ticket['updated_at']}"
+    return f"issued_ticket.updated:{ticket['id']}:{content_hash(ticket)}"
 
 
 def void_scans(api: FakeAPI, since: int) -> int:

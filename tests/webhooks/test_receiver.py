@@ -22,6 +22,7 @@ from tickettailor.sandbox import RunningSandbox, SandboxConfig, create_app, serv
 from tickettailor.sandbox.faults import FaultInjector, parse_faults
 from tickettailor.sandbox.webhook_sender import WebhookSender, encode_json, sign
 from tickettailor.watch import Watch, default_state_path, fingerprint
+from tickettailor.watch.changes import content_hash
 from tickettailor.webhooks.inbox import Inbox, NewDelivery
 from tickettailor.webhooks.receiver import InboxWriter
 
@@ -72,7 +73,7 @@ def test_sandbox_deliveries_reach_the_sink_once_as_polling_envelopes(
         [f"order.created:{o['id']}" for o in orders]
         + [
             f"issued_ticket.created:{ticket['id']}",
-            f"issued_ticket.updated:{voided['id']}:{voided['updated_at']}",
+            f"issued_ticket.updated:{voided['id']}:{content_hash(voided)}",
             f"event.created:{event['id']}",
         ]
     )

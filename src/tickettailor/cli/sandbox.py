@@ -57,6 +57,38 @@ def _check_specs(webhooks: list[str], secret: str | None, faults: str) -> None:
         raise typer.BadParameter(str(e), param_hint="--faults") from None
 
 
+def parse_changes(value: str | None) -> dict[str, float]:
+    """``--changes cancel=0.1,refund=0.05`` -> {"cancel": 0.1, "refund": 0.05}; ``off``
+    sets every rate to 0; None (not given) keeps the defaults ({}). Checked by the
+    sandbox's own ``ChangeRates``, so the names and bounds are its."""
+    from tickettailor.sandbox.config import ChangeRates
+
+    if value is None:
+        return {}
+    names = list(vars(ChangeRates()))
+    if value.strip().lower() == "off":
+        return dict.fromkeys(names, 0.0)
+    rates: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        name, _, number = part.partition("=")
+        name = name.strip().replace("-", "_")
+        try:
+            rates[name] = float(number)
+        except ValueError:
+            rates[name] = float("nan")  # refused below, with the example
+        if name not in names or not rates[name] == rates[name]:
+            raise typer.BadParameter(
+                f"{part!r} is not NAME=RATE; names: {', '.join(names)} (rates per order "
+                "sold, e.g. cancel=0.1,refund=0.05), or off",
+                param_hint="--changes",
+            )
+    try:
+        ChangeRates(**rates)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--changes") from None
+    return rates
+
+
 def _interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -108,6 +140,18 @@ def sandbox(
             "voids and check-ins at lower rates). 0: none.",
         ),
     ] = 0.0,
+    changes: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME=RATE,...",
+            help="How often the simulated sales change afterwards, per order sold: "
+            "cancel, refund (partial, no void), void (one ticket), pending (share paid "
+            "offline) and confirm, event_move, event_status, sold_out, check_in; "
+            "e.g. cancel=0.1,refund=0.05; off: none. Default: a busy, ordinary box "
+            "office (docs/sandbox.md). Needs --sales-per-minute.",
+            show_default=False,
+        ),
+    ] = None,
     webhook: Annotated[
         list[str] | None,
         typer.Option(
@@ -144,7 +188,7 @@ def sandbox(
     errors and rate-limit headers. Stop it with Ctrl-C.
     """
     from tickettailor.sandbox import SandboxConfig, serve_in_thread
-    from tickettailor.sandbox.config import seed_key
+    from tickettailor.sandbox.config import ChangeRates, seed_key
 
     limit = parse_rate_limit(rate_limit)
     keys = [_check_key(k) for k in api_key] if api_key else [seed_key(seed)]
@@ -153,6 +197,12 @@ def sandbox(
     if db is not None and not db.parent.is_dir():
         raise typer.BadParameter(f"folder {db.parent} does not exist", param_hint="--db")
     _check_specs(webhook or [], webhook_secret, faults)
+    rates = parse_changes(changes)
+    if changes is not None and not sales_per_minute:
+        raise typer.BadParameter(
+            "changes happen to what the simulator sells: add --sales-per-minute N",
+            param_hint="--changes",
+        )
     config = SandboxConfig(
         keys=tuple(keys),
         seed=seed,
@@ -161,6 +211,7 @@ def sandbox(
         rate_limit=limit,
         db=str(db) if db is not None else None,
         sales_per_minute=sales_per_minute,
+        changes=ChangeRates(**rates),
         webhooks=tuple(webhook or ()),
         webhook_secret=webhook_secret,
         faults=faults,
@@ -187,6 +238,8 @@ def sandbox(
         typer.echo(f"  rate limit: {limit_text}; seed {seed}; {orders} orders, {events} events")
         if sales_per_minute:
             typer.echo(f"  simulated sales: {sales_per_minute:g} a minute per box office")
+            shown = ", ".join(f"{k} {v:g}" for k, v in vars(config.changes).items())
+            typer.echo(f"  changes per order sold: {shown}")
         for sub in running.sandbox.webhooks.subscriptions() if running.sandbox.webhooks else []:
             events_text = ", ".join(sorted(sub.events)) if sub.events else "every event"
             signed = "signed" if sub.secret else "unsigned"
@@ -216,6 +269,7 @@ def register(app: typer.Typer) -> None:
             "--rate-limit 100/60",
             "tickettailor sandbox --sales-per-minute 30 "
             "--webhook http://127.0.0.1:9000/hook#ORDER.CREATED --webhook-secret s3cret",
+            "tickettailor sandbox --sales-per-minute 60 --changes cancel=0.1,refund=0.05,void=0",
             "tickettailor sandbox --faults 'status:503,path=/v1/orders*,p=0.2; latency:1,count=3'",
             "tickettailor --base-url http://127.0.0.1:8765 --api-key KEY orders list --limit 5",
         ),

@@ -488,8 +488,10 @@ class PgStateStore:
         record_id = str(rec.envelope["data"]["id"])
         self._seed_hashes(conn, record_id, now)
         fresh = self._remember(conn, [(record_id, str(rec.digest))], now)
+        if not fresh and rec.envelope is rec.change:  # a change-only stream: content seen
+            return 0, 0
         if self._insert(conn, rec.envelope, rec.record_num, rec.ts, sinks, now):
-            return 1, 0
+            return 1, int(rec.envelope is rec.change)
         if not fresh or rec.change is None:
             return 0, 0
         # An update's time is when it was seen: orders and events carry no time of change.

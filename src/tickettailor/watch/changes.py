@@ -12,7 +12,15 @@ Left out of the hash (``VOLATILE``): on events, the counters every sale moves
 ticket type, ``quantity``, ``quantity_held``, ``quantity_in_baskets``,
 ``quantity_issued``), so a sale is not an event change while a sell-out (``status``,
 ``tickets_available``, ``unavailable_status``) is. Orders and issued tickets are hashed
-whole. ``data`` is always the whole record as the API returned it.
+whole (a ticket's ``updated_at`` included: it moves only when the ticket changes).
+``data`` is always the whole record as the API returned it.
+
+Issued tickets follow the same rule: ``issued_ticket.updated:it_123:<hash>``, whether
+the change is a void found by the void scan (``status=voided``), another change seen
+when the creation list is read again (its lookback, the re-check of the window), or an
+``ISSUED_TICKET.UPDATED`` webhook. A ticket carries its own time of change, so its
+``.updated`` envelope's ``timestamp`` is its ``updated_at``; orders and events carry
+none, so theirs is when the change was seen.
 
 A record that returns to a content it had before (exactly) is not delivered again: its
 key is one the sinks already have.
@@ -70,17 +78,23 @@ def change_record(created_type: str, record: dict[str, Any], ts: int, seen_at: i
     envelope (used when the record is new), its ``.updated`` envelope keyed by content
     (used when it is known and the content is new) and the hash deciding between them.
 
-    ``ts`` is the record's creation time; ``seen_at`` (now) is the update's timestamp:
-    orders and events carry no time of change.
+    ``ts`` is the record's creation time; the update's timestamp is the record's own
+    ``updated_at`` when it has one (issued tickets), else ``seen_at`` (now): orders and
+    events carry no time of change. A stream of changes only (``created_type`` is
+    already ``x.updated``: the void scan) stores a record it never saw as its change.
     """
     digest = content_hash(record)
     kind = update_type(created_type)
+    updated = record.get("updated_at")
+    changed_at = updated if isinstance(updated, int) and not isinstance(updated, bool) else seen_at
     change = Envelope(
         id=envelope_key(kind, str(record["id"]), None) + f":{digest}",
         type=kind,
-        timestamp=iso_utc(seen_at),
+        timestamp=iso_utc(changed_at),
         data=record,
     )
+    if kind == created_type:
+        return StoredRecord(change, id_number(str(record["id"])), ts, change=change, digest=digest)
     created = Envelope(
         id=envelope_key(created_type, str(record["id"])),
         type=created_type,

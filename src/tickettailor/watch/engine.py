@@ -337,7 +337,7 @@ class Watch:
             store.close()
             raise
         self.store = store
-        if self.trigger.resource in ("orders", "events"):
+        if self.trigger.resource in ("orders", "events", "issued-tickets"):
             changes.note_settings(self)
         for notice in self.notices:  # the CLI prints them; -v shows them twice, no more
             log.debug("%s", notice)
@@ -775,6 +775,7 @@ class Watch:
         """The change finders beyond the re-list (tickettailor.watch.recheck)."""
         if self.trigger.resource == "orders":
             changes.scan_voids(self, stream, report)
+            changes.recheck_live_events(self, stream, report)
         elif self.trigger.resource == "events":
             changes.relist_events(self, stream, report)
 

@@ -1,7 +1,8 @@
 """The envelope every sink receives: one record, one event type, one stable key.
 
 ``id`` is the idempotency key. It is built from the event type and the record id (and,
-for issued-ticket updates, the record's ``updated_at``, so a later void is a new key),
+for ``.updated`` envelopes, the hash of the record's content, ``tickettailor.watch.changes``,
+or with ``updates=False`` an issued ticket's ``updated_at``, so a later change is a new key),
 never from anything that changes between deliveries: a crash and a replay send the same
 key, and a sink that honours it applies the record exactly once.
 """
@@ -9,26 +10,31 @@ key, and a sink that honours it applies the record exactly once.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 __all__ = ["EVENT_TYPES", "Envelope", "envelope_key", "iso_utc", "make_envelope"]
 
 EVENT_TYPES = (
     "order.created",
+    "order.updated",
     "issued_ticket.created",
     "issued_ticket.updated",
     "check_in.created",
     "event.created",
+    "event.updated",
 )
 
 
 class Envelope(TypedDict):
-    """``{"id", "type", "timestamp", "data"}``; ``data`` is the record exactly as returned."""
+    """``{"id", "type", "timestamp", "data", "seq"}``; ``data`` is the record exactly as
+    returned. ``seq`` (added when it is delivered) rises with every envelope a state
+    stores, and a replay keeps it: it orders two changes of one record."""
 
     id: str
     type: str
     timestamp: str
     data: dict[str, Any]
+    seq: NotRequired[int]
 
 
 def iso_utc(unix_seconds: int) -> str:
@@ -37,7 +43,8 @@ def iso_utc(unix_seconds: int) -> str:
 
 
 def envelope_key(event_type: str, record_id: str, version: int | None = None) -> str:
-    """``order.created:or_1``; with a version ``issued_ticket.updated:it_1:1764450000``."""
+    """``order.created:or_1``; with a version ``issued_ticket.updated:it_1:1764450000``
+    (``--no-updates``: a void keyed by its ``updated_at``)."""
     key = f"{event_type}:{record_id}"
     return key if version is None else f"{key}:{version}"
 

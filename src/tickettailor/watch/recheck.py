@@ -8,7 +8,11 @@ finds changes three ways besides webhooks:
   are paid from a token bucket filled at ``recheck_budget`` of the API's rate budget
   (``RATE_PER_SECOND``: the server sends 10,000 requests per 1,800 s), at most
   ``RECHECK_PAGES`` pages a cycle; the bucket is kept in the state, so a restart does
-  not get a fresh one. ``sweep_time`` says how long a full sweep takes at that pace.
+  not get a fresh one. Every ``recheck_full_every`` seconds it also re-lists the
+  orders created *before* the window of every event that has not ended yet
+  (``recheck_live_events``: ``/v1/events?end_at.gt=now``, then
+  ``/v1/orders?event_id=...&created_at.lt=<window start>``), from the same bucket.
+  ``sweep_time`` says how long a full sweep takes at that pace.
 - **The void scan** (``scan_voids``): every ``void_every`` seconds the orders watch
   lists the tickets voided since its last scan (``status=voided``, ``updated_at``), and
   re-reads each order with a newly voided ticket, one request per order. Which voids
@@ -38,6 +42,8 @@ __all__ = [
     "RECHECK_BUDGET",
     "SweepTime",
     "allowed_pages",
+    "live_pages",
+    "recheck_live_events",
     "relist_events",
     "scan_voids",
     "spend_pages",
@@ -117,7 +123,8 @@ def sweep_time(
     """A full sweep's pages over the pace the budget allows; a change waits at most
     for the next sweep to start and to reach it."""
     records = store.count_records("order.created", int(now - window))
-    pages = max(1, math.ceil(records / int(_PAGE)))
+    # ... plus what the last re-list of the live events' older orders read
+    pages = max(1, math.ceil(records / int(_PAGE))) + live_pages(store)
     pace = RATE_PER_SECOND * budget
     # At least one cycle a minute is assumed for the per-cycle cap (the CLI's default).
     pace = min(pace, pages_per_cycle / 60.0) if pace > 0 else 0.0
@@ -235,6 +242,98 @@ def relist_events(watch: Watch, stream: Stream, report: CycleReport) -> None:
             return
 
 
+# -- the orders of events that have not ended, created before the window -------------
+
+_LIVE = "changes:live"  # status entry: {"done_at", "pages"} or a sweep in progress
+_EVENTS_PATH = "/v1/events"
+_IDS_PER_PAGE = 50  # event ids per orders request (the API takes a comma list)
+
+
+def recheck_live_events(watch: Watch, stream: Stream, report: CycleReport) -> None:
+    """Re-list the orders of every event that has not ended yet that were created
+    before ``recheck_window`` (the window's own sweep covers the newer ones): a refund
+    of a ticket bought months ago for next week's show is still seen.
+
+    Runs every ``recheck_full_every`` seconds, paid from the re-check's bucket (the
+    live events' list first, then ``event_id=...&created_at.lt=<window start>`` page
+    by page); its progress is kept in the state after each page, so a restart resumes.
+    """
+    if watch.recheck_window == 0:
+        return
+    store, now = watch._store(), watch.clock()
+    saved = _load(store, _LIVE)
+    if not saved:  # a new state: its first scan read all it wants to know
+        store.set_status(_LIVE, json.dumps({"done_at": now, "pages": 0}))
+        return
+    left = allowed_pages(watch)
+    fresh = "events" not in saved
+    if left < 1 or (fresh and 0 <= now - float(saved["done_at"]) < watch.recheck_full_every):
+        return
+    spent = 0
+    if fresh:
+        events, spent = _live_events(watch, now)
+        report.requests += spent
+        saved = {"events": events, "before": int(now - watch.recheck_window), "begun": now}
+        saved.update(cursor=None, pages=spent)
+    spent += _live_orders(watch, stream, report, saved, left - spent)
+    spend_pages(watch, spent)
+    if not saved["events"]:
+        store.set_status(_LIVE, json.dumps({"done_at": saved["begun"], "pages": saved["pages"]}))
+
+
+def _live_events(watch: Watch, now: float) -> tuple[list[str], int]:
+    """The ids of the events that end after ``now``, and the pages that took."""
+    params = {"end_at.gt": str(int(now))}
+    walk = PageWalk(watch.source, _EVENTS_PATH, params, "created_at", cursor=None)
+    ids, read, more = [], 0, True
+    while more:
+        events, more = walk.next_page()
+        read += 1
+        # Checked on our side too: a server that ignores the filter costs pages only.
+        ids += [str(e["id"]) for e in events if _ends(e) > now]
+    return ids, read
+
+
+def _ends(event: dict[str, Any]) -> float:
+    end = event.get("end")
+    unix = end.get("unix") if isinstance(end, dict) else None
+    return float(unix) if isinstance(unix, int) else float("inf")  # unknown: assume live
+
+
+def _live_orders(
+    watch: Watch, stream: Stream, report: CycleReport, saved: dict[str, Any], pages: int
+) -> int:
+    """Up to ``pages`` pages of the live events' older orders; ``saved`` moves on."""
+    store, before, read = watch._store(), int(saved["before"]), 0
+    while saved["events"] and read < pages:
+        chunk = saved["events"][:_IDS_PER_PAGE]
+        params = {"event_id": ",".join(chunk), f"{stream.time_filter}.lt": str(before)}
+        walk = PageWalk(
+            watch.source, watch.trigger.path, params, stream.ts_field, cursor=saved["cursor"]
+        )
+        records, more = walk.next_page()
+        read += 1
+        report.requests += 1
+        main = store.positions()[stream.name]
+        wanted = [
+            watch._stored(stream, r)
+            for r in records
+            if r[stream.ts_field] < before and watch._wanted(stream, main, r)
+        ]
+        _store(watch, stream, report, wanted)
+        saved["cursor"] = records[-1]["id"] if more else None
+        if not more:
+            saved["events"] = saved["events"][_IDS_PER_PAGE:]
+        saved["pages"] = int(saved["pages"]) + 1
+        store.set_status(_LIVE, json.dumps(saved))
+    return read
+
+
+def live_pages(store: StateStore) -> int:
+    """Pages the last re-list of the live events' older orders read (0: none yet)."""
+    return int(_load(store, _LIVE).get("pages", 0))
+
+
 # -- what `watch status` says --------------------------------------------------------
 
 _SETTINGS = "changes:settings"  # status entry: the re-check's settings, for `watch status`
@@ -248,6 +347,7 @@ def note_settings(watch: Watch) -> None:
         "budget": watch.recheck_budget,
         "full_every": watch.recheck_full_every,
         "pages": watch.recheck_pages,
+        "voids_every": watch.void_every,
     }
     text = json.dumps(settings, sort_keys=True)
     if watch._store().status_value(_SETTINGS) != text:
@@ -263,6 +363,14 @@ def describe(store: StateStore, now: float) -> str | None:
         return "changes are not watched (--no-updates)"
     if store.resource == "events":
         return "changes of events are seen at the next re-list (every --recheck-every)"
+    if store.resource == "issued-tickets":
+        voids = (
+            _minutes(float(saved.get("voids_every", 0))) if saved.get("voids_every") else "1 cycle"
+        )
+        return (
+            f"a void is seen within ~{voids} (the void scan); other changes of tickets "
+            "created within --recheck-window at the next full re-check (hourly)"
+        )
     if store.resource != "orders" or not saved.get("window"):
         return None
     return sweep_time(

@@ -1,6 +1,7 @@
 """Deliver outbox rows to sinks: oldest first, retried with capped jittered backoff.
 
-A row is marked delivered only after its sink's ``send`` returned. Marks are written in
+Each envelope goes out with ``seq``, its row's number in the state (rising, kept by
+replays). A row is marked delivered only after its sink's ``send`` returned. Marks are written in
 batches of up to 50 (one fsync each rather than one per record); a sink that can sync
 a batch at once (``deferred()`` and ``flush()``: the jsonl sink) is flushed just before
 each mark, so it too syncs once per batch, and a failed flush leaves the batch pending
@@ -105,7 +106,9 @@ def _relay_one(
                     left = 0  # the head is backing off: later rows wait, order is kept
                     break
                 crash_point("before_sink_send")
-                error = _send(sink, row.envelope)
+                # seq: the record's place in this state, the same on every replay;
+                # current-state tables order two changes of one second by it.
+                error = _send(sink, {**row.envelope, "seq": row.seq})
                 left -= 1
                 if error is None:
                     crash_point("after_sink_ack")

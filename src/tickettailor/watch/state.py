@@ -729,7 +729,10 @@ class StateStore:
         record_id = str(rec.envelope["data"]["id"])
         self._seed_hashes(record_id, now)
         fresh = self._remember([(record_id, str(rec.digest))], now)
+        if not fresh and rec.envelope is rec.change:  # a change-only stream: content seen
+            return 0
         if self._insert(rec.envelope, rec.record_num, rec.ts, sinks, now):
+            self.changes_stored += rec.envelope is rec.change
             return 1
         if not fresh or rec.change is None:
             return 0

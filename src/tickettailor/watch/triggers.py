@@ -14,6 +14,9 @@ Issued tickets have two streams: creations, and voids found through ``updated_at
 more requests, never a lost or repeated void. Because such a scan re-reads every voided
 ticket, it is periodic: it runs every ``Watch.void_every`` seconds (default 300), not
 every cycle, so an idle cycle costs one request; a void waits for the next scan.
+With ``Watch.updates`` (the default) both streams key changes by content
+(``tickettailor.watch.changes``): a void is ``issued_ticket.updated:it_1:<hash>``, and
+any other change of a ticket read again (the lookback, the re-check) is one too.
 
 A record whose time lies further back than the lookback window when it first shows up
 (a back-dated order: a delayed commit, an import, a payment confirmed later) is behind
@@ -55,7 +58,7 @@ class Stream:
     ts_field: str  # the record's own time of this event
     time_filter: str | None  # list filter on ts_field the API accepts, or None
     params: tuple[tuple[str, str], ...] = ()
-    versioned: bool = False  # key includes ts: each new version is a new event
+    versioned: bool = False  # without updates, the key includes ts: a new version, a new event
     by_id: bool = True  # ts rises with id: anchor ids and start-by-id apply
     periodic: bool = False  # a full re-read: scanned every Watch.void_every s, not each cycle
     recheck: bool = False  # re-list a recent window now and then for back-dated records
@@ -93,16 +96,24 @@ TRIGGERS: dict[str, Trigger] = {
         "/v1/issued_tickets",
         "it_",
         (
-            Stream("created", "issued_ticket.created", "created_at", "created_at", recheck=True),
+            Stream(
+                "created",
+                "issued_ticket.created",
+                "created_at",
+                "created_at",
+                recheck=True,
+                changes=True,
+            ),
             Stream(
                 "voided",
                 "issued_ticket.updated",
                 "updated_at",
                 "updated_at",
                 params=(("status", "voided"),),
-                versioned=True,
+                versioned=True,  # with --no-updates only: else keyed by content
                 by_id=False,
                 periodic=True,
+                changes=True,
                 accept=_voided,
             ),
         ),

@@ -10,8 +10,8 @@ wire event                 watch (resource)    envelope
 ``ORDER.CREATED``          orders              ``order.created:<or_id>``
 ``ORDER.UPDATED``          orders              ``order.updated:<or_id>:<content hash>``
 ``ISSUED_TICKET.CREATED``  issued-tickets      ``issued_ticket.created:<it_id>``
-``ISSUED_TICKET.UPDATED``  issued-tickets      ``issued_ticket.updated:<it_id>:<updated_at>``
-                                               (voids only, as polling reports them)
+``ISSUED_TICKET.UPDATED``  issued-tickets      ``issued_ticket.updated:<it_id>:<content hash>``
+                                               (voids only, as the void scan reports them)
 ``EVENT.CREATED``          events              ``event.created:<ev_id>``
 ``EVENT.UPDATED``          events              ``event.updated:<ev_id>:<content hash>``
 =========================  ==================  ======================================
