@@ -123,6 +123,7 @@ class Inbox:
         # Delivery id -> (body, parsed delivery), left by the receiver for the feeder,
         # which uses it only for a row with those very bytes (else it parses the row).
         self.parsed: dict[str, tuple[bytes, Any]] = {}
+        self.keep_parsed = True  # False where no feeder reads ``parsed`` (process.py)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, clock: Callable[[], float] = time.time) -> Inbox:

@@ -137,7 +137,6 @@ class ReceiverProcess:
         self.sock = sock
         self.arrived = arrived
         self.pid: int | None = None
-        self._context = _context()
         self._lock = threading.Lock()  # guards _conn, _waiting and sends on _conn
         self._conn: Connection | None = None
         self._waiting: dict[int, tuple[Write, Future[None]]] = {}
@@ -192,15 +191,24 @@ class ReceiverProcess:
         return future
 
     def _spawn(self) -> None:
-        ours, theirs = self._context.Pipe()
+        context = _context()
+        forking = context.get_start_method() == "fork"
+        if forking:
+            # SQLite's connections must not cross a fork (its locks are per process):
+            # this process opens them again when it needs them.
+            self.inbox.close()
+        ours, theirs = context.Pipe()
         options = _Options(
             emulated_fsync=inbox_module.EMULATED_FSYNC,
             crash_at=os.environ.get(receiver.CRASH_ENV),
             parent=os.getpid(),
             log_level=log.getEffectiveLevel(),
+            # a forked child holds our end too: it closes it, or it would never see
+            # the pipe end when we die
+            close_fd=ours.fileno() if forking else None,
         )
         args = (self.settings, str(self.inbox.path), self.sock, theirs, options)
-        process = self._context.Process(
+        process = context.Process(
             target=_child, args=args, name="tickettailor-webhook-receiver", daemon=True
         )
         process.start()
@@ -309,6 +317,7 @@ class _Options:
     crash_at: str | None  # the parent's TICKETTAILOR_WEBHOOK_CRASH_AT (tests)
     parent: int  # killed too at a crash point: the whole receiver dies
     log_level: int
+    close_fd: int | None  # the parent's end of the pipe, inherited by a fork
 
 
 class _Channel:
@@ -346,6 +355,8 @@ def _child(
     options: _Options,
 ) -> None:
     """The child process: serve until the parent says stop or goes away."""
+    if options.close_fd is not None:
+        os.close(options.close_fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a forked copy of the parent's
     inbox_module.EMULATED_FSYNC = options.emulated_fsync
@@ -357,6 +368,7 @@ def _child(
     channel = _Channel(conn)
     _log_to_parent(channel, options.log_level)
     inbox = Inbox(Path(inbox_path))  # opened and checked by the parent
+    inbox.keep_parsed = False  # the feeder is in the parent: it parses the rows it reads
     writer = InboxWriter(inbox, on_commit=lambda: channel.send(("committed",)))
     try:
         with serve_on(create_app(settings, writer), sock, settings):

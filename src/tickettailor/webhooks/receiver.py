@@ -338,7 +338,7 @@ class _Deliveries:
             resource = None
         new_delivery = NewDelivery(delivery.id, delivery.event, resource, body)
         memo = self.writer.inbox.parsed
-        if resource is not None and len(memo) < _MEMO_MOST:
+        if resource is not None and self.writer.inbox.keep_parsed and len(memo) < _MEMO_MOST:
             memo[delivery.id] = (body, delivery)  # the feeder need not parse it again
         try:
             new = await self.writer.store(new_delivery)
