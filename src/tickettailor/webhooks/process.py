@@ -9,9 +9,11 @@ not an interpreter.
 
 The two talk over one pipe:
 
-- child to parent: ``("ready",)``; ``("committed",)`` after each commit of new rows
-  (the feeder wakes up); ``("done", n, error)`` when the parent's change ``n`` is
-  committed; ``("log", record)`` for each log record (the parent's handlers show it);
+- child to parent: ``("ready",)``; ``("committed",)`` after a commit of new rows
+  (the feeder wakes up; one at a time: a shared flag says one is on its way, and
+  the commits made meanwhile are seen by the round that one starts);
+  ``("done", n, error)`` when the parent's change ``n`` is committed; ``("log",
+  record)`` for each log record (the parent's handlers show it);
 - parent to child: ``("write", n, change, later)``: the feeder's marks (an
   ``inbox.Change``) for the writer's next transaction, so the file keeps one writer
   and the marks share the deliveries' fsync; ``("stop",)``.
@@ -144,6 +146,7 @@ class ReceiverProcess:
         self._ready = threading.Event()
         self._stopping = False
         self._process: Any = None
+        self._told: Any = None  # a shared byte, see _teller
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -207,7 +210,8 @@ class ReceiverProcess:
             # the pipe end when we die
             close_fd=ours.fileno() if forking else None,
         )
-        args = (self.settings, str(self.inbox.path), self.sock, theirs, options)
+        self._told = context.RawValue("b", 0)  # 1: a "committed" is on its way
+        args = (self.settings, str(self.inbox.path), self.sock, theirs, self._told, options)
         process = context.Process(
             target=_child, args=args, name="tickettailor-webhook-receiver", daemon=True
         )
@@ -255,6 +259,7 @@ class ReceiverProcess:
                 return
             kind = message[0]
             if kind == "committed":
+                self._told.value = 0  # before waking the feeder: see the module's docstring
                 self.arrived.set()
             elif kind == "done":
                 self._done(message[1], message[2])
@@ -352,6 +357,7 @@ def _child(
     inbox_path: str,
     sock: socket.socket,
     conn: Connection,
+    told: Any,
     options: _Options,
 ) -> None:
     """The child process: serve until the parent says stop or goes away."""
@@ -369,7 +375,7 @@ def _child(
     _log_to_parent(channel, options.log_level)
     inbox = Inbox(Path(inbox_path))  # opened and checked by the parent
     inbox.keep_parsed = False  # the feeder is in the parent: it parses the rows it reads
-    writer = InboxWriter(inbox, on_commit=lambda: channel.send(("committed",)))
+    writer = InboxWriter(inbox, on_commit=_teller(channel, told))
     try:
         with serve_on(create_app(settings, writer), sock, settings):
             channel.send(("ready",))
@@ -378,6 +384,18 @@ def _child(
         writer.close()
         inbox.close()
     sys.exit(0)
+
+
+def _teller(channel: _Channel, told: Any) -> Callable[[], None]:
+    """After a commit of new rows: tell the parent, unless a word is on its way (the
+    parent clears ``told`` before it wakes the feeder, so this commit is seen)."""
+
+    def tell() -> None:
+        if not told.value:
+            told.value = 1
+            channel.send(("committed",))
+
+    return tell
 
 
 def _log_to_parent(channel: _Channel, level: int) -> None:
