@@ -8,6 +8,9 @@ process (so it does not share the receiver's GIL) to
   serve`` runs it: its receiver process reads the raw body, verifies the HMAC, parses,
   commits to the inbox (WAL, synchronous=FULL) before answering 200; meanwhile the
   feeder, in this process, forwards into the watch outbox and relays to the sink;
+- ``stored``: the receiver's process alone (``webhooks.listening``), verifying and
+  storing durably as above but with no feeder: what the HTTP side takes when the
+  feeder's CPU is not competing for the same cores;
 - ``bare``: a Starlette route on the same uvicorn setup that reads the body and answers
   200 (the floor set by HTTP and this client).
 
@@ -61,7 +64,14 @@ from tickettailor import Client
 from tickettailor.sandbox import SandboxConfig, serve_in_thread
 from tickettailor.sandbox.webhook_sender import encode_json
 from tickettailor.sinks import JsonlSink
-from tickettailor.webhooks import Listening, ReceiverSettings, inbox, serve_webhooks, sign
+from tickettailor.webhooks import (
+    Listening,
+    ReceiverSettings,
+    inbox,
+    listening,
+    serve_webhooks,
+    sign,
+)
 from tickettailor.webhooks.runner import _server
 
 SECRET = "whsec_bench_3c1d"  # noqa: S105  (a made-up secret for this benchmark)
@@ -263,6 +273,16 @@ def _row(disk: str, name: str, conc: int, lat: list[float], wall: float) -> tupl
     return line, rate
 
 
+@contextmanager
+def _stored_only(folder: Path) -> Iterator[tuple[str, Callable[[], float]]]:
+    """The receiver's process alone (``listening``): verified, stored durably and
+    answered, never forwarded; what the HTTP side takes with no feeder beside it."""
+    settings = ReceiverSettings(secret=SECRET, resources=("orders",))
+    with listening(settings, folder / "stored-only.sqlite3", port=0) as rx:
+        pid = rx.process.pid if rx.process else None
+        yield rx.url, lambda: _cpu_seconds(pid)
+
+
 def _measure(
     pool: Pool, order: dict[str, Any], disk: str, levels: list[int], n: int, bare: str | None
 ) -> None:
@@ -275,24 +295,18 @@ def _measure(
             f"can store at most {1000 / commit:.0f}/s here",
             flush=True,
         )
-        with _receiver(Path(tmp)) as (url, delivered, rx_cpu):
+        with (
+            _receiver(Path(tmp)) as (url, delivered, rx_cpu),
+            _stored_only(Path(tmp)) as (stored_url, stored_cpu),
+        ):
+            endpoints = [("bare", bare, None), ("stored", stored_url, stored_cpu)]
+            endpoints.append(("receiver", url, rx_cpu))
             for level in levels:
                 bare_rate = None
-                for name, target in (("bare", bare), ("receiver", url)):
+                for name, target, cpu in endpoints:
                     if target is None:
                         continue
-                    prefix = f"{disk[0]}{name[0]}{level}_"
-                    # the bare server runs in this process: its CPU is "rx", none is "feed"
-                    feed, rx = time.process_time(), rx_cpu()
-                    lat, wall, load = pool.apply(_load, (target, order, n, prefix, level))
-                    feed, rx = time.process_time() - feed, rx_cpu() - rx
-                    if name == "bare":
-                        feed, rx = 0.0, feed
-                    line, rate = _row(disk, name, level, lat, wall)
-                    # warm-up requests are in rx and feed, not in load (see _load)
-                    per = [rx / (n + max(20, level)), feed / (n + max(20, level)), load / n]
-                    cores = sum(per) * rate
-                    line += "".join(f" {x * 1000:>6.3f}" for x in per) + f" {cores:>5.2f}"
+                    line, rate = _one_row(pool, order, disk, name, target, cpu, level, n)
                     ratio = f"  {rate / bare_rate:.2f}x bare" if bare_rate else ""
                     bare_rate = rate if name == "bare" else bare_rate
                     print(line + ratio, flush=True)
@@ -301,6 +315,30 @@ def _measure(
             while delivered() < expected and time.monotonic() < deadline:
                 time.sleep(0.1)  # waiting, with a deadline, for the sink to catch up
             print(f"{disk}: the sink received {delivered()} of {expected} envelopes", flush=True)
+
+
+def _one_row(
+    pool: Pool,
+    order: dict[str, Any],
+    disk: str,
+    name: str,
+    url: str,
+    rx_cpu: Callable[[], float] | None,
+    level: int,
+    n: int,
+) -> tuple[str, float]:
+    """One endpoint at one concurrency: the row, and its rate."""
+    prefix = f"{disk[0]}{name[0]}{level}_"
+    feed, rx = time.process_time(), rx_cpu() if rx_cpu else 0.0
+    lat, wall, load = pool.apply(_load, (url, order, n, prefix, level))
+    feed, rx = time.process_time() - feed, (rx_cpu() - rx) if rx_cpu else 0.0
+    if rx_cpu is None:  # the bare server runs in this process: its CPU is "rx"
+        feed, rx = 0.0, feed
+    line, rate = _row(disk, name, level, lat, wall)
+    # warm-up requests are in rx and feed, not in load (see _load)
+    per = [rx / (n + max(20, level)), feed / (n + max(20, level)), load / n]
+    cores = sum(per) * rate
+    return line + "".join(f" {x * 1000:>6.3f}" for x in per) + f" {cores:>5.2f}", rate
 
 
 def main() -> None:
