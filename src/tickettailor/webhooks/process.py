@@ -299,18 +299,19 @@ def _commit_here(inbox: Inbox, change: Write, future: Future[None]) -> None:
 
 
 def _context() -> Any:
-    """How to start the child. A plain fork when this process runs one thread (the
-    command: nothing can be holding a lock the child would need, and the child starts
-    with everything imported); otherwise a fork server (a clean process with this
-    module imported, started once), else spawn."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    """How to start the child. On Linux, a plain fork when this process runs one thread
+    (the command: nothing can be holding a lock the child would need, and the child
+    starts with everything imported), else a fork server (a clean process with this
+    module imported, started once). Elsewhere, spawn. Both of those import the
+    caller's ``__main__`` again in the child, as ``multiprocessing`` does: a script
+    must keep its entry point under ``if __name__ == "__main__":``."""
+    if sys.platform != "linux":
+        return multiprocessing.get_context("spawn")
+    if threading.active_count() == 1:
         return multiprocessing.get_context("fork")
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
-        return context
-    return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
 
 
 # -- the child's side -------------------------------------------------------------------
