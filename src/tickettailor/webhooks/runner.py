@@ -1,8 +1,9 @@
 """Running the receiver: on its own (``serve_webhooks``) or beside polling watches
 (``run_with_polling``: webhooks for speed, polling as the reconciliation).
 
-Both serve HTTP from a uvicorn thread and run the feeder in the calling thread, which
-owns the watch state files. The loop wakes as soon as a delivery is committed, forwards
+Both serve HTTP from a process of their own (``process.py``: uvicorn, verification,
+the inbox's writer) and run the feeder in the calling thread, which owns the watch
+state files. The loop wakes as soon as a delivery is committed, forwards
 it into the watch's outbox and relays; with polling it also runs each watch's cycle
 every ``every`` seconds. Stop it with ``stop.set()`` (or Ctrl-C in the calling thread).
 
