@@ -137,3 +137,29 @@ def test_the_command_killed_takes_its_receiver_with_it_and_the_next_start_delive
         again.wait()
     assert _keys(tmp_path / "out.jsonl") == expected  # each once
     assert _counts(tmp_path) == {"forwarded": 16}
+
+
+def test_sigterm_to_the_whole_group_stops_both_processes_cleanly(
+    tmp_path: Path, sandbox: RunningSandbox, api_orders: list[dict[str, Any]]
+) -> None:
+    # A service manager stopping the service signals every process in it.
+    port = free_port()
+    proc = _start(tmp_path, port, new_session=True)
+    try:
+        (child,) = _receivers(proc.pid)
+        with WebhookSender(time_scale=0.0005, poll=0.05) as sender:
+            sender.subscribe(f"http://127.0.0.1:{port}/tickettailor", secret=SECRET)
+            ids = [_emit(sender, sandbox, o) for o in _orders(api_orders, 4)]
+            wait_for(lambda: _answered(sender, ids), what="every delivery answered")
+        wait_for(lambda: len(_keys(tmp_path / "out.jsonl")) == 4, what="the orders delivered")
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(20) == 0
+        wait_for(lambda: not _alive(child), what="the receiver process to exit")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    stderr = proc.stderr.read() if proc.stderr else ""
+    assert "Stopped; every acknowledged delivery is stored." in stderr
+    assert "starting it again" not in stderr
+    assert _counts(tmp_path) == {"forwarded": 4}

@@ -364,8 +364,10 @@ def _child(
     """The child process: serve until the parent says stop or goes away."""
     if options.close_fd is not None:
         os.close(options.close_fd)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the parent decides
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a forked copy of the parent's
+    # Ctrl-C, and a service manager's SIGTERM, reach the whole group: the parent
+    # decides, and says stop (or dies, closing the pipe).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     inbox_module.EMULATED_FSYNC = options.emulated_fsync
     if options.crash_at is not None:
         os.environ[receiver.CRASH_ENV] = options.crash_at
