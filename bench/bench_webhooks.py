@@ -5,9 +5,12 @@ sandbox's first order as payload) are POSTed by a load generator running in its 
 process (so it does not share the receiver's GIL) to
 
 - ``receiver``: ``serve_webhooks`` with a JSON-lines sink, as ``tickettailor webhooks
-  serve`` runs it: read the raw body, verify the HMAC, parse, commit to the inbox (WAL,
-  synchronous=FULL) before answering 200; the feeder forwards into the watch outbox and
-  relays to the sink in the same process meanwhile;
+  serve`` runs it: its receiver process reads the raw body, verifies the HMAC, parses,
+  commits to the inbox (WAL, synchronous=FULL) before answering 200; meanwhile the
+  feeder, in this process, forwards into the watch outbox and relays to the sink;
+- ``stored``: the receiver's process alone (``webhooks.listening``), verifying and
+  storing durably as above but with no feeder: what the HTTP side takes when the
+  feeder's CPU is not competing for the same cores;
 - ``bare``: a Starlette route on the same uvicorn setup that reads the body and answers
   200 (the floor set by HTTP and this client).
 
@@ -19,10 +22,17 @@ not slowed (they are off the request path).
 
 Latency is measured by the client from sending the request to receiving the 200,
 which the receiver sends only after the commit: an upper bound of "request to
-stored". Figures are deliveries per second, p50/p99 in milliseconds, the CPU time this
-process (the server, its feeder and relay; not the load generator) spent per delivery
-in milliseconds, steadier than the rates on a shared machine; the last column is the
-receiver's throughput as a fraction of the bare endpoint's.
+stored". Figures are deliveries per second, p50/p99 in milliseconds, then the CPU time
+per delivery in milliseconds of each process (steadier than the rates on a shared
+machine): ``rx`` the receiver's process (HTTP, verification, inbox writer; for
+``bare``, the server), ``feed`` the feeder and relay (this process), ``load`` the load
+generator; ``cores`` is their sum times the rate, the cores the run kept busy (this
+machine has ``os.cpu_count()``). The last column is the receiver's throughput as a
+fraction of the bare endpoint's.
+
+Before each disk's rows, the cost of one SQLite commit of a delivery-sized row there
+(WAL, synchronous=FULL, nothing else running in this process) is measured: at
+concurrency 1 every delivery waits for one, so ``1000 / commit ms`` bounds that row.
 
 Run: .venv/bin/python bench/bench_webhooks.py [--n 1000] [--concurrency 1,8,32]
 """
@@ -33,6 +43,7 @@ import argparse
 import asyncio
 import multiprocessing
 import os
+import sqlite3
 import statistics
 import tempfile
 import threading
@@ -53,7 +64,14 @@ from tickettailor import Client
 from tickettailor.sandbox import SandboxConfig, serve_in_thread
 from tickettailor.sandbox.webhook_sender import encode_json
 from tickettailor.sinks import JsonlSink
-from tickettailor.webhooks import Listening, ReceiverSettings, inbox, serve_webhooks, sign
+from tickettailor.webhooks import (
+    Listening,
+    ReceiverSettings,
+    inbox,
+    listening,
+    serve_webhooks,
+    sign,
+)
 from tickettailor.webhooks.runner import _server
 
 SECRET = "whsec_bench_3c1d"  # noqa: S105  (a made-up secret for this benchmark)
@@ -137,13 +155,15 @@ async def _drive(url: str, requests: list[tuple[bytes, str]], concurrency: int) 
 
 def _load(
     url: str, order: dict[str, Any], n: int, prefix: str, level: int
-) -> tuple[list[float], float]:
-    """In the load process: a warm-up, then ``n`` deliveries; (latencies, wall seconds)."""
+) -> tuple[list[float], float, float]:
+    """In the load process: a warm-up, then ``n`` deliveries; (latencies, wall seconds,
+    CPU seconds of this process for those ``n``)."""
     asyncio.run(_drive(url, _requests(order, max(20, level), prefix + "w"), level))
     requests = _requests(order, n, prefix)
+    cpu = time.process_time()
     start = time.perf_counter()
     latencies = asyncio.run(_drive(url, requests, level))
-    return latencies, time.perf_counter() - start
+    return latencies, time.perf_counter() - start, time.process_time() - cpu
 
 
 # -- the servers (in this process) ------------------------------------------------------
@@ -165,8 +185,38 @@ def _slow_disk(seconds: float) -> Iterator[None]:
         inbox.EMULATED_FSYNC, os.fsync = 0.0, real_fsync
 
 
+def _commit_ms(folder: Path, body: bytes, n: int = 200) -> float:
+    """Median milliseconds of one SQLite commit of ``body`` in ``folder`` (WAL,
+    synchronous=FULL, as the inbox commits; the emulated slow fsync included)."""
+    conn = sqlite3.connect(folder / "probe.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, body BLOB)")
+    times = []
+    for i in range(n + 20):  # the first 20 grow the files: not counted
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (body) VALUES (?)", (body,))
+        if inbox.EMULATED_FSYNC:
+            time.sleep(inbox.EMULATED_FSYNC)
+        conn.execute("COMMIT")
+        if i >= 20:
+            times.append(time.perf_counter() - start)
+    conn.close()
+    return statistics.median(times) * 1000
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def _receiver(folder: Path) -> Iterator[tuple[str, Callable[[], int]]]:
+def _receiver(folder: Path) -> Iterator[tuple[str, Callable[[], int], Callable[[], float]]]:
     ready, stop = threading.Event(), threading.Event()
     found: list[Listening] = []
     out = folder / "out.jsonl"
@@ -192,8 +242,12 @@ def _receiver(folder: Path) -> Iterator[tuple[str, Callable[[], int]]]:
         with out.open("rb") as f:
             return sum(1 for _ in f)
 
+    def rx_cpu() -> float:
+        process = found[0].process
+        return _cpu_seconds(process.pid if process else None)
+
     try:
-        yield found[0].url, delivered
+        yield found[0].url, delivered, rx_cpu
     finally:
         stop.set()
         thread.join(60)
@@ -219,30 +273,72 @@ def _row(disk: str, name: str, conc: int, lat: list[float], wall: float) -> tupl
     return line, rate
 
 
+@contextmanager
+def _stored_only(folder: Path) -> Iterator[tuple[str, Callable[[], float]]]:
+    """The receiver's process alone (``listening``): verified, stored durably and
+    answered, never forwarded; what the HTTP side takes with no feeder beside it."""
+    settings = ReceiverSettings(secret=SECRET, resources=("orders",))
+    with listening(settings, folder / "stored-only.sqlite3", port=0) as rx:
+        pid = rx.process.pid if rx.process else None
+        yield rx.url, lambda: _cpu_seconds(pid)
+
+
 def _measure(
     pool: Pool, order: dict[str, Any], disk: str, levels: list[int], n: int, bare: str | None
 ) -> None:
     """Every level against a fresh receiver (and the bare endpoint, if given)."""
-    with tempfile.TemporaryDirectory() as tmp, _receiver(Path(tmp)) as (url, delivered):
-        for level in levels:
-            bare_rate = None
-            for name, target in (("bare", bare), ("receiver", url)):
-                if target is None:
-                    continue
-                prefix = f"{disk[0]}{name[0]}{level}_"
-                cpu = time.process_time()
-                lat, wall = pool.apply(_load, (target, order, n, prefix, level))
-                cpu = (time.process_time() - cpu) / (n + max(20, level)) * 1000
-                line, rate = _row(disk, name, level, lat, wall)
-                line += f" {cpu:>7.3f}"
-                ratio = f"  {rate / bare_rate:.2f}x bare" if bare_rate and name != "bare" else ""
-                bare_rate = rate if name == "bare" else bare_rate
-                print(line + ratio, flush=True)
-        expected = sum(n + max(20, level) for level in levels)
-        deadline = time.monotonic() + 120
-        while delivered() < expected and time.monotonic() < deadline:
-            time.sleep(0.1)  # waiting, with a deadline, for the sink to catch up
-        print(f"{disk}: the sink received {delivered()} of {expected} envelopes", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        body = _requests(order, 1, "probe")[0][0]
+        commit = _commit_ms(Path(tmp), body)
+        print(
+            f"{disk}: one inbox-sized commit takes {commit:.2f} ms (median): concurrency 1 "
+            f"can store at most {1000 / commit:.0f}/s here",
+            flush=True,
+        )
+        with (
+            _receiver(Path(tmp)) as (url, delivered, rx_cpu),
+            _stored_only(Path(tmp)) as (stored_url, stored_cpu),
+        ):
+            endpoints = [("bare", bare, None), ("stored", stored_url, stored_cpu)]
+            endpoints.append(("receiver", url, rx_cpu))
+            for level in levels:
+                bare_rate = None
+                for name, target, cpu in endpoints:
+                    if target is None:
+                        continue
+                    line, rate = _one_row(pool, order, disk, name, target, cpu, level, n)
+                    ratio = f"  {rate / bare_rate:.2f}x bare" if bare_rate else ""
+                    bare_rate = rate if name == "bare" else bare_rate
+                    print(line + ratio, flush=True)
+            expected = sum(n + max(20, level) for level in levels)
+            deadline = time.monotonic() + 120
+            while delivered() < expected and time.monotonic() < deadline:
+                time.sleep(0.1)  # waiting, with a deadline, for the sink to catch up
+            print(f"{disk}: the sink received {delivered()} of {expected} envelopes", flush=True)
+
+
+def _one_row(
+    pool: Pool,
+    order: dict[str, Any],
+    disk: str,
+    name: str,
+    url: str,
+    rx_cpu: Callable[[], float] | None,
+    level: int,
+    n: int,
+) -> tuple[str, float]:
+    """One endpoint at one concurrency: the row, and its rate."""
+    prefix = f"{disk[0]}{name[0]}{level}_"
+    feed, rx = time.process_time(), rx_cpu() if rx_cpu else 0.0
+    lat, wall, load = pool.apply(_load, (url, order, n, prefix, level))
+    feed, rx = time.process_time() - feed, (rx_cpu() - rx) if rx_cpu else 0.0
+    if rx_cpu is None:  # the bare server runs in this process: its CPU is "rx"
+        feed, rx = 0.0, feed
+    line, rate = _row(disk, name, level, lat, wall)
+    # warm-up requests are in rx and feed, not in load (see _load)
+    per = [rx / (n + max(20, level)), feed / (n + max(20, level)), load / n]
+    cores = sum(per) * rate
+    return line + "".join(f" {x * 1000:>6.3f}" for x in per) + f" {cores:>5.2f}", rate
 
 
 def main() -> None:
@@ -257,12 +353,15 @@ def main() -> None:
     os.environ.setdefault("TICKETTAILOR_TEST_MODE", "0")
     order = _order()
     header = f"{'disk':<11} {'endpoint':<9} {'conc':>4} {'n':>6} {'per s':>9}"
-    print(f"{header} {'p50 ms':>8} {'p99 ms':>8} {'cpu ms':>7}  ratio", flush=True)
+    cpu = "".join(f" {c:>6}" for c in ("rx", "feed", "load"))
+    print(f"load average {os.getloadavg()[0]:.2f}; {os.cpu_count()} cores", flush=True)
+    print(f"{header} {'p50 ms':>8} {'p99 ms':>8}{cpu} {'cores':>5}  ratio", flush=True)
     with multiprocessing.get_context("spawn").Pool(1) as pool, _bare() as bare_url:
         _measure(pool, order, "this disk", levels, args.n, bare_url)
         if args.slow_fsync > 0:
             with _slow_disk(args.slow_fsync / 1000):
                 _measure(pool, order, f"fsync {args.slow_fsync:g}ms", levels, args.n, None)
+    print(f"load average {os.getloadavg()[0]:.2f} at the end", flush=True)
 
 
 if __name__ == "__main__":

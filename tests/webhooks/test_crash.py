@@ -17,7 +17,9 @@ from tickettailor.sandbox.webhook_sender import WebhookSender
 from tickettailor.webhooks.inbox import Inbox
 
 
-def _start(state: Path, port: int, **env: str) -> subprocess.Popen[str]:
+def _start(
+    state: Path, port: int, *, new_session: bool = False, **env: str
+) -> subprocess.Popen[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("TICKETTAILOR_")}
     environ.update(
         TICKETTAILOR_WEBHOOK_SECRET=SECRET,
@@ -39,7 +41,9 @@ def _start(state: Path, port: int, **env: str) -> subprocess.Popen[str]:
         "--sink",
         f"jsonl:{state / 'out.jsonl'}",
     ]
-    proc = subprocess.Popen(command, env=environ, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        command, env=environ, stderr=subprocess.PIPE, text=True, start_new_session=new_session
+    )
     wait_listening(proc, port)
     return proc
 

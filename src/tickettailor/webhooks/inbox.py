@@ -39,7 +39,7 @@ from tickettailor.watch.dbfile import (
     remove_leftovers,
 )
 
-__all__ = ["Inbox", "InboxRow", "NewDelivery", "Write"]
+__all__ = ["Change", "Inbox", "InboxRow", "NewDelivery", "Write"]
 
 APP_ID = "tickettailor-webhooks"
 SCHEMA_VERSION = 1  # also written in _SCHEMA
@@ -72,6 +72,18 @@ _WHAT = "webhook inbox"
 
 
 Write = Callable[[sqlite3.Connection], object]  # a change made inside a transaction
+
+
+@dataclass(frozen=True)
+class Change:
+    """A ``Write`` as data: one statement and its parameter rows. It pickles, so the
+    feeder's process can hand its marks to the receiver's writer in another process."""
+
+    sql: str
+    rows: tuple[tuple[object, ...], ...]
+
+    def __call__(self, conn: sqlite3.Connection) -> object:
+        return conn.executemany(self.sql, self.rows)
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,7 @@ class Inbox:
         # Delivery id -> (body, parsed delivery), left by the receiver for the feeder,
         # which uses it only for a row with those very bytes (else it parses the row).
         self.parsed: dict[str, tuple[bytes, Any]] = {}
+        self.keep_parsed = True  # False where no feeder reads ``parsed`` (process.py)
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, clock: Callable[[], float] = time.time) -> Inbox:
@@ -196,6 +209,10 @@ class Inbox:
         if write_via is not None:
             write_via(change, later).result()
             return
+        self.commit(change)
+
+    def commit(self, change: Write) -> None:
+        """Make ``change`` in a transaction of its own, on this thread's connection."""
         with self._tx() as conn:
             change(conn)
 
@@ -219,28 +236,28 @@ class Inbox:
         """Mark rows forwarded; with a running writer, in the commit of the deliveries
         that arrive next (within ``receiver.LINGER``), saving an fsync."""
         self._write(
-            lambda conn: conn.executemany(
+            Change(
                 "UPDATE deliveries SET state = 'forwarded', last_error = NULL WHERE seq = ?",
-                [(s,) for s in seqs],
+                tuple((s,) for s in seqs),
             ),
             later=True,
         )
 
     def mark_retry(self, seq: int, error: str, next_at: float) -> None:
         self._write(
-            lambda conn: conn.execute(
+            Change(
                 "UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? "
                 "WHERE seq = ?",
-                (next_at, error[:500], seq),
+                ((next_at, error[:500], seq),),
             )
         )
 
     def mark_dead(self, seq: int, error: str) -> None:
         self._write(
-            lambda conn: conn.execute(
+            Change(
                 "UPDATE deliveries SET state = 'dead', attempts = attempts + 1, "
                 "last_error = ? WHERE seq = ?",
-                (error[:500], seq),
+                ((error[:500], seq),),
             )
         )
 

@@ -50,6 +50,7 @@ log = logging.getLogger("tickettailor.webhooks")
 _BATCH = 256
 ACCEPTED = "tickettailor_accepted"  # log records of accepted deliveries carry this attribute
 CRASH_ENV = "TICKETTAILOR_WEBHOOK_CRASH_AT"
+CRASH_ALSO: int | None = None  # in the receiver's own process: the parent's pid (process.py)
 
 
 @dataclass
@@ -337,7 +338,7 @@ class _Deliveries:
             resource = None
         new_delivery = NewDelivery(delivery.id, delivery.event, resource, body)
         memo = self.writer.inbox.parsed
-        if resource is not None and len(memo) < _MEMO_MOST:
+        if resource is not None and self.writer.inbox.keep_parsed and len(memo) < _MEMO_MOST:
             memo[delivery.id] = (body, delivery)  # the feeder need not parse it again
         try:
             new = await self.writer.store(new_delivery)
@@ -410,6 +411,8 @@ def _crash_point(name: str) -> None:
     """``TICKETTAILOR_WEBHOOK_CRASH_AT=after_store`` SIGKILLs the receiver here (tests):
     the delivery is committed but never answered, as when the power goes."""
     if os.environ.get(CRASH_ENV) == name:
+        if CRASH_ALSO is not None:  # the whole receiver dies: the feeder's process too
+            os.kill(CRASH_ALSO, signal.SIGKILL)
         os.kill(os.getpid(), signal.SIGKILL)
 
 

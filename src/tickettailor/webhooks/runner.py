@@ -1,8 +1,9 @@
 """Running the receiver: on its own (``serve_webhooks``) or beside polling watches
 (``run_with_polling``: webhooks for speed, polling as the reconciliation).
 
-Both serve HTTP from a uvicorn thread and run the feeder in the calling thread, which
-owns the watch state files. The loop wakes as soon as a delivery is committed, forwards
+Both serve HTTP from a process of their own (``process.py``: uvicorn, verification,
+the inbox's writer) and run the feeder in the calling thread, which owns the watch
+state files. The loop wakes as soon as a delivery is committed, forwards
 it into the watch's outbox and relays; with polling it also runs each watch's cycle
 every ``every`` seconds. Stop it with ``stop.set()`` (or Ctrl-C in the calling thread).
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import uvicorn
 from starlette.types import ASGIApp
 
 from tickettailor._core.errors import UsageError
@@ -42,11 +41,11 @@ from tickettailor.watch.relay import Backoff
 from tickettailor.watch.sink import Sink
 from tickettailor.watch.state import StateStore
 from tickettailor.watch.triggers import get_trigger
-from tickettailor.webhooks.connections import guarded_protocol
 from tickettailor.webhooks.events import DELIVERED_EVENTS
 from tickettailor.webhooks.feeder import Feeder, Target
 from tickettailor.webhooks.inbox import Inbox
-from tickettailor.webhooks.receiver import InboxWriter, ReceiverSettings, create_app
+from tickettailor.webhooks.process import ReceiverProcess, bind, serve_on
+from tickettailor.webhooks.receiver import ReceiverSettings
 
 __all__ = [
     "INBOX_NAME",
@@ -79,6 +78,7 @@ class Listening:
     port: int
     inbox: Inbox
     arrived: threading.Event  # set whenever a new delivery is committed
+    process: ReceiverProcess | None = None  # the receiver's own process (its pid)
 
 
 @contextlib.contextmanager
@@ -89,18 +89,24 @@ def listening(
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> Iterator[Listening]:
-    """Open the inbox and serve the receiver until the block ends."""
+    """Open the inbox and serve the receiver until the block ends.
+
+    The receiver (HTTP, verification, the inbox's writer) runs in a process of its own
+    (``process.py``); this process reads the inbox and makes its marks through it.
+    """
     inbox = Inbox.open(inbox_path)
     inbox.prune()
     arrived = threading.Event()
-    writer = InboxWriter(inbox, on_commit=arrived.set)
+    sock = bind(host, port)
+    child = ReceiverProcess(settings, inbox, sock, arrived)
     try:
-        app = create_app(settings, writer)
-        with _server(app, host, port, settings) as bound:
-            shown = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104  (a comparison, not a bind)
-            yield Listening(f"http://{shown}:{bound}{settings.path}", bound, inbox, arrived)
+        child.start()
+        bound = sock.getsockname()[1]
+        shown = "localhost" if host in ("0.0.0.0", "::") else host  # noqa: S104  (a comparison, not a bind)
+        yield Listening(f"http://{shown}:{bound}{settings.path}", bound, inbox, arrived, child)
     finally:
-        writer.close()
+        child.close()
+        sock.close()
         inbox.close()
 
 
@@ -110,49 +116,11 @@ def _server(
 ) -> Iterator[int]:
     """uvicorn in a thread on an already bound socket (so a busy port fails here), its
     connections guarded against stalled headers (``connections.py``)."""
-    settings = settings or ReceiverSettings(allow_unsigned=True)
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted connections only
-    # for sockets that say they are TCP; without it every keep-alive answer waits ~40 ms
-    # (Nagle against delayed ACK).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock = bind(host, port)
     try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise UsageError(
-            f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port or --host"
-        ) from None
-    bound = sock.getsockname()[1]
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        lifespan="off",
-        access_log=False,
-        server_header=False,
-        timeout_keep_alive=5,
-        http=guarded_protocol(settings.header_timeout, settings.max_waiting),
-        loop="auto",  # uvloop where it is installed (not Windows): less work per request
-        # uvicorn counts every open connection here, those waiting for their headers
-        # too (at most max_waiting): 500 more for requests served and idle keep-alives.
-        limit_concurrency=settings.max_waiting + 500,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="webhook-receiver", daemon=True
-    )
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the webhook receiver did not start")
-            time.sleep(0.01)  # readiness poll with a deadline
-        yield bound
+        with serve_on(app, sock, settings or ReceiverSettings(allow_unsigned=True)):
+            yield sock.getsockname()[1]
     finally:
-        server.should_exit = True
-        thread.join(15)
         sock.close()
 
 
