@@ -35,7 +35,7 @@ def test_walks_every_page_oldest_first(mode: str) -> None:
 def test_limit_is_the_total_and_page_size_follows_it(
     mode: str, limit: int, sizes: list[str]
 ) -> None:
-    api = FakeAPI(250)
+    api = FakeAPI(250)  # the read-ahead asks for what the limit leaves, nothing beyond
     client = make_client(mode, transport=api.transport)
     assert len(client.orders.list(limit=limit)) == limit
     assert [r.url.params["limit"] for r in api.requests] == sizes

@@ -11,9 +11,13 @@ page) and is sent the answers. ``Pager`` drives plans with a thread pool and
 cannot drift apart.
 
 Read-ahead: a walk starts the request for the next page as soon as the current page's
-cursor is known, before the current page is turned into models, and the drivers make
-sure that request has left before parsing starts (a thread that is merely *runnable*
-waits out the GIL's switch interval; see ``Pager._start``).
+cursor is known, before the current page is even decoded: pages are fetched
+``Undecoded`` and the cursor is read from the tail of the raw bytes (``peek_cursor``),
+so the JSON decoding overlaps the server's work on the next page. The decoded page has
+the last word: when the cursor it gives differs from the early guess (or the body is
+malformed), the early request is dropped and the right one sent. The drivers make sure
+a request has left before parsing starts (a thread that is merely *runnable* waits out
+the GIL's switch interval; see ``Pager._start``).
 
 Backfill: with ``concurrency=K`` and a ``created_at`` range, records are fetched in
 half-open time pieces (no record is in two), up to K requests in flight, and come out
@@ -31,6 +35,8 @@ shared rate budget through the core like any other.
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import threading
 from collections import deque
 from collections.abc import (
@@ -57,6 +63,7 @@ __all__ = [
     "Pager",
     "Schedule",
     "Walk",
+    "peek_cursor",
 ]
 
 T = TypeVar("T")
@@ -72,7 +79,8 @@ PIECE_RECORDS = 250
 PAGES_PER_WORKER = 6
 
 Pairs = list[tuple[str, str]]
-# Fetch one page: (path, query pairs) -> the parsed JSON body.
+# Fetch one page: (path, query pairs) -> the parsed JSON body, or an ``Undecoded`` one
+# (anything with the raw ``content`` and a ``json()`` that decodes it).
 SyncFetch = Callable[[str, Pairs], Any]
 AsyncFetch = Callable[[str, Pairs], Awaitable[Any]]
 
@@ -139,8 +147,28 @@ class Walk:
             query.append(("starting_after", self.cursor))
         return self.path, query
 
+    def guess(self, body: Any) -> tuple[str, Pairs] | None:
+        """The next page's request as read from an undecoded ``body``'s raw bytes, before
+        ``feed``; None when it cannot be told cheaply or no page should follow."""
+        content = getattr(body, "content", None)
+        if not isinstance(content, bytes) or self.done:
+            return None
+        cursor = peek_cursor(content)
+        if cursor is None or cursor in self.seen or cursor == self.cursor:
+            return None  # the last page, or a repeat that ``feed`` will report
+        size = MAX_PAGE_SIZE
+        if self.limit is not None:
+            asked = min(size, self.limit - self.count)
+            size = min(size, self.limit - self.count - asked)  # if this page is full
+            if size <= 0:
+                return None
+        return self.path, [*self.params, ("limit", str(size)), ("starting_after", cursor)]
+
     def feed(self, body: Any) -> tuple[list[dict[str, Any]], str | None, dict[str, Any]]:
-        """Read one page body: (records to yield, next cursor, links)."""
+        """Read one page body (decoding an undecoded one): (records to yield, next
+        cursor, links)."""
+        if not isinstance(body, dict | list) and hasattr(body, "json"):
+            body = body.json()
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise MalformedResponseError(
                 f"GET {self.path} did not return a list page ({{'data': [...], 'links': ...}})."
@@ -174,6 +202,26 @@ class Walk:
         self.seen.add(cursor)
         self.cursor = cursor
         return records, cursor, links
+
+
+# The envelope's end: ``"links": {...}}`` closing the top-level object. The links
+# object holds only strings and nulls, so it has no braces of its own.
+_LINKS_AT_END = re.compile(rb'"links"\s*:\s*(\{[^{}]*\})\s*\}\s*\Z')
+
+
+def peek_cursor(content: bytes) -> str | None:
+    """The ``starting_after`` of ``links.next`` read from the tail of a page's raw JSON,
+    without decoding the page; None when there is none or it cannot be told this way
+    (``links`` not last, say). Only a guess: the decoded page has the last word."""
+    at = content.rfind(b'"links"')
+    found = _LINKS_AT_END.match(content, at) if at >= 0 else None
+    if found is None:
+        return None
+    try:
+        links = json.loads(found.group(1))
+    except ValueError:
+        return None
+    return _next_cursor(links.get("next")) if isinstance(links, dict) else None
 
 
 def _last_id(records: Sequence[Any]) -> str | None:
@@ -226,6 +274,8 @@ class Handle(Protocol):
 
     def result(self) -> Any: ...
 
+    def cancel(self) -> bool: ...
+
 
 @dataclass
 class Start:
@@ -245,13 +295,21 @@ class Wait:
 
 
 @dataclass
+class Drop:
+    """Plan step: a started request is not wanted any more (cancel it if it can be)."""
+
+    handle: Handle
+
+
+@dataclass
 class Emit:
     """Plan step: give ``value`` (a page, or a plan's result) to the caller."""
 
     value: Any
 
 
-Plan = Generator[Start | Wait | Emit, Any, None]
+Step = Start | Wait | Drop | Emit
+Plan = Generator[Step, Any, None]
 
 
 class _Trim:
@@ -276,6 +334,9 @@ class _Trim:
 class _Starting:
     def result(self) -> Any:
         raise AssertionError("a request was scheduled but never started")
+
+    def cancel(self) -> bool:
+        return False
 
 
 _STARTING = _Starting()
@@ -471,10 +532,18 @@ class _Plans(Generic[T]):
         pending = (yield Start(*step)) if step is not None else None
         while pending is not None:
             yield Wait([pending])
-            raw = walk.feed(pending.result())
+            body = pending.result()
+            # Read ahead: the next request leaves before this page is decoded...
+            guess = walk.guess(body)
+            early = (yield Start(*guess)) if guess is not None else None
+            raw = walk.feed(body)
             step = walk.next_request()
-            # Read ahead: the next request leaves before this page is parsed.
-            pending = (yield Start(*step)) if step is not None else None
+            if early is not None and step != guess:  # ...unless the guess was wrong
+                yield Drop(early)
+                early = None
+            if early is None and step is not None:
+                early = yield Start(*step)
+            pending = early
             yield Emit(self._page(raw))
 
     def _first_page_plan(self) -> Plan:
@@ -489,7 +558,7 @@ class _Plans(Generic[T]):
         yield Wait([handle])
         yield Emit(self._page(walk.feed(handle.result())))
 
-    def _fetch_plan(self, walk: Walk) -> Generator[Start | Wait | Emit, Any, Any]:
+    def _fetch_plan(self, walk: Walk) -> Generator[Step, Any, Any]:
         """One page of ``walk``: its body."""
         step = walk.next_request()
         assert step is not None  # only called on a fresh walk with a first page
@@ -497,7 +566,7 @@ class _Plans(Generic[T]):
         yield Wait([handle])
         return handle.result()
 
-    def _lower_bound_plan(self, backfill: Backfill) -> Generator[Start | Wait | Emit, Any, Any]:
+    def _lower_bound_plan(self, backfill: Backfill) -> Generator[Step, Any, Any]:
         """The start of the range: its ``gte``, or the oldest record's time (None: no records)."""
         if backfill.gte is not None:
             return backfill.gte
@@ -556,6 +625,8 @@ class Pager(_Plans[T]):
                 elif isinstance(step, Wait):
                     timeout = None if step.block else 0
                     answer = wait(step.handles, timeout, FIRST_COMPLETED).done  # type: ignore[arg-type]  # the handles are this pool's futures
+                elif isinstance(step, Drop):
+                    answer = step.handle.cancel()
                 else:
                     answer = yield step.value
         finally:
@@ -619,6 +690,9 @@ class AsyncPager(_Plans[T]):
                 elif isinstance(step, Wait):
                     answer = await _done(step)
                     tasks -= answer
+                elif isinstance(step, Drop):
+                    step.handle.cancel()
+                    tasks.discard(step.handle)
                 else:
                     answer = task = asyncio.ensure_future(self._fetch(step.path, step.query))
                     tasks.add(task)
@@ -661,7 +735,7 @@ class AsyncPager(_Plans[T]):
             await run.aclose()
 
 
-def _advance(plan: Plan, answer: Any) -> Start | Wait | Emit | None:
+def _advance(plan: Plan, answer: Any) -> Step | None:
     """The plan's next step, given the answer to its last (None: it is over)."""
     try:
         return plan.send(answer)

@@ -8,6 +8,7 @@ outcome into a result or an error, and sleep and retry when the policy says so.
 from __future__ import annotations
 
 import base64
+import functools
 import ipaddress
 import json
 import logging
@@ -51,6 +52,7 @@ __all__ = [
     "AsyncCore",
     "BaseCore",
     "SyncCore",
+    "Undecoded",
     "WaitHook",
     "normalize_base_url",
     "parse_url",
@@ -181,6 +183,25 @@ def _parse_body(content: bytes) -> tuple[Any, str]:
         return json.loads(text), text
     except ValueError:
         return text, text
+
+
+@dataclass(frozen=True)
+class Undecoded:
+    """A 2xx reply's body, not decoded yet (``send(..., decode=False)``).
+
+    List walks read the next page's cursor from ``content`` and send that request
+    before paying for the decode (see ``_core/pagination.py``).
+    """
+
+    content: bytes
+    not_json: Callable[[str], MalformedResponseError]  # the error if it is not JSON
+
+    def json(self) -> Any:
+        """The parsed JSON; a ``MalformedResponseError`` as ``send`` would raise it."""
+        body, text = _parse_body(self.content)
+        if body is None or isinstance(body, str):
+            raise self.not_json(text)
+        return body
 
 
 # The retry loop's plan: see ``BaseCore.attempts``.
@@ -314,8 +335,12 @@ class BaseCore:
         *,
         expect_json: bool,
         budget: RateBudget,
+        decode: bool = True,
     ) -> APIResponse | APIError:
-        """The reply as an APIResponse, or the error it amounts to (not raised)."""
+        """The reply as an APIResponse, or the error it amounts to (not raised).
+
+        ``decode=False``: a 2xx body is left ``Undecoded`` (``expect_json`` is checked
+        when it is decoded)."""
         if response.status_code == 429 and "retry-after" in response.headers:
             # The server's own wait wins over the window's count: a "0 left, resets in
             # 873 s" on a 429 that says "retry after 1 s" must not hold us for 873 s.
@@ -323,28 +348,38 @@ class BaseCore:
             budget.forget_window()
         else:
             budget.update(response.headers, self.clock.now())
-        body, text = _parse_body(response.content)
         status = response.status_code
         request_id = response.headers.get("cf-ray") or response.headers.get("x-request-id")
-        logger.debug(
-            "%s %s -> %s (rate limit remaining %s)",
-            request.method,
-            self.scrub(str(request.url)),
-            status,
-            response.headers.get("x-rate-limit-remaining", "?"),
-        )
-        if 200 <= status < 300:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %s (rate limit remaining %s)",
+                request.method,
+                self.scrub(str(request.url)),
+                status,
+                response.headers.get("x-rate-limit-remaining", "?"),
+            )
+        success = 200 <= status < 300
+        if success and not decode:
+            not_json = functools.partial(self._not_json, request, status, request_id)
+            return APIResponse(status, response.headers, Undecoded(response.content, not_json))
+        body, text = _parse_body(response.content)
+        if success:
             if expect_json and (body is None or isinstance(body, str)):
-                return MalformedResponseError(
-                    f"{request.method} {request.url.path} returned {status} but the body is "
-                    f"not JSON: {_html_text(text, 120) or '(empty)'}",
-                    request=request,
-                    status_code=status,
-                    body_text=self.scrub(text),
-                    request_id=request_id,
-                )
+                return self._not_json(request, status, request_id, text)
             return APIResponse(status, response.headers, body, text)
         return self._status_error(request, response, body, text, request_id)
+
+    def _not_json(
+        self, request: httpx2.Request, status: int, request_id: str | None, text: str
+    ) -> MalformedResponseError:
+        return MalformedResponseError(
+            f"{request.method} {request.url.path} returned {status} but the body is "
+            f"not JSON: {_html_text(text, 120) or '(empty)'}",
+            request=request,
+            status_code=status,
+            body_text=self.scrub(text),
+            request_id=request_id,
+        )
 
     def _status_error(
         self,
@@ -458,6 +493,7 @@ class BaseCore:
         idempotent: bool,
         expect_json: bool = True,
         raise_for_status: bool = True,
+        decode: bool = True,
     ) -> Attempts:
         """The retry loop, written once for both drivers. It yields seconds to sleep,
         None to have ``request`` sent (answered with the response or the
@@ -474,7 +510,9 @@ class BaseCore:
                 result: APIResponse | APIError = self.connection_error(request, got)
             else:
                 assert got is not None  # the drivers answer a send with what came back
-                result = self.outcome(request, got, expect_json=expect_json, budget=budget)
+                result = self.outcome(
+                    request, got, expect_json=expect_json, budget=budget, decode=decode
+                )
             if attempt or waited:  # the first try with no wait keeps the defaults
                 result = tally(result, attempt + 1, waited)
             if isinstance(result, APIResponse):
@@ -573,6 +611,7 @@ class SendOptions(TypedDict, total=False):
     idempotent: Required[bool]  # safe to send again after a failure
     expect_json: bool  # a 2xx must be JSON (default True)
     raise_for_status: bool  # a final non-2xx raises (default True)
+    decode: bool  # False: a 2xx body is left ``Undecoded`` (default True)
 
 
 def _error_response(error: APIStatusError) -> APIResponse:
