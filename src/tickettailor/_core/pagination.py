@@ -167,8 +167,7 @@ class Walk:
     def feed(self, body: Any) -> tuple[list[dict[str, Any]], str | None, dict[str, Any]]:
         """Read one page body (decoding an undecoded one): (records to yield, next
         cursor, links)."""
-        if not isinstance(body, dict | list) and hasattr(body, "json"):
-            body = body.json()
+        body = _decoded(body)
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise MalformedResponseError(
                 f"GET {self.path} did not return a list page ({{'data': [...], 'links': ...}})."
@@ -343,6 +342,27 @@ _STARTING = _Starting()
 RawPage = tuple[list[dict[str, Any]], str | None, dict[str, Any]]
 
 
+def _decoded(body: Any) -> Any:
+    """A page body as JSON: an undecoded one decoded (see ``Undecoded``)."""
+    return body.json() if not isinstance(body, dict | list) and hasattr(body, "json") else body
+
+
+@dataclass
+class _Held:
+    """A backfill page waiting for the consumer, kept as the bytes it came as (a
+    quarter of the size of the decoded page) and decoded again when given out."""
+
+    body: Any  # an undecoded body
+    positions: list[int] | None  # the records given out, by index (None: all)
+    cursor: str | None
+    links: dict[str, Any]
+
+    def page(self) -> RawPage:
+        data: list[dict[str, Any]] = _decoded(self.body)["data"]
+        records = data if self.positions is None else [data[i] for i in self.positions]
+        return records, self.cursor, self.links
+
+
 @dataclass
 class _Piece:
     """A ``[lo, hi)`` stretch of the backfill range and its own walk."""
@@ -350,7 +370,7 @@ class _Piece:
     lo: int
     hi: int
     walk: Walk
-    pages: deque[RawPage] = field(default_factory=deque)
+    pages: deque[RawPage | _Held] = field(default_factory=deque)
     pending: Handle | None = None
     last: int | None = None  # created time of the last record fetched
     rate: float | None = None  # records per second in its latest page
@@ -464,22 +484,32 @@ class Schedule:
     def land(self, piece: _Piece, body: Any) -> None:
         """Feed a fetched page to its piece."""
         piece.pending = None
-        records, cursor, links = piece.walk.feed(body)
+        decoded = _decoded(body)
+        records, cursor, links = piece.walk.feed(decoded)
         kept = [r for r in records if (_created(r, self.backfill.param) or piece.lo) < piece.hi]
         if len(kept) < len(records):  # fetched before the piece was cut: the rest is the
             piece.walk.done = True  # next piece's (the API lists oldest first)
             cursor = None
         piece.observe(kept, self.backfill.param)
         self.density = piece.rate or self.density
-        if kept:
-            piece.pages.append((kept, cursor, links))
+        if not kept:
+            return
+        if decoded is body:
+            piece.pages.append((kept, cursor, links))  # given out next: keep it decoded
+            return
+        data = decoded["data"]
+        whole = len(kept) == len(data) and all(a is b for a, b in zip(kept, data, strict=True))
+        index = {id(r): i for i, r in enumerate(data)}
+        positions = None if whole else [index[id(r)] for r in kept]
+        piece.pages.append(_Held(body, positions, cursor, links))
 
     def take(self) -> RawPage | None:
         """The next page in order, if it has come; finished pieces are dropped."""
         while self.pieces:
             head = self.pieces[0]
             if head.pages:
-                return head.pages.popleft()
+                held = head.pages.popleft()
+                return held.page() if isinstance(held, _Held) else held
             if not head.finished:
                 return None
             self.pieces.popleft()
