@@ -95,8 +95,17 @@ class CountingTransport(httpx2.HTTPTransport):
         self._move(1)
         try:
             response = super().handle_request(request)
-            response.read()
-            return response
+            try:  # read here (a request is in flight until its body is in), as it came
+                wire = b"".join(response.stream)  # type: ignore[union-attr]  # a sync stream
+            finally:
+                response.close()
+            return httpx2.Response(
+                response.status_code,
+                headers=response.headers,
+                stream=httpx2.ByteStream(wire),
+                extensions=response.extensions,
+                request=request,
+            )
         finally:
             self._move(-1)
 

@@ -25,11 +25,12 @@ in the order of a sequential walk (oldest first). ``Schedule`` decides what to f
 a free slot continues the earliest piece that is not already waiting for a page;
 when every piece is busy, the earliest piece with much left is split at about
 ``PIECE_RECORDS`` records past where it has got to (its density so far says where),
-and the rest becomes a new piece. Pages wait as plain dicts (turned into models only
-when given out), and at most ``Schedule.cap`` pages are buffered or in flight, so
-memory stays flat however long or uneven the range; the cap grows only while the
-consumer is kept waiting. The requests spend the key's
-shared rate budget through the core like any other.
+and the rest becomes a new piece. Pages that wait for the consumer (those of later
+pieces, until the earlier ones are given out) are kept as the bytes they came as
+(gzip: about 30 KB a page of 100 orders, a fortieth of it decoded) and decoded when
+given out, and at most ``Schedule.cap`` pages are waiting or in flight, so memory
+stays flat however long or uneven the range. The requests spend the key's shared rate
+budget through the core like any other.
 """
 
 from __future__ import annotations
@@ -73,9 +74,9 @@ MAX_PAGE_SIZE = 100
 # consumer are small enough for K workers to share (while the consumer's piece is
 # walked, the others' pages wait: the smaller the pieces, the fewer).
 PIECE_RECORDS = 250
-# Pages buffered or in flight per worker, at most (the consumer's piece may always
-# fetch its next page). Measured at 100 ms latency with 4 workers: 2 pages kept
-# 1.5 requests in flight on average, 4 kept 2.4, 8 kept 3.1.
+# Pages waiting or in flight per worker, at most (the consumer's piece may always
+# fetch its next page). With pieces of 250 records, 6 kept 3.4 of 4 and 6.1 of 8
+# requests in flight on average at 100 ms latency (bench_client_fetch.py).
 PAGES_PER_WORKER = 6
 
 Pairs = list[tuple[str, str]]
@@ -349,8 +350,8 @@ def _decoded(body: Any) -> Any:
 
 @dataclass
 class _Held:
-    """A backfill page waiting for the consumer, kept as the bytes it came as (a
-    quarter of the size of the decoded page) and decoded again when given out."""
+    """A backfill page waiting for the consumer, kept as the bytes it came as (gzip:
+    a fortieth of the size of the decoded page) and decoded again when given out."""
 
     body: Any  # an undecoded body
     positions: list[int] | None  # the records given out, by index (None: all)
@@ -404,11 +405,11 @@ class Schedule:
         self.backfill = backfill
         self.limit = limit
         self.workers = backfill.concurrency
-        # The cap grows while the consumer waits for pages (fetching is the slower
-        # side: buffers let the workers run ahead) and shrinks while pages pile up
-        # (the consumer is the slower side: a buffer would only cost memory).
-        self.cap = backfill.concurrency + 1
-        self.max_cap = PAGES_PER_WORKER * backfill.concurrency
+        # Pages of later pieces wait until the earlier ones are given out: with too
+        # few allowed, workers sit idle (an adaptive cap that shrank while pages piled
+        # up kept 2.5 of 8 requests in flight at 100 ms; this one kept 6). Waiting
+        # pages are small (see the module docstring).
+        self.cap = PAGES_PER_WORKER * backfill.concurrency
         self.density: float | None = None  # the latest seen, for pieces not yet fetched
         self.pieces: deque[_Piece] = deque([self._piece(lo, backfill.lt)])
 
@@ -473,13 +474,6 @@ class Schedule:
         piece.walk.params = _window_params(piece.walk.params, self.backfill, (piece.lo, cut))
         self.pieces.insert(index + 1, new)
         return new
-
-    def waited(self, starved: bool) -> None:
-        """Adjust the cap: ``starved`` when the consumer had to wait for a page."""
-        if starved:
-            self.cap = min(self.max_cap, self.cap + 1)
-        elif sum(len(p.pages) for p in self.pieces) > self.workers:
-            self.cap = max(self.workers + 1, self.cap - 1)
 
     def land(self, piece: _Piece, body: Any) -> None:
         """Feed a fetched page to its piece."""
@@ -618,7 +612,6 @@ class _Plans(Generic[T]):
             for piece, step in list(schedule.starts()):
                 piece.pending = yield Start(*step)
             raw = schedule.take()
-            schedule.waited(starved=raw is None)
             if raw is not None:
                 page = self._page(raw)
                 if trim.page(page):

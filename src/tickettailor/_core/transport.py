@@ -15,6 +15,7 @@ import logging
 import os
 import platform
 import re
+import zlib
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError
@@ -185,23 +186,91 @@ def _parse_body(content: bytes) -> tuple[Any, str]:
         return text, text
 
 
-@dataclass(frozen=True)
 class Undecoded:
     """A 2xx reply's body, not decoded yet (``send(..., decode=False)``).
 
     List walks read the next page's cursor from ``content`` and send that request
-    before paying for the decode (see ``_core/pagination.py``).
+    before paying for the decode (see ``_core/pagination.py``). The body is kept as it
+    came over the wire (gzip: about a tenth of the size), inflated on first use, and
+    the inflated copy let go once decoded: a page that waits costs only its wire bytes.
     """
 
-    content: bytes
-    not_json: Callable[[str], MalformedResponseError]  # the error if it is not JSON
+    def __init__(
+        self,
+        wire: bytes,
+        encoding: str,
+        not_json: Callable[[str], MalformedResponseError],  # the error if it is not JSON
+    ) -> None:
+        self.wire = wire
+        self.encoding = encoding
+        self.not_json = not_json
+        self._content: bytes | None = None if encoding in _ENCODINGS else wire
+
+    @property
+    def content(self) -> bytes:
+        """The body, inflated (kept once inflated)."""
+        if self._content is None:
+            try:
+                self._content = _inflate(self.wire, self.encoding)
+            except zlib.error:
+                raise self.not_json(f"({self.encoding} data that does not inflate)") from None
+        return self._content
 
     def json(self) -> Any:
-        """The parsed JSON; a ``MalformedResponseError`` as ``send`` would raise it."""
-        body, text = _parse_body(self.content)
+        """The parsed JSON; a ``MalformedResponseError`` as ``send`` would raise it.
+
+        An inflated copy is let go: the JSON is what is used from now on."""
+        content = self.content
+        if self.encoding in _ENCODINGS:
+            self._content = None
+        body, text = _parse_body(content)
         if body is None or isinstance(body, str):
             raise self.not_json(text)
         return body
+
+
+# Content encodings whose bytes are kept as they came (we ask for gzip and deflate).
+_ENCODINGS = ("gzip", "deflate")
+_WIRE = "tickettailor.wire"  # response extension: (bytes as received, content encoding)
+
+
+def _inflate(wire: bytes, encoding: str) -> bytes:
+    if encoding == "gzip":
+        return zlib.decompress(wire, 16 + zlib.MAX_WBITS)
+    try:  # deflate: zlib-wrapped as the standard says, or raw as some servers send it
+        return zlib.decompress(wire)
+    except zlib.error:
+        return zlib.decompress(wire, -zlib.MAX_WBITS)
+
+
+def _read(response: httpx2.Response, keep_wire: bool) -> httpx2.Response:
+    """Read a streamed response's body; with ``keep_wire``, a 2xx gzip or deflate body
+    as it came (in ``response.extensions``), not inflated."""
+    try:
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        wire = keep_wire and response.is_success and not response.is_stream_consumed
+        if wire and encoding in (*_ENCODINGS, "", "identity"):
+            response.extensions[_WIRE] = (b"".join(response.iter_raw()), encoding)
+        else:
+            response.read()
+    finally:
+        response.close()
+    return response
+
+
+async def _aread(response: httpx2.Response, keep_wire: bool) -> httpx2.Response:
+    """``_read``, for the async client."""
+    try:
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        wire = keep_wire and response.is_success and not response.is_stream_consumed
+        if wire and encoding in (*_ENCODINGS, "", "identity"):
+            parts = [part async for part in response.aiter_raw()]
+            response.extensions[_WIRE] = (b"".join(parts), encoding)
+        else:
+            await response.aread()
+    finally:
+        await response.aclose()
+    return response
 
 
 # The retry loop's plan: see ``BaseCore.attempts``.
@@ -361,7 +430,8 @@ class BaseCore:
         success = 200 <= status < 300
         if success and not decode:
             not_json = functools.partial(self._not_json, request, status, request_id)
-            return APIResponse(status, response.headers, Undecoded(response.content, not_json))
+            wire, encoding = response.extensions.get(_WIRE) or (response.content, "")
+            return APIResponse(status, response.headers, Undecoded(wire, encoding, not_json))
         body, text = _parse_body(response.content)
         if success:
             if expect_json and (body is None or isinstance(body, str)):
@@ -637,16 +707,22 @@ class SyncCore(BaseCore):
     def send(self, request: httpx2.Request, **how: Unpack[SendOptions]) -> APIResponse:
         """Send with retries (see ``BaseCore.attempts``)."""
         plan = self.attempts(request, **how)
+        wire = not how.get("decode", True)
         step = next(plan)
         while not isinstance(step, APIResponse):
-            step = self._step(plan, step, request)
+            step = self._step(plan, step, request, wire)
         return step
 
-    def _step(self, plan: Attempts, step: float | None, request: httpx2.Request) -> Any:
+    def _step(self, plan: Attempts, step: float | None, request: httpx2.Request, wire: bool) -> Any:
         if step is None:
-            return plan.send(_sent(lambda: self._http.send(request)))
+            return plan.send(_sent(lambda: self._receive(request, wire)))
         self.clock.sleep(step)
         return next(plan)
+
+    def _receive(self, request: httpx2.Request, wire: bool) -> httpx2.Response:
+        if not wire:
+            return self._http.send(request)
+        return _read(self._http.send(request, stream=True), keep_wire=True)
 
     def close(self) -> None:
         self._http.close()
@@ -662,17 +738,25 @@ class AsyncCore(BaseCore):
     async def send(self, request: httpx2.Request, **how: Unpack[SendOptions]) -> APIResponse:
         """Send with retries (see ``BaseCore.attempts``)."""
         plan = self.attempts(request, **how)
+        wire = not how.get("decode", True)
         step = next(plan)
         while not isinstance(step, APIResponse):
             if step is not None:
                 await self.clock.asleep(step)
                 step = next(plan)
                 continue
+            got: httpx2.Response | httpx2.TransportError
             try:
-                step = plan.send(await self._http.send(request))
+                got = await self._receive(request, wire)
             except httpx2.TransportError as exc:
-                step = plan.send(exc)
+                got = exc
+            step = plan.send(got)
         return step
+
+    async def _receive(self, request: httpx2.Request, wire: bool) -> httpx2.Response:
+        if not wire:
+            return await self._http.send(request)
+        return await _aread(await self._http.send(request, stream=True), keep_wire=True)
 
     async def aclose(self) -> None:
         await self._http.aclose()
