@@ -489,7 +489,7 @@ class Schedule:
         if not kept:
             return
         if decoded is body:
-            piece.pages.append((kept, cursor, links))  # given out next: keep it decoded
+            piece.pages.append((kept, cursor, links))  # fetched as JSON: nothing smaller
             return
         data = decoded["data"]
         whole = len(kept) == len(data) and all(a is b for a, b in zip(kept, data, strict=True))

@@ -243,13 +243,18 @@ def _inflate(wire: bytes, encoding: str) -> bytes:
         return zlib.decompress(wire, -zlib.MAX_WBITS)
 
 
-def _read(response: httpx2.Response, keep_wire: bool) -> httpx2.Response:
-    """Read a streamed response's body; with ``keep_wire``, a 2xx gzip or deflate body
-    as it came (in ``response.extensions``), not inflated."""
+def _keeps_wire(response: httpx2.Response) -> str | None:
+    """The content encoding of a 2xx body to keep as it comes (None: read it as usual)."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    keep = response.is_success and not response.is_stream_consumed
+    return encoding if keep and encoding in (*_ENCODINGS, "", "identity") else None
+
+
+def _read(response: httpx2.Response) -> httpx2.Response:
+    """Read a streamed response's body: a 2xx one as it came (in
+    ``response.extensions``), not inflated."""
     try:
-        encoding = response.headers.get("content-encoding", "").strip().lower()
-        wire = keep_wire and response.is_success and not response.is_stream_consumed
-        if wire and encoding in (*_ENCODINGS, "", "identity"):
+        if (encoding := _keeps_wire(response)) is not None:
             response.extensions[_WIRE] = (b"".join(response.iter_raw()), encoding)
         else:
             response.read()
@@ -258,12 +263,10 @@ def _read(response: httpx2.Response, keep_wire: bool) -> httpx2.Response:
     return response
 
 
-async def _aread(response: httpx2.Response, keep_wire: bool) -> httpx2.Response:
+async def _aread(response: httpx2.Response) -> httpx2.Response:
     """``_read``, for the async client."""
     try:
-        encoding = response.headers.get("content-encoding", "").strip().lower()
-        wire = keep_wire and response.is_success and not response.is_stream_consumed
-        if wire and encoding in (*_ENCODINGS, "", "identity"):
+        if (encoding := _keeps_wire(response)) is not None:
             parts = [part async for part in response.aiter_raw()]
             response.extensions[_WIRE] = (b"".join(parts), encoding)
         else:
@@ -722,7 +725,7 @@ class SyncCore(BaseCore):
     def _receive(self, request: httpx2.Request, wire: bool) -> httpx2.Response:
         if not wire:
             return self._http.send(request)
-        return _read(self._http.send(request, stream=True), keep_wire=True)
+        return _read(self._http.send(request, stream=True))
 
     def close(self) -> None:
         self._http.close()
@@ -756,7 +759,7 @@ class AsyncCore(BaseCore):
     async def _receive(self, request: httpx2.Request, wire: bool) -> httpx2.Response:
         if not wire:
             return await self._http.send(request)
-        return await _aread(await self._http.send(request, stream=True), keep_wire=True)
+        return await _aread(await self._http.send(request, stream=True))
 
     async def aclose(self) -> None:
         await self._http.aclose()
