@@ -32,19 +32,23 @@ names a python with airbyte-cdk and ``--airbyte-manifest`` its manifest; otherwi
 says why it was left out. The sandbox database is cached in the temp dir, so only the
 first run pays to build it.
 
-Last measured (20,000 orders, 2 CPUs shared with four other busy sessions, load
-average 6.2 at the start and 8.9 at the end; records/s as ratios from one run):
+Last measured (20,000 orders, 2 CPUs shared with other busy sessions, load average
+2.1 at the start, 3.2 at the end; records/s as ratios from one run):
 
-    latency  sequential/plain  c4/seq  c8/seq (in flight)  ours/Airbyte seq, best
-    0 ms     1.07              0.88    0.99 (5.7)          1.15x, 1.15x
-    100 ms   1.31              2.85    4.66 (7.0)          1.69x, 7.87x (c8)
-    300 ms   1.01              2.84    4.49 (7.1)          1.20x, 5.38x (c8)
+    latency  seq/plain  c4/seq (in flight)  c8/seq (in flight)  ours/Airbyte: seq, c8
+    0 ms     0.93       0.79 (3.0)          0.75 (5.6)          5.27x, -
+    100 ms   1.03       2.38 (3.6)          3.53 (6.9)          1.32x, 4.67x
+    300 ms   1.02       3.00 (3.8)          5.25 (7.2)          1.14x, 5.97x
 
-Client CPU per page: sequential 1.07-1.20x the plain loop (6.0-6.6 ms vs 5.2-5.6);
-peak memory of concurrency=4 1.25x sequential (4.00 vs 3.19 MB). The sandbox spent
-9-11 ms of CPU per request and waited for a core 70-92% of the zero-latency runs (it
-was the ceiling there: the machine's other load, not its own core) and 29-48% of the
-concurrent runs at 100/300 ms. Airbyte: 31 ms of CPU per page, 2.3-3.5 s to start.
+Client CPU per page: sequential 1.14-1.16x the plain loop, concurrent 1.6-1.9x (a
+waiting page is decoded on arrival for the schedule and again when given out). Peak
+memory of concurrency=4: 1.26x sequential (4.03 vs 3.19 MB). The sandbox spent 8-11 ms
+of CPU per request; at 0 ms it was the ceiling of every row (running or waiting for a
+core all the time), and at 100 ms with concurrency=8 it waited for a core 71% of the
+run. Airbyte: 29-30 ms of CPU per page and 1.8-2.5 s to start; at 100 ms a sequential
+walk of ours can be at most about (100 + 11 + 30) / (100 + 11 + 6) = 1.2-1.3x faster.
+An earlier run at load average 6-9 gave, at 100 ms: c8/seq 4.66 (7.0 in flight),
+ours/Airbyte 1.69x and 7.87x.
 """
 
 from __future__ import annotations
