@@ -48,7 +48,9 @@ core all the time), and at 100 ms with concurrency=8 it waited for a core 71% of
 run. Airbyte: 29-30 ms of CPU per page and 1.8-2.5 s to start; at 100 ms a sequential
 walk of ours can be at most about (100 + 11 + 30) / (100 + 11 + 6) = 1.2-1.3x faster.
 An earlier run at load average 6-9 gave, at 100 ms: c8/seq 4.66 (7.0 in flight),
-ours/Airbyte 1.69x and 7.87x.
+ours/Airbyte 1.69x and 7.87x. With ``--sandboxes 2`` (load average 3.2 to 5.9): at 0 ms
+seq/plain 1.13 and c8/seq 1.02 (neither sandbox at its ceiling in the sequential
+rows), at 100 ms c8/seq 4.00 (6.9 in flight).
 """
 
 from __future__ import annotations
