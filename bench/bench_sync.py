@@ -26,7 +26,6 @@ Without them, the Airbyte line says what is missing and the rest runs.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import subprocess
@@ -35,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import _airbyte
 from bench_client_fetch import KEY, start_sandbox
 
 STREAMS = ("orders", "issued_tickets")
@@ -90,53 +90,8 @@ def loaded(output: str, table: str) -> int:
 
 def airbyte(base: str, python: str | None, manifest: str | None, folder: Path) -> str:
     """Airbyte's read of the same streams: a line of figures, or why there is none."""
-    if not python or not Path(python).exists():
-        return "not run: pass --airbyte-python PATH (a Python with airbyte-cdk installed)"
-    if not manifest or not Path(manifest).exists():
-        return "not run: pass --airbyte-manifest PATH (source-tickettailor's manifest.yaml)"
-    text = Path(manifest).read_text()
-    text = text.replace("https://api.tickettailor.com/v1", base + "/v1")
-    import yaml  # dlt's dependency: here only to hand the manifest to airbyte as JSON
-
-    config = {"api_key": KEY, "__injected_declarative_manifest": yaml.safe_load(text)}
-    catalog = {
-        "streams": [
-            {
-                "stream": {
-                    "name": name,
-                    "json_schema": {},
-                    "supported_sync_modes": ["full_refresh"],
-                },
-                "sync_mode": "full_refresh",
-                "destination_sync_mode": "overwrite",
-            }
-            for name in STREAMS
-        ]
-    }
-    (folder / "config.json").write_text(json.dumps(config))
-    (folder / "catalog.json").write_text(json.dumps(catalog))
-    code = "from airbyte_cdk.cli.source_declarative_manifest import run; run()"
-    started = time.perf_counter()
-    proc = subprocess.Popen(
-        [python, "-c", code, "read", "--config", "config.json", "--catalog", "catalog.json"],
-        cwd=folder,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    records = sum(
-        1
-        for line in proc.stdout
-        if line.startswith('{"type": "RECORD"') or '"type":"RECORD"' in line[:30]
-    )
-    err = proc.stderr.read() if proc.stderr else ""
-    proc.wait()
-    seconds = time.perf_counter() - started
-    if proc.returncode != 0 or records == 0:
-        tail = " ".join(err.split())[-400:]
-        return f"failed (exit {proc.returncode}, {records} records): {tail}"
-    return f"{records:>8,} records in {seconds:7.1f} s = {records / seconds:8,.0f} records/s"
+    run = _airbyte.read(base, KEY, STREAMS, python, manifest, folder)
+    return run if isinstance(run, str) else run.line()
 
 
 def main() -> None:

@@ -35,7 +35,7 @@ def test_walks_every_page_oldest_first(mode: str) -> None:
 def test_limit_is_the_total_and_page_size_follows_it(
     mode: str, limit: int, sizes: list[str]
 ) -> None:
-    api = FakeAPI(250)
+    api = FakeAPI(250)  # the read-ahead asks for what the limit leaves, nothing beyond
     client = make_client(mode, transport=api.transport)
     assert len(client.orders.list(limit=limit)) == limit
     assert [r.url.params["limit"] for r in api.requests] == sizes
@@ -164,11 +164,8 @@ def test_schedule_keeps_every_worker_busy_and_order_and_memory(workers: int) -> 
     out: list[str] = []
     busy: list[int] = []
     while not schedule.over:
-        starved = True
         while (raw := schedule.take()) is not None:
             out += [r["id"] for r in raw[0]]
-            starved = False
-        schedule.waited(starved)
         for piece, step in list(schedule.starts()):
             piece.pending = object()
             flying.append((piece, step))
@@ -176,7 +173,7 @@ def test_schedule_keeps_every_worker_busy_and_order_and_memory(workers: int) -> 
             continue
         busy.append(len(flying))
         held = sum(len(p.pages) + (p.pending is not None) for p in schedule.pieces)
-        assert held <= schedule.max_cap + 1  # the consumer's page may always come
+        assert held <= schedule.cap + 1  # the consumer's page may always come
         piece, step = flying.pop(0)
         schedule.land(piece, answer(api, *step))  # type: ignore[arg-type]  # our pieces
     assert out == [r["id"] for r in api.orders]  # as a sequential walk gives them

@@ -11,9 +11,13 @@ page) and is sent the answers. ``Pager`` drives plans with a thread pool and
 cannot drift apart.
 
 Read-ahead: a walk starts the request for the next page as soon as the current page's
-cursor is known, before the current page is turned into models, and the drivers make
-sure that request has left before parsing starts (a thread that is merely *runnable*
-waits out the GIL's switch interval; see ``Pager._start``).
+cursor is known, before the current page is even decoded: pages are fetched
+``Undecoded`` and the cursor is read from the tail of the raw bytes (``peek_cursor``),
+so the JSON decoding overlaps the server's work on the next page. The decoded page has
+the last word: when the cursor it gives differs from the early guess (or the body is
+malformed), the early request is dropped and the right one sent. The drivers make sure
+a request has left before parsing starts (a thread that is merely *runnable* waits out
+the GIL's switch interval; see ``Pager._start``).
 
 Backfill: with ``concurrency=K`` and a ``created_at`` range, records are fetched in
 half-open time pieces (no record is in two), up to K requests in flight, and come out
@@ -21,16 +25,19 @@ in the order of a sequential walk (oldest first). ``Schedule`` decides what to f
 a free slot continues the earliest piece that is not already waiting for a page;
 when every piece is busy, the earliest piece with much left is split at about
 ``PIECE_RECORDS`` records past where it has got to (its density so far says where),
-and the rest becomes a new piece. Pages wait as plain dicts (turned into models only
-when given out), and at most ``Schedule.cap`` pages are buffered or in flight, so
-memory stays flat however long or uneven the range; the cap grows only while the
-consumer is kept waiting. The requests spend the key's
-shared rate budget through the core like any other.
+and the rest becomes a new piece. Pages that wait for the consumer (those of later
+pieces, until the earlier ones are given out) are kept as the bytes they came as
+(gzip: about 30 KB a page of 100 orders, a fortieth of it decoded) and decoded when
+given out, and at most ``Schedule.cap`` pages are waiting or in flight, so memory
+stays flat however long or uneven the range. The requests spend the key's shared rate
+budget through the core like any other.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import threading
 from collections import deque
 from collections.abc import (
@@ -57,6 +64,7 @@ __all__ = [
     "Pager",
     "Schedule",
     "Walk",
+    "peek_cursor",
 ]
 
 T = TypeVar("T")
@@ -66,13 +74,14 @@ MAX_PAGE_SIZE = 100
 # consumer are small enough for K workers to share (while the consumer's piece is
 # walked, the others' pages wait: the smaller the pieces, the fewer).
 PIECE_RECORDS = 250
-# Pages buffered or in flight per worker, at most (the consumer's piece may always
-# fetch its next page). Measured at 100 ms latency with 4 workers: 2 pages kept
-# 1.5 requests in flight on average, 4 kept 2.4, 8 kept 3.1.
+# Pages waiting or in flight per worker, at most (the consumer's piece may always
+# fetch its next page). With pieces of 250 records, 6 kept 3.4 of 4 and 6.1 of 8
+# requests in flight on average at 100 ms latency (bench_client_fetch.py).
 PAGES_PER_WORKER = 6
 
 Pairs = list[tuple[str, str]]
-# Fetch one page: (path, query pairs) -> the parsed JSON body.
+# Fetch one page: (path, query pairs) -> the parsed JSON body, or an ``Undecoded`` one
+# (anything with the raw ``content`` and a ``json()`` that decodes it).
 SyncFetch = Callable[[str, Pairs], Any]
 AsyncFetch = Callable[[str, Pairs], Awaitable[Any]]
 
@@ -139,8 +148,27 @@ class Walk:
             query.append(("starting_after", self.cursor))
         return self.path, query
 
+    def guess(self, body: Any) -> tuple[str, Pairs] | None:
+        """The next page's request as read from an undecoded ``body``'s raw bytes, before
+        ``feed``; None when it cannot be told cheaply or no page should follow."""
+        content = getattr(body, "content", None)
+        if not isinstance(content, bytes) or self.done:
+            return None
+        cursor = peek_cursor(content)
+        if cursor is None or cursor in self.seen or cursor == self.cursor:
+            return None  # the last page, or a repeat that ``feed`` will report
+        size = MAX_PAGE_SIZE
+        if self.limit is not None:
+            asked = min(size, self.limit - self.count)
+            size = min(size, self.limit - self.count - asked)  # if this page is full
+            if size <= 0:
+                return None
+        return self.path, [*self.params, ("limit", str(size)), ("starting_after", cursor)]
+
     def feed(self, body: Any) -> tuple[list[dict[str, Any]], str | None, dict[str, Any]]:
-        """Read one page body: (records to yield, next cursor, links)."""
+        """Read one page body (decoding an undecoded one): (records to yield, next
+        cursor, links)."""
+        body = _decoded(body)
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise MalformedResponseError(
                 f"GET {self.path} did not return a list page ({{'data': [...], 'links': ...}})."
@@ -174,6 +202,26 @@ class Walk:
         self.seen.add(cursor)
         self.cursor = cursor
         return records, cursor, links
+
+
+# The envelope's end: ``"links": {...}}`` closing the top-level object. The links
+# object holds only strings and nulls, so it has no braces of its own.
+_LINKS_AT_END = re.compile(rb'"links"\s*:\s*(\{[^{}]*\})\s*\}\s*\Z')
+
+
+def peek_cursor(content: bytes) -> str | None:
+    """The ``starting_after`` of ``links.next`` read from the tail of a page's raw JSON,
+    without decoding the page; None when there is none or it cannot be told this way
+    (``links`` not last, say). Only a guess: the decoded page has the last word."""
+    at = content.rfind(b'"links"')
+    found = _LINKS_AT_END.match(content, at) if at >= 0 else None
+    if found is None:
+        return None
+    try:
+        links = json.loads(found.group(1))
+    except ValueError:
+        return None
+    return _next_cursor(links.get("next")) if isinstance(links, dict) else None
 
 
 def _last_id(records: Sequence[Any]) -> str | None:
@@ -226,6 +274,8 @@ class Handle(Protocol):
 
     def result(self) -> Any: ...
 
+    def cancel(self) -> bool: ...
+
 
 @dataclass
 class Start:
@@ -245,13 +295,21 @@ class Wait:
 
 
 @dataclass
+class Drop:
+    """Plan step: a started request is not wanted any more (cancel it if it can be)."""
+
+    handle: Handle
+
+
+@dataclass
 class Emit:
     """Plan step: give ``value`` (a page, or a plan's result) to the caller."""
 
     value: Any
 
 
-Plan = Generator[Start | Wait | Emit, Any, None]
+Step = Start | Wait | Drop | Emit
+Plan = Generator[Step, Any, None]
 
 
 class _Trim:
@@ -277,9 +335,33 @@ class _Starting:
     def result(self) -> Any:
         raise AssertionError("a request was scheduled but never started")
 
+    def cancel(self) -> bool:
+        return False
+
 
 _STARTING = _Starting()
 RawPage = tuple[list[dict[str, Any]], str | None, dict[str, Any]]
+
+
+def _decoded(body: Any) -> Any:
+    """A page body as JSON: an undecoded one decoded (see ``Undecoded``)."""
+    return body.json() if not isinstance(body, dict | list) and hasattr(body, "json") else body
+
+
+@dataclass
+class _Held:
+    """A backfill page waiting for the consumer, kept as the bytes it came as (gzip:
+    a fortieth of the size of the decoded page) and decoded again when given out."""
+
+    body: Any  # an undecoded body
+    positions: list[int] | None  # the records given out, by index (None: all)
+    cursor: str | None
+    links: dict[str, Any]
+
+    def page(self) -> RawPage:
+        data: list[dict[str, Any]] = _decoded(self.body)["data"]
+        records = data if self.positions is None else [data[i] for i in self.positions]
+        return records, self.cursor, self.links
 
 
 @dataclass
@@ -289,7 +371,7 @@ class _Piece:
     lo: int
     hi: int
     walk: Walk
-    pages: deque[RawPage] = field(default_factory=deque)
+    pages: deque[RawPage | _Held] = field(default_factory=deque)
     pending: Handle | None = None
     last: int | None = None  # created time of the last record fetched
     rate: float | None = None  # records per second in its latest page
@@ -323,11 +405,11 @@ class Schedule:
         self.backfill = backfill
         self.limit = limit
         self.workers = backfill.concurrency
-        # The cap grows while the consumer waits for pages (fetching is the slower
-        # side: buffers let the workers run ahead) and shrinks while pages pile up
-        # (the consumer is the slower side: a buffer would only cost memory).
-        self.cap = backfill.concurrency + 1
-        self.max_cap = PAGES_PER_WORKER * backfill.concurrency
+        # Pages of later pieces wait until the earlier ones are given out: with too
+        # few allowed, workers sit idle (an adaptive cap that shrank while pages piled
+        # up kept 2.5 of 8 requests in flight at 100 ms; this one kept 6). Waiting
+        # pages are small (see the module docstring).
+        self.cap = PAGES_PER_WORKER * backfill.concurrency
         self.density: float | None = None  # the latest seen, for pieces not yet fetched
         self.pieces: deque[_Piece] = deque([self._piece(lo, backfill.lt)])
 
@@ -393,32 +475,35 @@ class Schedule:
         self.pieces.insert(index + 1, new)
         return new
 
-    def waited(self, starved: bool) -> None:
-        """Adjust the cap: ``starved`` when the consumer had to wait for a page."""
-        if starved:
-            self.cap = min(self.max_cap, self.cap + 1)
-        elif sum(len(p.pages) for p in self.pieces) > self.workers:
-            self.cap = max(self.workers + 1, self.cap - 1)
-
     def land(self, piece: _Piece, body: Any) -> None:
         """Feed a fetched page to its piece."""
         piece.pending = None
-        records, cursor, links = piece.walk.feed(body)
+        decoded = _decoded(body)
+        records, cursor, links = piece.walk.feed(decoded)
         kept = [r for r in records if (_created(r, self.backfill.param) or piece.lo) < piece.hi]
         if len(kept) < len(records):  # fetched before the piece was cut: the rest is the
             piece.walk.done = True  # next piece's (the API lists oldest first)
             cursor = None
         piece.observe(kept, self.backfill.param)
         self.density = piece.rate or self.density
-        if kept:
-            piece.pages.append((kept, cursor, links))
+        if not kept:
+            return
+        if decoded is body:
+            piece.pages.append((kept, cursor, links))  # fetched as JSON: nothing smaller
+            return
+        data = decoded["data"]
+        whole = len(kept) == len(data) and all(a is b for a, b in zip(kept, data, strict=True))
+        index = {id(r): i for i, r in enumerate(data)}
+        positions = None if whole else [index[id(r)] for r in kept]
+        piece.pages.append(_Held(body, positions, cursor, links))
 
     def take(self) -> RawPage | None:
         """The next page in order, if it has come; finished pieces are dropped."""
         while self.pieces:
             head = self.pieces[0]
             if head.pages:
-                return head.pages.popleft()
+                held = head.pages.popleft()
+                return held.page() if isinstance(held, _Held) else held
             if not head.finished:
                 return None
             self.pieces.popleft()
@@ -471,10 +556,18 @@ class _Plans(Generic[T]):
         pending = (yield Start(*step)) if step is not None else None
         while pending is not None:
             yield Wait([pending])
-            raw = walk.feed(pending.result())
+            body = pending.result()
+            # Read ahead: the next request leaves before this page is decoded...
+            guess = walk.guess(body)
+            early = (yield Start(*guess)) if guess is not None else None
+            raw = walk.feed(body)
             step = walk.next_request()
-            # Read ahead: the next request leaves before this page is parsed.
-            pending = (yield Start(*step)) if step is not None else None
+            if early is not None and step != guess:  # ...unless the guess was wrong
+                yield Drop(early)
+                early = None
+            if early is None and step is not None:
+                early = yield Start(*step)
+            pending = early
             yield Emit(self._page(raw))
 
     def _first_page_plan(self) -> Plan:
@@ -489,7 +582,7 @@ class _Plans(Generic[T]):
         yield Wait([handle])
         yield Emit(self._page(walk.feed(handle.result())))
 
-    def _fetch_plan(self, walk: Walk) -> Generator[Start | Wait | Emit, Any, Any]:
+    def _fetch_plan(self, walk: Walk) -> Generator[Step, Any, Any]:
         """One page of ``walk``: its body."""
         step = walk.next_request()
         assert step is not None  # only called on a fresh walk with a first page
@@ -497,7 +590,7 @@ class _Plans(Generic[T]):
         yield Wait([handle])
         return handle.result()
 
-    def _lower_bound_plan(self, backfill: Backfill) -> Generator[Start | Wait | Emit, Any, Any]:
+    def _lower_bound_plan(self, backfill: Backfill) -> Generator[Step, Any, Any]:
         """The start of the range: its ``gte``, or the oldest record's time (None: no records)."""
         if backfill.gte is not None:
             return backfill.gte
@@ -519,7 +612,6 @@ class _Plans(Generic[T]):
             for piece, step in list(schedule.starts()):
                 piece.pending = yield Start(*step)
             raw = schedule.take()
-            schedule.waited(starved=raw is None)
             if raw is not None:
                 page = self._page(raw)
                 if trim.page(page):
@@ -556,6 +648,8 @@ class Pager(_Plans[T]):
                 elif isinstance(step, Wait):
                     timeout = None if step.block else 0
                     answer = wait(step.handles, timeout, FIRST_COMPLETED).done  # type: ignore[arg-type]  # the handles are this pool's futures
+                elif isinstance(step, Drop):
+                    answer = step.handle.cancel()
                 else:
                     answer = yield step.value
         finally:
@@ -619,6 +713,9 @@ class AsyncPager(_Plans[T]):
                 elif isinstance(step, Wait):
                     answer = await _done(step)
                     tasks -= answer
+                elif isinstance(step, Drop):
+                    step.handle.cancel()
+                    tasks.discard(step.handle)
                 else:
                     answer = task = asyncio.ensure_future(self._fetch(step.path, step.query))
                     tasks.add(task)
@@ -661,7 +758,7 @@ class AsyncPager(_Plans[T]):
             await run.aclose()
 
 
-def _advance(plan: Plan, answer: Any) -> Start | Wait | Emit | None:
+def _advance(plan: Plan, answer: Any) -> Step | None:
     """The plan's next step, given the answer to its last (None: it is over)."""
     try:
         return plan.send(answer)

@@ -8,12 +8,14 @@ outcome into a result or an error, and sleep and retry when the policy says so.
 from __future__ import annotations
 
 import base64
+import functools
 import ipaddress
 import json
 import logging
 import os
 import platform
 import re
+import zlib
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError
@@ -51,6 +53,7 @@ __all__ = [
     "AsyncCore",
     "BaseCore",
     "SyncCore",
+    "Undecoded",
     "WaitHook",
     "normalize_base_url",
     "parse_url",
@@ -181,6 +184,96 @@ def _parse_body(content: bytes) -> tuple[Any, str]:
         return json.loads(text), text
     except ValueError:
         return text, text
+
+
+class Undecoded:
+    """A 2xx reply's body, not decoded yet (``send(..., decode=False)``).
+
+    List walks read the next page's cursor from ``content`` and send that request
+    before paying for the decode (see ``_core/pagination.py``). The body is kept as it
+    came over the wire (gzip: about a tenth of the size), inflated on first use, and
+    the inflated copy let go once decoded: a page that waits costs only its wire bytes.
+    """
+
+    def __init__(
+        self,
+        wire: bytes,
+        encoding: str,
+        not_json: Callable[[str], MalformedResponseError],  # the error if it is not JSON
+    ) -> None:
+        self.wire = wire
+        self.encoding = encoding
+        self.not_json = not_json
+        self._content: bytes | None = None if encoding in _ENCODINGS else wire
+
+    @property
+    def content(self) -> bytes:
+        """The body, inflated (kept once inflated)."""
+        if self._content is None:
+            try:
+                self._content = _inflate(self.wire, self.encoding)
+            except zlib.error:
+                raise self.not_json(f"({self.encoding} data that does not inflate)") from None
+        return self._content
+
+    def json(self) -> Any:
+        """The parsed JSON; a ``MalformedResponseError`` as ``send`` would raise it.
+
+        An inflated copy is let go: the JSON is what is used from now on."""
+        content = self.content
+        if self.encoding in _ENCODINGS:
+            self._content = None
+        body, text = _parse_body(content)
+        if body is None or isinstance(body, str):
+            raise self.not_json(text)
+        return body
+
+
+# Content encodings whose bytes are kept as they came (we ask for gzip and deflate).
+_ENCODINGS = ("gzip", "deflate")
+_WIRE = "tickettailor.wire"  # response extension: (bytes as received, content encoding)
+
+
+def _inflate(wire: bytes, encoding: str) -> bytes:
+    if encoding == "gzip":
+        return zlib.decompress(wire, 16 + zlib.MAX_WBITS)
+    try:  # deflate: zlib-wrapped as the standard says, or raw as some servers send it
+        return zlib.decompress(wire)
+    except zlib.error:
+        return zlib.decompress(wire, -zlib.MAX_WBITS)
+
+
+def _keeps_wire(response: httpx2.Response) -> str | None:
+    """The content encoding of a 2xx body to keep as it comes (None: read it as usual)."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    keep = response.is_success and not response.is_stream_consumed
+    return encoding if keep and encoding in (*_ENCODINGS, "", "identity") else None
+
+
+def _read(response: httpx2.Response) -> httpx2.Response:
+    """Read a streamed response's body: a 2xx one as it came (in
+    ``response.extensions``), not inflated."""
+    try:
+        if (encoding := _keeps_wire(response)) is not None:
+            response.extensions[_WIRE] = (b"".join(response.iter_raw()), encoding)
+        else:
+            response.read()
+    finally:
+        response.close()
+    return response
+
+
+async def _aread(response: httpx2.Response) -> httpx2.Response:
+    """``_read``, for the async client."""
+    try:
+        if (encoding := _keeps_wire(response)) is not None:
+            parts = [part async for part in response.aiter_raw()]
+            response.extensions[_WIRE] = (b"".join(parts), encoding)
+        else:
+            await response.aread()
+    finally:
+        await response.aclose()
+    return response
 
 
 # The retry loop's plan: see ``BaseCore.attempts``.
@@ -314,8 +407,12 @@ class BaseCore:
         *,
         expect_json: bool,
         budget: RateBudget,
+        decode: bool = True,
     ) -> APIResponse | APIError:
-        """The reply as an APIResponse, or the error it amounts to (not raised)."""
+        """The reply as an APIResponse, or the error it amounts to (not raised).
+
+        ``decode=False``: a 2xx body is left ``Undecoded`` (``expect_json`` is checked
+        when it is decoded)."""
         if response.status_code == 429 and "retry-after" in response.headers:
             # The server's own wait wins over the window's count: a "0 left, resets in
             # 873 s" on a 429 that says "retry after 1 s" must not hold us for 873 s.
@@ -323,28 +420,39 @@ class BaseCore:
             budget.forget_window()
         else:
             budget.update(response.headers, self.clock.now())
-        body, text = _parse_body(response.content)
         status = response.status_code
         request_id = response.headers.get("cf-ray") or response.headers.get("x-request-id")
-        logger.debug(
-            "%s %s -> %s (rate limit remaining %s)",
-            request.method,
-            self.scrub(str(request.url)),
-            status,
-            response.headers.get("x-rate-limit-remaining", "?"),
-        )
-        if 200 <= status < 300:
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %s (rate limit remaining %s)",
+                request.method,
+                self.scrub(str(request.url)),
+                status,
+                response.headers.get("x-rate-limit-remaining", "?"),
+            )
+        success = 200 <= status < 300
+        if success and not decode:
+            not_json = functools.partial(self._not_json, request, status, request_id)
+            wire, encoding = response.extensions.get(_WIRE) or (response.content, "")
+            return APIResponse(status, response.headers, Undecoded(wire, encoding, not_json))
+        body, text = _parse_body(response.content)
+        if success:
             if expect_json and (body is None or isinstance(body, str)):
-                return MalformedResponseError(
-                    f"{request.method} {request.url.path} returned {status} but the body is "
-                    f"not JSON: {_html_text(text, 120) or '(empty)'}",
-                    request=request,
-                    status_code=status,
-                    body_text=self.scrub(text),
-                    request_id=request_id,
-                )
+                return self._not_json(request, status, request_id, text)
             return APIResponse(status, response.headers, body, text)
         return self._status_error(request, response, body, text, request_id)
+
+    def _not_json(
+        self, request: httpx2.Request, status: int, request_id: str | None, text: str
+    ) -> MalformedResponseError:
+        return MalformedResponseError(
+            f"{request.method} {request.url.path} returned {status} but the body is "
+            f"not JSON: {_html_text(text, 120) or '(empty)'}",
+            request=request,
+            status_code=status,
+            body_text=self.scrub(text),
+            request_id=request_id,
+        )
 
     def _status_error(
         self,
@@ -458,6 +566,7 @@ class BaseCore:
         idempotent: bool,
         expect_json: bool = True,
         raise_for_status: bool = True,
+        decode: bool = True,
     ) -> Attempts:
         """The retry loop, written once for both drivers. It yields seconds to sleep,
         None to have ``request`` sent (answered with the response or the
@@ -474,7 +583,9 @@ class BaseCore:
                 result: APIResponse | APIError = self.connection_error(request, got)
             else:
                 assert got is not None  # the drivers answer a send with what came back
-                result = self.outcome(request, got, expect_json=expect_json, budget=budget)
+                result = self.outcome(
+                    request, got, expect_json=expect_json, budget=budget, decode=decode
+                )
             if attempt or waited:  # the first try with no wait keeps the defaults
                 result = tally(result, attempt + 1, waited)
             if isinstance(result, APIResponse):
@@ -573,6 +684,7 @@ class SendOptions(TypedDict, total=False):
     idempotent: Required[bool]  # safe to send again after a failure
     expect_json: bool  # a 2xx must be JSON (default True)
     raise_for_status: bool  # a final non-2xx raises (default True)
+    decode: bool  # False: a 2xx body is left ``Undecoded`` (default True)
 
 
 def _error_response(error: APIStatusError) -> APIResponse:
@@ -598,16 +710,22 @@ class SyncCore(BaseCore):
     def send(self, request: httpx2.Request, **how: Unpack[SendOptions]) -> APIResponse:
         """Send with retries (see ``BaseCore.attempts``)."""
         plan = self.attempts(request, **how)
+        wire = not how.get("decode", True)
         step = next(plan)
         while not isinstance(step, APIResponse):
-            step = self._step(plan, step, request)
+            step = self._step(plan, step, request, wire)
         return step
 
-    def _step(self, plan: Attempts, step: float | None, request: httpx2.Request) -> Any:
+    def _step(self, plan: Attempts, step: float | None, request: httpx2.Request, wire: bool) -> Any:
         if step is None:
-            return plan.send(_sent(lambda: self._http.send(request)))
+            return plan.send(_sent(lambda: self._receive(request, wire)))
         self.clock.sleep(step)
         return next(plan)
+
+    def _receive(self, request: httpx2.Request, wire: bool) -> httpx2.Response:
+        if not wire:
+            return self._http.send(request)
+        return _read(self._http.send(request, stream=True))
 
     def close(self) -> None:
         self._http.close()
@@ -623,17 +741,25 @@ class AsyncCore(BaseCore):
     async def send(self, request: httpx2.Request, **how: Unpack[SendOptions]) -> APIResponse:
         """Send with retries (see ``BaseCore.attempts``)."""
         plan = self.attempts(request, **how)
+        wire = not how.get("decode", True)
         step = next(plan)
         while not isinstance(step, APIResponse):
             if step is not None:
                 await self.clock.asleep(step)
                 step = next(plan)
                 continue
+            got: httpx2.Response | httpx2.TransportError
             try:
-                step = plan.send(await self._http.send(request))
+                got = await self._receive(request, wire)
             except httpx2.TransportError as exc:
-                step = plan.send(exc)
+                got = exc
+            step = plan.send(got)
         return step
+
+    async def _receive(self, request: httpx2.Request, wire: bool) -> httpx2.Response:
+        if not wire:
+            return await self._http.send(request)
+        return await _aread(await self._http.send(request, stream=True))
 
     async def aclose(self) -> None:
         await self._http.aclose()

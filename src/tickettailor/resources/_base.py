@@ -323,7 +323,8 @@ class SyncResource(Resource):
 
     def _fetch(self, path: str, query: Pairs) -> Any:
         request = self._core.build_request("GET", path, params=query)
-        return self._core.send(request, idempotent=True).body
+        # Undecoded: the pager reads the next cursor from the bytes first.
+        return self._core.send(request, idempotent=True, decode=False).body
 
     def _run(self, call: Call[M]) -> M:
         request, idempotent = call.request(self._core)
@@ -341,7 +342,7 @@ class AsyncResource(Resource):
 
     async def _fetch(self, path: str, query: Pairs) -> Any:
         request = self._core.build_request("GET", path, params=query)
-        return (await self._core.send(request, idempotent=True)).body
+        return (await self._core.send(request, idempotent=True, decode=False)).body
 
     async def _run(self, call: Call[M]) -> M:
         request, idempotent = call.request(self._core)

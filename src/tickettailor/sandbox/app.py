@@ -272,7 +272,9 @@ def create_app(config: SandboxConfig | None = None, *, sandbox: Sandbox | None =
     app = Starlette(routes=routes, lifespan=lifespan)
     app.router.redirect_slashes = False
     if cfg.gzip:
-        app.add_middleware(GZipMiddleware, minimum_size=1024)
+        # Level 1 (nginx's default): level 9, Starlette's, took 4.5 of a page of 100
+        # orders' 13 ms of sandbox CPU for 3% fewer bytes (bench_client_fetch.py).
+        app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     limit = cfg.rate_limit[0] if cfg.rate_limit else 10000
     app.add_middleware(FaultInjector, rules=rules, seed=cfg.seed, rate_limit=limit)  # outermost
     app.state.sandbox = sandbox
