@@ -35,9 +35,33 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_client_fetch import KEY, start_sandbox
+import httpx2
+
+from tickettailor.sandbox import free_port
+
+KEY = "sk_1000_100000_" + "0" * 32  # bench_client_fetch's: the same cached databases
 
 STREAMS = ("orders", "issued_tickets")
+
+
+def start_sandbox(orders: int) -> tuple[subprocess.Popen[bytes], str]:
+    """A sandbox of ``orders`` orders in its own process (database cached in the temp dir)."""
+    port = free_port()
+    db = str(Path(tempfile.gettempdir()) / f"tickettailor-bench-{orders}.db")
+    command = [str(Path(sys.executable).with_name("tickettailor")), "sandbox", "--port", str(port)]
+    command += ["--api-key", KEY, "--seed", "1", "--orders", str(orders), "--events", "40"]
+    command += ["--rate-limit", "off", "--db", db]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 900  # building 100k orders the first time takes a while
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if httpx2.get(base + "/v1/ping", timeout=2).status_code == 200:
+                return proc, base
+        except httpx2.TransportError:
+            time.sleep(0.2)  # polling for readiness, with the deadline above
+    proc.terminate()
+    raise SystemExit("the sandbox did not start (exited, or not within 900 s)")
 
 
 def run_sync(base: str, folder: Path, *extra: str) -> tuple[float, int, int, str]:
