@@ -122,11 +122,19 @@ def test_first_sync_mirrors_the_api_and_a_second_costs_one_request_per_list(
         inside = [r for r in records if now - WINDOW - 5 <= r["created_at"] < newest]
         return min(10, math.ceil((len(inside) + 1) / 100))
 
-    assert spent["orders"] == 1 + sweep_pages(orders)
+    # The orders' round goes on with the orders of the events not ended yet created
+    # before the window: one page here (the events' list is one more request).
+    live = {e["id"] for e in shop.listed("events") if e["end"]["unix"] > now}
+    older = [o for o in orders if o["event_summary"]["id"] in live]
+    older = [o for o in older if o["created_at"] < now - WINDOW + 5]
+    assert live
+    assert len(older) < 100
+    assert spent["orders"] == 1 + sweep_pages(orders) + 1
+    assert spent["events"] == 2
     assert spent["issued_tickets"] == 1 + sweep_pages(tickets_api)
     assert spent["void scan"] == max(1, math.ceil(len(voided) / 100))
     assert spent["event_series"] == 1 + 1 + len(series)  # the list, and its waitlists'
-    for name in ("overview", "check_ins", "events", "products", "discounts", "vouchers", "holds"):
+    for name in ("overview", "check_ins", "products", "discounts", "vouchers", "holds"):
         assert spent[name] == 1, (name, spent)
     assert "Nothing new or changed" not in second.output  # the overview row is rewritten
     assert "  overview            1" in second.output
@@ -311,3 +319,50 @@ def test_postgres_first_and_second_sync(shop: Shop, run_sync_cli: SyncRun) -> No
             ).fetchone()
             assert items == (sum(len(o["line_items"]) for o in shop.listed("orders")),)
             pg.execute(f"drop schema {dataset} cascade")
+
+
+def test_recheck_covers_older_orders_of_events_not_ended_yet(
+    shop: Shop, run_sync_cli: SyncRun, tmp_path: Path
+) -> None:
+    now = time.time()
+    events = shop.listed("events")
+    ends = {e["id"]: e["end"]["unix"] for e in events}
+    # Tickets for a show still to come, bought long before the window.
+    coming, paid = next(
+        (e, t)
+        for e in events
+        for t in e["ticket_types"]
+        if e["end"]["unix"] > now + 86400 and t["price"] > 0 and t["quantity"] >= 2
+    )
+    body = {"event_id": coming["id"], "tickets": {paid["id"]: 2}, "ago": WINDOW + 20 * 86400}
+    shop.control("orders", body)
+    assert run_sync_cli().exit_code == 0
+    db = tmp_path / DB
+    before_window = [
+        o
+        for o in shop.listed("orders", created_lt=int(now) - WINDOW - 86400)
+        if o["status"] == "completed" and o["total"] > 200
+    ]
+    live = [o for o in before_window if ends[o["event_summary"]["id"]] > now]
+    ended = [o for o in before_window if ends[o["event_summary"]["id"]] < now]
+    assert live
+    assert ended
+    shop.control(f"orders/{live[0]['id']}/refund", {"amount": 150})
+    shop.control(f"orders/{ended[0]['id']}/refund", {"amount": 150})
+
+    result = run_sync_cli()
+    assert result.exit_code == 0, result.output
+    changed = f"_dlt_load_id = '{latest_load(db)}'"
+    loaded = ids(db, "orders", changed)
+    # The refund of next week's show bought months ago is found; an ended event's
+    # orders are left alone (the re-check's cost stays bounded by what is still live).
+    assert live[0]["id"] in loaded
+    assert ended[0]["id"] not in loaded
+    refund = query(db, f"select refund_amount from box_office.orders where id = '{live[0]['id']}'")
+    assert refund == [(150,)]
+    # Nothing else of those older orders was loaded again: their hashes were kept.
+    old_ids = {o["id"] for o in shop.listed("orders", created_lt=int(now) - WINDOW)}
+    assert set(loaded) & old_ids == {live[0]["id"]}
+    again = run_sync_cli()
+    assert again.exit_code == 0
+    assert ids(db, "orders", f"_dlt_load_id = '{latest_load(db)}'") == []
