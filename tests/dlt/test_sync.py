@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 
 from tests.dlt.conftest import Shop, SyncRun, query
@@ -366,3 +367,81 @@ def test_recheck_covers_older_orders_of_events_not_ended_yet(
     again = run_sync_cli()
     assert again.exit_code == 0
     assert ids(db, "orders", f"_dlt_load_id = '{latest_load(db)}'") == []
+
+
+def test_two_box_offices_share_one_dataset_without_clashing(
+    shop: Shop, run_sync_cli: SyncRun, tmp_path: Path
+) -> None:
+    from tickettailor import Client
+
+    db = tmp_path / DB
+    keys = {"cine-society-eur": shop.key, "teatro-breve-usd": shop.running.keys[1]}
+    clients = {bid: Client(key, base_url=shop.base_url) for bid, key in keys.items()}
+
+    def sync_each() -> dict[str, str]:
+        loads = {}
+        for bid, key in keys.items():
+            result = run_sync_cli(TICKETTAILOR_API_KEY=key)
+            assert result.exit_code == 0, result.output
+            assert f"Synced box office {bid} into" in result.output
+            loads[bid] = latest_load(db)
+        return loads
+
+    def assert_each_mirrors_its_api() -> None:
+        for bid, client in clients.items():
+            mine = f"box_office_id = '{bid}'"
+            for table in ("orders", "issued_tickets", "events", "check_ins"):
+                got = ids(db, table, mine)
+                assert len(got) == len(set(got)), (bid, table)
+                assert sorted(got) == sorted(r.id for r in getattr(client, table).list())
+            api = {o.id: o.raw for o in client.orders.list()}
+            items = query(
+                db,
+                "select o.id, count(*) from box_office.orders o join box_office.orders__line_items"
+                f" li on li._dlt_parent_id = o._dlt_id where li.{mine} group by o.id",
+            )
+            nested = {k: len(v["line_items"]) for k, v in api.items() if v["line_items"]}
+            assert dict(items) == nested
+            rows = query(db, f"select id, refund_amount from box_office.orders where {mine}")
+            assert dict(rows) == {k: v["refund_amount"] for k, v in api.items()}
+
+    try:
+        sync_each()
+        assert_each_mirrors_its_api()
+        overview = query(db, "select box_office_id from box_office.overview order by 1")
+        assert overview == [(bid,) for bid in sorted(keys)]
+        # A refund in one box office: the next sync of each loads it, and only it.
+        other = clients["teatro-breve-usd"]
+        recent = other.orders.list(created_gte=int(time.time()) - 10 * 86400, status="completed")
+        order = next(o.raw for o in recent if o.raw["total"] > 200)
+        reply = httpx2.post(
+            f"{shop.base_url}/_sandbox/orders/{order['id']}/refund",
+            json={"amount": 100},
+            auth=(keys["teatro-breve-usd"], ""),
+            timeout=30,
+        )
+        assert reply.status_code == 200, reply.text
+        loads = sync_each()
+        changed = {
+            bid: ids(db, "orders", f"_dlt_load_id = '{load}'") for bid, load in loads.items()
+        }
+        assert changed == {"cine-society-eur": [], "teatro-breve-usd": [order["id"]]}
+        assert_each_mirrors_its_api()
+        # A full refresh of one box office drops what its API no longer lists (an order
+        # deleted, with its tickets) and leaves the other's rows alone.
+        gone = order["id"]
+        deleted = httpx2.delete(
+            f"{shop.base_url}/_sandbox/orders/{gone}", auth=(keys["teatro-breve-usd"], "")
+        )
+        assert deleted.status_code in (200, 204), deleted.text
+        assert ids(db, "orders", f"id = '{gone}'") == [gone]
+        refresh = run_sync_cli("--full-refresh", TICKETTAILOR_API_KEY=keys["teatro-breve-usd"])
+        assert refresh.exit_code == 0, refresh.output
+        assert ids(db, "orders", f"id = '{gone}'") == []
+        assert query(
+            db, f"select count(*) from box_office.issued_tickets where order_id = '{gone}'"
+        ) == [(0,)]
+        assert_each_mirrors_its_api()
+    finally:
+        for client in clients.values():
+            client.close()

@@ -73,7 +73,9 @@ def sync(
     full_refresh: Annotated[
         bool,
         typer.Option(
-            "--full-refresh", help="Drop this box office's tables and state, load all again."
+            "--full-refresh",
+            help="Load all again, dropping what the API no longer lists: the tables go, or "
+            "only this box office's rows when others share the dataset.",
         ),
     ] = False,
     pipeline_dir: Annotated[
