@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -107,6 +108,17 @@ main()
 """
 
 
+def children_cpu() -> float:
+    """CPU seconds of this script's finished children (user + system): less noisy than
+    the clock on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def loaded(output: str, table: str) -> int:
     match = re.search(rf"^\s+{table}\s+([\d,]+)$", output, re.MULTILINE)
     return int(match.group(1).replace(",", "")) if match else 0
@@ -171,25 +183,36 @@ def main() -> None:
     parser.add_argument("--airbyte-manifest", metavar="PATH")
     args = parser.parse_args()
 
+    print(f"start: {load_average()}")
     peaks: dict[int, int] = {}
     for orders in (args.small, args.orders):
         proc, base = start_sandbox(orders)
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 folder = Path(tmp)
+                cpu = children_cpu()
                 seconds, requests, rss, output = run_sync(base, folder)
+                cpu = children_cpu() - cpu
                 peaks[orders] = rss
                 records = loaded(output, "orders") + loaded(output, "issued_tickets")
                 print(f"{orders:,} orders: first sync into DuckDB (orders + tickets)")
                 print(
                     f"  ours     {records:>8,} records in {seconds:7.1f} s = "
-                    f"{records / seconds:8,.0f} records/s, {requests:,} requests, "
-                    f"peak RSS {rss / 2**20:,.0f} MiB"
+                    f"{records / seconds:8,.0f} records/s, CPU {cpu:6.1f} s, "
+                    f"{requests:,} requests, peak RSS {rss / 2**20:,.0f} MiB"
                 )
                 if orders != args.orders:
                     continue
+                peer_cpu = children_cpu()
                 peer = airbyte(base, args.airbyte_python, args.airbyte_manifest, folder)
-                print(f"  airbyte  {peer}")
+                peer_cpu = children_cpu() - peer_cpu
+                print(f"  airbyte  {peer}, CPU {peer_cpu:6.1f} s")
+                took = re.search(r"records in\s+([\d.]+) s", peer)
+                if took:
+                    print(
+                        f"  ratio    ours {float(took.group(1)) / seconds:.2f}x Airbyte's "
+                        f"records/s, {peer_cpu / cpu:.2f}x less CPU ({load_average()})"
+                    )
                 again, again_requests, _rss, _out = run_sync(base, folder)
                 full, full_requests, _rss, _out = run_sync(base, folder, "--full-refresh")
                 print("second sync, nothing new:")
@@ -205,6 +228,7 @@ def main() -> None:
         f"peak memory: {args.small:,} orders {small / 2**20:,.0f} MiB, {args.orders:,} orders "
         f"{big / 2**20:,.0f} MiB = {big / max(1, small):.2f}x (goal <= 1.2x)"
     )
+    print(f"end: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -132,7 +132,8 @@ def sync(
             pipeline_dir=pipeline_dir,
             recheck_window=window,
             recheck_budget=recheck_budget,
-            progress=progress,
+            # No bars (not a terminal): no callback, which dlt would call for every record.
+            progress=progress if progress.live is not None else None,
         )
     _summary(result, tally, time.monotonic() - started)
 
