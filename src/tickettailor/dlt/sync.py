@@ -53,8 +53,8 @@ Progress = Callable[[str, int], None]  # (resource, records seen so far)
 # DuckDB runs inside this process. Left alone it keeps all it loads in its buffer pool
 # (1 GiB at 100k orders, 4x the rest of the sync): with a limit it evicts to its file
 # and spills to disk, one thread keeping a query's own buffers inside that limit (64 MB
-# loads 100k orders). Not
-# applied when DESTINATION__DUCKDB__CREDENTIALS names the database: DuckDB's defaults then.
+# loads 100k orders). Not applied when DESTINATION__DUCKDB__CREDENTIALS names the
+# database: DuckDB's defaults then.
 DUCKDB_SETTINGS: dict[str, Any] = {
     "memory_limit": "64MB",
     "threads": 1,
