@@ -20,7 +20,24 @@ in airbytehq/airbyte, under the licence that repository gives it; not copied her
         --airbyte-manifest /path/manifest.yaml
     .venv/bin/python bench/bench_sync.py --orders 20000 --small 2000     # quicker
 
-Without them, the Airbyte line says what is missing and the rest runs.
+Without them, the Airbyte line says what is missing and the rest runs. CPU is this
+script's children's (user + system): ours is the whole sync, Airbyte's its read alone.
+
+Last full run (2 cores shared with other work, load average 1.5 at the start, 3.6 during
+Airbyte's read, 3.0 at the end):
+
+    10,000 orders:  ours  29,369 records in  9.6 s = 3,046 records/s, CPU  7.1 s, 229 MiB
+    100,000 orders: ours 294,641 records in 85.2 s = 3,456 records/s, CPU 54.8 s, 247 MiB
+                 airbyte 294,641 records in 63.6 s = 4,629 records/s, CPU 36.0 s (read only)
+    ratio: ours 0.75x Airbyte's records/s, 1.52x its CPU (goal: faster; missed)
+    second sync, nothing new: 109 requests in 3.4 s; full refresh 3,554 in 73.4 s
+                              (33x fewer requests, 22x faster)
+    peak memory: 10,000 orders 229 MiB, 100,000 orders 247 MiB = 1.07x (goal <= 1.2x)
+
+Where a first sync's time goes (cProfile, 20,000 orders): the extract step waits on the
+API about two thirds of its time (4 requests in flight now); dlt's normaliser (flatten,
+coerce each value, child tables: the orders' tickets are a second copy of the tickets
+table) is most of the CPU; DuckDB's load is the rest.
 """
 
 from __future__ import annotations
@@ -28,6 +45,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -83,6 +101,17 @@ main()
 """
 
 
+def children_cpu() -> float:
+    """CPU seconds of this script's finished children (user + system): less noisy than
+    the clock on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load_average() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def loaded(output: str, table: str) -> int:
     match = re.search(rf"^\s+{table}\s+([\d,]+)$", output, re.MULTILINE)
     return int(match.group(1).replace(",", "")) if match else 0
@@ -102,25 +131,36 @@ def main() -> None:
     parser.add_argument("--airbyte-manifest", metavar="PATH")
     args = parser.parse_args()
 
+    print(f"start: {load_average()}")
     peaks: dict[int, int] = {}
     for orders in (args.small, args.orders):
         proc, base = start_sandbox(orders)
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 folder = Path(tmp)
+                cpu = children_cpu()
                 seconds, requests, rss, output = run_sync(base, folder)
+                cpu = children_cpu() - cpu
                 peaks[orders] = rss
                 records = loaded(output, "orders") + loaded(output, "issued_tickets")
                 print(f"{orders:,} orders: first sync into DuckDB (orders + tickets)")
                 print(
                     f"  ours     {records:>8,} records in {seconds:7.1f} s = "
-                    f"{records / seconds:8,.0f} records/s, {requests:,} requests, "
-                    f"peak RSS {rss / 2**20:,.0f} MiB"
+                    f"{records / seconds:8,.0f} records/s, CPU {cpu:6.1f} s, "
+                    f"{requests:,} requests, peak RSS {rss / 2**20:,.0f} MiB"
                 )
                 if orders != args.orders:
                     continue
+                peer_cpu = children_cpu()
                 peer = airbyte(base, args.airbyte_python, args.airbyte_manifest, folder)
-                print(f"  airbyte  {peer}")
+                peer_cpu = children_cpu() - peer_cpu
+                print(f"  airbyte  {peer}, CPU {peer_cpu:6.1f} s")
+                took = re.search(r"records in\s+([\d.]+) s", peer)
+                if took:
+                    print(
+                        f"  ratio    ours {float(took.group(1)) / seconds:.2f}x Airbyte's "
+                        f"records/s, {cpu / max(0.1, peer_cpu):.2f}x its CPU ({load_average()})"
+                    )
                 again, again_requests, _rss, _out = run_sync(base, folder)
                 full, full_requests, _rss, _out = run_sync(base, folder, "--full-refresh")
                 print("second sync, nothing new:")
@@ -136,6 +176,7 @@ def main() -> None:
         f"peak memory: {args.small:,} orders {small / 2**20:,.0f} MiB, {args.orders:,} orders "
         f"{big / 2**20:,.0f} MiB = {big / max(1, small):.2f}x (goal <= 1.2x)"
     )
+    print(f"end: {load_average()}")
 
 
 if __name__ == "__main__":

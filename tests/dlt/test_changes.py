@@ -6,12 +6,18 @@ from typing import Any
 
 from tickettailor.dlt.changes import (
     DAY,
+    LIVE_IDS_PER_REQUEST,
+    EventBook,
     HashBook,
     VoidMark,
+    advance_live,
     advance_sweep,
     canonical_json,
     content_hash,
+    live_event_ids,
+    next_live,
     plan_sweep,
+    start_live,
     sweep_runs,
 )
 
@@ -89,3 +95,44 @@ def test_void_mark_primes_silently_then_reports_each_void_once() -> None:
     assert mark.news([*old, same_second, later]) == []
     assert VoidMark({}).news([]) == []
     assert VoidMark({"at": None}).primed is False
+
+
+def test_live_events_are_those_ending_after_now_or_with_no_known_end() -> None:
+    events = [
+        {"id": "ev_1", "end": {"unix": 100}},
+        {"id": "ev_2", "end": {"unix": 101}},
+        {"id": "ev_3", "end": None},
+    ]
+    assert live_event_ids(events, 100) == ["ev_2", "ev_3"]
+
+
+def test_live_part_walks_events_in_chunks_and_pages_then_ends() -> None:
+    progress: dict[str, Any] = {}
+    assert next_live(progress) is None  # not begun
+    events = [f"ev_{n}" for n in range(LIVE_IDS_PER_REQUEST + 1)]
+    start_live(progress, events, before=500)
+    ask = next_live(progress)
+    assert ask is not None
+    assert (len(ask.event_ids), ask.before, ask.after) == (LIVE_IDS_PER_REQUEST, 500, None)
+    advance_live(progress, last_id="or_9", more=True)  # a full page: its next page
+    ask = next_live(progress)
+    assert ask is not None
+    assert (ask.event_ids[0], ask.after) == ("ev_0", "or_9")
+    advance_live(progress, last_id="or_12", more=False)  # the next chunk of events
+    ask = next_live(progress)
+    assert ask is not None
+    assert (ask.event_ids, ask.after) == ([events[-1]], None)
+    advance_live(progress, last_id=None, more=False)
+    assert next_live(progress) is None
+
+
+def test_event_book_buckets_by_event_and_drops_ended_events() -> None:
+    state: dict[str, Any] = {}
+    book = EventBook(state)
+    order = {"id": "or_1", "created_at": 5, "event_summary": {"id": "ev_1"}}
+    assert book.update(order) is True
+    assert book.update(dict(order)) is False
+    book.update({"id": "or_2", "created_at": 5, "event_summary": {"id": "ev_2"}})
+    book.keep(["ev_2"])
+    assert sorted(state["days"]) == ["ev_2"]
+    assert book.update(order) is True  # its event ended, then came back: compared anew

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 
 from tests.dlt.conftest import Shop, SyncRun, query
@@ -122,11 +123,19 @@ def test_first_sync_mirrors_the_api_and_a_second_costs_one_request_per_list(
         inside = [r for r in records if now - WINDOW - 5 <= r["created_at"] < newest]
         return min(10, math.ceil((len(inside) + 1) / 100))
 
-    assert spent["orders"] == 1 + sweep_pages(orders)
+    # The orders' round goes on with the orders of the events not ended yet created
+    # before the window: one page here (the events' list is one more request).
+    live = {e["id"] for e in shop.listed("events") if e["end"]["unix"] > now}
+    older = [o for o in orders if o["event_summary"]["id"] in live]
+    older = [o for o in older if o["created_at"] < now - WINDOW + 5]
+    assert live
+    assert len(older) < 100
+    assert spent["orders"] == 1 + sweep_pages(orders) + 1
+    assert spent["events"] == 2
     assert spent["issued_tickets"] == 1 + sweep_pages(tickets_api)
     assert spent["void scan"] == max(1, math.ceil(len(voided) / 100))
     assert spent["event_series"] == 1 + 1 + len(series)  # the list, and its waitlists'
-    for name in ("overview", "check_ins", "events", "products", "discounts", "vouchers", "holds"):
+    for name in ("overview", "check_ins", "products", "discounts", "vouchers", "holds"):
         assert spent[name] == 1, (name, spent)
     assert "Nothing new or changed" not in second.output  # the overview row is rewritten
     assert "  overview            1" in second.output
@@ -311,3 +320,128 @@ def test_postgres_first_and_second_sync(shop: Shop, run_sync_cli: SyncRun) -> No
             ).fetchone()
             assert items == (sum(len(o["line_items"]) for o in shop.listed("orders")),)
             pg.execute(f"drop schema {dataset} cascade")
+
+
+def test_recheck_covers_older_orders_of_events_not_ended_yet(
+    shop: Shop, run_sync_cli: SyncRun, tmp_path: Path
+) -> None:
+    now = time.time()
+    events = shop.listed("events")
+    ends = {e["id"]: e["end"]["unix"] for e in events}
+    # Tickets for a show still to come, bought long before the window.
+    coming, paid = next(
+        (e, t)
+        for e in events
+        for t in e["ticket_types"]
+        if e["end"]["unix"] > now + 86400 and t["price"] > 0 and t["quantity"] >= 2
+    )
+    body = {"event_id": coming["id"], "tickets": {paid["id"]: 2}, "ago": WINDOW + 20 * 86400}
+    shop.control("orders", body)
+    assert run_sync_cli().exit_code == 0
+    db = tmp_path / DB
+    before_window = [
+        o
+        for o in shop.listed("orders", created_lt=int(now) - WINDOW - 86400)
+        if o["status"] == "completed" and o["total"] > 200
+    ]
+    live = [o for o in before_window if ends[o["event_summary"]["id"]] > now]
+    ended = [o for o in before_window if ends[o["event_summary"]["id"]] < now]
+    assert live
+    assert ended
+    shop.control(f"orders/{live[0]['id']}/refund", {"amount": 150})
+    shop.control(f"orders/{ended[0]['id']}/refund", {"amount": 150})
+
+    result = run_sync_cli()
+    assert result.exit_code == 0, result.output
+    changed = f"_dlt_load_id = '{latest_load(db)}'"
+    loaded = ids(db, "orders", changed)
+    # The refund of next week's show bought months ago is found; an ended event's
+    # orders are left alone (the re-check's cost stays bounded by what is still live).
+    assert live[0]["id"] in loaded
+    assert ended[0]["id"] not in loaded
+    refund = query(db, f"select refund_amount from box_office.orders where id = '{live[0]['id']}'")
+    assert refund == [(150,)]
+    # Nothing else of those older orders was loaded again: their hashes were kept.
+    old_ids = {o["id"] for o in shop.listed("orders", created_lt=int(now) - WINDOW)}
+    assert set(loaded) & old_ids == {live[0]["id"]}
+    again = run_sync_cli()
+    assert again.exit_code == 0
+    assert ids(db, "orders", f"_dlt_load_id = '{latest_load(db)}'") == []
+
+
+def test_two_box_offices_share_one_dataset_without_clashing(
+    shop: Shop, run_sync_cli: SyncRun, tmp_path: Path
+) -> None:
+    from tickettailor import Client
+
+    db = tmp_path / DB
+    keys = {"cine-society-eur": shop.key, "teatro-breve-usd": shop.running.keys[1]}
+    clients = {bid: Client(key, base_url=shop.base_url) for bid, key in keys.items()}
+
+    def sync_each() -> dict[str, str]:
+        loads = {}
+        for bid, key in keys.items():
+            result = run_sync_cli(TICKETTAILOR_API_KEY=key)
+            assert result.exit_code == 0, result.output
+            assert f"Synced box office {bid} into" in result.output
+            loads[bid] = latest_load(db)
+        return loads
+
+    def assert_each_mirrors_its_api() -> None:
+        for bid, client in clients.items():
+            mine = f"box_office_id = '{bid}'"
+            for table in ("orders", "issued_tickets", "events", "check_ins"):
+                got = ids(db, table, mine)
+                assert len(got) == len(set(got)), (bid, table)
+                assert sorted(got) == sorted(r.id for r in getattr(client, table).list())
+            api = {o.id: o.raw for o in client.orders.list()}
+            items = query(
+                db,
+                "select o.id, count(*) from box_office.orders o join box_office.orders__line_items"
+                f" li on li._dlt_parent_id = o._dlt_id where li.{mine} group by o.id",
+            )
+            nested = {k: len(v["line_items"]) for k, v in api.items() if v["line_items"]}
+            assert dict(items) == nested
+            rows = query(db, f"select id, refund_amount from box_office.orders where {mine}")
+            assert dict(rows) == {k: v["refund_amount"] for k, v in api.items()}
+
+    try:
+        sync_each()
+        assert_each_mirrors_its_api()
+        overview = query(db, "select box_office_id from box_office.overview order by 1")
+        assert overview == [(bid,) for bid in sorted(keys)]
+        # A refund in one box office: the next sync of each loads it, and only it.
+        other = clients["teatro-breve-usd"]
+        recent = other.orders.list(created_gte=int(time.time()) - 10 * 86400, status="completed")
+        order = next(o.raw for o in recent if o.raw["total"] > 200)
+        reply = httpx2.post(
+            f"{shop.base_url}/_sandbox/orders/{order['id']}/refund",
+            json={"amount": 100},
+            auth=(keys["teatro-breve-usd"], ""),
+            timeout=30,
+        )
+        assert reply.status_code == 200, reply.text
+        loads = sync_each()
+        changed = {
+            bid: ids(db, "orders", f"_dlt_load_id = '{load}'") for bid, load in loads.items()
+        }
+        assert changed == {"cine-society-eur": [], "teatro-breve-usd": [order["id"]]}
+        assert_each_mirrors_its_api()
+        # A full refresh of one box office drops what its API no longer lists (an order
+        # deleted, with its tickets) and leaves the other's rows alone.
+        gone = order["id"]
+        deleted = httpx2.delete(
+            f"{shop.base_url}/_sandbox/orders/{gone}", auth=(keys["teatro-breve-usd"], "")
+        )
+        assert deleted.status_code in (200, 204), deleted.text
+        assert ids(db, "orders", f"id = '{gone}'") == [gone]
+        refresh = run_sync_cli("--full-refresh", TICKETTAILOR_API_KEY=keys["teatro-breve-usd"])
+        assert refresh.exit_code == 0, refresh.output
+        assert ids(db, "orders", f"id = '{gone}'") == []
+        assert query(
+            db, f"select count(*) from box_office.issued_tickets where order_id = '{gone}'"
+        ) == [(0,)]
+        assert_each_mirrors_its_api()
+    finally:
+        for client in clients.values():
+            client.close()

@@ -73,7 +73,9 @@ def sync(
     full_refresh: Annotated[
         bool,
         typer.Option(
-            "--full-refresh", help="Drop this box office's tables and state, load all again."
+            "--full-refresh",
+            help="Load all again, dropping what the API no longer lists: the tables go, or "
+            "only this box office's rows when others share the dataset.",
         ),
     ] = False,
     pipeline_dir: Annotated[
@@ -130,7 +132,8 @@ def sync(
             pipeline_dir=pipeline_dir,
             recheck_window=window,
             recheck_budget=recheck_budget,
-            progress=progress,
+            # No bars (not a terminal): no callback, which dlt would call for every record.
+            progress=progress if progress.live is not None else None,
         )
     _summary(result, tally, time.monotonic() - started)
 

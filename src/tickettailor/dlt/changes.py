@@ -13,6 +13,12 @@ filter only on ``created_at``. Changes are found three ways:
   page, at most ``budget`` pages a run; the progress (``starting_after``) is kept, so the
   next run carries on and a full sweep takes ``ceil(pages in window / budget)`` runs.
   ``plan_sweep`` / ``advance_sweep`` are that bookkeeping.
+- **The live events' older orders.** An order bought months ago for an event that has
+  not ended yet can still be refunded or cancelled: after the window's sweep, a round
+  goes on through the orders of the events that end after it started, created before
+  the window (``live_event_ids``, ``start_live``, ``next_live``, ``advance_live``), from
+  the same page budget. Their hashes are kept per event (``EventBook``): an event that
+  ended drops its bucket.
 - **The void scan.** Voided tickets are listed whole (``status=voided``); ``VoidMark``
   remembers the newest ``voided_at`` seen, so a ticket voided since is news (its order
   changed too: re-read it).
@@ -29,21 +35,30 @@ from typing import Any
 
 __all__ = [
     "DAY",
+    "LIVE_IDS_PER_REQUEST",
     "RECHECK_BUDGET",
     "RECHECK_WINDOW",
+    "EventBook",
     "HashBook",
+    "LiveRequest",
     "SweepPlan",
     "VoidMark",
+    "advance_live",
     "advance_sweep",
     "canonical_json",
     "content_hash",
+    "event_of",
+    "live_event_ids",
+    "next_live",
     "plan_sweep",
+    "start_live",
     "sweep_runs",
 ]
 
 DAY = 86400
 RECHECK_WINDOW = 30 * DAY  # records created this recently are re-checked for changes
 RECHECK_BUDGET = 10  # list pages per stream per run spent on the re-check (100 records each)
+LIVE_IDS_PER_REQUEST = 50  # event ids per orders request (the API takes a comma list)
 
 
 def canonical_json(record: Any) -> bytes:
@@ -70,14 +85,17 @@ class HashBook:
     def __init__(self, state: MutableMapping[str, Any]) -> None:
         self.days: MutableMapping[str, dict[str, str]] = state.setdefault("days", {})
 
+    def bucket(self, record: Mapping[str, Any]) -> str:
+        return _day(record.get("created_at"))
+
     def known(self, record: Mapping[str, Any]) -> bool:
-        bucket = self.days.get(_day(record.get("created_at")))
+        bucket = self.days.get(self.bucket(record))
         return bucket is not None and str(record.get("id")) in bucket
 
     def update(self, record: Mapping[str, Any]) -> bool:
         """Store the record's hash; True when it is new or differs from the stored one."""
         digest = content_hash(record)
-        bucket = self.days.setdefault(_day(record.get("created_at")), {})
+        bucket = self.days.setdefault(self.bucket(record), {})
         key = str(record.get("id"))
         if bucket.get(key) == digest:
             return False
@@ -92,6 +110,38 @@ class HashBook:
 
     def __len__(self) -> int:
         return sum(len(bucket) for bucket in self.days.values())
+
+
+def event_of(order: Mapping[str, Any]) -> str:
+    """The id of an order's event (its ``event_summary``), or ``"-"``."""
+    summary = order.get("event_summary")
+    found = summary.get("id") if isinstance(summary, Mapping) else order.get("event_id")
+    return str(found) if found else "-"
+
+
+class EventBook(HashBook):
+    """Hashes of the live events' older orders, in buckets by event id (state
+    ``{"days": {event id: {order id: hash}}}``)."""
+
+    def bucket(self, record: Mapping[str, Any]) -> str:
+        return event_of(record)
+
+    def keep(self, event_ids: Iterable[str]) -> None:
+        """Drop the buckets of every event not in ``event_ids`` (ended ones)."""
+        live = set(event_ids)
+        for event in [e for e in self.days if e not in live]:
+            del self.days[event]
+
+
+def live_event_ids(events: Iterable[Mapping[str, Any]], now: int) -> list[str]:
+    """The ids of the events that end after ``now`` (no known end: live), in order."""
+    ids = []
+    for event in events:
+        end = event.get("end")
+        unix = end.get("unix") if isinstance(end, Mapping) else None
+        if not isinstance(unix, int | float) or unix > now:
+            ids.append(str(event["id"]))
+    return ids
 
 
 @dataclass(frozen=True)
@@ -174,3 +224,38 @@ class VoidMark:
         primed = at is not None
         self.state.update(at=newest if newest is not None else 0, ids=sorted(newest_ids))
         return fresh if primed else []
+
+
+@dataclass(frozen=True)
+class LiveRequest:
+    """One request of the live part: orders of ``event_ids`` created before ``before``,
+    after ``after``."""
+
+    event_ids: list[str]
+    before: int
+    after: str | None
+
+
+def start_live(progress: MutableMapping[str, Any], event_ids: list[str], before: int) -> None:
+    """Begin the live part of a round: the orders of ``event_ids`` created before
+    ``before`` (the window's start), ``LIVE_IDS_PER_REQUEST`` events a request."""
+    progress["live"] = {"events": list(event_ids), "before": int(before), "after": None}
+
+
+def next_live(progress: Mapping[str, Any]) -> LiveRequest | None:
+    """The live part's next request (None: not begun, or nothing left)."""
+    live = progress.get("live")
+    if not live or not live["events"]:
+        return None
+    chunk = list(live["events"][:LIVE_IDS_PER_REQUEST])
+    return LiveRequest(chunk, int(live["before"]), live.get("after"))
+
+
+def advance_live(progress: MutableMapping[str, Any], *, last_id: str | None, more: bool) -> None:
+    """Move past a page of the live part (``more``: its events have more orders)."""
+    live = progress["live"]
+    if more:
+        live["after"] = last_id
+    else:
+        live["events"] = live["events"][LIVE_IDS_PER_REQUEST:]
+        live["after"] = None

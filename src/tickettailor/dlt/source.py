@@ -11,7 +11,9 @@ destination):
 - orders, issued_tickets: new records by a ``created_at`` cursor
   (``dlt.sources.incremental``); changes by the ``<name>_changes`` resource beside it
   (same table): a re-check sweep of the records created within ``recheck_window``, at
-  most ``recheck_budget`` pages a run, comparing content hashes; for issued tickets
+  most ``recheck_budget`` pages a run, comparing content hashes; for orders the round
+  goes on with the orders created before the window of every event that has not
+  ended yet (a refund for next week's show bought months ago); for issued tickets
   also the void scan, which re-reads the order of each newly voided ticket.
 - check_ins, waitlist_signups (per series): new records after the last id seen
   (``starting_after``): these lists have no ``created_at`` filter, and rows never change.
@@ -27,7 +29,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import dlt
@@ -37,10 +39,17 @@ from dlt.common.schema.typing import TColumnName
 from tickettailor.dlt.changes import (
     RECHECK_BUDGET,
     RECHECK_WINDOW,
+    EventBook,
     HashBook,
+    SweepPlan,
     VoidMark,
+    advance_live,
     advance_sweep,
+    event_of,
+    live_event_ids,
+    next_live,
     plan_sweep,
+    start_live,
 )
 
 if TYPE_CHECKING:
@@ -68,6 +77,10 @@ RESOURCES = (
 )
 CHANGES = {"orders": "orders_changes", "issued_tickets": "issued_tickets_changes"}
 MERGE: dict[str, Any] = {"primary_key": "id", "write_disposition": "merge"}
+# Requests in flight for the new records of orders and tickets: the client's backfill
+# (pages still come out oldest first). A first sync waits on the API most of its extract
+# step; 4 cut it by a quarter (bench/bench_sync.py). With nothing new it is one request.
+FETCH_CONCURRENCY = 4
 Rows = list[dict[str, Any]]
 
 
@@ -157,6 +170,15 @@ class _Context:
         self.budget = budget
         self.now = now
         self.cursors: dict[str, int | None] = {}
+        self._live: list[str] | None = None
+
+    def live_events(self) -> list[str]:
+        """The ids of the events not ended yet (one list request per run, when asked)."""
+        if self._live is None:
+            now = int(self.now())
+            events = self.client.events.list(end_at_gt=now)
+            self._live = live_event_ids((e.raw for e in events), now)
+        return self._live
 
     def tag(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         return {**raw, "box_office_id": self.bid}
@@ -191,16 +213,21 @@ def _incremental(ctx: _Context, name: str) -> DltResource:
             "created_at", initial_value=0
         ),
     ) -> Iterator[Rows]:
-        book = HashBook(dlt.current.resource_state(CHANGES[name]).setdefault("hashes", {}))
+        state = dlt.current.resource_state(CHANGES[name])
+        book = HashBook(state.setdefault("hashes", {}))
+        live = EventBook(state.setdefault("live_hashes", {})) if name == "orders" else None
         oldest = ctx.oldest()
         book.prune(oldest)
         since = created_at.last_value or None
-        for page in _listing(ctx.client, name).list(created_gte=since).pages():
+        listing = _listing(ctx.client, name).list(created_gte=since, concurrency=FETCH_CONCURRENCY)
+        for page in listing.pages():
             rows = []
             for record in page.data:
                 raw = record.raw
                 if int(raw.get("created_at") or 0) >= oldest:
                     book.update(raw)
+                elif live is not None and event_of(raw) in ctx.live_events():
+                    live.update(raw)  # the live part of the re-check compares with it
                 rows.append(ctx.tag(raw))
             yield rows
 
@@ -221,21 +248,63 @@ def _changes(ctx: _Context, name: str) -> DltResource:
 
 
 def _sweep(ctx: _Context, name: str, book: HashBook, progress: dict[str, Any]) -> Iterator[Rows]:
+    """This run's share of the round: the window's pages, then (orders) the live part."""
     now, newest = int(ctx.now()), ctx.cursors.get(name)
     plan = plan_sweep(progress, now=now, newest=newest, window=ctx.window, budget=ctx.budget)
     if plan is None:
         return
+    left, read = plan.pages, 0
+    if "live" not in progress:
+        read, finished = yield from _window(ctx, name, book, progress, plan)
+        if not finished or name != "orders":
+            return
+    live = EventBook(dlt.current.resource_state().setdefault("live_hashes", {}))
+    if "live" not in progress:
+        start_live(progress, ctx.live_events(), plan.gte)
+        live.keep(ctx.live_events())  # the buckets of events that have ended go
+        left -= read
+    yield from _live(ctx, live, progress, left)
+
+
+def _window(
+    ctx: _Context, name: str, book: HashBook, progress: dict[str, Any], plan: SweepPlan
+) -> Generator[Rows, None, tuple[int, bool]]:
+    """The window's part: (pages read, finished)."""
     pager = _listing(ctx.client, name).list(
         created_gte=plan.gte, created_lt=plan.lt, starting_after=plan.after, limit=plan.pages * 100
     )
-    last_id, seen = None, 0
+    last_id, seen, read = None, 0, 0
     for page in pager.pages():
+        read += 1
         seen += len(page.data)
         rows = [ctx.tag(r.raw) for r in page.data if book.update(r.raw)]
         last_id = page.data[-1].id if page.data else last_id
         if rows:
             yield rows
-    advance_sweep(progress, last_id=last_id, finished=seen < plan.pages * 100)
+    finished = seen < plan.pages * 100
+    # The orders' round ends after its live part.
+    advance_sweep(progress, last_id=last_id, finished=finished and name != "orders")
+    return read, finished
+
+
+def _live(ctx: _Context, book: EventBook, progress: dict[str, Any], pages: int) -> Iterator[Rows]:
+    """Up to ``pages`` pages of the live events' orders created before the window; the
+    round is over when none is left."""
+    while (ask := next_live(progress)) is not None:
+        if pages <= 0:
+            return
+        pages -= 1
+        page = ctx.client.orders.list(
+            event_id=ask.event_ids, created_lt=ask.before, starting_after=ask.after, limit=100
+        )
+        records = [r.raw for r in page]
+        rows = [ctx.tag(r) for r in records if book.update(r)]
+        if rows:
+            yield rows
+        last = str(records[-1]["id"]) if records else None
+        advance_live(progress, last_id=last, more=len(records) == 100)
+    progress.pop("live", None)
+    advance_sweep(progress, last_id=None, finished=True)
 
 
 def _void_scan(ctx: _Context, voids: dict[str, Any]) -> Iterator[Any]:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,13 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from tickettailor._core.errors import TicketTailorError, UsageError
 from tickettailor.dlt.changes import RECHECK_BUDGET, RECHECK_WINDOW
-from tickettailor.dlt.source import RESOURCES, box_office_id, tickettailor_source
+from tickettailor.dlt.source import (
+    CHANGES,
+    RESOURCES,
+    SOURCE_NAME,
+    box_office_id,
+    tickettailor_source,
+)
 
 if TYPE_CHECKING:
     from tickettailor import Client
@@ -43,6 +50,26 @@ __all__ = ["DEFAULT_DATASET", "DEFAULT_DUCKDB_FILE", "SyncFailed", "SyncResult",
 DEFAULT_DATASET = "box_office"
 DEFAULT_DUCKDB_FILE = "tickettailor.duckdb"
 Progress = Callable[[str, int], None]  # (resource, records seen so far)
+# DuckDB runs inside this process. Left alone it keeps all it loads in its buffer pool
+# (1 GiB at 100k orders, 4x the rest of the sync): with a limit it evicts to its file
+# and spills to disk, one thread keeping a query's own buffers inside that limit (64 MB
+# loads 100k orders). Not applied when DESTINATION__DUCKDB__CREDENTIALS names the
+# database: DuckDB's defaults then.
+DUCKDB_SETTINGS: dict[str, Any] = {
+    "memory_limit": "64MB",
+    "threads": 1,
+    "preserve_insertion_order": False,  # lets inserts stream; row order means nothing here
+}
+# dlt's settings for a sync (bench/bench_sync.py measured each), unless the environment
+# sets them: dlt gzips the files it passes from step to step (a third of the sync's CPU,
+# for files deleted at the end); it writes them from buffers of 1,000 rows per table
+# (of 5,000: 100 MiB less at the peak, no slower); DuckDB loads one table at a time (its
+# memory limit is shared by all the jobs running).
+DLT_SETTINGS = {
+    "DATA_WRITER__DISABLE_COMPRESSION": "true",
+    "DATA_WRITER__BUFFER_MAX_ITEMS": "1000",
+}
+DUCKDB_DLT_SETTINGS = {"LOAD__WORKERS": "1"}
 
 
 class SyncFailed(TicketTailorError):
@@ -65,7 +92,10 @@ def _destination(name: str) -> Any:
     from dlt.common.destination import Destination
 
     if name == "duckdb" and not _env_credentials(name):
-        return dlt.destinations.duckdb(str(Path.cwd() / DEFAULT_DUCKDB_FILE))
+        from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+        path = str(Path.cwd() / DEFAULT_DUCKDB_FILE)
+        return dlt.destinations.duckdb(DuckDbCredentials(path, global_config=DUCKDB_SETTINGS))
     try:
         return Destination.from_reference(name)
     except UnknownDestinationModule:
@@ -130,6 +160,10 @@ def run_sync(
     )
     _check_destination(pipeline, destination)
     first_run = pipeline.first_run
+    # A full refresh drops the tables, unless other box offices have rows in them: then
+    # this one's state starts afresh (all is read and merged again) and its rows that
+    # were not (deleted from the API) go after the load.
+    shared = full_refresh and _others(pipeline, bid)
     source = tickettailor_source(
         client,
         wanted,
@@ -138,15 +172,20 @@ def run_sync(
         recheck_window=recheck_window,
         recheck_budget=recheck_budget,
     )
+    if shared:
+        _forget(pipeline, wanted)
     if progress is not None:
         _count(source, progress)
     try:
         # DuckDB reads JSON lines itself: 10x faster and a quarter of the memory of dlt's
         # default for it (SQL INSERT statements) at 2,000 orders (bench/bench_sync.py).
         options: dict[str, Any] = {"loader_file_format": "jsonl"} if destination == "duckdb" else {}
-        if full_refresh:
+        if full_refresh and not shared:
             options["refresh"] = "drop_sources"
-        pipeline.run(source, **options)
+        with _settings(destination):
+            info = pipeline.run(source, **options)
+        if shared:
+            _prune(pipeline, bid, wanted, info.loads_ids[-1])
     except PipelineStepFailed as exc:
         _reraise(exc.exception, destination)
     trace = pipeline.last_trace
@@ -154,6 +193,57 @@ def run_sync(
     counts = normalized.row_counts if normalized is not None else {}
     rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
     return SyncResult(bid, name, destination, dataset, rows, time.monotonic() - started, first_run)
+
+
+def _others(pipeline: Any, bid: str) -> bool:
+    """Whether the dataset holds rows of another box office (no overview table: no)."""
+    try:
+        with pipeline.sql_client() as sql:
+            table = sql.make_qualified_table_name("overview")
+            query = f"SELECT 1 FROM {table} WHERE box_office_id <> %s LIMIT 1"  # noqa: S608  (our table name, quoted by dlt; the value is a parameter)
+            with sql.execute_query(query, bid) as cursor:
+                return bool(cursor.fetchall())
+    except Exception:  # no schema, dataset or table yet: nobody else is there
+        return False
+
+
+def _forget(pipeline: Any, wanted: Sequence[str]) -> None:
+    """Start the state of ``wanted`` afresh (cursors, hashes): all is read again."""
+    with pipeline.managed_state() as state:
+        kept = state.get("sources", {}).get(SOURCE_NAME, {}).get("resources", {})
+        for name in wanted:
+            kept.pop(name, None)
+            kept.pop(CHANGES.get(name, ""), None)
+
+
+def _prune(pipeline: Any, bid: str, wanted: Sequence[str], load_id: str) -> None:
+    """After a full reload of ``bid``: delete its rows this load did not write (records
+    the API no longer lists), child rows first. Table names come from our schema,
+    quoted by dlt; the values are parameters."""
+    tables = pipeline.default_schema.data_table_names()
+    with pipeline.sql_client() as sql:
+        for root in [t for t in wanted if t in tables]:
+            name = sql.make_qualified_table_name(root)
+            stale = f"SELECT _dlt_id FROM {name} WHERE box_office_id = %s AND _dlt_load_id <> %s"  # noqa: S608  (see the docstring)
+            children = [t for t in tables if t.startswith(root + "__")]
+            for table in [*children, root]:
+                key = "_dlt_id" if table == root else "_dlt_root_id"
+                target = sql.make_qualified_table_name(table)
+                delete = f"DELETE FROM {target} WHERE {key} IN ({stale})"  # noqa: S608  (see the docstring)
+                sql.execute_sql(delete, bid, load_id)
+
+
+@contextmanager
+def _settings(destination: str) -> Iterator[None]:
+    """``DLT_SETTINGS`` in the environment (where dlt reads them) for the run, unless set."""
+    wanted = DLT_SETTINGS | (DUCKDB_DLT_SETTINGS if destination == "duckdb" else {})
+    added = {key: value for key, value in wanted.items() if key not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for key in added:
+            os.environ.pop(key, None)
 
 
 def _count(source: Any, progress: Progress) -> None:
