@@ -95,6 +95,8 @@ def test_loads_is_json_loads_and_marks_only_float_free_objects(
     text = json.dumps(value, ensure_ascii=ascii_only)
     parsed = loads(text)
     assert _same(parsed, json.loads(text))
+    for raw in (text.encode("utf-8", "surrogatepass"), text.encode("utf-16", "surrogatepass")):
+        assert _same(loads(raw), json.loads(raw))  # bytes: json's detection of the encoding
     if type(parsed) is PlainDict:
         assert not _has_float(parsed)
         # and so the fast path is taken and still writes json's text
@@ -111,6 +113,20 @@ def _has_float(value: Any) -> bool:
     if isinstance(value, list):
         return any(map(_has_float, value))
     return False
+
+
+def test_loads_fails_where_json_loads_fails_and_says_the_same() -> None:
+    for text in ("\ufeff{}", "{", '{"a":1}x', b"\xff{}", "[1,]"):
+        assert _error(loads, text) == _error(json.loads, text) != "no error"
+    assert loads(b"\xef\xbb\xbf{}") == json.loads(b"\xef\xbb\xbf{}") == {}
+
+
+def _error(parse: Any, text: str | bytes) -> str:
+    try:
+        parse(text)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        return f"{type(exc).__name__}: {exc}"
+    return "no error"
 
 
 def test_a_delivery_payload_is_marked_and_hashes_as_before() -> None:

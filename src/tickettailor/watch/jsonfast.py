@@ -16,6 +16,7 @@ known from the parse: ``PlainDict``) and falls back to json when orjson refuses 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import orjson
@@ -30,22 +31,33 @@ class PlainDict(dict[str, Any]):
 
 def loads(text: str | bytes) -> Any:
     """``json.loads(text)``, its objects as PlainDict when the text has no float."""
-    floats = False
-
-    def seen_float(token: str) -> float:
-        nonlocal floats
-        floats = True
-        return float(token)
-
-    def seen_constant(token: str) -> float:
-        nonlocal floats
-        floats = True
-        return float(token)  # NaN, Infinity, -Infinity, as json.loads gives them
-
-    value = json.loads(text, parse_float=seen_float, parse_constant=seen_constant)
-    if floats or not isinstance(value, dict):
+    if isinstance(text, str):  # json.loads's own steps before its decoder
+        if text.startswith("\ufeff"):
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    else:
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    _seen.floats = False
+    value = _DECODER.decode(text)
+    if _seen.floats or not isinstance(value, dict):
         return value
     return PlainDict({k: PlainDict(v) if type(v) is dict else v for k, v in value.items()})
+
+
+class _Seen(threading.local):
+    floats = False  # did this thread's last ``loads`` meet a float?
+
+
+_seen = _Seen()
+
+
+def _float(token: str) -> float:
+    _seen.floats = True
+    return float(token)  # also NaN, Infinity, -Infinity, as json.loads reads them
+
+
+# One decoder for every call (json.loads with hooks builds one per call, a third of the
+# cost of a small document); its hooks run only for floats.
+_DECODER = json.JSONDecoder(parse_float=_float, parse_constant=_float)
 
 
 _SCALARS = (str, int, bool, type(None))
