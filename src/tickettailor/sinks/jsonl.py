@@ -3,7 +3,9 @@
 Inside ``deferred()`` (the relay holds it around a batch) ``send`` returns once the line
 is written, and ``flush()`` syncs every line written so far with one fsync: the relay
 calls it before it marks the batch delivered, so nothing is marked that is not on disk,
-at one fsync per batch instead of one per envelope.
+at one fsync per batch instead of one per envelope. The batch's first line takes the
+file's ``flock`` and repairs its tail; ``flush()`` (or the block's end) lets it go, so the
+lines in between cost one ``write`` each.
 
 A crash can leave the last line half written. Each append first repairs that (a one-byte
 read when the file is sound): everything after the last newline is cut off, since that
@@ -42,6 +44,7 @@ class JsonlSink:
         self._lock = threading.Lock()
         self._deferring = False
         self._unsynced = False  # lines written under deferred() and not yet fsynced
+        self._end: int | None = None  # under deferred(): the file's end while we hold its flock
 
     def __repr__(self) -> str:
         return f"JsonlSink({str(self.path)!r})"
@@ -51,10 +54,17 @@ class JsonlSink:
         with self._lock:
             try:
                 fd = self._open()
-                _locked_append(fd, data, sync=not self._deferring)
-                self._unsynced = self._deferring
+                if not self._deferring:
+                    _locked_append(fd, data)
+                    return
+                if self._end is None:  # the batch's first line
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    self._end = repair_torn_tail(fd)
+                _write_all(fd, data, self._end)
+                self._end += len(data)
+                self._unsynced = True
             except OSError as exc:
-                self._drop()
+                self._drop()  # closing the file lets its flock go
                 raise SinkError(f"cannot append to {self.path}: {exc.strerror or exc}") from exc
 
     @contextlib.contextmanager
@@ -65,24 +75,36 @@ class JsonlSink:
             self._deferring = True
         try:
             yield
+        except BaseException:
+            with self._lock:
+                self._unlock()  # not synced: those lines are not marked delivered anyway
+            raise
         finally:
             with self._lock:
                 self._deferring = False
-        self.flush()  # not after a failure: those lines are not marked delivered anyway
+        self.flush()
 
     def flush(self) -> None:
         """Make every line sent so far durable (one fsync); SinkError if it fails."""
         with self._lock:
-            if not self._unsynced:
-                return
-            # Whatever happens, these lines are no longer ours to sync: after a failed
-            # fsync the kernel may have dropped them, and the relay sends them again.
-            self._unsynced = False
             try:
+                if not self._unsynced:
+                    return
+                # Whatever happens, these lines are no longer ours to sync: after a failed
+                # fsync the kernel may have dropped them, and the relay sends them again.
+                self._unsynced = False
                 os.fsync(self._open())
             except OSError as exc:
                 self._drop()
                 raise SinkError(f"cannot sync {self.path}: {exc.strerror or exc}") from exc
+            finally:
+                self._unlock()
+
+    def _unlock(self) -> None:
+        """Let the batch's flock go (the caller holds ``_lock``)."""
+        if self._end is not None and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._end = None
 
     def close(self) -> None:
         with self._lock:
@@ -104,31 +126,41 @@ class JsonlSink:
         return fd
 
     def _drop(self) -> None:
+        self._end = None
         if self._fd is not None:
             fd, self._fd = self._fd, None
             os.close(fd)
 
 
-def _locked_append(fd: int, data: bytes, *, sync: bool = True) -> None:
-    """Append ``data`` and fsync (unless ``sync`` is False: the caller syncs later); on
-    failure cut the file back so no torn line stays."""
+def _locked_append(fd: int, data: bytes) -> None:
+    """Append ``data`` and fsync, under the file's flock."""
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:
         start = repair_torn_tail(fd)
+        _write_all(fd, data, start)
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            if sync:
-                os.fsync(fd)
+            os.fsync(fd)
         except OSError:
-            # Report the write's own error; a failed cut is healed by the next repair.
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, start)
             raise
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _write_all(fd: int, data: bytes, start: int) -> None:
+    """Append ``data`` at ``start`` (the file's end); on failure cut the file back to
+    ``start`` so no torn line stays."""
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    except OSError:
+        # Report the write's own error; a failed cut is healed by the next repair.
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, start)
+        raise
 
 
 def repair_torn_tail(fd: int) -> int:

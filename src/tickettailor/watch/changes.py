@@ -29,10 +29,10 @@ key is one the sinks already have.
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from tickettailor.watch.envelope import Envelope, envelope_key, iso_utc
+from tickettailor.watch.jsonfast import dumps
 from tickettailor.watch.state import StoredRecord
 from tickettailor.watch.triggers import id_number
 
@@ -60,7 +60,7 @@ def canonical(record: dict[str, Any]) -> str:
                 {k: v for k, v in t.items() if k not in per_type} if isinstance(t, dict) else t
                 for t in types
             ]
-    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return dumps(record, sort_keys=True)  # json.dumps(sort_keys, compact, ensure_ascii=False)
 
 
 def content_hash(record: dict[str, Any]) -> str:

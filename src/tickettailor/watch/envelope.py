@@ -9,6 +9,7 @@ key, and a sink that honours it applies the record exactly once.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any, NotRequired, TypedDict
 
@@ -37,6 +38,7 @@ class Envelope(TypedDict):
     seq: NotRequired[int]
 
 
+@functools.lru_cache(maxsize=4096)  # a page's records share their seconds; 6 us each
 def iso_utc(unix_seconds: int) -> str:
     """ISO 8601 in UTC with a ``Z``, e.g. ``2026-11-29T21:39:35Z``."""
     return datetime.fromtimestamp(unix_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

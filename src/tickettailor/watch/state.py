@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from tickettailor._core.errors import StateError
+from tickettailor.watch import jsonfast
 from tickettailor.watch.crash import crash_point
 from tickettailor.watch.dbfile import (
     FileIdentity,
@@ -464,7 +465,7 @@ class StateStore:
                 (sink, limit),
             ).fetchall()
         return [
-            Pending(seq, json.loads(env), attempts, nxt, since)
+            Pending(seq, jsonfast.loads(env), attempts, nxt, since)
             for seq, env, attempts, nxt, since in rows
         ]
 
@@ -711,7 +712,7 @@ class StateStore:
                 str(envelope["data"]["id"]),
                 record_num,
                 ts,
-                json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),
+                jsonfast.dumps(envelope),
                 now,
             ),
         )

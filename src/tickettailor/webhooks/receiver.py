@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import queue
@@ -39,7 +38,14 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from tickettailor._core.errors import UsageError, WebhookSignatureError
-from tickettailor.webhooks.events import BadDelivery, Delivery, parse_delivery, route
+from tickettailor.watch.jsonfast import dumps
+from tickettailor.webhooks.events import (
+    BadDelivery,
+    Delivery,
+    check_delivery,
+    parse_delivery,
+    route,
+)
 from tickettailor.webhooks.inbox import Inbox, NewDelivery, Write
 from tickettailor.webhooks.signature import MAX_AGE, MAX_SKEW, SIGNATURE_HEADER, verify
 
@@ -325,7 +331,8 @@ class _Deliveries:
         headers = _headers(scope, b"content-length", _SIGNATURE)
         try:
             body = await _read_body(receive, headers.get(b"content-length"), settings)
-            delivery = _check(settings, headers.get(_SIGNATURE), body)
+            exact = self.writer.inbox.keep_parsed  # the feeder may use this parse
+            delivery = _check(settings, headers.get(_SIGNATURE), body, exact=exact)
         except _Refused as refused:
             await _answer(send, *_refusal(scope, refused.status, refused.reason))
             return
@@ -377,14 +384,13 @@ def _headers(scope: Scope, *names: bytes) -> dict[bytes, str]:
 
 async def _answer(send: Send, status: int, content: dict[str, Any]) -> None:
     """A JSON answer, as Starlette's JSONResponse writes it."""
-    body = _ENCODER.encode(content).encode()
+    body = dumps(content).encode()  # json's compact text (jsonfast), a tenth of the cost
     headers = [(b"content-length", str(len(body)).encode()), (b"content-type", _JSON)]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
 _JSON = b"application/json"
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _peer(client: tuple[str, int] | None) -> str:
@@ -443,8 +449,9 @@ async def _read_body(receive: Receive, declared: str | None, settings: ReceiverS
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def _check(settings: ReceiverSettings, header: str | None, body: bytes) -> Delivery:
-    """Signature first (over the raw bytes), then the delivery itself."""
+def _check(settings: ReceiverSettings, header: str | None, body: bytes, *, exact: bool) -> Delivery:
+    """Signature first (over the raw bytes), then the delivery itself (``exact``: parsed
+    as the feeder would, for the feeder's memo; else only checked, faster)."""
     if header is None and settings.allow_unsigned:
         log.warning("accepting an unsigned webhook (--allow-unsigned)")
     elif settings.secret is not None:
@@ -460,7 +467,7 @@ def _check(settings: ReceiverSettings, header: str | None, body: bytes) -> Deliv
         except WebhookSignatureError as exc:
             raise _Refused(401, str(exc)) from None
     try:
-        delivery = parse_delivery(body)
+        delivery = parse_delivery(body) if exact else check_delivery(body)
     except BadDelivery as exc:
         raise _Refused(400, str(exc)) from None
     if settings.api_root is not None and route(delivery.event) is not None:
