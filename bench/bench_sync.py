@@ -7,7 +7,9 @@ off, the database cached in the temp dir like bench_client_fetch's):
    issued_tickets``) into a fresh DuckDB file: records/s end to end (API, normalise,
    load), and the same streams read by Airbyte's ``source-tickettailor`` (its public
    declarative manifest run by airbyte-cdk, ``url_base`` pointed at the sandbox; records
-   counted on its stdout, nothing loaded, so a lower bound of Airbyte's time).
+   counted on its stdout, nothing loaded, so a lower bound of Airbyte's time), and the
+   same streams read and written into a DuckDB file by PyAirbyte (``--pyairbyte-python``):
+   Airbyte end to end, as a user would run it on a laptop.
 2. The second sync with nothing new: requests and seconds, ours vs ``--full-refresh``.
 3. Peak memory (max RSS of the sync process) at ``--small`` vs ``--orders`` orders.
 
@@ -123,12 +125,32 @@ def airbyte(base: str, python: str | None, manifest: str | None, folder: Path) -
     return run if isinstance(run, str) else run.line()
 
 
+def airbyte_into_duckdb(
+    base: str, python: str | None, manifest: str | None, ours: tuple[float, float]
+) -> None:
+    """Airbyte end to end (PyAirbyte into a DuckDB file), and ours (seconds, CPU) to it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cpu = children_cpu()
+        run = _airbyte.load(base, KEY, STREAMS, python, manifest, Path(tmp))
+        cpu = children_cpu() - cpu
+    if isinstance(run, str):
+        print(f"  pyairbyte {run}")
+        return
+    print(f"  pyairbyte {run.line()}, CPU {cpu:6.1f} s (read and written into DuckDB)")
+    seconds, our_cpu = ours
+    print(
+        f"  ratio     ours {run.seconds / seconds:.2f}x PyAirbyte's records/s end to end, "
+        f"{our_cpu / max(0.1, cpu):.2f}x its CPU ({load_average()})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--airbyte-python", metavar="PATH")
     parser.add_argument("--airbyte-manifest", metavar="PATH")
+    parser.add_argument("--pyairbyte-python", metavar="PATH", help="a Python with PyAirbyte")
     args = parser.parse_args()
 
     print(f"start: {load_average()}")
@@ -161,6 +183,9 @@ def main() -> None:
                         f"  ratio    ours {float(took.group(1)) / seconds:.2f}x Airbyte's "
                         f"records/s, {cpu / max(0.1, peer_cpu):.2f}x its CPU ({load_average()})"
                     )
+                airbyte_into_duckdb(
+                    base, args.pyairbyte_python, args.airbyte_manifest, (seconds, cpu)
+                )
                 again, again_requests, _rss, _out = run_sync(base, folder)
                 full, full_requests, _rss, _out = run_sync(base, folder, "--full-refresh")
                 print("second sync, nothing new:")
