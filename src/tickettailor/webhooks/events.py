@@ -11,7 +11,8 @@ wire event                 watch (resource)    envelope
 ``ORDER.UPDATED``          orders              ``order.updated:<or_id>:<content hash>``
 ``ISSUED_TICKET.CREATED``  issued-tickets      ``issued_ticket.created:<it_id>``
 ``ISSUED_TICKET.UPDATED``  issued-tickets      ``issued_ticket.updated:<it_id>:<content hash>``
-                                               (voids only, as the void scan reports them)
+                                               (a void as the void scan keys it; any other
+                                               change as the ticket list's re-reads do)
 ``EVENT.CREATED``          events              ``event.created:<ev_id>``
 ``EVENT.UPDATED``          events              ``event.updated:<ev_id>:<content hash>``
 =========================  ==================  ======================================
@@ -22,7 +23,7 @@ content of a known one its ``.updated``, keyed by the content's hash, so the sam
 by webhook and by poll is one envelope.
 
 Every other known event (event deletions, memberships,
-waitlist signups, expired baskets, non-void ticket updates) is verified, kept in the
+waitlist signups, expired baskets) is verified, kept in the
 receiver's inbox and acknowledged, but not delivered: polling cannot see those events,
 so delivering them would make webhook and polling output differ.
 """
@@ -189,10 +190,17 @@ def events_for(resources: list[str]) -> list[str]:
 
 def to_record(event: str, record: dict[str, Any]) -> StoredRecord | None:
     """The envelope polling would have built for ``record``, or None if polling would
-    not report it (a ticket update that is not a void)."""
-    stream = _stream(event.upper())
+    not report it."""
+    event = event.upper()
+    stream = _stream(event)
     if not stream.accept(record):
-        return None
+        if event != "ISSUED_TICKET.UPDATED":
+            return None
+        # A ticket change that is not a void: keyed by content as the ticket list's
+        # lookback and re-check key it (``issued_ticket.updated:<id>:<hash>``), or the
+        # ticket's ``.created`` when the watch never saw it.
+        check_record("ISSUED_TICKET.CREATED", record)
+        stream = _stream("ISSUED_TICKET.CREATED")
     ts = int(record[stream.ts_field])
     if stream.changes:
         return change_record(stream.event_type, record, ts, int(time.time()))
