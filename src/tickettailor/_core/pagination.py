@@ -29,7 +29,13 @@ and the rest becomes a new piece. Pages that wait for the consumer (those of lat
 pieces, until the earlier ones are given out) are kept as the bytes they came as
 (gzip: about 30 KB a page of 100 orders, a fortieth of it decoded) and decoded when
 given out, and at most ``Schedule.cap`` pages are waiting or in flight, so memory
-stays flat however long or uneven the range. The requests spend the key's shared rate
+stays flat however long or uneven the range. A page that will wait is not decoded on
+arrival: the schedule reads what it needs (the next cursor, and the last record's
+created time for the density and the cut) from the tail of the raw bytes
+(``peek_links``, ``peek_last``), so each page is decoded once, as in a sequential walk
+(decoding it twice made ``concurrency=4`` 0.77x sequential at zero latency, where the
+client's CPU is what limits); a page that cannot be read that way is decoded then.
+The consumer's next page is kept decoded. The requests spend the key's shared rate
 budget through the core like any other.
 """
 
@@ -65,6 +71,8 @@ __all__ = [
     "Schedule",
     "Walk",
     "peek_cursor",
+    "peek_last",
+    "peek_links",
 ]
 
 T = TypeVar("T")
