@@ -476,8 +476,8 @@ class _Piece:
         """``page`` without the records the piece's previous page gave (an overlapping
         page, as ``Walk.feed`` drops them; pages skimmed on arrival are read only now)."""
         records, cursor, links = page
-        kept = [r for r in records if r.get("id") not in self.given]
-        self.given = {r.get("id") for r in records}
+        kept = [r for r in records if not (isinstance(r, dict) and r.get("id") in self.given)]
+        self.given = {r.get("id") for r in records if isinstance(r, dict)}
         return kept, cursor, links
 
 
