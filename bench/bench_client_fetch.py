@@ -33,20 +33,25 @@ says why it was left out. The sandbox database is cached in the temp dir, so onl
 first run pays to build it.
 
 Last measured (20,000 orders, 2 CPUs shared with other busy sessions, load average
-2.1 at the start, 3.2 at the end; records/s as ratios from one run):
+1.7 at the start, 2.0 at the end; records/s as ratios from one run):
 
-    latency  seq/plain  c4/seq (in flight)  c8/seq (in flight)  ours/Airbyte: seq, c8
-    0 ms     0.93       0.79 (3.0)          0.75 (5.6)          5.27x, -
-    100 ms   1.03       2.38 (3.6)          3.53 (6.9)          1.32x, 4.67x
-    300 ms   1.02       3.00 (3.8)          5.25 (7.2)          1.14x, 5.97x
+    latency  seq/plain  c4/seq (in flight)  c8/seq (in flight)
+    0 ms     1.18       1.05 (3.4)          1.11 (6.9)
+    100 ms   0.98       2.62 (3.8)          3.90 (7.3)
+    300 ms   1.05       3.15 (3.8)          5.50 (7.3)
 
-Client CPU per page: sequential 1.14-1.16x the plain loop, concurrent 1.6-1.9x (a
-waiting page is decoded on arrival for the schedule and again when given out). Peak
-memory of concurrency=4: 1.26x sequential (4.03 vs 3.19 MB). The sandbox spent 8-11 ms
-of CPU per request; at 0 ms it was the ceiling of every row (running or waiting for a
-core all the time), and at 100 ms with concurrency=8 it waited for a core 71% of the
-run. Airbyte: 29-30 ms of CPU per page and 1.8-2.5 s to start; at 100 ms a sequential
-walk of ours can be at most about (100 + 11 + 30) / (100 + 11 + 6) = 1.2-1.3x faster.
+Client CPU, whole run: sequential 1.12-1.19x the plain loop, concurrent 0.97-1.23x
+(each page is decoded once: a page that waits is only skimmed on arrival; when it
+was decoded twice, c4/seq at 0 ms was 0.77-0.79). Concurrent walks make ~17% more
+requests than sequential (each piece ends on a part-filled page). Peak memory of
+concurrency=4: 1.26x sequential (4.01 vs 3.18 MB). At 0 ms the sandbox was the
+ceiling of the concurrent rows (7-8 ms of CPU per request). A run at load average
+5-6 gave at 0 ms c4/seq 1.02, c8/seq 0.95.
+
+Before that (load average 2-3), with Airbyte (``--peers``): ours/Airbyte sequential
+5.27x at 0 ms, 1.32x at 100 ms (c8 4.67x), 1.14x at 300 ms (c8 5.97x). Airbyte: 29-30
+ms of CPU per page and 1.8-2.5 s to start; at 100 ms a sequential walk of ours can be
+at most about (100 + 11 + 30) / (100 + 11 + 6) = 1.2-1.3x faster.
 An earlier run at load average 6-9 gave, at 100 ms: c8/seq 4.66 (7.0 in flight),
 ours/Airbyte 1.69x and 7.87x. With ``--sandboxes 2`` (load average 3.2 to 5.9): at 0 ms
 seq/plain 1.13 and c8/seq 1.02 (neither sandbox at its ceiling in the sequential

@@ -15,7 +15,8 @@ import pytest
 from tests.core.both import MODES, make_client
 from tests.core.fakeapi import RATE_HEADERS, FakeAPI, order
 from tickettailor import Client, MalformedResponseError, PaginationError
-from tickettailor._core.pagination import Backfill, Schedule, peek_cursor
+from tickettailor._core.pagination import Backfill, Schedule, peek_cursor, peek_last
+from tickettailor._core.transport import Undecoded
 
 
 def ids(records: list[Any]) -> list[str]:
@@ -199,3 +200,59 @@ def test_backfill_pages_wait_as_the_compressed_bytes_they_came_as() -> None:
     assert held.body.wire[:2] == b"\x1f\x8b"  # gzip's magic number: still compressed
     assert held.body._content is None  # and not inflated alongside
     assert [r["id"] for r in held.page()[0]] == [f"or_{i}" for i in range(200, 300)]
+
+
+def test_the_last_record_is_read_alone_from_the_raw_bytes() -> None:
+    data = [order(1, 5), order(2, 6)]
+    raw = page_bytes(data, "/orders?starting_after=or_2", separators=(",", ":"))
+    assert peek_last(raw, "or_2") == data[-1]
+    assert peek_last(raw, "or_1") is None  # not the last record
+    assert peek_last(raw, "or_3") is None  # not there at all
+    spaced = page_bytes(data, "/orders?starting_after=or_2")  # "id": "or_2": not read
+    assert peek_last(spaced, "or_2") is None
+    nested = page_bytes([{"id": "x", "child": {"id": "or_2"}}], None, separators=(",", ":"))
+    assert peek_last(nested, "or_2") is None  # an inner object's id is not a record's
+
+
+class Decodes:
+    """Counts full decodes of undecoded bodies."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        original = Undecoded.json
+
+        def counted(body: Undecoded) -> Any:
+            self.count += 1
+            return original(body)
+
+        monkeypatch.setattr(Undecoded, "json", counted)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_backfill_pages_are_decoded_once(mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pages that wait for the consumer are read from their tail on arrival (links,
+    # last record) and decoded only when given out: once each, as in a sequential walk.
+    api = FakeAPI(2_000, start=1_000_000, step=3)
+    gzipped = httpx2.MockTransport(lambda request: wire(api.handle(request).content, "gzip"))
+    client = make_client(mode, transport=gzipped)
+    decodes = Decodes(monkeypatch)
+    got = client.orders.list(created_gte=1_000_000, created_lt=1_006_001, concurrency=4)
+    assert ids(got) == [f"or_{i}" for i in range(1, 2_001)]
+    assert decodes.count == len(api.requests)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_backfill_of_overlapping_pages_yields_each_record_once(mode: str) -> None:
+    # A server whose next page repeats the previous page's last record.
+    api = FakeAPI(1_000, start=1_000_000, step=3)
+
+    def overlapping(request: httpx2.Request) -> httpx2.Response:
+        after = request.url.params.get("starting_after")
+        if after is not None:
+            back = f"or_{int(after.split('_')[1]) - 1}"
+            request.url = request.url.copy_merge_params({"starting_after": back})
+        return api.handle(request)
+
+    client = make_client(mode, transport=httpx2.MockTransport(overlapping))
+    got = client.orders.list(created_gte=1_000_000, created_lt=1_003_001, concurrency=4)
+    assert ids(got) == [f"or_{i}" for i in range(1, 1_001)]

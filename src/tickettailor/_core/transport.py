@@ -216,6 +216,12 @@ class Undecoded:
                 raise self.not_json(f"({self.encoding} data that does not inflate)") from None
         return self._content
 
+    def forget(self) -> None:
+        """Let the inflated copy go (it is inflated again if needed): a page that waits
+        costs only its wire bytes."""
+        if self.encoding in _ENCODINGS:
+            self._content = None
+
     def json(self) -> Any:
         """The parsed JSON; a ``MalformedResponseError`` as ``send`` would raise it.
 
