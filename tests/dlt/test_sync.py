@@ -53,6 +53,12 @@ def assert_mirrors_api(shop: Shop, db: Path) -> None:
         assert (status, total, refund) == (order["status"], order["total"], order["refund_amount"])
         assert email == order["buyer_details"]["email"]
         assert bid == "cine-society-eur"
+    # Text as the API wrote it: "21:30", not a time DuckDB guessed and wrote back "21:30:00".
+    events = query(db, "select id, start__date, start__time, end__time from box_office.events")
+    assert sorted(events) == sorted(
+        (e["id"], e["start"]["date"], e["start"]["time"], e["end"]["time"])
+        for e in shop.listed("events")
+    )
 
 
 def test_first_sync_mirrors_the_api_and_a_second_costs_one_request_per_list(

@@ -91,11 +91,15 @@ def _destination(name: str) -> Any:
     """dlt's destination for ``name``; ``duckdb`` without credentials: the default file."""
     from dlt.common.destination import Destination
 
-    if name == "duckdb" and not _env_credentials(name):
+    if name == "duckdb":
         from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
+        from tickettailor.dlt.duckdb_load import DuckDb
+
+        if _env_credentials(name):
+            return DuckDb()
         path = str(Path.cwd() / DEFAULT_DUCKDB_FILE)
-        return dlt.destinations.duckdb(DuckDbCredentials(path, global_config=DUCKDB_SETTINGS))
+        return DuckDb(DuckDbCredentials(path, global_config=DUCKDB_SETTINGS))
     try:
         return Destination.from_reference(name)
     except UnknownDestinationModule:
@@ -177,13 +181,8 @@ def run_sync(
     if progress is not None:
         _count(source, progress)
     try:
-        # DuckDB reads JSON lines itself: 10x faster and a quarter of the memory of dlt's
-        # default for it (SQL INSERT statements) at 2,000 orders (bench/bench_sync.py).
-        options: dict[str, Any] = {"loader_file_format": "jsonl"} if destination == "duckdb" else {}
-        if full_refresh and not shared:
-            options["refresh"] = "drop_sources"
-        with _settings(destination):
-            info = pipeline.run(source, **options)
+        refresh = "drop_sources" if full_refresh and not shared else None
+        info = _run(pipeline, source, destination, refresh)
         if shared:
             _prune(pipeline, bid, wanted, info.loads_ids[-1])
     except PipelineStepFailed as exc:
@@ -193,6 +192,17 @@ def run_sync(
     counts = normalized.row_counts if normalized is not None else {}
     rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
     return SyncResult(bid, name, destination, dataset, rows, time.monotonic() - started, first_run)
+
+
+def _run(pipeline: Any, data: Any, destination: str, refresh: str | None = None) -> Any:
+    """``pipeline.run(data)`` with the sync's settings and file format for ``destination``."""
+    options: dict[str, Any] = {"refresh": refresh} if refresh else {}
+    if destination == "duckdb":
+        # DuckDB reads JSON lines itself: 10x faster and a quarter of the memory of dlt's
+        # default for it (SQL INSERT statements) at 2,000 orders (bench/bench_sync.py).
+        options["loader_file_format"] = "jsonl"
+    with _settings(destination):
+        return pipeline.run(data, **options)
 
 
 def _others(pipeline: Any, bid: str) -> bool:
