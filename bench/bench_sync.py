@@ -25,16 +25,18 @@ in airbytehq/airbyte, under the licence that repository gives it; not copied her
 Without them, the Airbyte line says what is missing and the rest runs. CPU is this
 script's children's (user + system): ours is the whole sync, Airbyte's its read alone.
 
-Last full run (2 cores shared with other work, load average 1.5 at the start, 3.6 during
-Airbyte's read, 3.0 at the end):
+Last full run (2 cores, quiet machine: load average 0.4 at the start, 1.8 during the
+Airbyte rows, 1.3 at the end; the code of issue 15's closing):
 
-    10,000 orders:  ours  29,369 records in  9.6 s = 3,046 records/s, CPU  7.1 s, 229 MiB
-    100,000 orders: ours 294,641 records in 85.2 s = 3,456 records/s, CPU 54.8 s, 247 MiB
-                 airbyte 294,641 records in 63.6 s = 4,629 records/s, CPU 36.0 s (read only)
-    ratio: ours 0.75x Airbyte's records/s, 1.52x its CPU (goal: faster; missed)
-    second sync, nothing new: 109 requests in 3.4 s; full refresh 3,554 in 73.4 s
-                              (33x fewer requests, 22x faster)
-    peak memory: 10,000 orders 229 MiB, 100,000 orders 247 MiB = 1.07x (goal <= 1.2x)
+    10,000 orders:  ours  29,369 records in  6.7 s = 4,406 records/s, CPU  6.0 s, 215 MiB
+    100,000 orders: ours 294,641 records in 55.1 s = 5,350 records/s, CPU 49.1 s, 236 MiB
+                 airbyte 294,641 records in 43.3 s = 6,803 records/s, CPU 36.7 s (read only)
+               pyairbyte 294,641 records in 84.2 s = 3,501 records/s, CPU 87.8 s (into DuckDB)
+    ratio: ours 1.53x PyAirbyte's records/s end to end (0.56x its CPU): faster (the goal);
+           0.79x the bare read's, which loads nothing (1.34x its CPU)
+    second sync, nothing new: 109 requests in 2.4 s; full refresh 3,547 in 55.1 s
+                              (33x fewer requests, 23x faster)
+    peak memory: 10,000 orders 215 MiB, 100,000 orders 236 MiB = 1.10x (goal <= 1.2x)
 
 DuckDB reading dlt's files with the schema's columns instead of guessing them from the
 first 20,480 rows (dlt/duckdb_load.py, the fix of a late first field failing the load):
