@@ -121,7 +121,7 @@ def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[st
     config = SandboxConfig(
         keys=tuple(key(i) for i in range(n)),
         orders=args.orders,
-        events=2,
+        events=20,  # sales go on through the failover kills
         rate_limit=None,
         sales_per_minute=args.sales_per_minute,
     )
@@ -141,6 +141,7 @@ def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[st
         history = n * args.orders
         started = time.monotonic()
         wall_start = time.time()
+        served = time.process_time()  # the sandbox serves from this process's thread
         procs = [
             start_worker(dsn, schema, SECRET, ttl=TTL, log_path=log.name) for _ in range(workers)
         ]
@@ -153,6 +154,9 @@ def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[st
             )
             catch_up = time.monotonic() - started
             result["deliveries_per_s"] = history / catch_up
+            # This process is the sandbox (plus a sink count every 0.5 s): near a whole
+            # core, the sandbox, not the workers, sets the catch-up rate.
+            result["sandbox_core"] = (time.process_time() - served) / catch_up
             time.sleep(args.live)  # a measurement window: live sales go on
             lat = latencies(folder, n, wall_start + catch_up)
             result["latency_p50"], result["latency_p95"] = pct(lat, 0.5), pct(lat, 0.95)
@@ -164,7 +168,8 @@ def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[st
             cpu = sum(cpu_seconds(p.proc.pid) for p in procs) - cpu0
             cycles = n * args.idle / args.every
             result["cpu_ms_per_idle_cycle"] = 1000 * cpu / cycles
-            if kills:
+            if kills:  # sales again: a new holder shows itself by delivering
+                shops.sandbox.start_simulator(args.sales_per_minute)
                 result |= failover(dsn, schema, procs, kills, log.name)
         finally:
             for p in procs:
@@ -394,12 +399,16 @@ def main() -> None:
             print(f"{w} worker(s): {results[w]}", flush=True)
     base = results[counts[0]]["deliveries_per_s"]
     print(f"\n{args.box_offices} box offices, {args.orders} orders each, --every {args.every:g}")
-    print("workers  deliveries/s  scaling  latency p50/p95 s  idle CPU ms/box office/cycle")
+    print(
+        "workers  deliveries/s  scaling  latency p50/p95 s  idle CPU ms/box office/cycle"
+        "  sandbox (cores)"
+    )
     for w, r in results.items():
+        ceiling = "  << the sandbox's ceiling" if r["sandbox_core"] >= 0.85 else ""
         print(
             f"{w:>7}  {r['deliveries_per_s']:>12.1f}  {r['deliveries_per_s'] / base:>6.2f}x"
             f"  {r['latency_p50']:>7.1f} / {r['latency_p95']:<7.1f}"
-            f"  {r['cpu_ms_per_idle_cycle']:>8.2f}"
+            f"  {r['cpu_ms_per_idle_cycle']:>8.2f}  {r['sandbox_core']:>14.2f}{ceiling}"
         )
     last = results[counts[-1]]
     if "failover_p50" in last:
