@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import queue
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -33,12 +32,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from tickettailor._core.errors import StateError, UsageError, WebhookSignatureError
+from tickettailor._core.errors import StateError, WebhookSignatureError
 from tickettailor.fleet import inbox, registry
 from tickettailor.fleet.db import Db
 from tickettailor.fleet.schema import check_version
 from tickettailor.fleet.secrets import Secrets
 from tickettailor.webhooks.events import BadDelivery, parse_delivery, route
+from tickettailor.webhooks.process import bind
 from tickettailor.webhooks.signature import SIGNATURE_HEADER, verify
 
 __all__ = ["PATH_PREFIX", "FleetReceiver", "create_app", "serve"]
@@ -241,16 +241,7 @@ def serve(
 ) -> None:
     """Serve until ``stop`` is set; ``on_ready`` gets the base URL once listening."""
     receiver.check()
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP: NODELAY
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise UsageError(
-            f"cannot listen on {host}:{port} ({exc.strerror}); pick another --port or --host"
-        ) from None
+    sock = bind(host, port)  # the single receiver's: TCP (NODELAY), a clear UsageError
     config = uvicorn.Config(
         create_app(receiver), log_level="warning", lifespan="off", access_log=False
     )
