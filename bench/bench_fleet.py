@@ -87,8 +87,15 @@ def _rows(folder: Path, count: int, query: str) -> list[tuple[str, ...]]:
     return out
 
 
-def delivered(folder: Path, count: int) -> int:
-    return sum(int(r[0]) for r in _rows(folder, count, "SELECT count(*) FROM tickettailor_events"))
+def delivered(dsn: str, schema: str) -> int:
+    """Envelopes marked delivered (each is in its sink: marked only after the sink's
+    commit). One query: opening a hundred sink files every half second took a tenth
+    of a core from the workers being measured."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute(
+            f"SELECT count(*) FROM {schema}.outbox WHERE state = 'delivered'"  # noqa: S608  (the bench's schema)
+        ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def latencies(folder: Path, count: int, since: float) -> list[float]:
@@ -148,7 +155,7 @@ def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[st
         try:
             wait_for(
                 "the histories delivered",
-                lambda: delivered(folder, n) >= history,
+                lambda: delivered(dsn, schema) >= history,
                 timeout=600,
                 step=0.5,
             )

@@ -271,6 +271,43 @@ def test_a_new_content_of_a_known_record_is_a_change_a_seen_content_is_not(
     assert store.count_records("order.created", T0 + 2) == 0
 
 
+def test_one_page_of_new_changed_and_repeated_records_queues_them_in_page_order(
+    make_store: MakeStore,
+) -> None:
+    """A page is stored in one go (the PostgreSQL store decides it from two reads):
+    the outcome is the record-by-record one, in the page's order, on both stores."""
+    store = held(make_store)
+    pos = Position("orders", floor=0)
+    store.store_page([order(1, status="completed"), order(2, status="completed")], pos, ["a"])
+    page = [
+        order(3, status="completed"),  # new
+        order(1, status="cancelled"),  # a known record's new content: its change
+        order(2, status="completed"),  # seen
+        order(4, status="completed"),  # new
+        order(3, status="completed"),  # repeated within the page: once
+        order(1, status="refunded"),  # a second new content in the same page
+    ]
+    assert store.store_page(page, pos, ["a", "b"]) == 4
+    assert store.changes_stored == 2
+    cancelled = content_hash({"id": "or_1", "status": "cancelled"})
+    refunded = content_hash({"id": "or_1", "status": "refunded"})
+    expected = [
+        "order.created:or_1",
+        "order.created:or_2",
+        "order.created:or_3",
+        f"order.updated:or_1:{cancelled}",
+        "order.created:or_4",
+        f"order.updated:or_1:{refunded}",
+    ]
+    for sink in ("a", "b"):
+        pending = store.pending(sink, 10)
+        assert [p.envelope["id"] for p in pending][-4:] == expected[-4:]
+    assert [p.envelope["id"] for p in store.pending("a", 10)] == expected
+    seqs = [p.seq for p in store.pending("a", 10)]
+    assert seqs == sorted(seqs)
+    assert store.store_page(page, pos, ["a", "b"]) == 0  # the same page again: nothing
+
+
 def test_seen_pairs_unseen_and_records_stored_before_changes_were_watched(
     make_store: MakeStore,
 ) -> None:

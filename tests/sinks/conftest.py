@@ -8,12 +8,14 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests import pg
 from tickettailor.watch.envelope import Envelope, make_envelope
+from tickettailor.watch.state import Position, StateStore, StoredRecord
 
 _ORDER_IDS = itertools.count(1)
 MakeEnvelope = Callable[..., Envelope]
@@ -110,3 +112,12 @@ def receiver() -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def outbox(tmp_path: Path, envelopes: list[Envelope], sink_name: str) -> StateStore:
+    """A watch state with ``envelopes`` pending for the sink named ``sink_name``."""
+    store = StateStore.open(tmp_path / "orders.sqlite3", resource="orders", key_fingerprint="fp")
+    store.acquire()
+    records = [StoredRecord(e, n, 1764450000 + n) for n, e in enumerate(envelopes, 1)]
+    store.store_page(records, Position("created"), [sink_name])
+    return store

@@ -16,12 +16,10 @@ from typing import Any
 
 import pytest
 
-from tests.sinks.conftest import MakeEnvelope
+from tests.sinks.conftest import MakeEnvelope, outbox
 from tickettailor.sinks import JsonlSink
-from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.relay import Backoff, relay
 from tickettailor.watch.sink import SinkError
-from tickettailor.watch.state import Position, StateStore, StoredRecord
 
 
 def read_lines(path: Path) -> list[dict[str, Any]]:
@@ -140,15 +138,6 @@ def test_a_failed_write_is_a_retryable_error(make_env: MakeEnvelope) -> None:
     sink.close()
 
 
-def _outbox(tmp_path: Path, envelopes: list[Envelope], sink: JsonlSink) -> StateStore:
-    """A watch state with ``envelopes`` pending for ``sink``."""
-    store = StateStore.open(tmp_path / "orders.sqlite3", resource="orders", key_fingerprint="fp")
-    store.acquire()
-    records = [StoredRecord(e, n, 1764450000 + n) for n, e in enumerate(envelopes, 1)]
-    store.store_page(records, Position("created"), [sink.name])
-    return store
-
-
 def _count_fsyncs(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> list[int]:
     calls: list[int] = []
     real = os.fsync
@@ -170,7 +159,7 @@ def test_the_relay_syncs_once_per_marked_batch_not_per_line(
     path.touch()  # an existing file: no directory sync on open
     sink = JsonlSink(path)
     envelopes = [make_env() for _ in range(120)]
-    store = _outbox(tmp_path, envelopes, sink)
+    store = outbox(tmp_path, envelopes, sink.name)
     fsyncs = _count_fsyncs(monkeypatch)
     report = relay(store, [sink], limit=None, clock=time.time, backoff=Backoff())
     assert report.delivered == 120
@@ -191,7 +180,7 @@ def test_a_failed_sync_leaves_the_batch_pending_and_says_why(
     path.touch()
     sink = JsonlSink(path)
     envelopes = [make_env() for _ in range(30)]
-    store = _outbox(tmp_path, envelopes, sink)
+    store = outbox(tmp_path, envelopes, sink.name)
     _count_fsyncs(monkeypatch, fail=True)
     failed = relay(store, [sink], limit=None, clock=time.time, backoff=Backoff())
     assert failed.delivered == 0

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import stat
 import threading
+import time
 from pathlib import Path
 
 import httpx2
@@ -15,11 +16,12 @@ import pytest
 
 from tests.conftest import TEST_KEY
 from tests.sinks import current_cases
-from tests.sinks.conftest import MakeEnvelope
+from tests.sinks.conftest import MakeEnvelope, outbox
 from tickettailor._core.errors import UsageError
 from tickettailor.sandbox import SandboxConfig, serve_in_thread
 from tickettailor.sinks import SqliteSink, parse_sink_spec
 from tickettailor.watch.envelope import Envelope
+from tickettailor.watch.relay import Backoff, relay
 from tickettailor.watch.sink import SinkError
 
 CUR = "tickettailor_current"
@@ -259,3 +261,53 @@ def test_a_watch_keeps_the_current_state_of_each_ticket(
     assert len(after) == len(tickets)  # one row per ticket, still
     assert json.loads(after[valid["id"]]["data"]) == voided.json()
     assert after[valid["id"]]["type"] == "issued_ticket.updated"
+
+
+def test_the_relay_commits_once_per_marked_batch_not_per_row(
+    tmp_path: Path, make_env: MakeEnvelope
+) -> None:
+    path = tmp_path / "shop.db"
+    sink = SqliteSink(path)
+    envelopes = [make_env() for _ in range(120)]
+    store = outbox(tmp_path, envelopes, sink.name)
+    commits: list[str] = []
+    sink._connect().set_trace_callback(  # the sink's own connection: what it commits
+        lambda sql: commits.append(sql) if sql.strip().upper() == "COMMIT" else None
+    )
+    report = relay(store, [sink], limit=None, clock=time.time, backoff=Backoff())
+    assert report.delivered == 120
+    assert len(commits) == 3  # marks of 50, 50 and 20 rows, each after one commit
+    assert [row["id"] for row in rows(path)] == [e["id"] for e in envelopes]
+    assert store.pending(sink.name, 500) == []
+    sink.send(make_env())  # outside the relay each send is committed at once
+    assert len(commits) == 4
+    sink.close()
+    store.close()
+
+
+def test_a_row_that_fails_mid_batch_leaves_the_batch_pending_then_each_row_lands_once(
+    tmp_path: Path, make_env: MakeEnvelope
+) -> None:
+    path = tmp_path / "shop.db"
+    sink = SqliteSink(path)
+    envelopes = [make_env() for _ in range(30)]
+    sink.send(envelopes[0])  # creates the table; a trigger then refuses the 10th row
+    refused = envelopes[9]["id"]
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON tickettailor_events "
+            f"WHEN NEW.id = '{refused}' BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+        )
+    store = outbox(tmp_path, envelopes, sink.name)
+    failed = relay(store, [sink], limit=None, clock=time.time, backoff=Backoff())
+    assert failed.delivered == 0  # rows 2-9 were rolled back with the failed one: not marked
+    assert "rolled back" in failed.errors[sink.name]
+    assert len(store.pending(sink.name, 500)) == 30
+    assert [row["id"] for row in rows(path)] == [envelopes[0]["id"]]
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TRIGGER refuse")
+    again = relay(store, [sink], limit=None, clock=lambda: time.time() + 3600, backoff=Backoff())
+    assert again.delivered == 30
+    assert [row["id"] for row in rows(path)] == [e["id"] for e in envelopes]
+    sink.close()
+    store.close()

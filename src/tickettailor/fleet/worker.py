@@ -1,14 +1,19 @@
 """A fleet worker: claims box offices, runs all of a box office's watches, hands back.
 
-Each tick (a third of the lease TTL, or at once on a ``NOTIFY``) the worker:
+A starting worker registers and sends a ``NOTIFY`` (the others rebalance at once), then
+waits ``JOIN_WAIT`` for workers started with it before its first claim. Each tick (a
+third of the lease TTL, or at once on a ``NOTIFY`` or when a runner ends) the worker:
 
-1. marks itself alive in ``workers`` and forgets workers unseen for a TTL;
+1. releases the leases of runners that finished stopping, marks itself alive in
+   ``workers`` and forgets workers unseen for a TTL;
 2. renews the leases it holds (``UPDATE ... WHERE name AND token``); one it lost
    (taken after a stall, or the box office removed) has its runner stopped;
 3. computes its fair share, ``ceil(active box offices / live workers)`` (capped by
    ``--max-box-offices``), hands back what is over it and claims what is under it with
    ``SELECT ... FOR UPDATE OF leases SKIP LOCKED``: free or expired leases only, each
-   claim bumping the fencing token and written to ``lease_audit``.
+   claim bumping the fencing token and written to ``lease_audit``. Handing back never
+   waits: the runner is asked to stop after its cycle, and its lease is released by a
+   later tick once it has (its writes keep the lease, fenced, until then).
 
 A runner (one thread per box office, its own connection) runs the box office's
 watches on ``PgStateStore``s that adopt the claimed token. Its sinks are fenced: a
@@ -51,6 +56,7 @@ log = logging.getLogger("tickettailor.fleet")
 
 REFUSED_EVERY = 300.0  # seconds between retries of a box office whose key was refused
 _CONFIRMED_FOR = 0.8  # share of the TTL a confirmed lease is trusted for (clock margin)
+JOIN_WAIT = 1.0  # seconds a starting worker waits for others started with it (capped at TTL/3)
 
 
 class Guard:
@@ -74,9 +80,16 @@ class FencedSink:
     inner: Sink
     guard: Guard
     name: str = field(init=False)
+    # The relay's batch protocol, when the inner sink has it (one sync per batch).
+    deferred: Callable[[], contextlib.AbstractContextManager[object]] | None = field(
+        init=False, default=None
+    )
+    flush: Callable[[], None] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.name = self.inner.name
+        if hasattr(self.inner, "deferred") and hasattr(self.inner, "flush"):
+            self.deferred, self.flush = self.inner.deferred, self.inner.flush
 
     def send(self, envelope: Envelope) -> None:
         if not self.guard.ok():
@@ -130,6 +143,8 @@ class Runner(threading.Thread):
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             log.exception("%s: stopped", self.bo.name)
+        finally:
+            self.worker.wake.set()  # its lease can be released at once
 
     def _run(self) -> None:
         from tickettailor import Client
@@ -278,6 +293,9 @@ class Worker:
         self.max_box_offices = max_box_offices
         self.id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.runners: dict[str, Runner] = {}
+        # Runners asked to stop, finishing their cycle: their leases are released (by
+        # ``tick``) once they have, so the coordinator never waits for a cycle.
+        self.stopping: dict[str, Runner] = {}
         self.stats = Stats()
         self.api = ApiStats()
         self.wake = threading.Event()
@@ -299,6 +317,7 @@ class Worker:
             registry.check_secret(conn, self.secrets)
         listener = threading.Thread(target=self._listen, args=(stop,), daemon=True)
         listener.start()
+        self._join(stop)
         try:
             while not stop.is_set():
                 try:
@@ -317,6 +336,23 @@ class Worker:
                 self.wake.clear()
         finally:
             self.hand_back()
+
+    def _join(self, stop: threading.Event) -> None:
+        """Say this worker is here (the others rebalance at once, on the NOTIFY), and
+        give workers started with it a moment to say so too before claiming: one that
+        claimed alone would take everything and hand most of it back."""
+        assert self._db is not None
+        with contextlib.suppress(StateError), self._db.tx() as conn:
+            self._seen(conn, time.time())
+            registry.notify(conn)
+        stop.wait(min(JOIN_WAIT, self.lease_ttl / 3))
+
+    def _seen(self, conn: Any, now: float) -> None:
+        conn.execute(
+            "INSERT INTO workers VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (id) DO UPDATE SET seen_at = EXCLUDED.seen_at",
+            (self.id, socket.gethostname(), os.getpid(), now, now),
+        )
 
     def connection(self) -> Db:
         """One of the runners' shared connections, reopened if it broke."""
@@ -369,12 +405,9 @@ class Worker:
             raise StateError("the worker is not connected to the fleet database")
         now = time.time()
         self._forget_finished()
+        self._release_stopped()
         with db.tx() as conn:
-            conn.execute(
-                "INSERT INTO workers VALUES (%s, %s, %s, %s, %s) "
-                "ON CONFLICT (id) DO UPDATE SET seen_at = EXCLUDED.seen_at",
-                (self.id, socket.gethostname(), os.getpid(), now, now),
-            )
+            self._seen(conn, now)
             conn.execute("DELETE FROM workers WHERE seen_at < %s", (now - self.lease_ttl,))
             (live,) = one(conn, "SELECT count(*) FROM workers")
             active = {
@@ -467,27 +500,36 @@ class Worker:
     # -- handing back -------------------------------------------------------------------
 
     def hand_back_one(self, name: str) -> None:
+        """Ask ``name``'s runner to stop; its lease goes back once it has (``tick``)."""
         runner = self.runners.pop(name, None)
         if runner is None:
             return
         runner.halt()
-        runner.join(timeout=60)
-        self._release([(name, runner.token)])
-        log.info("%s: handed back (token %d)", name, runner.token)
+        self.stopping[name] = runner
+
+    def _release_stopped(self) -> None:
+        done = [(n, r) for n, r in self.stopping.items() if not r.is_alive()]
+        for name, runner in done:
+            del self.stopping[name]
+            log.info("%s: handed back (token %d)", name, runner.token)
+        self._release([(n, r.token) for n, r in done])
 
     def _stop_all(self) -> None:
         for runner in self.runners.values():
             runner.halt()
         self.runners.clear()
+        self.stopping.clear()
 
     def hand_back(self) -> None:
         """Stop every runner and release its lease at once (Ctrl-C, SIGTERM)."""
-        held = [(n, r.token) for n, r in self.runners.items()]
-        for runner in self.runners.values():
+        everyone = {**self.stopping, **self.runners}
+        held = [(n, r.token) for n, r in everyone.items()]
+        for runner in everyone.values():
             runner.halt()
-        for runner in self.runners.values():
+        for runner in everyone.values():
             runner.join(timeout=60)
         self.runners.clear()
+        self.stopping.clear()
         with contextlib.suppress(StateError):
             self._release(held)
             if self._db is not None:

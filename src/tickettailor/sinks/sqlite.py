@@ -5,6 +5,12 @@ Columns: ``id`` (the envelope id, primary key), ``record_id``, ``type``, ``times
 ``received_at`` (first arrival). Applying an envelope twice leaves one row. The database
 is in WAL mode with ``synchronous=FULL``, so a committed row survives a power cut. A new
 database file (and so its ``-wal`` and ``-shm``) is readable by its owner only.
+
+Each ``send`` commits (and so syncs) its row; inside ``deferred()`` (the relay holds it
+around a batch) rows are written in one open transaction that ``flush()`` commits: one
+sync per batch. The relay marks a batch delivered only after ``flush()`` returned; when
+a failed ``send`` rolled back rows sent before it in the batch, the next ``flush()``
+says so (SinkError) and the relay sends them again.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,6 +101,9 @@ class SqliteSink:
         self._create, self._upsert = (_current_sql if current else _log_sql)(self.table)
         self._columns = CURRENT_COLUMNS if current else COLUMNS
         self._lock = threading.Lock()  # one connection, possibly used from relay threads
+        self._deferring = False
+        self._written = 0  # rows written under deferred() and not committed yet
+        self._lost = False  # such rows were rolled back (the next flush says so)
 
     def __repr__(self) -> str:
         return f"SqliteSink({str(self.path)!r}, table={self.table!r}, mode={self.mode!r})"
@@ -114,11 +124,54 @@ class SqliteSink:
         with self._lock:
             try:
                 conn = self._connect()
+                if self._deferring:  # committed by flush(), with the rest of the batch
+                    conn.execute(self._upsert, row)
+                    self._written += 1
+                    return
                 with conn:  # one transaction, committed (and synced) before we return
                     conn.execute(self._upsert, row)
             except sqlite3.Error as exc:
                 self._drop()
                 raise SinkError(f"sqlite sink {self.path}: {exc}") from exc
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Sends inside the block are committed only by ``flush()`` (or at its end)."""
+        with self._lock:
+            self._deferring = True
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                self._drop()  # rolled back: those rows are not marked delivered anyway
+                self._lost = False
+            raise
+        finally:
+            with self._lock:
+                self._deferring = False
+        with self._lock:
+            self._lost = False  # not marked delivered: sent again, nothing to say
+        self.flush()
+
+    def flush(self) -> None:
+        """Commit every row sent so far (one sync); SinkError if that cannot be done."""
+        with self._lock:
+            lost, self._lost = self._lost, False
+            if lost:
+                raise SinkError(
+                    f"sqlite sink {self.path}: rows of this batch were rolled back; "
+                    "they are sent again"
+                )
+            conn = self._conn
+            if conn is None or not conn.in_transaction:
+                return
+            try:
+                conn.commit()
+                self._written = 0
+            except sqlite3.Error as exc:
+                self._drop()
+                self._lost = False  # said here
+                raise SinkError(f"sqlite sink {self.path}: cannot commit: {exc}") from exc
 
     def close(self) -> None:
         with self._lock:
@@ -158,6 +211,8 @@ class SqliteSink:
     def _drop(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
+            self._lost = self._lost or self._written > 0  # closing rolls them back
+            self._written = 0
             conn.close()
 
 
