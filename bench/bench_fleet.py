@@ -39,6 +39,7 @@ import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -56,19 +57,71 @@ from tests.fleet.kit import (  # noqa: E402
 
 from tickettailor.fleet.schema import init_schema  # noqa: E402
 from tickettailor.fleet.secrets import new_secret  # noqa: E402
-from tickettailor.sandbox import SandboxConfig, serve_in_thread  # noqa: E402
+from tickettailor.sandbox import SandboxConfig, create_app, serve_in_thread  # noqa: E402
 
 SECRET = new_secret()
 TTL = 10.0
+SERVED = [0]  # requests the sandbox answered
+
+
+class CountRequests:
+    """ASGI middleware: counts the sandbox's HTTP requests (requests per idle cycle)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            SERVED[0] += 1
+        await self.app(scope, receive, send)
+
+
+def counted_sandbox(config: SandboxConfig) -> Any:
+    app = create_app(config)
+    app.add_middleware(CountRequests)
+    return serve_in_thread(config, app=app)
 
 
 def key(n: int) -> str:
     return f"sk_{7000 + n}_{800000 + n}_" + f"{n:032x}"
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, *, reaped: bool = False) -> float:
+    """CPU seconds of ``pid`` (with ``reaped``: also of its children that have ended)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100.0  # utime + stime, in clock ticks
+    ticks = int(fields[11]) + int(fields[12])  # utime + stime
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])  # cutime + cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster(dsn: str) -> int | None:
+    """The PostgreSQL server's main process, when it runs on this machine."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+    status = Path(f"/proc/{row[0]}/status") if row else None
+    if status is None or not status.exists():
+        return None
+    ppid = [line for line in status.read_text().splitlines() if line.startswith("PPid:")]
+    return int(ppid[0].split()[1]) if ppid else None
+
+
+def server_cpu(main: int | None) -> float:
+    """CPU seconds of the PostgreSQL server: its main process, the backends and helpers
+    it runs, and those that have ended (connections closed)."""
+    if main is None:
+        return float("nan")
+    total = cpu_seconds(main, reaped=True)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+            if f"\nPPid:\t{main}\n" in status:
+                total += cpu_seconds(int(entry.name))
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+    return total
 
 
 def _rows(folder: Path, count: int, query: str) -> list[tuple[str, ...]]:
@@ -135,7 +188,7 @@ def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[st
     folder = Path(tempfile.mkdtemp(prefix="tt-bench-fleet-sinks-"))
     log = tempfile.NamedTemporaryFile(prefix="tt-bench-fleet-", suffix=".log", delete=False)  # noqa: SIM115  (kept for reading)
     result: dict[str, float] = {}
-    with serve_in_thread(config) as shops:
+    with counted_sandbox(config) as shops:
         add_box_offices(
             dsn,
             schema,
@@ -149,8 +202,13 @@ def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[st
         started = time.monotonic()
         wall_start = time.time()
         served = time.process_time()  # the sandbox serves from this process's thread
+        server = postmaster(dsn)
+        server0 = server_cpu(server)
         procs = [
-            start_worker(dsn, schema, SECRET, ttl=TTL, log_path=log.name) for _ in range(workers)
+            start_worker(
+                dsn, schema, SECRET, ttl=TTL, log_path=log.name, extra=worker_options(args)
+            )
+            for _ in range(workers)
         ]
         try:
             wait_for(
@@ -161,20 +219,25 @@ def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[st
             )
             catch_up = time.monotonic() - started
             result["deliveries_per_s"] = history / catch_up
-            # This process is the sandbox (plus a sink count every 0.5 s): near a whole
-            # core, the sandbox, not the workers, sets the catch-up rate.
+            # This process is the sandbox (plus a count every 0.5 s): near a whole core,
+            # the sandbox, not the workers, sets the catch-up rate.
             result["sandbox_core"] = (time.process_time() - served) / catch_up
+            workers_cpu = sum(cpu_seconds(p.proc.pid) for p in procs)
+            result["workers_core"] = workers_cpu / catch_up
+            result["worker_ms_per_delivery"] = 1000 * workers_cpu / history
+            result["db_core"] = (server_cpu(server) - server0) / catch_up
             time.sleep(args.live)  # a measurement window: live sales go on
             lat = latencies(folder, n, wall_start + catch_up)
             result["latency_p50"], result["latency_p95"] = pct(lat, 0.5), pct(lat, 0.95)
             result["live_orders"] = len(lat)
             shops.sandbox.start_simulator(0)
             time.sleep(args.every * 2)  # the last sales are delivered; then idle
-            cpu0 = sum(cpu_seconds(p.proc.pid) for p in procs)
+            cpu0, served0 = sum(cpu_seconds(p.proc.pid) for p in procs), SERVED[0]
             time.sleep(args.idle)
             cpu = sum(cpu_seconds(p.proc.pid) for p in procs) - cpu0
             cycles = n * args.idle / args.every
             result["cpu_ms_per_idle_cycle"] = 1000 * cpu / cycles
+            result["requests_per_idle_cycle"] = (SERVED[0] - served0) / cycles
             if kills:  # sales again: a new holder shows itself by delivering
                 shops.sandbox.start_simulator(args.sales_per_minute)
                 result |= failover(dsn, schema, procs, kills, log.name)
@@ -187,6 +250,10 @@ def run(dsn: str, args: argparse.Namespace, workers: int, kills: int) -> dict[st
     return result
 
 
+def worker_options(args: argparse.Namespace) -> tuple[str, ...]:
+    return ("--db-connections", str(args.db_connections)) if args.db_connections else ()
+
+
 def failover(
     dsn: str, schema: str, procs: list, kills: int, log: str, *, ttl: float = TTL, rng=None
 ) -> dict[str, float]:
@@ -194,6 +261,7 @@ def failover(
     delivery by the new holder, start a worker in its place."""
     regrants: list[float] = []
     firsts: list[float] = []
+    cycles: list[float] = []
     for n in range(kills):
         # Kill once the work is spread again (a restarted worker holds nothing at first).
         wait_for("an even spread", lambda: _even(dsn, schema, procs), timeout=ttl * 6)
@@ -206,6 +274,13 @@ def failover(
         killed = time.time()
         victim.kill()
         if held:
+            polled = wait_for(
+                "the victim's box offices polled by their new holders",
+                lambda held=held, killed=killed: _first_cycles(dsn, schema, held, killed),
+                timeout=ttl * 6,
+                step=0.2,
+            )
+            cycles += polled
             took = wait_for(
                 "the victim's box offices delivering again",
                 lambda held=held, killed=killed: _first_deliveries(dsn, schema, held, killed),
@@ -217,7 +292,7 @@ def failover(
             grant, first = max(g for g, _ in took), max(f for _, f in took)
             print(
                 f"kill -9 #{n + 1}: {len(held)} box offices, regranted after {grant:.1f} s, "
-                f"delivering again after {first:.1f} s",
+                f"polled after {max(polled):.1f} s, delivering again after {first:.1f} s",
                 flush=True,
             )
         procs.append(start_worker(dsn, schema, SECRET, ttl=ttl, log_path=log))
@@ -226,6 +301,8 @@ def failover(
         "failover_p95": pct(regrants, 0.95),
         "first_delivery_p50": pct(firsts, 0.5),
         "first_delivery_p95": pct(firsts, 0.95),
+        "first_cycle_p50": pct(cycles, 0.5),
+        "first_cycle_p95": pct(cycles, 0.95),
         "kills": kills,
     }
 
@@ -264,6 +341,25 @@ def _first_deliveries(
     if len(rows) < len(held):
         return None
     return [(granted - killed, first - killed) for _, granted, first in rows]
+
+
+def _first_cycles(dsn: str, schema: str, held: list[str], killed: float) -> list[float] | None:
+    """Per box office: seconds from the kill to the end of the new holder's first
+    successful cycle (its poll done and what it found delivered: nothing sold while the
+    box office had no holder is waiting any more); None until every one has one."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            f"""SELECT g.name, max(s.v::double precision)
+                FROM (SELECT name, min(granted_at) AS granted FROM {schema}.lease_audit
+                      WHERE name = ANY(%s) AND granted_at > %s GROUP BY name) g
+                JOIN {schema}.status s ON s.watch LIKE g.name || '/%%'
+                     AND s.k = 'last_success_at' AND s.v::double precision > g.granted
+                GROUP BY g.name""",  # noqa: S608  (the bench's schema)
+            (held, killed),
+        ).fetchall()
+    if len(rows) < len(held):
+        return None
+    return [at - killed for _, at in rows]
 
 
 def _held(dsn: str, schema: str, pid: int) -> int:
@@ -340,7 +436,9 @@ def soak(dsn: str, args: argparse.Namespace) -> None:
     print(
         f"failover, kill -9 -> regrant: p50 {result['failover_p50']:.1f} s, "
         f"p95 {result['failover_p95']:.1f} s; kill -9 -> first delivery by the new holder: "
-        f"p50 {result['first_delivery_p50']:.1f} s, p95 {result['first_delivery_p95']:.1f} s"
+        f"p50 {result['first_delivery_p50']:.1f} s, p95 {result['first_delivery_p95']:.1f} s; "
+        f"-> first cycle by the new holder: p50 {result['first_cycle_p50']:.1f} s, "
+        f"p95 {result['first_cycle_p95']:.1f} s"
     )
     print(f"load average before {load0[0]:.2f}, after {load1[0]:.2f} (1 min; 2 cores)")
     if overlaps:
@@ -375,6 +473,9 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=20.0, help="seconds of idle CPU sampling")
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument(
+        "--db-connections", type=int, default=None, help="the workers' (default: theirs, 4)"
+    )
+    parser.add_argument(
         "--soak",
         action="store_true",
         help="the long soak instead (defaults: 20 box offices, "
@@ -404,18 +505,37 @@ def main() -> None:
             kills = args.kills if w == counts[-1] and w > 1 else 0
             results[w] = run(dsn, args, w, kills)
             print(f"{w} worker(s): {results[w]}", flush=True)
-    base = results[counts[0]]["deliveries_per_s"]
+    report(args, results, counts)
+
+
+def report(
+    args: argparse.Namespace, results: dict[int, dict[str, float]], counts: list[int]
+) -> None:
+    base = results[counts[0]]
+    cores = os.cpu_count() or 1
     print(f"\n{args.box_offices} box offices, {args.orders} orders each, --every {args.every:g}")
     print(
-        "workers  deliveries/s  scaling  latency p50/p95 s  idle CPU ms/box office/cycle"
-        "  sandbox (cores)"
+        "workers  deliveries/s  scaling  worker CPU ms/delivery (vs 1)  cores used: workers"
+        f" + db + sandbox = total of {cores}  latency p50/p95 s  idle, per box office and"
+        " cycle: CPU ms, requests"
     )
     for w, r in results.items():
-        ceiling = "  << the sandbox's ceiling" if r["sandbox_core"] >= 0.85 else ""
+        used = r["workers_core"] + r["db_core"] + r["sandbox_core"]
+        flags = []
+        if r["sandbox_core"] >= 0.85:
+            flags.append("the sandbox's ceiling")
+        if used >= 0.9 * cores:
+            flags.append("the machine's ceiling: every core busy")
+        ceiling = f"  << {'; '.join(flags)}" if flags else ""
+        cost = r["worker_ms_per_delivery"]
         print(
-            f"{w:>7}  {r['deliveries_per_s']:>12.1f}  {r['deliveries_per_s'] / base:>6.2f}x"
-            f"  {r['latency_p50']:>7.1f} / {r['latency_p95']:<7.1f}"
-            f"  {r['cpu_ms_per_idle_cycle']:>8.2f}  {r['sandbox_core']:>14.2f}{ceiling}"
+            f"{w:>7}  {r['deliveries_per_s']:>12.1f}  "
+            f"{r['deliveries_per_s'] / base['deliveries_per_s']:>6.2f}x"
+            f"  {cost:>14.3f} ({cost / base['worker_ms_per_delivery']:.2f}x)"
+            f"  {r['workers_core']:>12.2f} + {r['db_core']:.2f} + {r['sandbox_core']:.2f}"
+            f" = {used:.2f}"
+            f"  {r['latency_p50']:>10.1f} / {r['latency_p95']:<7.1f}"
+            f"  {r['cpu_ms_per_idle_cycle']:>8.2f}, {r['requests_per_idle_cycle']:.2f}{ceiling}"
         )
     last = results[counts[-1]]
     if "failover_p50" in last:
@@ -423,7 +543,9 @@ def main() -> None:
             f"failover (TTL {TTL:g} s, {int(last['kills'])} kills): kill -9 -> lease regranted "
             f"p50 {last['failover_p50']:.1f} s, p95 {last['failover_p95']:.1f} s; -> first "
             f"delivery by the new holder p50 {last['first_delivery_p50']:.1f} s, "
-            f"p95 {last['first_delivery_p95']:.1f} s"
+            f"p95 {last['first_delivery_p95']:.1f} s (waits for a sale); -> its first cycle "
+            f"(all sold meanwhile delivered) p50 {last['first_cycle_p50']:.1f} s, "
+            f"p95 {last['first_cycle_p95']:.1f} s"
         )
     per_cycle = statistics.mean(r["cpu_ms_per_idle_cycle"] for r in results.values()) / 1000
     per_worker = int(60 / per_cycle) if per_cycle > 0 else 0
