@@ -466,7 +466,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--box-offices", type=int, default=100)
     parser.add_argument("--workers", default="1,2,4")
-    parser.add_argument("--orders", type=int, default=20, help="history per box office")
+    parser.add_argument("--orders", type=int, default=300, help="history per box office")
     parser.add_argument("--sales-per-minute", type=float, default=6.0, help="per box office")
     parser.add_argument("--every", type=float, default=5.0)
     parser.add_argument("--live", type=float, default=20.0, help="seconds of live sales")
