@@ -265,3 +265,43 @@ def test_max_box_offices_caps_what_a_worker_holds(
     # A claim is committed just before its runner is registered: wait for both.
     wait_for("the other's runners", lambda: len(other.runners) == 2)
     assert len(capped.runners) == 1
+
+
+def test_a_worker_hands_back_to_a_joining_one_without_waiting_for_a_slow_cycle(
+    pg_dsn: str,
+    fleet_schema: str,
+    sandbox_config: SandboxConfig,
+    run_worker: Callable[..., Worker],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Its runners are in a slow cycle (every orders page takes 3 s): the worker asks
+    one to stop and goes on ticking; the lease goes back when that cycle is over, and
+    only then can the newcomer claim it."""
+    slow = dataclasses.replace(
+        sandbox_config, keys=(key(0), key(1)), orders=20, faults="latency:3,path=/v1/orders*"
+    )
+    with serve_in_thread(slow) as shops:
+        add_box_offices(
+            pg_dsn,
+            fleet_schema,
+            SECRET,
+            {"shop0": key(0), "shop1": key(1)},
+            base_url=shops.base_url,
+            sink=lambda name: f"postgres,table={sink_table(fleet_schema, name)}:{pg_dsn}",
+        )
+        first = run_worker()
+        wait_for("both held by the first worker", lambda: len(first.runners) == 2 or None)
+        second = run_worker()
+        wait_for(
+            "one asked to stop, mid-cycle",
+            lambda: (len(first.runners), len(first.stopping)) == (1, 1) or None,
+            timeout=TTL,
+        )
+        [(name, stopping)] = first.stopping.items()
+        assert stopping.is_alive()  # still in its cycle: its lease is still the first's
+        assert holders(pg_dsn, fleet_schema)[name] == first.id
+        wait_for("the newcomer holds it", lambda: name in second.runners or None, timeout=30)
+        assert not stopping.is_alive()
+        assert len(first.runners) == 1
+    assert audit_overlaps(pg_dsn, fleet_schema) == []
+    assert "a tick took" not in caplog.text  # the first worker's ticks never waited
