@@ -24,7 +24,6 @@ from typing import Any, Required, TypedDict, Unpack
 from urllib.parse import urlencode
 
 import httpx2
-import orjson
 
 from tickettailor._core.errors import (
     APIConnectionError,
@@ -182,27 +181,9 @@ def _parse_body(content: bytes) -> tuple[Any, str]:
     if not text.strip():
         return None, text
     try:
-        return loads(text), text
+        return json.loads(text), text
     except ValueError:
         return text, text
-
-
-# An integer of 19 digits or more may lie beyond orjson's 64 bits (it would give a
-# float, silently); the scan costs a few microseconds a page.
-_LONG_DIGITS = re.compile(r"\d{19}")
-
-
-def loads(text: str) -> Any:
-    """``json.loads(text)``, the same value, with orjson's parser (about three times
-    faster) where it gives that value: not for a text with a run of 19 digits, and not
-    where orjson refuses what json reads (NaN, Infinity, 1e400, lone surrogates,
-    nesting past 1,024). tests/core/test_json_decode.py compares the two."""
-    if _LONG_DIGITS.search(text) is None:
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text)
 
 
 class Undecoded:
