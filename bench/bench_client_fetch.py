@@ -293,9 +293,10 @@ def report(name: str, run: Run, plain: Run, sequential: Run | None, processes: i
     ran = run.server_ran / run.seconds / processes
     waited = run.server_waited / run.seconds / processes
     ceiling = "  << the sandbox's ceiling" if ran + waited >= NEAR_CEILING else ""
+    requests = f"{run.requests:4d}" + (f" (seq {sequential.requests})" if sequential else "")
     print(
         f"  {name:<16} {run.rate:6.0f}/s  x plain {run.rate / plain.rate:5.2f}  "
-        f"x sequential {to_seq}  in flight {run.in_flight:4.2f}  "
+        f"x sequential {to_seq}  in flight {run.in_flight:4.2f}  requests {requests:<15} "
         f"CPU/page {run.cpu / pages * 1000:4.1f} ms (x plain {run.cpu / plain.cpu:4.2f})  "
         f"sandbox {run.server_ran / pages * 1000:4.1f} ms/request, ran {ran:4.0%} "
         f"waited {waited:4.0%}{ceiling}"
