@@ -82,17 +82,19 @@ T = TypeVar("T")
 MAX_PAGE_SIZE = 100
 # A busy piece is cut about this many pages of records past where it has got to (its
 # page in flight included), and the rest becomes a new piece. Each piece ends on a
-# part-filled page (half empty on average: the API's pages cannot be aligned with a
-# time cut, since orders come in bursts that no density estimate foresees), so the
-# fewer pieces, the fewer requests; but while the consumer's piece is walked, the
-# others' pages wait, so pieces near the consumer must stay small for K workers to
-# share. Pieces of 250 records sent 17% more requests than a sequential walk, 400
-# about 10% (20,000 orders, bench_client_fetch.py), with as many in flight; 600 kept
-# fewer in flight (pages piled up behind a long piece of the consumer's, to the cap).
+# part-filled page, half empty on average: a time cut cannot be aligned with the
+# API's pages, as orders come in bursts (predicting 300 orders ahead from the latest
+# 300, the count was off by -26..+23 in half the cases, -79..+134 in 90%), so the
+# fewer pieces, the fewer requests. But while the consumer's piece is walked, the
+# others' pages wait: pieces near the consumer must stay small for K workers to share.
+# 20,000 orders at 100 ms (bench_client_fetch.py, 200 requests sequential): pieces of
+# 250 records sent 233-246 requests, 4 pages 220-228 with as many in flight; 6 pages
+# 215-218 but fewer in flight at concurrency 8 (pages pile up behind a long piece of
+# the consumer's, to the cap).
 PIECE_PAGES = 4
 # Pages waiting or in flight per worker, at most (the consumer's piece may always
-# fetch its next page). With pieces of 250 records, 6 kept 3.4 of 4 and 6.1 of 8
-# requests in flight on average at 100 ms latency (bench_client_fetch.py).
+# fetch its next page). With pieces of 4 pages, 6 kept 3.6-3.8 of 4 and 6.6-7.4 of 8
+# requests in flight on average at 100 ms latency (8 made no difference).
 PAGES_PER_WORKER = 6
 
 Pairs = list[tuple[str, str]]
