@@ -33,7 +33,22 @@ says why it was left out. The sandbox database is cached in the temp dir, so onl
 first run pays to build it.
 
 Last measured (20,000 orders, 2 CPUs shared with other busy sessions, load average
-1.7 at the start, 2.0 at the end; records/s as ratios from one run):
+4.6 at the start, 2.7 at the end; records/s as ratios from one run; in flight on
+average and requests sent, sequential 200):
+
+    latency  seq/plain  c4/seq (in flight, requests)  c8/seq (in flight, requests)
+    0 ms     1.36       0.75 (3.5, 220)               0.79 (6.8, 225)
+    100 ms   1.15       3.10 (3.7, 222)               5.07 (7.1, 224)
+    300 ms   1.00       3.18 (3.7, 225)               6.04 (7.2, 225)
+
+At 0 ms the sandbox was the ceiling of every library row (at load 4.6 it waited for a
+core 43-76% of the run), so that row measured the machine: side by side at load 3.5
+(three rounds each), c4/seq was 0.86-1.16 with pieces of 4 pages and 0.87-0.95 with
+the former pieces of 250 records. Concurrent walks send 10-14% more requests than
+sequential (each piece ends on a part-filled page; pieces of 250 records sent 233-246,
+17-23% more); at 100 ms, side by side, the in-flight averages were the same (c4
+3.6-3.8, c8 6.6-7.4). Peak memory of concurrency=4: 1.29x sequential (4.12 vs 3.19
+MB). The run before (pieces of 250 records, load average 1.7 to 2.0):
 
     latency  seq/plain  c4/seq (in flight)  c8/seq (in flight)
     0 ms     1.18       1.05 (3.4)          1.11 (6.9)
@@ -42,9 +57,7 @@ Last measured (20,000 orders, 2 CPUs shared with other busy sessions, load avera
 
 Client CPU, whole run: sequential 1.12-1.19x the plain loop, concurrent 0.97-1.23x
 (each page is decoded once: a page that waits is only skimmed on arrival; when it
-was decoded twice, c4/seq at 0 ms was 0.77-0.79). Concurrent walks make ~17% more
-requests than sequential (each piece ends on a part-filled page). Peak memory of
-concurrency=4: 1.26x sequential (4.01 vs 3.18 MB). At 0 ms the sandbox was the
+was decoded twice, c4/seq at 0 ms was 0.77-0.79). At 0 ms the sandbox was the
 ceiling of the concurrent rows (7-8 ms of CPU per request). A run at load average
 5-6 gave at 0 ms c4/seq 1.02, c8/seq 0.95.
 
@@ -293,9 +306,10 @@ def report(name: str, run: Run, plain: Run, sequential: Run | None, processes: i
     ran = run.server_ran / run.seconds / processes
     waited = run.server_waited / run.seconds / processes
     ceiling = "  << the sandbox's ceiling" if ran + waited >= NEAR_CEILING else ""
+    requests = f"{run.requests:4d}" + (f" (seq {sequential.requests})" if sequential else "")
     print(
         f"  {name:<16} {run.rate:6.0f}/s  x plain {run.rate / plain.rate:5.2f}  "
-        f"x sequential {to_seq}  in flight {run.in_flight:4.2f}  "
+        f"x sequential {to_seq}  in flight {run.in_flight:4.2f}  requests {requests:<15} "
         f"CPU/page {run.cpu / pages * 1000:4.1f} ms (x plain {run.cpu / plain.cpu:4.2f})  "
         f"sandbox {run.server_ran / pages * 1000:4.1f} ms/request, ran {ran:4.0%} "
         f"waited {waited:4.0%}{ceiling}"

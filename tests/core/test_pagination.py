@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import httpx2
 import pytest
@@ -154,49 +157,111 @@ def answer(api: FakeAPI, path: str, query: list[tuple[str, str]]) -> object:
     return api.list_orders(httpx2.Request("GET", "http://tt.test/v1" + path, params=query)).json()
 
 
-@pytest.mark.parametrize("workers", [1, 4, 8])
-def test_schedule_keeps_every_worker_busy_and_order_and_memory(workers: int) -> None:
-    # Requests complete in the order they were sent, as at an even latency.
-    api = uneven_api()
-    backfill = Backfill("created_at", 1_000_000, 30_000_000, workers)
-    schedule = Schedule("/orders", [], backfill, 1_000_000, limit=None)
+@dataclass
+class Walked:
+    """What a backfill schedule did, its requests answered in the order they were sent
+    (as at an even latency)."""
+
+    ids: list[str]
+    requests: list[tuple[str, list[tuple[str, str]]]]
+    busy: list[int]  # requests in flight each time one was answered
+
+
+def walk_schedule(api: FakeAPI, workers: int) -> Walked:
+    first, last = api.orders[0]["created_at"], api.orders[-1]["created_at"]
+    backfill = Backfill("created_at", first, last + 1, workers)
+    schedule = Schedule("/orders", [], backfill, first, limit=None)
     flying: list[tuple[object, tuple[str, list[tuple[str, str]]]]] = []
-    out: list[str] = []
-    busy: list[int] = []
+    walked = Walked([], [], [])
     while not schedule.over:
         while (raw := schedule.take()) is not None:
-            out += [r["id"] for r in raw[0]]
+            walked.ids += [r["id"] for r in raw[0]]
         for piece, step in list(schedule.starts()):
             piece.pending = object()
             flying.append((piece, step))
+            walked.requests.append(step)
         if not flying:
             continue
-        busy.append(len(flying))
+        walked.busy.append(len(flying))
         held = sum(len(p.pages) + (p.pending is not None) for p in schedule.pieces)
         assert held <= schedule.cap + 1  # the consumer's page may always come
         piece, step = flying.pop(0)
         schedule.land(piece, answer(api, *step))  # type: ignore[arg-type]  # our pieces
-    assert out == [r["id"] for r in api.orders]  # as a sequential walk gives them
-    dense = busy[5:-5]
+    return walked
+
+
+@pytest.mark.parametrize("workers", [1, 4, 8])
+def test_schedule_keeps_every_worker_busy_and_order_and_memory(workers: int) -> None:
+    api = uneven_api()
+    walked = walk_schedule(api, workers)
+    assert walked.ids == [r["id"] for r in api.orders]  # as a sequential walk gives them
+    dense = walked.busy[5:-5]
     assert sum(dense) / len(dense) >= min(workers, 3.5)
+
+
+@pytest.mark.parametrize("workers", [4, 8])
+def test_a_sparse_stretch_after_a_dense_one_is_not_cut_into_empty_pieces(workers: int) -> None:
+    # Pieces cut past the dense stretch were guessed as dense as it: the free workers
+    # cut them again and again (370 requests for these 16 pages), until a finished
+    # piece's density was passed on to the pieces after it.
+    api = uneven_api()
+    walked = walk_schedule(api, workers)
+    assert walked.ids == [r["id"] for r in api.orders]
+    assert len(walked.requests) <= 1_580 / 100 * 1.5, len(walked.requests)
+
+
+@pytest.mark.parametrize("workers", [4, 8])
+def test_pieces_of_evenly_spread_records_end_on_full_pages(workers: int) -> None:
+    # Where the density is steady, each piece is cut a whole number of pages past
+    # where it has got to: its last page is full, so the backfill sends about as many
+    # requests as a sequential walk (pieces of 250 records sent 45-48 here).
+    api = FakeAPI(4000, start=1_000_000, step=60)
+    walked = walk_schedule(api, workers)
+    assert walked.ids == [r["id"] for r in api.orders]
+    assert len(walked.requests) <= 40 + 2, len(walked.requests)
+    assert sum(walked.busy[3:-3]) / len(walked.busy[3:-3]) >= 0.75 * workers
+
+
+def shared_seconds_api() -> FakeAPI:
+    """Sparse, then bursts of 20 orders in the same second: every cut in the bursts
+    falls on a second that several records share."""
+    api = FakeAPI(0)
+    times = [1_000_000 + i * 86_400 for i in range(30)]
+    times += [times[-1] + 86_400 + i // 20 for i in range(4_000)]
+    times += [times[-1] + 3_600 * (i + 1) for i in range(30)]
+    api.orders = [order(i + 1, t) for i, t in enumerate(times)]
+    return api
+
+
+@pytest.mark.parametrize("workers", [3, 8])
+def test_a_cut_in_a_second_many_records_share_loses_and_repeats_none(workers: int) -> None:
+    api = shared_seconds_api()
+    walked = walk_schedule(api, workers)
+    assert walked.ids == [r["id"] for r in api.orders]
+    shared = {t for t, n in Counter(r["created_at"] for r in api.orders).items() if n > 1}
+    cuts = {int(dict(q)["created_at.gte"]) for _, q in walked.requests} - {1_000_000}
+    assert len(cuts & shared) >= 5  # really cut inside bursts
 
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("concurrency", [3, 8])
-def test_backfill_of_uneven_data_is_the_sequential_walk(mode: str, concurrency: int) -> None:
-    api = uneven_api()
+@pytest.mark.parametrize("data", [uneven_api, shared_seconds_api])
+def test_backfill_of_uneven_data_is_the_sequential_walk(
+    mode: str, concurrency: int, data: Callable[[], FakeAPI]
+) -> None:
+    api = data()
     client = make_client(mode, transport=api.transport)
     sequential = ids(client.orders.list(created_gte=1_000_000, created_lt=30_000_000))
-    assert len(sequential) == 1_580
+    assert sequential == [r["id"] for r in api.orders]
     api.requests.clear()
     got = client.orders.list(created_gte=1_000_000, created_lt=30_000_000, concurrency=concurrency)
     assert ids(got) == sequential
     # Pieces are cut where the data is; few requests are wasted on part-filled pages.
-    assert len(api.requests) <= 1_580 / 100 * 1.5, len(api.requests)
+    assert len(api.requests) <= len(sequential) / 100 * 1.5, len(api.requests)
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("concurrency", [2, 4])
+@pytest.mark.parametrize("concurrency", [2, 4, 8])
 def test_backfill_yields_every_record_once_oldest_first(mode: str, concurrency: int) -> None:
     api = FakeAPI(1000, start=1_000_000, step=7)
     client = make_client(mode, transport=api.transport)
@@ -204,6 +269,9 @@ def test_backfill_yields_every_record_once_oldest_first(mode: str, concurrency: 
         created_gte=1_000_000, created_lt=1_000_000 + 7 * 1001, concurrency=concurrency
     )
     assert ids(got) == [f"or_{i}" for i in range(1, 1001)]
+    # Evenly spread: every piece ends on a full page, so no more requests than a
+    # sequential walk's 10 (pieces of 250 records sent 11-12).
+    assert len(api.requests) == 10, len(api.requests)
     ends: dict[int, int] = {}  # a piece's end, once cut: the smallest seen
     for r in api.requests:
         start, end = int(r.url.params["created_at.gte"]), int(r.url.params["created_at.lt"])

@@ -23,15 +23,17 @@ Backfill: with ``concurrency=K`` and a ``created_at`` range, records are fetched
 half-open time pieces (no record is in two), up to K requests in flight, and come out
 in the order of a sequential walk (oldest first). ``Schedule`` decides what to fetch:
 a free slot continues the earliest piece that is not already waiting for a page;
-when every piece is busy, the earliest piece with much left is split at about
-``PIECE_RECORDS`` records past where it has got to (its density so far says where),
-and the rest becomes a new piece. Pages that wait for the consumer (those of later
-pieces, until the earlier ones are given out) are kept as the bytes they came as
-(gzip: about 30 KB a page of 100 orders, a fortieth of it decoded) and decoded when
-given out, and at most ``Schedule.cap`` pages are waiting or in flight, so memory
-stays flat however long or uneven the range. A page that will wait is not decoded on
-arrival: the schedule reads what it needs (the next cursor, and the last record's
-created time for the density and the cut) from the tail of the raw bytes
+when every piece is busy, the earliest piece with much left is split about
+``PIECE_PAGES`` pages of records past where it has got to (its latest page's density
+says where), and the rest becomes a new piece; a piece that finishes passes its
+density on to the pieces after it that have no page yet. Pages that wait for the
+consumer (those of later pieces, until the earlier ones are given out) are kept as
+the bytes they came as (gzip: about 30 KB a page of 100 orders, a fortieth of it
+decoded) and decoded when given out, and at most ``Schedule.cap`` pages are waiting
+or in flight, so memory stays flat however long or uneven the range. A page that
+will wait is not decoded on arrival: the schedule reads what it needs (the next
+cursor, and the last record's created time for the density and the cut) from the
+tail of the raw bytes
 (``peek_links``, ``peek_last``), so each page is decoded once, as in a sequential walk
 (decoding it twice made ``concurrency=4`` 0.77x sequential at zero latency, where the
 client's CPU is what limits); a page that cannot be read that way is decoded then.
@@ -42,6 +44,7 @@ budget through the core like any other.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import re
 import threading
@@ -77,14 +80,21 @@ __all__ = [
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
-# A piece split off a dense one is sized for about this many records: a few pages,
-# so the last, partly filled page of each piece costs little, and pieces near the
-# consumer are small enough for K workers to share (while the consumer's piece is
-# walked, the others' pages wait: the smaller the pieces, the fewer).
-PIECE_RECORDS = 250
+# A busy piece is cut about this many pages of records past where it has got to (its
+# page in flight included), and the rest becomes a new piece. Each piece ends on a
+# part-filled page, half empty on average: a time cut cannot be aligned with the
+# API's pages, as orders come in bursts (predicting 300 orders ahead from the latest
+# 300, the count was off by -26..+23 in half the cases, -79..+134 in 90%), so the
+# fewer pieces, the fewer requests. But while the consumer's piece is walked, the
+# others' pages wait: pieces near the consumer must stay small for K workers to share.
+# 20,000 orders at 100 ms (bench_client_fetch.py, 200 requests sequential): pieces of
+# 250 records sent 233-246 requests, 4 pages 220-228 with as many in flight; 6 pages
+# 215-218 but fewer in flight at concurrency 8 (pages pile up behind a long piece of
+# the consumer's, to the cap).
+PIECE_PAGES = 4
 # Pages waiting or in flight per worker, at most (the consumer's piece may always
-# fetch its next page). With pieces of 250 records, 6 kept 3.4 of 4 and 6.1 of 8
-# requests in flight on average at 100 ms latency (bench_client_fetch.py).
+# fetch its next page). With pieces of 4 pages, 6 kept 3.6-3.8 of 4 and 6.6-7.4 of 8
+# requests in flight on average at 100 ms latency (8 made no difference).
 PAGES_PER_WORKER = 6
 
 Pairs = list[tuple[str, str]]
@@ -452,7 +462,8 @@ class _Piece:
     pages: deque[RawPage | _Held] = field(default_factory=deque)
     pending: Handle | None = None
     last: int | None = None  # created time of the last record fetched
-    rate: float | None = None  # records per second in its latest page
+    rate: float | None = None  # records per second in its latest page (or a guess)
+    fetched: int = 0  # records of its own fetched so far
     given: set[Any] = field(default_factory=set)  # ids of the last page given out
 
     @property
@@ -468,9 +479,10 @@ class _Piece:
 
     def reached(self, count: int, last: int) -> None:
         """``count`` more records fetched, up to the created time ``last``."""
-        first = self.lo if self.last is None else self.last
+        before = self.lo - 1 if self.last is None else self.last  # the span: (before, last]
         self.last = last
-        self.rate = count / max(1, last - first + 1)
+        self.fetched += count
+        self.rate = count / max(1, last - before)
 
     def give(self, page: RawPage) -> RawPage:
         """``page`` without the records the piece's previous page gave (an overlapping
@@ -550,16 +562,18 @@ class Schedule:
         return piece.pending is None and not piece.walk.done
 
     def _split(self, index: int, piece: _Piece) -> _Piece | None:
-        """Cut ``piece`` about ``PIECE_RECORDS`` past where it has got to; the rest is
-        a new piece after it, which is returned. None when too little is left."""
-        density = piece.rate or self.density
-        if density is None:
-            return None
+        """Cut ``piece`` about ``PIECE_PAGES`` pages of records past where it has got
+        to (its page in flight included); the rest is a new piece after it, which is
+        returned. None when too little is left."""
+        density = piece.rate if piece.rate is not None else self.density
+        if not density:
+            return None  # nothing known yet, or nothing there by the last guess
         start = piece.lo if piece.last is None else piece.last + 1
-        cut = start + max(1, int(PIECE_RECORDS / density))
+        cut = start + max(1, int(PIECE_PAGES * MAX_PAGE_SIZE / density))
         if (piece.hi - cut) * density < MAX_PAGE_SIZE:
             return None  # not worth a request of its own
         new = self._piece(cut, piece.hi)
+        new.rate = density  # its neighbour's, until its own first page says
         piece.hi = cut
         piece.walk.params = _window_params(piece.walk.params, self.backfill, (piece.lo, cut))
         self.pieces.insert(index + 1, new)
@@ -568,6 +582,23 @@ class Schedule:
     def land(self, piece: _Piece, body: Any) -> None:
         """Feed a fetched page to its piece."""
         piece.pending = None
+        self._feed(piece, body)
+        if piece.walk.done:
+            self._pass_on(piece)
+
+    def _pass_on(self, piece: _Piece) -> None:
+        """A finished piece says how dense the records are just after it: a better guess
+        for the pieces after it that have no page of their own yet than the density
+        they were cut with. (A stretch cut as dense can turn out sparse: guessed dense,
+        the free workers would cut it into ever more pieces of no records.)"""
+        rate = piece.fetched / max(1, piece.hi - piece.lo)
+        at = next(i for i, p in enumerate(self.pieces) if p is piece)
+        for after in itertools.islice(self.pieces, at + 1, None):
+            if after.last is not None:
+                break
+            after.rate = rate
+
+    def _feed(self, piece: _Piece, body: Any) -> None:
         waits = piece is not self.pieces[0] or bool(piece.pages)
         if waits and (held := self.skim(piece, body)) is not None:
             piece.pages.append(held)
