@@ -72,7 +72,7 @@ from tickettailor.webhooks import (
     serve_webhooks,
     sign,
 )
-from tickettailor.webhooks.runner import _server
+from tickettailor.webhooks.runner import FEEDER_NICE, _server
 
 SECRET = "whsec_bench_3c1d"  # noqa: S105  (a made-up secret for this benchmark)
 
@@ -229,6 +229,7 @@ def _receiver(folder: Path) -> Iterator[tuple[str, Callable[[], int], Callable[[
             port=0,
             stop=stop,
             on_ready=lambda rx: (found.append(rx), ready.set()),
+            nice=FEEDER_NICE,  # as the command runs it
         )
 
     thread = threading.Thread(target=run, daemon=True)
