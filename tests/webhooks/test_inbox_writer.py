@@ -16,7 +16,6 @@ import pytest
 from tests.webhooks.conftest import SECRET
 from tickettailor.sinks import JsonlSink
 from tickettailor.watch.state import StateStore
-from tickettailor.webhooks import feeder as feeder_module
 from tickettailor.webhooks import receiver, sign
 from tickettailor.webhooks.events import parse_delivery
 from tickettailor.webhooks.feeder import Feeder, Target
@@ -176,25 +175,4 @@ def test_the_receiver_counts_only_deliveries_on_their_way_to_the_writer(
         assert writer.arriving == 0  # or a later delivery would wait JOIN for nothing
     finally:
         writer.close()
-        inbox.close()
-
-
-def test_the_feeder_checkpoints_the_inbox_every_few_hundred_rows_not_every_round(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(feeder_module, "CHECKPOINT_ROWS", 10)
-    inbox = Inbox.open(tmp_path / "webhooks.sqlite3")
-    feeder, store, _ = _feeder(tmp_path, inbox)
-    checkpoints: list[int] = []
-    real = inbox.checkpoint
-    monkeypatch.setattr(inbox, "checkpoint", lambda: (checkpoints.append(1), real())[1])
-    try:
-        for n in range(25):  # one delivery a round, as at a low rate
-            inbox.add([NewDelivery(f"wh_{n}", "ORDER.CREATED", "orders", _body(f"or_{n}"))])
-            feeder.forward()
-            feeder.checkpoint()
-        assert len(checkpoints) == 2  # after the 10th and the 20th row
-        assert inbox.counts() == {"forwarded": 25}
-    finally:
-        store.close()
         inbox.close()

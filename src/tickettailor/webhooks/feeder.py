@@ -46,10 +46,6 @@ class Target:
 
 
 PAGE = 500  # inbox rows per step of a round
-# Inbox rows taken between two checkpoints of the inbox (``Feeder.checkpoint``): each
-# row costs the WAL about three pages (stored, marked), so ~1,000 pages, SQLite's own
-# threshold. One per round would sync the file 50 times a second at low rates.
-CHECKPOINT_ROWS = 300
 STREAM = "webhooks"  # the position row of what webhooks brought (polling never reads it)
 
 
@@ -100,7 +96,6 @@ class Feeder:
     backoff: Backoff = field(default_factory=Backoff)
     lease_ttl: float = 60.0
     _renewed: float = field(default=0.0, init=False)
-    _unchecked: int = field(default=0, init=False)  # rows taken since the last checkpoint
 
     def forward(self) -> int:
         """Forward the rows due when it starts (pages of ``PAGE``); returns how many
@@ -113,7 +108,6 @@ class Feeder:
         new = 0
         while self.targets:
             rows = self.inbox.pending(list(self.targets), limit=PAGE)
-            self._unchecked += len(rows)
             batches: dict[str, tuple[list[StoredRecord], list[int]]] = {}
             for row in rows:
                 try:
@@ -181,14 +175,6 @@ class Feeder:
             total.dead += report.dead
             total.errors.update(report.errors)
         return total
-
-    def checkpoint(self) -> None:
-        """Checkpoint the inbox once ``CHECKPOINT_ROWS`` rows were taken since the last
-        time: here, in the feeder's process, rather than in the receiver's commits,
-        which answers wait for (``inbox.WRITER_CHECKPOINT_PAGES``)."""
-        if self._unchecked >= CHECKPOINT_ROWS:
-            self.inbox.checkpoint()
-            self._unchecked = 0
 
     def renew(self) -> None:
         """Keep the leases of the watch states (a third of their lifetime at most)."""
