@@ -90,37 +90,6 @@ def test_a_body_the_receiver_parsed_is_reused_only_for_the_same_bytes(tmp_path: 
     inbox.close()
 
 
-def test_in_the_receivers_process_the_writer_leaves_checkpoints_to_the_feeder(
-    tmp_path: Path,
-) -> None:
-    # A checkpoint (the WAL copied into the file, synced) takes milliseconds that every
-    # answer waiting for that commit would wait too: the feeder's process makes them.
-    path = tmp_path / "webhooks.sqlite3"
-    Inbox.open(path).close()
-    for writer_checkpoints in (True, False):
-        inbox = Inbox(path)
-        inbox.writer_checkpoints = writer_checkpoints
-        writer = InboxWriter(inbox)
-        size = path.stat().st_size
-        pad = "x" * 40_000  # ~10 WAL pages a delivery: 150 of them pass SQLite's 1,000
-        for n in range(150):
-            body = (
-                _body(f"or_{n}", f"wh_{writer_checkpoints}_{n}")[:-1] + f',"p":"{pad}"}}'.encode()
-            )
-            assert writer.submit(
-                NewDelivery(f"wh_{writer_checkpoints}_{n}", "X", None, body)
-            ).result()
-        writer.close()
-        copied = path.stat().st_size > size + 1_000_000
-        assert copied is writer_checkpoints
-        if not writer_checkpoints:
-            feeder = Inbox(path)  # the feeder's process: its own connection
-            feeder.checkpoint()
-            assert path.stat().st_size > size + 1_000_000
-            feeder.close()
-        inbox.close()
-
-
 def test_deliveries_still_being_checked_share_the_commit_and_a_lone_one_never_waits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

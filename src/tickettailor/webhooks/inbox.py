@@ -49,11 +49,6 @@ KEEP_DAYS = 30.0
 # time. It emulates a disk whose fsync is that slow; 0 (always, outside the bench) adds
 # nothing.
 EMULATED_FSYNC = 0.0
-# WAL pages past which the receiver's writer checkpoints the inbox itself when a feeder
-# in another process does it (``Inbox.writer_checkpoints``): only when that feeder is
-# held up. A checkpoint copies the WAL into the file and syncs it, several ms, which
-# every answer waiting for that commit would wait for too.
-WRITER_CHECKPOINT_PAGES = 20_000
 
 _SCHEMA = """
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
@@ -129,9 +124,6 @@ class Inbox:
         # which uses it only for a row with those very bytes (else it parses the row).
         self.parsed: dict[str, tuple[bytes, Any]] = {}
         self.keep_parsed = True  # False where no feeder reads ``parsed`` (process.py)
-        # False in the receiver's process: the feeder's process checkpoints
-        # (``checkpoint``), so the writer's commits, which answers wait for, do not.
-        self.writer_checkpoints = True
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, clock: Callable[[], float] = time.time) -> Inbox:
@@ -163,8 +155,6 @@ class Inbox:
                 )
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=FULL")
-                if not self.writer_checkpoints:
-                    conn.execute(f"PRAGMA wal_autocheckpoint={WRITER_CHECKPOINT_PAGES}")
             except sqlite3.Error as exc:
                 raise open_error(exc, self.path, _WHAT) from None
             self._local.conn = conn
@@ -283,11 +273,6 @@ class Inbox:
                 (self._clock() - keep_days * 86400,),
             )
         return cur.rowcount
-
-    def checkpoint(self) -> None:
-        """Copy the WAL into the file as far as no reader needs it (never waits for the
-        writer; the feeder calls it after each round)."""
-        self._conn().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def counts(self) -> dict[str, int]:
         """Rows per state (pending, forwarded, kept, dead)."""

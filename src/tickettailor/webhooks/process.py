@@ -378,7 +378,6 @@ def _child(
     _log_to_parent(channel, options.log_level)
     inbox = Inbox(Path(inbox_path))  # opened and checked by the parent
     inbox.keep_parsed = False  # the feeder is in the parent: it parses the rows it reads
-    inbox.writer_checkpoints = False  # the parent's feeder checkpoints after each round
     writer = InboxWriter(inbox, on_commit=_teller(channel, told))
     try:
         with serve_on(create_app(settings, writer), sock, settings):

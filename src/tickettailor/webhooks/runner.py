@@ -146,7 +146,6 @@ def _loop(
     while not stop.is_set():
         arrived.clear()  # cleared before reading: a commit after this wakes the wait
         feeder.forward()
-        feeder.inbox.checkpoint()  # here, not in the commits the answers wait for
         report = feeder.relay()
         for sink, error in report.errors.items():
             if last_errors.get(sink) != error:
