@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.sinks.conftest import MakeEnvelope
-from tickettailor.sinks import JsonlSink, jsonl
+from tickettailor.sinks import JsonlSink
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.relay import Backoff, relay
 from tickettailor.watch.sink import SinkError
@@ -83,7 +83,7 @@ def test_a_file_holding_only_a_torn_line_is_emptied_first(
 
 _WRITER = """
 import sys
-from tickettailor.sinks import JsonlSink, jsonl
+from tickettailor.sinks import JsonlSink
 from tickettailor.watch.envelope import make_envelope
 sink = JsonlSink(sys.argv[1])
 for n in range(1_000_000):
@@ -206,43 +206,3 @@ def test_a_failed_sync_leaves_the_batch_pending_and_says_why(
     assert {line["id"] for line in read_lines(path)} == {e["id"] for e in envelopes}
     sink.close()
     store.close()
-
-
-def test_a_batch_that_cannot_be_written_is_left_pending(
-    tmp_path: Path, make_env: MakeEnvelope, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Lines sent in a batch are written together at its flush (the first write here),
-    # or each at once past a size cap of 1 byte (the third line's write fails): either
-    # way no line of the batch is marked delivered, and the next relay sends them all.
-    for cap, failing in ((jsonl._QUEUED_MOST, 1), (1, 3)):
-        monkeypatch.setattr(jsonl, "_QUEUED_MOST", cap)
-        folder = tmp_path / str(cap)
-        folder.mkdir()
-        path = folder / "orders.jsonl"
-        path.touch()
-        sink = JsonlSink(path)
-        envelopes = [make_env() for _ in range(30)]
-        store = _outbox(folder, envelopes, sink)
-        writes = 0
-        real_write = os.write
-
-        def write(fd: int, data: bytes, failing: int = failing, real: Any = real_write) -> int:
-            nonlocal writes
-            writes += 1
-            if writes == failing:
-                raise OSError(errno.ENOSPC, "No space left on device")
-            return int(real(fd, data))
-
-        monkeypatch.setattr(os, "write", write)
-        failed = relay(store, [sink], limit=None, clock=time.time, backoff=Backoff())
-        monkeypatch.setattr(os, "write", real_write)
-        assert failed.delivered == 0
-        assert "cannot append" in failed.errors[sink.name]
-        assert "No space left" in failed.errors[sink.name]
-        assert len(store.pending(sink.name, 500)) == 30
-        again = relay(store, [sink], limit=None, clock=time.time, backoff=Backoff())
-        assert again.delivered == 30
-        assert store.pending(sink.name, 500) == []
-        assert {line["id"] for line in read_lines(path)} == {e["id"] for e in envelopes}
-        sink.close()
-        store.close()

@@ -1,12 +1,11 @@
 """``jsonl:PATH``: append one JSON envelope per line, synced to disk before returning.
 
-Inside ``deferred()`` (the relay holds it around a batch) ``send`` only queues the line,
-and ``flush()`` writes every queued line at once and syncs them with one fsync: the
-relay calls it before it marks the batch delivered, so nothing is marked that is not on
-disk, at one ``write`` and one fsync per batch instead of one of each per envelope
-(past ``_QUEUED_MOST`` bytes the queue is written out early, still unsynced). The
-batch's first write takes the file's ``flock`` and repairs its tail; ``flush()`` (or the
-block's end) lets it go.
+Inside ``deferred()`` (the relay holds it around a batch) ``send`` returns once the line
+is written, and ``flush()`` syncs every line written so far with one fsync: the relay
+calls it before it marks the batch delivered, so nothing is marked that is not on disk,
+at one fsync per batch instead of one per envelope. The batch's first line takes the
+file's ``flock`` and repairs its tail; ``flush()`` (or the block's end) lets it go, so the
+lines in between cost one ``write`` each.
 
 A crash can leave the last line half written. Each append first repairs that (a one-byte
 read when the file is sound): everything after the last newline is cut off, since that
@@ -30,7 +29,6 @@ from tickettailor.watch.sink import SinkError
 __all__ = ["JsonlSink"]
 
 _CHUNK = 64 * 1024
-_QUEUED_MOST = 256 * 1024  # bytes of lines queued under deferred() before a write
 # Records hold customers' names and emails: a new file is readable by its owner only.
 _NEW_FILE_MODE = 0o600
 
@@ -45,11 +43,8 @@ class JsonlSink:
         self._fd: int | None = None
         self._lock = threading.Lock()
         self._deferring = False
-        self._unsynced = False  # lines sent under deferred() and not yet fsynced
+        self._unsynced = False  # lines written under deferred() and not yet fsynced
         self._end: int | None = None  # under deferred(): the file's end while we hold its flock
-        self._queued: list[bytes] = []  # under deferred(): lines sent, not yet written
-        self._queued_bytes = 0
-        self._lost: SinkError | None = None  # under deferred(): why queued lines were lost
 
     def __repr__(self) -> str:
         return f"JsonlSink({str(self.path)!r})"
@@ -57,58 +52,32 @@ class JsonlSink:
     def send(self, envelope: Envelope) -> None:
         data = (envelope_json(envelope) + "\n").encode()
         with self._lock:
-            if not self._deferring:
-                try:
-                    _locked_append(self._open(), data)
-                except OSError as exc:
-                    self._drop()  # closing the file lets its flock go
-                    raise self._append_error(exc) from exc
-                return
-            self._queued.append(data)
-            self._queued_bytes += len(data)
-            self._unsynced = True
-            if self._queued_bytes >= _QUEUED_MOST:
-                self._write_queued()
-
-    def _write_queued(self) -> None:
-        """Write the queued lines in one go, under the file's flock (taken, and its tail
-        repaired, by the batch's first write); the caller holds ``_lock``. When that
-        fails, every line of the batch not yet synced is lost: the error stays in
-        ``_lost`` until ``flush()`` reports it, so the relay marks none of them."""
-        data = b"".join(self._queued)
-        self._queued.clear()
-        self._queued_bytes = 0
-        try:
-            fd = self._open()
-            if self._end is None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-                self._end = repair_torn_tail(fd)
-            _write_all(fd, data, self._end)
-            self._end += len(data)
-        except OSError as exc:
-            self._drop()  # closing the file lets its flock go
-            self._lost = self._append_error(exc)
-            raise self._lost from exc
-
-    def _append_error(self, exc: OSError) -> SinkError:
-        return SinkError(f"cannot append to {self.path}: {exc.strerror or exc}")
+            try:
+                fd = self._open()
+                if not self._deferring:
+                    _locked_append(fd, data)
+                    return
+                if self._end is None:  # the batch's first line
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    self._end = repair_torn_tail(fd)
+                _write_all(fd, data, self._end)
+                self._end += len(data)
+                self._unsynced = True
+            except OSError as exc:
+                self._drop()  # closing the file lets its flock go
+                raise SinkError(f"cannot append to {self.path}: {exc.strerror or exc}") from exc
 
     @contextlib.contextmanager
     def deferred(self) -> Iterator[None]:
-        """Sends inside the block are queued, then written and synced by ``flush()`` (or
-        at the end of the block)."""
+        """Sends inside the block are written but synced only by ``flush()`` (or at the
+        end of the block)."""
         with self._lock:
             self._deferring = True
         try:
             yield
         except BaseException:
             with self._lock:
-                # not synced: those lines are not marked delivered anyway
-                self._queued.clear()
-                self._queued_bytes = 0
-                self._unsynced = False
-                self._lost = None
-                self._unlock()
+                self._unlock()  # not synced: those lines are not marked delivered anyway
             raise
         finally:
             with self._lock:
@@ -116,25 +85,15 @@ class JsonlSink:
         self.flush()
 
     def flush(self) -> None:
-        """Make every line sent so far durable (one write, one fsync); SinkError if it
-        fails."""
+        """Make every line sent so far durable (one fsync); SinkError if it fails."""
         with self._lock:
             try:
+                if not self._unsynced:
+                    return
                 # Whatever happens, these lines are no longer ours to sync: after a failed
-                # write or fsync they may be gone, and the relay sends them again.
-                lost, self._lost = self._lost, None
-                unsynced, self._unsynced = self._unsynced, False
-                if lost is not None:
-                    self._queued.clear()
-                    self._queued_bytes = 0
-                    raise lost
-                if self._queued:
-                    self._write_queued()
-                if unsynced:
-                    os.fsync(self._open())
-            except SinkError:
-                self._lost = None
-                raise
+                # fsync the kernel may have dropped them, and the relay sends them again.
+                self._unsynced = False
+                os.fsync(self._open())
             except OSError as exc:
                 self._drop()
                 raise SinkError(f"cannot sync {self.path}: {exc.strerror or exc}") from exc
