@@ -341,8 +341,8 @@ def _one_row(
     prefix = f"{disk[0]}{name[0]}{level}_"
     feed, rx = time.process_time(), rx_cpu() if rx_cpu else 0.0
     lat, wall, load = pool.apply(_load, (url, order, n, prefix, level))
-    lag = _catch_up(*sink) if sink else None
-    feed, rx = time.process_time() - feed, (rx_cpu() - rx) if rx_cpu else 0.0
+    lag, polling = _catch_up(*sink) if sink else (None, 0.0)
+    feed, rx = time.process_time() - feed - polling, (rx_cpu() - rx) if rx_cpu else 0.0
     if rx_cpu is None:  # the bare server runs in this process: its CPU is "rx"
         feed, rx = 0.0, feed
     line, rate = _row(disk, name, level, lat, wall)
@@ -353,12 +353,18 @@ def _one_row(
     return shown + (f" {lag:>5.2f}" if lag is not None else f" {'':>5}"), rate
 
 
-def _catch_up(delivered: Callable[[], int], expected: int) -> float:
-    """Seconds until the sink holds ``expected`` envelopes (polled, 120 s at most)."""
-    start = time.monotonic()
-    while delivered() < expected and time.monotonic() - start < 120:
-        time.sleep(0.01)  # waiting, with a deadline, for the feeder to catch up
-    return time.monotonic() - start
+def _catch_up(delivered: Callable[[], int], expected: int) -> tuple[float, float]:
+    """Seconds until the sink holds ``expected`` envelopes (polled, 120 s at most), and
+    the CPU seconds the polling took in this process (not the feeder's)."""
+    start, polling = time.monotonic(), 0.0
+    while time.monotonic() - start < 120:
+        cpu = time.process_time()
+        done = delivered() >= expected
+        polling += time.process_time() - cpu
+        if done:
+            break
+        time.sleep(0.02)  # waiting, with a deadline, for the feeder to catch up
+    return time.monotonic() - start, polling
 
 
 def main() -> None:
