@@ -26,9 +26,12 @@ stored". Figures are deliveries per second, p50/p99 in milliseconds, then the CP
 per delivery in milliseconds of each process (steadier than the rates on a shared
 machine): ``rx`` the receiver's process (HTTP, verification, inbox writer; for
 ``bare``, the server), ``feed`` the feeder and relay (this process), ``load`` the load
-generator; ``cores`` is their sum times the rate, the cores the run kept busy (this
-machine has ``os.cpu_count()``). The last column is the receiver's throughput as a
-fraction of the bare endpoint's.
+generator; ``cores`` is their sum times the rate, the cores that rate keeps busy
+(this machine has ``os.cpu_count()``). The feeder forwards at a lower priority than
+the receiver answers (as the command runs it), so in a burst it may finish after the
+last answer: its CPU is counted until the sink has every envelope, and ``lag s`` says
+how long after the last answer that was. The last column is the receiver's throughput
+as a fraction of the bare endpoint's.
 
 Before each disk's rows, the cost of one SQLite commit of a delivery-sized row there
 (WAL, synchronous=FULL, nothing else running in this process) is measured: at
@@ -72,7 +75,7 @@ from tickettailor.webhooks import (
     serve_webhooks,
     sign,
 )
-from tickettailor.webhooks.runner import _server
+from tickettailor.webhooks.runner import FEEDER_NICE, _server
 
 SECRET = "whsec_bench_3c1d"  # noqa: S105  (a made-up secret for this benchmark)
 
@@ -229,6 +232,7 @@ def _receiver(folder: Path) -> Iterator[tuple[str, Callable[[], int], Callable[[
             port=0,
             stop=stop,
             on_ready=lambda rx: (found.append(rx), ready.set()),
+            nice=FEEDER_NICE,  # as the command runs it
         )
 
     thread = threading.Thread(target=run, daemon=True)
@@ -301,12 +305,15 @@ def _measure(
         ):
             endpoints = [("bare", bare, None), ("stored", stored_url, stored_cpu)]
             endpoints.append(("receiver", url, rx_cpu))
+            sent = 0
             for level in levels:
                 bare_rate = None
+                sent += n + max(20, level)
                 for name, target, cpu in endpoints:
                     if target is None:
                         continue
-                    line, rate = _one_row(pool, order, disk, name, target, cpu, level, n)
+                    sink = (delivered, sent) if name == "receiver" else None
+                    line, rate = _one_row(pool, order, disk, name, target, cpu, level, n, sink)
                     ratio = f"  {rate / bare_rate:.2f}x bare" if bare_rate else ""
                     bare_rate = rate if name == "bare" else bare_rate
                     print(line + ratio, flush=True)
@@ -326,19 +333,38 @@ def _one_row(
     rx_cpu: Callable[[], float] | None,
     level: int,
     n: int,
+    sink: tuple[Callable[[], int], int] | None = None,
 ) -> tuple[str, float]:
-    """One endpoint at one concurrency: the row, and its rate."""
+    """One endpoint at one concurrency: the row, and its rate. ``sink``: the receiver's
+    count of envelopes delivered, and the count to wait for (the feeder's CPU is read
+    once it has caught up, and the lag is shown)."""
     prefix = f"{disk[0]}{name[0]}{level}_"
     feed, rx = time.process_time(), rx_cpu() if rx_cpu else 0.0
     lat, wall, load = pool.apply(_load, (url, order, n, prefix, level))
-    feed, rx = time.process_time() - feed, (rx_cpu() - rx) if rx_cpu else 0.0
+    lag, polling = _catch_up(*sink) if sink else (None, 0.0)
+    feed, rx = time.process_time() - feed - polling, (rx_cpu() - rx) if rx_cpu else 0.0
     if rx_cpu is None:  # the bare server runs in this process: its CPU is "rx"
         feed, rx = 0.0, feed
     line, rate = _row(disk, name, level, lat, wall)
     # warm-up requests are in rx and feed, not in load (see _load)
     per = [rx / (n + max(20, level)), feed / (n + max(20, level)), load / n]
     cores = sum(per) * rate
-    return line + "".join(f" {x * 1000:>6.3f}" for x in per) + f" {cores:>5.2f}", rate
+    shown = line + "".join(f" {x * 1000:>6.3f}" for x in per) + f" {cores:>5.2f}"
+    return shown + (f" {lag:>5.2f}" if lag is not None else f" {'':>5}"), rate
+
+
+def _catch_up(delivered: Callable[[], int], expected: int) -> tuple[float, float]:
+    """Seconds until the sink holds ``expected`` envelopes (polled, 120 s at most), and
+    the CPU seconds the polling took in this process (not the feeder's)."""
+    start, polling = time.monotonic(), 0.0
+    while time.monotonic() - start < 120:
+        cpu = time.process_time()
+        done = delivered() >= expected
+        polling += time.process_time() - cpu
+        if done:
+            break
+        time.sleep(0.02)  # waiting, with a deadline, for the feeder to catch up
+    return time.monotonic() - start, polling
 
 
 def main() -> None:
@@ -355,7 +381,7 @@ def main() -> None:
     header = f"{'disk':<11} {'endpoint':<9} {'conc':>4} {'n':>6} {'per s':>9}"
     cpu = "".join(f" {c:>6}" for c in ("rx", "feed", "load"))
     print(f"load average {os.getloadavg()[0]:.2f}; {os.cpu_count()} cores", flush=True)
-    print(f"{header} {'p50 ms':>8} {'p99 ms':>8}{cpu} {'cores':>5}  ratio", flush=True)
+    print(f"{header} {'p50 ms':>8} {'p99 ms':>8}{cpu} {'cores':>5} {'lag s':>5}  ratio", flush=True)
     with multiprocessing.get_context("spawn").Pool(1) as pool, _bare() as bare_url:
         _measure(pool, order, "this disk", levels, args.n, bare_url)
         if args.slow_fsync > 0:

@@ -3,17 +3,25 @@ deliveries' commit, and a body parsed by the receiver is reused only for those b
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx2
+import pytest
+
+from tests.webhooks.conftest import SECRET
 from tickettailor.sinks import JsonlSink
 from tickettailor.watch.state import StateStore
+from tickettailor.webhooks import receiver, sign
 from tickettailor.webhooks.events import parse_delivery
 from tickettailor.webhooks.feeder import Feeder, Target
 from tickettailor.webhooks.inbox import Inbox, NewDelivery
-from tickettailor.webhooks.receiver import InboxWriter
+from tickettailor.webhooks.receiver import InboxWriter, ReceiverSettings, create_app
+from tickettailor.webhooks.signature import SIGNATURE_HEADER
 
 
 def _body(order_id: str, delivery_id: str = "wh_1") -> bytes:
@@ -80,3 +88,60 @@ def test_a_body_the_receiver_parsed_is_reused_only_for_the_same_bytes(tmp_path: 
     assert inbox.parsed == {}
     store.close()
     inbox.close()
+
+
+def test_deliveries_still_being_checked_share_the_commit_and_a_lone_one_never_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(receiver, "JOIN", 5.0)  # long enough to tell waiting from not
+    inbox = Inbox.open(tmp_path / "webhooks.sqlite3")
+    commits: list[int] = []
+    add = inbox.add
+
+    def spy(deliveries: Any, then: Any = ()) -> list[bool]:
+        commits.append(len(deliveries))
+        return add(deliveries, then)
+
+    inbox.add = spy  # type: ignore[method-assign]  # counting the writer's transactions
+    writer = InboxWriter(inbox)
+    try:
+        # Nothing else arriving (concurrency 1): stored at once, alone.
+        start = time.monotonic()
+        assert writer.submit(NewDelivery("wh_1", "ORDER.CREATED", "orders", b"{}")).result(5)
+        assert time.monotonic() - start < 2.5
+        # One more being read and checked on the event loop: the writer waits for it.
+        writer.arriving = 1
+        first = writer.submit(NewDelivery("wh_2", "ORDER.CREATED", "orders", b"{}"))
+        assert not first.done()
+        writer.arriving = 0
+        second = writer.submit(NewDelivery("wh_3", "ORDER.CREATED", "orders", b"{}"))
+        assert first.result(2.5)
+        assert second.result(2.5)
+        assert commits == [1, 2]
+    finally:
+        writer.close()
+        inbox.close()
+
+
+def test_the_receiver_counts_only_deliveries_on_their_way_to_the_writer(
+    tmp_path: Path,
+) -> None:
+    inbox = Inbox.open(tmp_path / "webhooks.sqlite3")
+    writer = InboxWriter(inbox)
+    app = create_app(ReceiverSettings(secret=SECRET), writer)
+    body = _body("or_1")
+    signed = {SIGNATURE_HEADER: sign(SECRET, int(time.time()), body)}
+
+    async def post(content: bytes, headers: dict[str, str]) -> int:
+        transport = httpx2.ASGITransport(app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://rx") as http:
+            return (await http.post("/tickettailor", content=content, headers=headers)).status_code
+
+    try:
+        assert asyncio.run(post(body, signed)) == 200
+        assert asyncio.run(post(b"{}", signed)) == 401  # not what was signed
+        assert asyncio.run(post(body, {})) == 401  # no signature
+        assert writer.arriving == 0  # or a later delivery would wait JOIN for nothing
+    finally:
+        writer.close()
+        inbox.close()

@@ -24,6 +24,7 @@ from tests.webhooks.test_crash import _counts, _start
 from tickettailor.sandbox import RunningSandbox
 from tickettailor.sandbox.server import free_port
 from tickettailor.sandbox.webhook_sender import WebhookSender
+from tickettailor.webhooks.runner import FEEDER_NICE
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads processes from /proc")
 
@@ -163,3 +164,29 @@ def test_sigterm_to_the_whole_group_stops_both_processes_cleanly(
     assert "Stopped; every acknowledged delivery is stored." in stderr
     assert "starting it again" not in stderr
     assert _counts(tmp_path) == {"forwarded": 4}
+
+
+def _nice(pid: int, thread: int | None = None) -> int:
+    """The nice value of ``pid``'s thread ``thread`` (its main thread by default)."""
+    stat = Path(f"/proc/{pid}/task/{thread or pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[16])
+
+
+def test_the_command_forwards_at_a_lower_priority_than_its_receiver_answers(
+    tmp_path: Path,
+) -> None:
+    # On a busy machine the receiver's process, which answers Ticket Tailor, gets the
+    # CPU before the forwarding (FEEDER_NICE): its threads keep the command's priority.
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    proc = _start(tmp_path, free_port())
+    try:
+        wait_for(lambda: _nice(proc.pid) == min(19, base + FEEDER_NICE), what="the feeder niced")
+        (receiver,) = _receivers(proc.pid)
+        threads = [int(t.name) for t in Path(f"/proc/{receiver}/task").iterdir()]
+        assert len(threads) >= 3  # its main thread, uvicorn's, the inbox writer
+        assert {_nice(receiver, t) for t in threads} == {base}
+        _stop(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()

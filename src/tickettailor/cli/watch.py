@@ -447,6 +447,7 @@ def run_watch_command(
         if webhooks is not None:
             from tickettailor.cli.webhooks import show_receiver_log
             from tickettailor.webhooks import ReceiverSettings, run_with_polling
+            from tickettailor.webhooks.runner import FEEDER_NICE
 
             show_receiver_log(ctx)
             run_with_polling(
@@ -457,6 +458,7 @@ def run_watch_command(
                 every=every,
                 on_cycle=on_cycle,
                 on_ready=lambda rx: _say(f"receiving Ticket Tailor webhooks at {rx.url}"),
+                nice=FEEDER_NICE,
             )
         else:
             run_watches(watches, every=every, cycles=1 if once else None, on_cycle=on_cycle)

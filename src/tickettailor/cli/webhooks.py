@@ -132,6 +132,7 @@ def serve(
         return
     from tickettailor.sinks import parse_sink_spec
     from tickettailor.webhooks import RESOURCES, ReceiverSettings, serve_webhooks
+    from tickettailor.webhooks.runner import FEEDER_NICE
 
     secret = resolve_secret(
         ctx, secret, secret_file, param="secret", option="--secret", file_option="--secret-file"
@@ -169,6 +170,7 @@ def serve(
                 key_fingerprint=_fingerprint(client),
                 stop=stop,
                 on_ready=lambda rx: _banner(rx.url, receiver, host, folder, sinks),
+                nice=FEEDER_NICE,
             )
         except KeyboardInterrupt:  # a second Ctrl-C while a sink hangs
             interrupted.set()

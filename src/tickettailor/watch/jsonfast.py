@@ -30,7 +30,47 @@ class PlainDict(dict[str, Any]):
 
 
 def loads(text: str | bytes) -> Any:
-    """``json.loads(text)``, its objects as PlainDict when the text has no float."""
+    """``json.loads(text)``, its objects as PlainDict when the text has no float.
+
+    orjson parses first: where it accepts the text and hands back no float, its value
+    is json.loads's (the same strings, ints, order of keys, last of a repeated key).
+    Where it refuses (NaN, lone surrogates, a BOM, UTF-16, deep nesting...) or gives a
+    float (a float in the text, or an int beyond 64 bits, which orjson reads as one),
+    json decides, with its own floats and its own errors.
+    """
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _json_loads(text)
+    if type(value) is not dict:
+        return value if not _has_float(value) else _json_loads(text)
+    marked = PlainDict()
+    for k, v in value.items():
+        kind = type(v)
+        if kind is float or ((kind is dict or kind is list) and _has_float(v)):
+            return _json_loads(text)
+        marked[k] = PlainDict(v) if kind is dict else v
+    return marked
+
+
+def _has_float(value: object) -> bool:
+    """A float anywhere in what orjson parsed (dicts, lists and scalars only)."""
+    if type(value) is float:
+        return True
+    todo = [value] if type(value) is dict or type(value) is list else []
+    while todo:  # a loop, not recursion: a third of the cost
+        container = todo.pop()
+        for item in container.values() if type(container) is dict else container:
+            kind = type(item)
+            if kind is float:
+                return True
+            if kind is dict or kind is list:
+                todo.append(item)
+    return False
+
+
+def _json_loads(text: str | bytes) -> Any:
+    """``loads`` by json itself (the float path, and every error)."""
     if isinstance(text, str):  # json.loads's own steps before its decoder
         if text.startswith("\ufeff"):
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
