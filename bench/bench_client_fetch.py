@@ -32,9 +32,22 @@ names a python with airbyte-cdk and ``--airbyte-manifest`` its manifest; otherwi
 says why it was left out. The sandbox database is cached in the temp dir, so only the
 first run pays to build it.
 
-Last measured (20,000 orders, 2 CPUs shared with other busy sessions, load average
-4.6 at the start, 2.7 at the end; records/s as ratios from one run; in flight on
-average and requests sent, sequential 200):
+Last measured (20,000 orders, a quiet machine: load average 0.3 at the start, 0.3 at
+the end; records/s as ratios from one run; in flight on average and requests sent,
+sequential 200; with ``--peers``):
+
+    latency  seq/plain  c4/seq (in flight, req.)  c8/seq (in flight, req.)  ours/Airbyte seq, c8
+    0 ms     1.22       1.05 (3.4, 221)           1.13 (6.6, 224)           3.73x, 4.21x
+    100 ms   1.02       3.10 (3.8, 221)           5.06 (6.9, 221)           1.19x, 6.02x
+    300 ms   1.01       3.40 (3.8, 221)           6.07 (7.4, 224)           1.08x, 6.53x
+
+Client CPU per page 1.14x the plain loop (sequential, 0 ms); peak memory of
+concurrency=4 1.28x sequential (4.02 vs 3.15 MB). At 0 ms the sandbox was the ceiling
+of the concurrent rows (it ran 89-93% of a core). Under latency a sequential walk of
+anyone's is one request at a time: ours/Airbyte sequential is then about
+(latency + Airbyte's CPU per page) / (latency + ours), 1.1-1.2x.
+
+The run before (load average 4.6 at the start, 2.7 at the end):
 
     latency  seq/plain  c4/seq (in flight, requests)  c8/seq (in flight, requests)
     0 ms     1.36       0.75 (3.5, 220)               0.79 (6.8, 225)
