@@ -56,7 +56,9 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def cli(base: str, out: Path, sources: str | None = None) -> tuple[int, float]:
+def cli(
+    base: str, out: Path, sources: str | None = None, *, extra: tuple[str, ...] = ()
+) -> tuple[int, float]:
     """(records, CPU seconds) of the command writing JSON lines into ``out``
     (``sources``: the folder to import ``tickettailor`` from instead of this one)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETTAILOR_")}
@@ -66,12 +68,20 @@ def cli(base: str, out: Path, sources: str | None = None) -> tuple[int, float]:
     cpu = _children_cpu()
     with out.open("wb") as sink:
         subprocess.run(
-            [*CLI, "orders", "list", "--format", "jsonl"], stdout=sink, env=env, check=True
+            [*CLI, "orders", "list", "--format", "jsonl", *extra], stdout=sink, env=env, check=True
         )
     cpu = _children_cpu() - cpu
     with out.open("rb") as written:
         count = sum(1 for line in written if line.startswith(b'{"'))
     return count, cpu
+
+
+def start_up(base: str, out: Path) -> float:
+    """Seconds the command takes to start and print one order (``--limit 1``): its
+    fixed cost, which the library, already imported, does not pay."""
+    started = time.perf_counter()
+    cli(base, out, extra=("--limit", "1"))
+    return time.perf_counter() - started
 
 
 def timed(fn: Callable[[], tuple[int, float]]) -> tuple[float, float]:
@@ -94,9 +104,11 @@ def main() -> None:
             runs: dict[str, list[tuple[float, float]]] = {"library": [], "cli": []}
             if BEFORE:
                 runs["before"] = []
+            starts: list[float] = []
             for _ in range(REPEAT):  # in turn, so a slow moment of the machine hits all
                 runs["library"].append(timed(lambda: library(base)))
                 runs["cli"].append(timed(lambda: cli(base, out)))
+                starts.append(start_up(base, out))
                 if BEFORE:
                     runs["before"].append(timed(lambda: cli(base, out, BEFORE)))
         print(f"Median of {REPEAT} ({os.cpu_count()} CPUs on this machine, shared):")
@@ -118,6 +130,12 @@ def main() -> None:
             f"  CLI / library records/s       = {rate['cli'] / rate['library']:.2f}  (goal >= 0.9)"
         )
         print(f"  CLI / library records per CPU = {cpu['library'] / cpu['cli']:.2f}")
+        start = statistics.median(starts)
+        walk = ORDERS / (ORDERS / rate["cli"] - start)
+        print(
+            f"  CLI start-up (--limit 1)      = {start:.2f} s; records/s after it: {walk:.0f},"
+            f" {walk / rate['library']:.2f} of the library's"
+        )
         if BEFORE:
             print(f"  CLI / before records per CPU  = {cpu['before'] / cpu['cli']:.2f}")
             print(f"  CLI / before records/s        = {rate['cli'] / rate['before']:.2f}")

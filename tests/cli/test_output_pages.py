@@ -65,3 +65,21 @@ def test_a_record_holding_read_only_mappings_is_still_written(
     nested: dict[str, Any] = {"id": "or_1", "buyer_details": MappingProxyType({"name": "A"})}
     emit_records([MappingProxyType(nested)], OutputFormat.jsonl, kind="order", zone=UTC)
     assert json.loads("".join(pipe.flushes)) == {"id": "or_1", "buyer_details": {"name": "A"}}
+
+
+def test_every_value_json_can_read_is_written_back_as_the_same_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lines are written by orjson; what it refuses (an integer beyond 64 bits, a lone
+    surrogate) by json: either way each line reads back as the record."""
+    pipe = Pipe()
+    monkeypatch.setattr(sys, "stdout", pipe)
+    records: list[dict[str, Any]] = [
+        {"id": "or_1", "total": 2500, "rate": 1e-07, "share": 0.1, "name": "Zoë <&> \u2028"},
+        {"id": "or_2", "barcode": 2**70},
+        {"id": "or_3", "note": "\ud800"},
+    ]
+    emit_records(records, OutputFormat.jsonl, kind="order", zone=UTC)
+    lines = "".join(pipe.flushes).split("\n")[:-1]  # not splitlines: U+2028 is in a value
+    assert [json.loads(line) for line in lines] == records
+    assert lines[1] == '{"id":"or_2","barcode":1180591620717411303424}'
