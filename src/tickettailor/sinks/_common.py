@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -76,3 +79,36 @@ def check_file_target(kind: str, path: str | os.PathLike[str]) -> Path:
     if not target.parent.is_dir():
         raise UsageError(f"{kind} sink: directory {target.parent} does not exist; create it first")
     return target
+
+
+class Batching:
+    """The relay's batch protocol (``tickettailor.watch.relay``) for a sink that can make
+    many sends durable at once: inside ``deferred()`` a send is written but made durable
+    only by ``flush()`` (which the relay calls before it marks the batch delivered), or
+    at the block's end. A subclass has ``_lock`` and ``_deferring``, and says in
+    ``_abandon`` how to drop a batch cut short (its sends are not marked delivered)."""
+
+    _lock: threading.Lock
+    _deferring: bool
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        with self._lock:
+            self._deferring = True
+        try:
+            yield
+        except BaseException:
+            with self._lock:
+                self._abandon()
+            raise
+        finally:
+            with self._lock:
+                self._deferring = False
+        self.flush()
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+    def _abandon(self) -> None:
+        """Drop the batch's sends not made durable (called with ``_lock`` held)."""
+        raise NotImplementedError

@@ -19,10 +19,9 @@ import contextlib
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-from tickettailor.sinks._common import check_file_target, envelope_json
+from tickettailor.sinks._common import Batching, check_file_target, envelope_json
 from tickettailor.watch.envelope import Envelope
 from tickettailor.watch.sink import SinkError
 
@@ -33,7 +32,7 @@ _CHUNK = 64 * 1024
 _NEW_FILE_MODE = 0o600
 
 
-class JsonlSink:
+class JsonlSink(Batching):
     """Append envelopes to ``path`` as JSON lines; each ``send`` is fsynced (inside
     ``deferred()``: each ``flush``)."""
 
@@ -67,23 +66,6 @@ class JsonlSink:
                 self._drop()  # closing the file lets its flock go
                 raise SinkError(f"cannot append to {self.path}: {exc.strerror or exc}") from exc
 
-    @contextlib.contextmanager
-    def deferred(self) -> Iterator[None]:
-        """Sends inside the block are written but synced only by ``flush()`` (or at the
-        end of the block)."""
-        with self._lock:
-            self._deferring = True
-        try:
-            yield
-        except BaseException:
-            with self._lock:
-                self._unlock()  # not synced: those lines are not marked delivered anyway
-            raise
-        finally:
-            with self._lock:
-                self._deferring = False
-        self.flush()
-
     def flush(self) -> None:
         """Make every line sent so far durable (one fsync); SinkError if it fails."""
         with self._lock:
@@ -99,6 +81,9 @@ class JsonlSink:
                 raise SinkError(f"cannot sync {self.path}: {exc.strerror or exc}") from exc
             finally:
                 self._unlock()
+
+    def _abandon(self) -> None:
+        self._unlock()  # not synced: those lines are not marked delivered anyway
 
     def _unlock(self) -> None:
         """Let the batch's flock go (the caller holds ``_lock``)."""

@@ -20,11 +20,11 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tickettailor.sinks._common import (
+    Batching,
     check_file_target,
     check_table,
     compact_json,
@@ -83,7 +83,7 @@ def _current_sql(table: str) -> tuple[str, str]:
     return create, upsert
 
 
-class SqliteSink:
+class SqliteSink(Batching):
     """Upsert envelopes into ``table`` (default ``tickettailor_events``) of ``path``;
     with ``mode="current"``, the current state of each record (default table
     ``tickettailor_current``)."""
@@ -134,24 +134,9 @@ class SqliteSink:
                 self._drop()
                 raise SinkError(f"sqlite sink {self.path}: {exc}") from exc
 
-    @contextlib.contextmanager
-    def deferred(self) -> Iterator[None]:
-        """Sends inside the block are committed only by ``flush()`` (or at its end)."""
-        with self._lock:
-            self._deferring = True
-        try:
-            yield
-        except BaseException:
-            with self._lock:
-                self._drop()  # rolled back: those rows are not marked delivered anyway
-                self._lost = False
-            raise
-        finally:
-            with self._lock:
-                self._deferring = False
-        with self._lock:
-            self._lost = False  # not marked delivered: sent again, nothing to say
-        self.flush()
+    def _abandon(self) -> None:
+        self._drop()  # rolled back: those rows are not marked delivered anyway
+        self._lost = False
 
     def flush(self) -> None:
         """Commit every row sent so far (one sync); SinkError if that cannot be done."""
