@@ -13,8 +13,9 @@ everything under a leading underscore is private and may change.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tickettailor._core.lazy_names import lazy_names
 
 if TYPE_CHECKING:
     from tickettailor._client import AsyncClient, Client
@@ -173,18 +174,6 @@ _LAZY: dict[str, str] = {
 }
 
 
-# Defined for the interpreter only: mypy reads the imports above, so a misspelt name is
-# still an error for it rather than an Any from __getattr__.
+# The interpreter only: mypy reads the imports above (see ``_core.lazy_names``).
 if not TYPE_CHECKING:
-
-    def __getattr__(name: str) -> Any:
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module 'tickettailor' has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value  # looked up once; later accesses skip this function
-        return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    __getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())

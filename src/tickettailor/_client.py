@@ -8,11 +8,13 @@ Where the key comes from, first match wins: ``api_key=``, the profile named by
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MethodType
 from typing import (
+    TYPE_CHECKING,
     Any,
     Concatenate,
     Generic,
@@ -42,35 +44,37 @@ from tickettailor._core.transport import (
     SyncCore,
     WaitHook,
 )
-from tickettailor.models import Overview
-from tickettailor.resources import (
-    AsyncCheckIns,
-    AsyncDiscounts,
-    AsyncEvents,
-    AsyncEventSeriesResource,
-    AsyncHolds,
-    AsyncIssuedMemberships,
-    AsyncIssuedTickets,
-    AsyncMembershipRedemptions,
-    AsyncMembershipTypes,
-    AsyncOrders,
-    AsyncProducts,
-    AsyncVouchers,
-    AsyncWaitlistSignups,
-    CheckIns,
-    Discounts,
-    Events,
-    EventSeriesResource,
-    Holds,
-    IssuedMemberships,
-    IssuedTickets,
-    MembershipRedemptions,
-    MembershipTypes,
-    Orders,
-    Products,
-    Vouchers,
-    WaitlistSignups,
-)
+
+if TYPE_CHECKING:
+    from tickettailor.models import Overview
+    from tickettailor.resources import (
+        AsyncCheckIns,
+        AsyncDiscounts,
+        AsyncEvents,
+        AsyncEventSeriesResource,
+        AsyncHolds,
+        AsyncIssuedMemberships,
+        AsyncIssuedTickets,
+        AsyncMembershipRedemptions,
+        AsyncMembershipTypes,
+        AsyncOrders,
+        AsyncProducts,
+        AsyncVouchers,
+        AsyncWaitlistSignups,
+        CheckIns,
+        Discounts,
+        Events,
+        EventSeriesResource,
+        Holds,
+        IssuedMemberships,
+        IssuedTickets,
+        MembershipRedemptions,
+        MembershipTypes,
+        Orders,
+        Products,
+        Vouchers,
+        WaitlistSignups,
+    )
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -129,10 +133,13 @@ A = TypeVar("A")
 
 class _Resource(Generic[S, A]):
     """A client attribute: the sync resource on a ``Client``, the async one on an
-    ``AsyncClient``; made on first use and kept."""
+    ``AsyncClient``; made on first use and kept. Its module (and the models it reads)
+    is imported then too, so a program using orders never builds the other models."""
 
-    def __init__(self, sync: type[S], asynchronous: type[A]) -> None:
-        self.sync, self.asynchronous = sync, asynchronous
+    def __init__(self, module: str, sync: str) -> None:
+        """``sync``: the class's name in ``tickettailor.resources.<module>``; the async
+        one is ``Async<sync>``."""
+        self.module, self.sync = module, sync
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -142,7 +149,9 @@ class _Resource(Generic[S, A]):
     @overload
     def __get__(self, obj: AsyncClient, owner: Any) -> A: ...
     def __get__(self, obj: _Shared, owner: Any) -> S | A:
-        made: S | A = (self.sync if isinstance(obj, Client) else self.asynchronous)(obj._core)  # type: ignore[call-arg]  # every resource takes its core
+        module = importlib.import_module(f"tickettailor.resources.{self.module}")
+        cls = getattr(module, self.sync if isinstance(obj, Client) else f"Async{self.sync}")
+        made: S | A = cls(obj._core)
         obj.__dict__[self.name] = made  # read from the instance from now on
         return made
 
@@ -150,19 +159,31 @@ class _Resource(Generic[S, A]):
 class _Shared:
     _core: BaseCore
 
-    orders = _Resource(Orders, AsyncOrders)
-    events = _Resource(Events, AsyncEvents)
-    event_series = _Resource(EventSeriesResource, AsyncEventSeriesResource)
-    issued_tickets = _Resource(IssuedTickets, AsyncIssuedTickets)
-    check_ins = _Resource(CheckIns, AsyncCheckIns)
-    holds = _Resource(Holds, AsyncHolds)
-    discounts = _Resource(Discounts, AsyncDiscounts)
-    vouchers = _Resource(Vouchers, AsyncVouchers)
-    products = _Resource(Products, AsyncProducts)
-    waitlist_signups = _Resource(WaitlistSignups, AsyncWaitlistSignups)
-    membership_types = _Resource(MembershipTypes, AsyncMembershipTypes)
-    issued_memberships = _Resource(IssuedMemberships, AsyncIssuedMemberships)
-    membership_redemptions = _Resource(MembershipRedemptions, AsyncMembershipRedemptions)
+    orders: _Resource[Orders, AsyncOrders] = _Resource("orders", "Orders")
+    events: _Resource[Events, AsyncEvents] = _Resource("events", "Events")
+    event_series: _Resource[EventSeriesResource, AsyncEventSeriesResource] = _Resource(
+        "event_series", "EventSeriesResource"
+    )
+    issued_tickets: _Resource[IssuedTickets, AsyncIssuedTickets] = _Resource(
+        "issued_tickets", "IssuedTickets"
+    )
+    check_ins: _Resource[CheckIns, AsyncCheckIns] = _Resource("check_ins", "CheckIns")
+    holds: _Resource[Holds, AsyncHolds] = _Resource("holds", "Holds")
+    discounts: _Resource[Discounts, AsyncDiscounts] = _Resource("discounts", "Discounts")
+    vouchers: _Resource[Vouchers, AsyncVouchers] = _Resource("vouchers", "Vouchers")
+    products: _Resource[Products, AsyncProducts] = _Resource("products", "Products")
+    waitlist_signups: _Resource[WaitlistSignups, AsyncWaitlistSignups] = _Resource(
+        "waitlist_signups", "WaitlistSignups"
+    )
+    membership_types: _Resource[MembershipTypes, AsyncMembershipTypes] = _Resource(
+        "memberships", "MembershipTypes"
+    )
+    issued_memberships: _Resource[IssuedMemberships, AsyncIssuedMemberships] = _Resource(
+        "memberships", "IssuedMemberships"
+    )
+    membership_redemptions: _Resource[MembershipRedemptions, AsyncMembershipRedemptions] = (
+        _Resource("memberships", "MembershipRedemptions")
+    )
 
     @property
     def base_url(self) -> str:
@@ -379,6 +400,8 @@ def _as_is(response: APIResponse) -> APIResponse:
 
 
 def _overview(response: APIResponse) -> Overview:
+    from tickettailor.models import Overview
+
     return Overview.from_api(_object(response))
 
 
