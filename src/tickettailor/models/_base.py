@@ -38,7 +38,7 @@ from pydantic import (
 
 from tickettailor._core.dates import parse_instant
 from tickettailor._core.errors import DateParseError, MalformedResponseError
-from tickettailor.models import _lazy
+from tickettailor.models import _docs, _lazy
 from tickettailor.models._raw import RawObject
 
 __all__ = [
@@ -65,12 +65,19 @@ class TTModel(BaseModel):
     fields and ``json.dumps(model.raw)`` works.
     """
 
-    model_config = ConfigDict(
-        extra="allow", frozen=True, protected_namespaces=(), use_attribute_docstrings=True
-    )
+    # defer_build: a model's validator is built when first used, not at import, so a
+    # program (or command) reading orders builds no event, voucher... validators.
+    model_config = ConfigDict(extra="allow", frozen=True, protected_namespaces=(), defer_build=True)
 
     #: The API's ``object`` value this model reads (None for helper objects).
     api_object: ClassVar[str | None] = None
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # Field descriptions from attribute docstrings, before the (deferred) validator
+        # and JSON schema are built from the fields (see ``_docs``).
+        super().__pydantic_init_subclass__(**kwargs)
+        _docs.describe_fields(cls)
 
     @classmethod
     def from_api(cls, raw: dict[str, Any]) -> Self:
