@@ -43,7 +43,6 @@ budget through the core like any other.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import re
@@ -60,10 +59,13 @@ from collections.abc import (
 )
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from tickettailor._core.errors import MalformedResponseError, PaginationError, UsageError
+
+if TYPE_CHECKING:  # imported by the async driver when it runs: sync programs skip it
+    import asyncio
 
 __all__ = [
     "MAX_PAGE_SIZE",
@@ -858,6 +860,8 @@ class AsyncPager(_Plans[T]):
 
     async def _run(self, plan: Plan) -> AsyncGenerator[Any, None]:
         """Drive ``plan`` with asyncio tasks, giving what it emits."""
+        import asyncio
+
         tasks: set[asyncio.Task[Any]] = set()
         try:
             answer: Any = None
@@ -922,6 +926,8 @@ def _advance(plan: Plan, answer: Any) -> Step | None:
 
 
 async def _done(step: Wait) -> set[asyncio.Task[Any]]:
+    import asyncio
+
     tasks: list[asyncio.Task[Any]] = step.handles  # type: ignore[assignment]  # the async driver's handles are its tasks
     if step.block:
         done, _ = await asyncio.wait(tasks, return_when=FIRST_COMPLETED)

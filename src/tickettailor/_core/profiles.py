@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
 
-import platformdirs
-
 from tickettailor._core.errors import UsageError
 
 if sys.platform != "win32":  # fcntl is POSIX only; on Windows writes go unlocked.
@@ -99,6 +97,8 @@ def config_dir() -> Path:
     override = os.environ.get(CONFIG_DIR_ENV)
     if override:
         return Path(override).expanduser()
+    import platformdirs  # here: a key from the environment needs no profile folder
+
     return Path(platformdirs.user_config_dir("tickettailor", appauthor=False))
 
 

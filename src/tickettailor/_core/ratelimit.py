@@ -14,7 +14,6 @@ but recorded (and advance a virtual time), so tests can assert the waits.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import threading
 import time
@@ -54,6 +53,8 @@ class Clock:
             time.sleep(seconds)
 
     async def asleep(self, seconds: float) -> None:
+        import asyncio  # here: a blocking program never imports it (~10 ms of start-up)
+
         if seconds <= 0:
             return
         self._record(seconds)
