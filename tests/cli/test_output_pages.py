@@ -7,6 +7,7 @@ a system call per record.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from datetime import UTC
@@ -83,3 +84,52 @@ def test_every_value_json_can_read_is_written_back_as_the_same_value(
     lines = "".join(pipe.flushes).split("\n")[:-1]  # not splitlines: U+2028 is in a value
     assert [json.loads(line) for line in lines] == records
     assert lines[1] == '{"id":"or_2","barcode":1180591620717411303424}'
+
+
+class ShortWrites(io.RawIOBase):
+    """An unbuffered stdout into a pipe (python -u): takes at most 1000 bytes a write."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+        self.writes = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: Any) -> int:
+        taken = bytes(chunk[:1000])
+        self.data += taken
+        self.writes += 1
+        return len(taken)
+
+
+RECORDS: list[dict[str, Any]] = [
+    {"id": "or_1", "name": "Zoë", "total": 2500},
+    {"id": "or_2", "barcode": 2**70},  # json writes this one: lines of both kinds mix
+    {"id": "or_3", "note": "x" * 3000},
+]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_jsonl_bytes_reach_a_buffered_stdout_in_its_encoding(
+    monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    target = io.BytesIO()
+    stdout = io.TextIOWrapper(target, encoding=encoding, newline="")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    stdout.write("before\n")  # text the command wrote earlier comes first
+    emit_records(RECORDS, OutputFormat.jsonl, kind="order", zone=UTC)
+    lines = target.getvalue().decode(encoding).split("\n")
+    assert lines[0] == "before"
+    assert [json.loads(line) for line in lines[1:-1]] == RECORDS
+
+
+def test_jsonl_reaches_an_unbuffered_stdout_whole_despite_short_writes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    raw = ShortWrites()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8", write_through=True))
+    emit_records(RECORDS, OutputFormat.jsonl, kind="order", zone=UTC)
+    lines = raw.data.decode().split("\n")
+    assert [json.loads(line) for line in lines[:-1]] == RECORDS
+    assert raw.writes > 3  # the page took several writes, none of it lost

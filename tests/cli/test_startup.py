@@ -17,10 +17,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.markup import escape as rich_escape
 
 import tickettailor
 from tests.cli.conftest import _ROOT, invoke
 from tickettailor.cli import connect
+from tickettailor.cli._help import escape_markup
 from tickettailor.profiles import DEFAULT_PROFILE_NAME
 
 HEAVY = ("pydantic", "httpx2", "uvicorn", "starlette")
@@ -166,3 +170,16 @@ def test_help_lists_commands_in_sections_getting_started_first() -> None:
     ]:
         row = re.search(rf"│ {re.escape(name)} ", text[low:high])
         assert row, (name, text[low:high])
+
+
+# -- examples in --help are escaped as rich would, without importing it to run a command
+
+
+@given(st.text(alphabet="[]\\/#@ab=_1 '", max_size=30))
+def test_examples_are_escaped_exactly_as_rich_escapes_them(text: str) -> None:
+    assert escape_markup(text) == rich_escape(text)
+
+
+def test_an_example_with_brackets_reads_as_typed_in_help() -> None:
+    result = invoke("call", "--help", COLUMNS="200")
+    assert "ticket_type_id[tt_1]=2" in result.stdout

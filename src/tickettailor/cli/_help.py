@@ -7,6 +7,7 @@ what to type (``ID``, ``DATE``, ``N``...) and flags show nothing (``quiet_flags`
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import typer
@@ -42,11 +43,22 @@ def help_rank(name: str, command: Any) -> tuple[int, int]:
 
 def epilog(*examples: str) -> str:
     """An "Examples" section for a command's ``--help`` (rich markup, escaped)."""
-    from rich.markup import escape  # rich is needed to show help, not to run commands
-
     # typer's rich help keeps paragraphs split by blank lines and joins single lines.
-    lines = "\n\n".join(f"  $ {escape(example)}" for example in examples)
+    lines = "\n\n".join(f"  $ {escape_markup(example)}" for example in examples)
     return f"[bold]Examples[/bold]\n\n{lines}"
+
+
+# What rich reads as a markup tag: "[" then a letter, "#", "/" or "@" up to "]".
+_TAG = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+
+
+def escape_markup(text: str) -> str:
+    """``text`` shown as typed in rich markup: ``rich.markup.escape``'s rule, here so
+    that building a command's help text (done for every run) does not import rich."""
+    escaped = _TAG.sub(lambda m: f"{m[1]}{m[1]}\\{m[2]}", text)
+    if escaped.endswith("\\") and not escaped.endswith("\\\\"):
+        return escaped + "\\"
+    return escaped
 
 
 def quiet_flags(command: Any, help_names: list[str]) -> None:

@@ -15,8 +15,10 @@ then the command exits 130 (or with the error).
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
+import functools
 import io
 import json
 import signal
@@ -164,31 +166,50 @@ class _WriteGuard:
 
 
 _GUARD = _WriteGuard()
-# Text written but not yet flushed to stdout: ``_flush`` writes it after each page.
-_PENDING: list[str] = []
+# Output not yet flushed to stdout: ``_flush`` writes it after each page. Text, or
+# UTF-8 bytes (JSON lines, from orjson: written as they are, with no decoding).
+_PENDING: list[str | bytes] = []
 
 
-def _write(text: str) -> None:
+def _write(text: str | bytes) -> None:
     _PENDING.append(text)
 
 
 def _flush() -> None:
     """Write what is pending in one go (Ctrl-C is held back until it is written)."""
     with _GUARD.writing_now():
-        text = "".join(_PENDING)
+        parts = _PENDING[:]
         _PENDING.clear()
         # Look sys.stdout up on every write: rich's progress display swaps it for a proxy.
         out = sys.stdout
-        raw = out.buffer if isinstance(out, io.TextIOWrapper) else None
-        if not isinstance(raw, io.RawIOBase):
-            out.write(text)
+        buffer = out.buffer if isinstance(out, io.TextIOWrapper) else None
+        if buffer is None:
+            out.write("".join(_text(part) for part in parts))
             out.flush()
             return
-        # An unbuffered stdout (python -u, PYTHONUNBUFFERED) writes straight to the file:
-        # a page into a pipe may go out in parts (a signal can cut a write short), and
-        # the text layer would drop the rest. Write the bytes until all are out.
-        out.flush()
-        _write_all(raw, text.encode(out.encoding, out.errors or "strict"))
+        out.flush()  # what was written as text before, first
+        if _is_utf8(out.encoding) and not any(isinstance(part, str) for part in parts):
+            data = b"".join(parts)  # type: ignore[arg-type]  # all bytes: checked above
+        else:
+            text = "".join(_text(part) for part in parts)
+            data = text.encode(out.encoding, out.errors or "strict")
+        if isinstance(buffer, io.RawIOBase):
+            # An unbuffered stdout (python -u, PYTHONUNBUFFERED) writes straight to the
+            # file: a page into a pipe may go out in parts (a signal can cut a write
+            # short). Write the bytes until all are out.
+            _write_all(buffer, data)
+        else:
+            buffer.write(data)
+            buffer.flush()
+
+
+def _text(part: str | bytes) -> str:
+    return part if isinstance(part, str) else part.decode()
+
+
+@functools.cache
+def _is_utf8(encoding: str) -> bool:
+    return codecs.lookup(encoding).name == "utf-8"
 
 
 def _write_all(raw: io.RawIOBase, data: bytes) -> None:
@@ -210,9 +231,9 @@ _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_
 _PRETTY = json.JSONEncoder(ensure_ascii=False, indent=2, default=_as_dict)
 
 
-def _dump(record: Mapping[str, Any], *, pretty: bool) -> str:
-    if pretty:
-        return _PRETTY.encode(record)
+def _json_line(record: Mapping[str, Any]) -> str | bytes:
+    """``record`` as one line of JSON with its newline: UTF-8 bytes from orjson, or text
+    from json for what orjson refuses."""
     # orjson writes a record in a quarter of json's time (32 us a record was most of
     # what `orders list --format jsonl` spends past its start-up): the same JSON text
     # but for floats, written as short (1e-7 where json writes 1e-07: the same number)
@@ -221,9 +242,9 @@ def _dump(record: Mapping[str, Any], *, pretty: bool) -> str:
     import orjson  # here, not at import: the CLI starts fast
 
     try:
-        return orjson.dumps(record, default=_as_dict).decode()
+        return orjson.dumps(record, default=_as_dict, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:  # an integer beyond 64 bits, a lone surrogate: json writes them
-        return _COMPACT.encode(record)
+        return _COMPACT.encode(record) + "\n"
 
 
 # -- writers ---------------------------------------------------------------------------
@@ -237,7 +258,7 @@ class _Writer(Protocol):
 
 class _JsonLines:
     def add(self, record: dict[str, Any]) -> None:
-        _write(_dump(record, pretty=False) + "\n")
+        _write(_json_line(record))
 
     def finish(self) -> None:
         return None
@@ -248,7 +269,7 @@ class _JsonArray:
         self.count = 0
 
     def add(self, record: dict[str, Any]) -> None:
-        text = _dump(record, pretty=True).replace("\n", "\n  ")
+        text = _PRETTY.encode(record).replace("\n", "\n  ")
         self.count += 1  # before writing: an interrupt is raised once the write is done
         _write(("[\n  " if self.count == 1 else ",\n  ") + text)
 
@@ -493,7 +514,7 @@ def emit_record(record: Any, fmt: OutputFormat | None, *, kind: str | None, zone
     raw = raw_record(record)
     chosen = resolve_format(fmt)
     if chosen is OutputFormat.json:
-        _write(_dump(raw, pretty=True) + "\n")
+        _write(_PRETTY.encode(raw) + "\n")
         _flush()
     elif chosen is OutputFormat.table:
         _detail_table(raw, kind, zone)
