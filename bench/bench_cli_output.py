@@ -64,16 +64,23 @@ def library(base: str) -> tuple[int, float]:
     return count, time.process_time() - cpu
 
 
+# The library as a program of its own: start, import, list every order (and count them,
+# as the in-process row does). What a user's script pays that the in-process walk does not.
+PROGRAM = (
+    "from tickettailor import Client\n"
+    "with Client() as tt:\n"
+    "    print(sum(1 for _ in tt.orders.list()))\n"
+)
+# What any command built on typer, pydantic and httpx2 loads before it can do anything.
+FLOOR = "import typer, typer._adapters, httpx2, httpcore2"
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
 
-def cli(
-    base: str, out: Path, sources: str | None = None, *, extra: tuple[str, ...] = ()
-) -> tuple[int, float]:
-    """(records, CPU seconds) of the command writing JSON lines into ``out``
-    (``sources``: the folder to import ``tickettailor`` from instead of this one)."""
+def _env(base: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETTAILOR_")}
     env |= {"TICKETTAILOR_API_KEY": KEY, "TICKETTAILOR_BASE_URL": base}
     # As installed: pip compiles a package's bytecode when it installs it. Where the
@@ -81,6 +88,31 @@ def cli(
     # compile the sources again (~50 ms), so the command gets a cache of its own.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    return env
+
+
+def program(base: str) -> tuple[int, float]:
+    """(records, CPU seconds) of ``PROGRAM`` in its own process."""
+    cpu = _children_cpu()
+    done = subprocess.run(
+        [sys.executable, "-c", PROGRAM], env=_env(base), capture_output=True, check=True
+    )
+    return int(done.stdout), _children_cpu() - cpu
+
+
+def floor(base: str) -> float:
+    """Seconds to start Python and import ``FLOOR``."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", FLOOR], env=_env(base), check=True)
+    return time.perf_counter() - started
+
+
+def cli(
+    base: str, out: Path, sources: str | None = None, *, extra: tuple[str, ...] = ()
+) -> tuple[int, float]:
+    """(records, CPU seconds) of the command writing JSON lines into ``out``
+    (``sources``: the folder to import ``tickettailor`` from instead of this one)."""
+    env = _env(base)
     if sources:
         env["PYTHONPATH"] = sources
     cpu = _children_cpu()
@@ -122,14 +154,18 @@ def main() -> None:
             cli(base, out, extra=("--limit", "1"))  # and the command's bytecode cache
             if BEFORE:
                 cli(base, out, BEFORE, extra=("--limit", "1"))
-            runs: dict[str, list[tuple[float, float]]] = {"library": [], "cli": []}
+            program(base)
+            runs: dict[str, list[tuple[float, float]]] = {"library": [], "program": [], "cli": []}
             if BEFORE:
                 runs["before"] = []
             starts: list[float] = []
+            floors: list[float] = []
             for _ in range(REPEAT):  # in turn, so a slow moment of the machine hits all
                 runs["library"].append(timed(lambda: library(base)))
+                runs["program"].append(timed(lambda: program(base)))
                 runs["cli"].append(timed(lambda: cli(base, out)))
                 starts.append(start_up(base, out))
+                floors.append(floor(base))
                 if BEFORE:
                     runs["before"].append(timed(lambda: cli(base, out, BEFORE)))
         print(f"Median of {REPEAT} ({os.cpu_count()} CPUs on this machine, shared):")
@@ -137,6 +173,7 @@ def main() -> None:
         cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
         titles = {
             "library": "Client.orders.list()",
+            "program": "the same, as a program (python -c, own process)",
             "cli": "tickettailor orders list --format jsonl",
             "before": "the same command, from BENCH_CLI_BEFORE",
         }
@@ -156,6 +193,14 @@ def main() -> None:
         print(
             f"  CLI start-up (--limit 1)      = {start:.2f} s; records/s after it: {walk:.0f},"
             f" {walk / rate['library']:.2f} of the library's"
+        )
+        print(
+            f"  CLI / library as a program    = {rate['cli'] / rate['program']:.2f}"
+            "  (both start a Python process)"
+        )
+        print(
+            f"  Python + typer, pydantic, httpx2 imported: {statistics.median(floors):.2f} s"
+            " (a floor for any command built on them)"
         )
         if BEFORE:
             print(f"  CLI / before records per CPU  = {cpu['before'] / cpu['cli']:.2f}")

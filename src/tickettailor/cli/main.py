@@ -37,6 +37,7 @@ Command modules never import this module, so there is no import cycle.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -218,7 +219,14 @@ def show_version(value: bool) -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    build_app(modules_for(sys.argv[1:]))()
+    try:
+        build_app(modules_for(sys.argv[1:]))()
+    finally:
+        # The command is over and has closed what it opened. What is left is mostly
+        # what typer, pydantic and httpx2 built at import (~40,000 objects the garbage
+        # collector tracks), which the interpreter's collections at exit would walk to
+        # free nothing that matters: 30-40 ms of every run. Frozen, they are skipped.
+        gc.freeze()
 
 
 def modules_for(args: Sequence[str]) -> tuple[str, ...]:
