@@ -18,10 +18,16 @@ package when it installs it): it gets a bytecode cache of its own in the tempora
 folder, filled by an untimed first run, even where the environment sets
 PYTHONDONTWRITEBYTECODE (which would make every run compile the sources again).
 
-Last measured (20,000 orders, quiet machine, load average 0.6): library 10,664
-records/s (0.87 s CPU), command 8,486 records/s (1.47 s CPU): 0.80; start-up 0.57 s,
-after it 11,180 records/s, 1.05 of the library's. Before its JSON lines were written by
-orjson: 7,421-8,118 records/s, 1.96-2.05 s CPU, 0.70-0.72 (0.89 after start-up).
+The library also runs as a program of its own (``python -c``: start, import, list and
+count every order), and the bench times Python importing typer, pydantic and httpx2:
+what any command built on them pays before it can do anything.
+
+Last measured (20,000 orders, quiet machine, load average 0.4-1.0), three runs: library
+11,366-11,569 records/s (0.70-0.79 s CPU); the command 9,047-10,203 records/s: 0.85,
+0.87, 0.90 of it; against the library as a program 0.96-1.03. The command's start-up
+0.21-0.23 s, of which 0.18 s is the import floor; after it 0.95-1.01 of the library's
+rate. At the last stop: start-up 0.57 s, 0.80. Before its JSON lines were written by
+orjson: 0.70-0.72.
 
 ``BENCH_CLI_BEFORE=DIR`` adds a row for the command run from another copy of the
 sources (``DIR`` holds its ``tickettailor`` package, e.g. an exported older commit's
