@@ -115,7 +115,7 @@ def test_a_mistyped_command_still_gets_suggestions_from_every_command() -> None:
 def test_running_a_command_builds_its_module_only() -> None:
     done = _run("--tz", "UTC", "events", "list", "--help")
     assert done.returncode == 0, done.stderr
-    assert "List events" in done.stdout or "events list" in done.stdout
+    assert "events list [OPTIONS]" in done.stdout  # the command's own help
     built = json.loads(done.stderr.rsplit("BUILT ", 1)[1])
     assert "tickettailor.cli.events" in built
     assert "tickettailor.cli.orders" not in built
