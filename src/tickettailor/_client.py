@@ -144,11 +144,18 @@ class _Resource(Generic[S, A]):
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
 
+    def __repr__(self) -> str:  # what help(Client) shows for the attribute
+        return f"<{self.sync} (Async{self.sync} on an AsyncClient), made on first use>"
+
+    @overload
+    def __get__(self, obj: None, owner: Any) -> Self: ...
     @overload
     def __get__(self, obj: Client, owner: Any) -> S: ...
     @overload
     def __get__(self, obj: AsyncClient, owner: Any) -> A: ...
-    def __get__(self, obj: _Shared, owner: Any) -> S | A:
+    def __get__(self, obj: _Shared | None, owner: Any) -> S | A | Self:
+        if obj is None:  # read from the class (help(), IDEs): the attribute itself
+            return self
         module = importlib.import_module(f"tickettailor.resources.{self.module}")
         cls = getattr(module, self.sync if isinstance(obj, Client) else f"Async{self.sync}")
         made: S | A = cls(obj._core)

@@ -4,6 +4,7 @@ program reading orders builds no event, voucher or membership models)."""
 from __future__ import annotations
 
 import importlib
+import pydoc
 import subprocess
 import sys
 import typing
@@ -80,3 +81,9 @@ def test_reading_orders_builds_no_other_models() -> None:
     assert "tickettailor.models.order" in loaded
     for other in ("event", "voucher", "membership", "discount", "hold", "product"):
         assert f"tickettailor.models.{other}'" not in loaded, other
+
+
+def test_a_resource_read_from_the_class_names_its_classes_in_help() -> None:
+    assert "Orders (AsyncOrders on an AsyncClient)" in pydoc.render_doc(
+        Client, renderer=pydoc.plaintext
+    )
