@@ -63,7 +63,9 @@ def test_the_global_options_read_before_typer_are_the_apps() -> None:
         (["-p", "shop", "-vv", "--tz=Europe/London", "worker", "--help"], ("fleet",)),
         (["--base-url=http://x", "overview"], ("resources",)),
         (["--help"], COMMAND_MODULES),
-        (["--version"], COMMAND_MODULES),
+        (["--version"], ()),  # printed before any command is looked at
+        (["-v", "--version", "orders"], ()),
+        (["--version", "--help"], COMMAND_MODULES),
         ([], COMMAND_MODULES),
         (["ordrs", "list"], COMMAND_MODULES),  # not a command: the full app says so
         (["--bogus", "orders"], COMMAND_MODULES),

@@ -237,8 +237,10 @@ def modules_for(args: Sequence[str]) -> tuple[str, ...]:
         return COMMAND_MODULES
     i = 0
     while i < len(args) and args[i].startswith("-"):
+        if args[i] == "--version" and not {"-h", "--help"} & set(args):
+            return ()  # printed before any command is looked at
         width = _global_width(args[i])
-        if not width:  # --help, --version, completion options, or a mistake
+        if not width:  # --help, completion options, or a mistake
             return COMMAND_MODULES
         i += width
     module = COMMANDS.get(args[i]) if i < len(args) else None
