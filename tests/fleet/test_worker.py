@@ -103,6 +103,13 @@ def test_three_workers_kill_9_and_every_order_is_in_the_sink_once(
                 failover
             )  # TTL + one tick + slack for a busy machine
             workers.append(start_worker(pg_dsn, fleet_schema, SECRET, ttl=TTL, log_path=log))
+        # The replacements take their fair share; this also has every worker up (its
+        # SIGTERM handler installed) before the SIGTERMs below.
+        wait_for(
+            "the replacements to take their share (2 each)",
+            lambda: sorted(_counts(holders(pg_dsn, fleet_schema))) == [2, 2, 2] or None,
+            timeout=TTL * 2 + 30,
+        )
         shops.sandbox.start_simulator(0)  # the shops close; what was sold must all arrive
         expected = {name: _order_ids(shops, k) for name, k in names.items()}
         for name in names:

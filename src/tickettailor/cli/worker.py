@@ -69,6 +69,19 @@ def worker(
 
     Ctrl-C or SIGTERM hands every box office back at once.
     """
+    # The handlers go in first: a SIGTERM while the worker is still connecting (an
+    # orchestrator scaling down a worker it just started) must still exit 0, not die
+    # by the signal.
+    stop = threading.Event()
+    wake: list[threading.Event] = []
+
+    def on_signal(_signum: int, _frame: Any) -> None:
+        stop.set()
+        for event in wake:
+            event.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     from tickettailor import UsageError
     from tickettailor.fleet.logs import setup_logging
     from tickettailor.fleet.secrets import Secrets
@@ -90,14 +103,7 @@ def worker(
         max_box_offices=max_box_offices,
         connections=db_connections,
     )
-    stop = threading.Event()
-
-    def on_signal(_signum: int, _frame: Any) -> None:
-        stop.set()
-        runner.wake.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    wake.append(runner.wake)
     server = None
     if metrics_port is not None:
         from tickettailor.fleet.web import serve
