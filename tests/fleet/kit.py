@@ -82,11 +82,16 @@ class WorkerProcess:
         return self.proc.wait(timeout=30)
 
 
+def worker_env(dsn: str, secret: str) -> dict[str, str]:
+    """This environment without our own settings, plus the fleet's secret and database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETTAILOR_")}
+    return env | {"TICKETTAILOR_FLEET_SECRET": secret, "TICKETTAILOR_POSTGRES": dsn}
+
+
 def start_worker(
     dsn: str, schema: str, secret: str, *, ttl: float, log_path: str, extra: tuple[str, ...] = ()
 ) -> WorkerProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TICKETTAILOR_")}
-    env |= {"TICKETTAILOR_FLEET_SECRET": secret, "TICKETTAILOR_POSTGRES": dsn}
+    env = worker_env(dsn, secret)
     log = open(log_path, "ab")  # noqa: SIM115  (closed with the process)
     proc = subprocess.Popen(
         [

@@ -8,6 +8,8 @@ envelope id), one per box office.
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +25,7 @@ from tests.fleet.kit import (
     holders,
     start_worker,
     wait_for,
+    worker_env,
 )
 from tickettailor import Client
 from tickettailor.fleet.secrets import Secrets, new_secret
@@ -132,6 +135,49 @@ def test_three_workers_kill_9_and_every_order_is_in_the_sink_once(
         assert len(ids) == len(set(ids)) == len(expected[name])
     assert audit_overlaps(pg_dsn, fleet_schema) == []
     assert "Traceback" not in Path(log).read_text()
+
+
+# A worker whose SIGTERM comes while it is still starting (here: as it sets up its
+# logging, before the fleet code is imported and anything connects).
+_SIGTERM_WHILE_STARTING = """
+import os, signal, sys
+import tickettailor.fleet.logs as logs
+
+real = logs.setup_logging
+
+def setup_logging(log_format):
+    os.kill(os.getpid(), signal.SIGTERM)
+    real(log_format)
+
+logs.setup_logging = setup_logging
+sys.argv = ["tickettailor", "worker", "--schema", sys.argv[1], "--lease-ttl", "3"]
+from tickettailor.cli.main import main
+main()
+"""
+
+
+def test_a_worker_stopped_while_it_starts_exits_0_and_holds_nothing(
+    pg_dsn: str, fleet_schema: str
+) -> None:
+    add_box_offices(
+        pg_dsn,
+        fleet_schema,
+        SECRET,
+        {"shop0": key(0)},
+        base_url="http://127.0.0.1:9",  # never asked: stopped before any claim
+        sink=lambda _name: "jsonl:/dev/null",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _SIGTERM_WHILE_STARTING, fleet_schema],
+        env=worker_env(pg_dsn, SECRET),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr  # not -15: the handler was in place
+    assert "its box offices were handed back" in done.stderr
+    assert holders(pg_dsn, fleet_schema) == {}
 
 
 def _counts(held: dict[str, str]) -> list[int]:
